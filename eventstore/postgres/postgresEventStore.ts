@@ -1,0 +1,256 @@
+import pg from 'pg';
+import {
+  comparePositions,
+  EventStoreValidationError,
+  IdempotencyConflictError,
+  matchesFilter,
+  START,
+  WrongExpectedVersionError,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type EventStoreHealth,
+  type EventToAppend,
+  type ExpectedRevision,
+  type JsonObject,
+  type Position,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '../port.js';
+import { validateAppend, validateLimit, validateStreamName } from '../validation.js';
+import { LogNotifier } from './logNotifier.js';
+
+export interface PostgresEventStoreOptions {
+  /** Used for the LISTEN connection that wakes live subscriptions. */
+  connectionString: string;
+  /** Fallback polling when no notification arrives (a lost connection, a slow older transaction). */
+  pollIntervalMs?: number;
+  /** Events per read in catch-up. */
+  batchSize?: number;
+}
+
+interface EventRow {
+  commit_position: string;
+  global_position: string;
+  event_id: string;
+  stream_name: string;
+  stream_revision: string;
+  event_type: string;
+  data: JsonObject;
+  metadata: EventMetadata;
+  created_at: Date;
+}
+
+const EVENT_COLUMNS = `transaction_id::text AS commit_position, global_position, event_id, stream_name,
+  stream_revision, event_type, data, metadata, created_at`;
+
+/** Only transactions older than every running one are final: nothing can appear before them later. */
+const VISIBLE = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamName: row.stream_name,
+    revision: Number(row.stream_revision),
+    position: { commit: BigInt(row.commit_position), prepare: BigInt(row.global_position) },
+    type: row.event_type,
+    data: row.data,
+    metadata: row.metadata,
+    createdAt: row.created_at,
+  };
+}
+
+function expectedParameters(expected: ExpectedRevision): [string, number | null] {
+  return typeof expected === 'number' ? ['revision', expected] : [expected, null];
+}
+
+function isPgError(error: unknown): error is Error & { code?: string; detail?: string; constraint?: string } {
+  return error instanceof Error && 'code' in error;
+}
+
+export class PostgresEventStore implements EventStore {
+  readonly adapter = 'postgres' as const;
+  private readonly notifier: LogNotifier;
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    options: PostgresEventStoreOptions,
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.batchSize = options.batchSize ?? 1000;
+    this.notifier = new LogNotifier(options.connectionString, 'es_events');
+  }
+
+  async append(
+    streamName: string,
+    events: EventToAppend[],
+    options: { expected?: ExpectedRevision } = {},
+  ): Promise<AppendResult> {
+    const expected = options.expected ?? 'any';
+    const json = validateAppend(streamName, events, expected);
+    const [mode, revision] = expectedParameters(expected);
+    const params = [
+      streamName,
+      mode,
+      revision,
+      events.map((e) => e.id),
+      events.map((e) => e.type),
+      json.map((j) => j.data),
+      json.map((j) => j.metadata),
+    ];
+    // A concurrent append of the same ids loses on the unique index; asked again, the
+    // database answers it as a re-append of the winner.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { rows } = await this.pool.query<{
+          next_revision: string;
+          commit_position: string;
+          prepare_position: string;
+          duplicate: boolean;
+        }>('SELECT * FROM es_append($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])', params);
+        const row = rows[0];
+        if (!row) throw new Error('es_append answered no row');
+        return {
+          nextRevision: Number(row.next_revision),
+          position: { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) },
+          duplicate: row.duplicate,
+        };
+      } catch (error) {
+        if (!isPgError(error)) throw error;
+        if (error.code === 'ES001') {
+          const actual = error.detail === 'no_stream' || !error.detail ? 'no_stream' : Number(error.detail);
+          throw new WrongExpectedVersionError(streamName, expected, actual);
+        }
+        if (error.code === 'ES002') {
+          throw new IdempotencyConflictError(
+            streamName,
+            events.map((e) => e.id),
+          );
+        }
+        if (error.code === '23505' && error.constraint === 'es_events_event_id_key' && attempt < 2) continue;
+        throw error;
+      }
+    }
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const issues = validateStreamName(streamName);
+    if (issues.length) throw new EventStoreValidationError(issues);
+    validateLimit(options.limit);
+    const direction = options.direction ?? 'forwards';
+    const limit = options.limit ?? 1_000_000;
+    const from = options.fromRevision ?? (direction === 'forwards' ? 'start' : 'end');
+    if (typeof from === 'number' && (!Number.isSafeInteger(from) || from < 0)) {
+      throw new EventStoreValidationError([{ path: 'fromRevision', message: 'must be an integer >= 0' }]);
+    }
+    const bound = from === 'start' ? 0 : from === 'end' ? Number.MAX_SAFE_INTEGER : from;
+    const sql =
+      direction === 'forwards'
+        ? `SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_name = $1 AND stream_revision >= $2
+             ORDER BY stream_revision LIMIT $3`
+        : `SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_name = $1 AND stream_revision <= $2
+             ORDER BY stream_revision DESC LIMIT $3`;
+    const { rows } = await this.pool.query<EventRow>(sql, [streamName, bound, limit]);
+    return rows.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    validateLimit(options.limit);
+    const after = options.after ?? START;
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM es_events
+        WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${VISIBLE}
+        ORDER BY transaction_id, global_position LIMIT $3`,
+      // xid8 has no negative values: START reads from transaction 0
+      [after.commit < 0n ? '0' : after.commit.toString(), after.prepare.toString(), options.limit ?? this.batchSize],
+    );
+    return rows.map(toRecorded);
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    return new PostgresSubscription(this, this.notifier, options, this.pollIntervalMs, this.batchSize);
+  }
+
+  async headPosition(): Promise<Position> {
+    const { rows } = await this.pool.query<{ commit_position: string; global_position: string }>(
+      `SELECT transaction_id::text AS commit_position, global_position FROM es_events WHERE ${VISIBLE}
+        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
+    const row = rows[0];
+    return row ? { commit: BigInt(row.commit_position), prepare: BigInt(row.global_position) } : START;
+  }
+
+  async health(): Promise<EventStoreHealth> {
+    try {
+      const head = await this.headPosition();
+      return { ok: true, adapter: this.adapter, head: `${head.commit}-${head.prepare}` };
+    } catch (error) {
+      return { ok: false, adapter: this.adapter, detail: (error as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.notifier.close();
+  }
+}
+
+class PostgresSubscription implements Subscription {
+  private current: Position;
+  private closed = false;
+  private wakeClosed: (() => void) | undefined;
+
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly notifier: LogNotifier,
+    private readonly options: SubscribeOptions,
+    private readonly pollIntervalMs: number,
+    private readonly batchSize: number,
+  ) {
+    this.current = options.after ?? START;
+  }
+
+  get position(): Position {
+    return this.current;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wakeClosed?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+    const release = this.notifier.register();
+    try {
+      while (!this.closed) {
+        const seen = this.notifier.generation;
+        const batch = await this.store.readAll({ after: this.current, limit: this.batchSize });
+        for (const event of batch) {
+          if (this.closed) return;
+          if (comparePositions(event.position, this.current) <= 0) continue;
+          this.current = event.position;
+          if (matchesFilter(event, this.options.filter)) yield event;
+        }
+        if (batch.length < this.batchSize && this.notifier.generation === seen) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(done, this.pollIntervalMs);
+            const unsubscribe = this.notifier.onWake(done);
+            this.wakeClosed = done;
+            function done() {
+              clearTimeout(timer);
+              unsubscribe();
+              resolve();
+            }
+          });
+        }
+      }
+    } finally {
+      this.closed = true;
+      release();
+    }
+  }
+}
