@@ -1,5 +1,7 @@
 import pg from 'pg';
 
+const ANNOUNCE_INTERVAL_MS = 5;
+
 /**
  * One LISTEN connection shared by every live subscription of a store. A notification (or a
  * reconnect, after which some may have been missed) bumps `generation` and wakes the waiters;
@@ -13,6 +15,8 @@ export class LogNotifier {
   private connecting: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private announcing = false;
+  private announceAgain = false;
 
   constructor(
     private readonly connectionString: string,
@@ -30,6 +34,32 @@ export class LogNotifier {
       this.users--;
       if (this.users === 0) void this.disconnect();
     };
+  }
+
+  /**
+   * Tells every process that the log grew: wakes this process's subscriptions now and sends one
+   * NOTIFY, coalescing the appends that happen while a NOTIFY is in flight into the next one.
+   */
+  announce(pool: pg.Pool): void {
+    this.wake();
+    if (this.announcing) {
+      this.announceAgain = true;
+      return;
+    }
+    this.announcing = true;
+    pool
+      // a hint, not data: its commit need not wait for the disk
+      .query(`SELECT set_config('synchronous_commit', 'off', true), pg_notify('${this.channel}', '')`)
+      .catch(() => undefined) // polling covers a lost notification
+      // at most one NOTIFY per interval: other processes wake a few ms later, writers keep their disk
+      .then(() => new Promise((resolve) => setTimeout(resolve, ANNOUNCE_INTERVAL_MS).unref()))
+      .finally(() => {
+        this.announcing = false;
+        if (this.announceAgain && !this.closed) {
+          this.announceAgain = false;
+          this.announce(pool);
+        }
+      });
   }
 
   onWake(callback: () => void): () => void {

@@ -115,6 +115,7 @@ export class PostgresEventStore implements EventStore {
         }>('SELECT * FROM es_append($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])', params);
         const row = rows[0];
         if (!row) throw new Error('es_append answered no row');
+        if (!row.duplicate) this.notifier.announce(this.pool);
         return {
           nextRevision: Number(row.next_revision),
           position: { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) },

@@ -22,8 +22,10 @@ CREATE TABLE es_events (
 
 CREATE INDEX es_events_global_order ON es_events (transaction_id, global_position);
 
--- One round trip, one commit per append: the expected-revision check, the stream row,
--- the events and the wake-up notification. Error codes:
+-- One round trip, one commit per append: the expected-revision check, the stream row and
+-- the events. No NOTIFY here: Postgres serialises the commits of notifying transactions on
+-- one global lock, which would undo group commit; the adapter announces appends separately.
+-- Error codes:
 --   ES001 wrong expected version (DETAIL holds the actual revision or 'no_stream')
 --   ES002 idempotency conflict (some ids reused by another append)
 CREATE FUNCTION es_append(
@@ -79,7 +81,6 @@ BEGIN
   -- identity values are handed out in insert order, so the last one is the highest
   v_last := currval(pg_get_serial_sequence('es_events', 'global_position'));
 
-  PERFORM pg_notify('es_events', '');
   RETURN QUERY SELECT v_next, pg_current_xact_id()::text, v_last, false;
 END
 $fn$;
