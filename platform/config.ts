@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { identityConfigSchema } from './identity/hostJwt.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -15,6 +16,9 @@ export const configSchema = z
     EMBEDDED_PG_PORT: port.default(54329),
     EVENT_STORE: z.enum(['postgres', 'kurrentdb']).default('postgres'),
     KURRENTDB_URL: z.string().startsWith('kurrentdb').or(z.string().startsWith('esdb')).optional(),
+    ...identityConfigSchema.shape,
+    /** Seed demo accounts and assignments at start (on by default on the embedded database). */
+    SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   })
   .superRefine((config, ctx) => {
     if (config.EVENT_STORE === 'kurrentdb' && !config.KURRENTDB_URL) {

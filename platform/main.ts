@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
-import { createApp } from './http/app.js';
+import { assembleDesk } from './desk.js';
 import { openInfrastructure } from './infrastructure.js';
 import { createLogger } from './logger.js';
 
@@ -9,11 +9,29 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const infra = await openInfrastructure(config, logger, 'support-desk-api');
-  const app = createApp({ logger, pool: infra.pool, eventStore: infra.eventStore, startedAt: new Date() });
-  const server = createServer(app);
+  const desk = assembleDesk({ pool: infra.pool, eventStore: infra.eventStore, config, logger });
+
+  const seed = config.SEED_DEMO === 'true' || (config.SEED_DEMO === 'auto' && infra.embedded !== undefined);
+  if (seed) {
+    const accounts = await desk.accounts.ensureDemoAccounts();
+    const assignments = await desk.directory.ensureDemoAssignments();
+    console.log(
+      [
+        '',
+        'Demo accounts (password for all: demo-password-1):',
+        ...accounts.map(
+          (a) => `  ${a.role.padEnd(8)} ${a.email}${a.partnerOrgId ? `  (organisation ${a.partnerOrgId})` : ''}`,
+        ),
+        `Demo assignments: ${assignments.map((a) => `${a.reference} (${a.partnerOrgId})`).join(', ')}`,
+        '',
+      ].join('\n'),
+    );
+  }
+
+  const server = createServer(desk.app);
   server.listen(config.PORT, config.HOST, () => {
     logger.info(
-      { url: `http://${config.HOST}:${config.PORT}`, eventStore: infra.eventStore.adapter },
+      { url: `http://${config.HOST}:${config.PORT}`, eventStore: infra.eventStore.adapter, docs: '/api/docs' },
       'support desk listening',
     );
   });

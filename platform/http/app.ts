@@ -1,31 +1,73 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../logger.js';
+import { errorSender } from './errors.js';
 import { healthz, readyz, type HealthDependencies } from './health.js';
+import { buildOpenApiDocument, renderApiDocsPage } from './openapi.js';
+import { problems } from './problem.js';
+import { registerRoutes, type AnyRoute } from './route.js';
 
 export interface AppDependencies extends HealthDependencies {
   logger: Logger;
+  routes: AnyRoute[];
+  /** Sets res.locals.identity (and refuses bad credentials); absent in bare health-only apps. */
+  identity?: RequestHandler[];
+  version?: string;
+  /** Largest JSON body accepted (bytes). */
+  bodyLimit?: number;
+}
+
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader(
+    'Content-Security-Policy',
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  );
+  next();
 }
 
 export function createApp(deps: AppDependencies): express.Express {
   const app = express();
+  const sendError = errorSender(deps.logger);
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+  app.use(securityHeaders);
+  app.use((req, res, next) => {
+    const given = req.get('x-request-id');
+    res.locals.requestId = given && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', String(res.locals.requestId));
+    next();
+  });
+
   app.get('/healthz', healthz(deps));
   app.get('/readyz', readyz(deps));
 
-  app.use((req: Request, res: Response) => {
-    res
-      .status(404)
-      .type('application/problem+json')
-      .json({ type: 'about:blank', title: 'Not Found', status: 404, detail: `no route for ${req.method} ${req.path}` });
+  const openApi = buildOpenApiDocument(deps.routes, deps.version ?? '0.1.0');
+  const docsPage = renderApiDocsPage(openApi);
+  app.get('/api/openapi.json', (_req, res) => void res.json(openApi));
+  app.get('/api/docs', (_req, res) => void res.type('html').send(docsPage));
+
+  // Bodies: JSON only, small, UTF-8; anything else on an unsafe method is refused before parsing.
+  app.use('/api', (req, _res, next) => {
+    const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+    if (unsafeMethods.has(req.method) && hasBody && !req.is('application/json'))
+      return next(problems.unsupportedMediaType());
+    next();
   });
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    deps.logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
-    if (res.headersSent) return;
-    res
-      .status(500)
-      .type('application/problem+json')
-      .json({ type: 'about:blank', title: 'Internal Server Error', status: 500 });
+  app.use('/api', express.json({ limit: deps.bodyLimit ?? 64 * 1024, strict: true, type: 'application/json' }));
+  for (const handler of deps.identity ?? []) app.use('/api', handler);
+
+  registerRoutes(app, deps.routes, sendError);
+
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(problems.notFound(`no route for ${req.method} ${req.path}`));
   });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => sendError(res, error));
   return app;
 }

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import {
+  defaultSystemConfig,
+  systemConfigDecider,
+  systemConfigInput,
+  systemConfigStreamName,
+  type SystemConfigState,
+} from '../../domain/index.js';
+import type { EventStore } from '../../eventstore/port.js';
+import { defineRoute, type AnyRoute } from '../../platform/http/route.js';
+import {
+  actorOf,
+  authorOf,
+  callerId,
+  commandHeaders,
+  commandResult,
+  parseIfMatch,
+  type CommandDependencies,
+} from '../commandContext.js';
+import { handleCommand, loadStream } from '../commandHandler.js';
+
+const configAnswer = z
+  .object({
+    whatsappNumber: z.string().nullable(),
+    supportEmail: z.string(),
+    portalBaseUrl: z.string(),
+    whatsappBubbleEnabled: z.boolean(),
+    revision: z.number().int(),
+    position: z.string().nullable(),
+  })
+  .meta({ id: 'SystemConfig' });
+
+export type SystemConfigValues = Omit<z.infer<typeof configAnswer>, 'revision' | 'position'>;
+
+function valuesOf(state: SystemConfigState): SystemConfigValues {
+  const c = 'config' in state && state.config ? state.config : defaultSystemConfig;
+  return {
+    whatsappNumber: c.whatsappNumber,
+    supportEmail: c.supportEmail,
+    portalBaseUrl: c.portalBaseUrl,
+    whatsappBubbleEnabled: c.whatsappBubbleEnabled,
+  };
+}
+
+/** The current config, read from its stream (tiny; always exact). */
+export async function readSystemConfig(eventStore: EventStore): Promise<SystemConfigValues & { revision: number }> {
+  const { state, revision } = await loadStream(eventStore, systemConfigDecider, systemConfigStreamName);
+  return { ...valuesOf(state), revision };
+}
+
+export function systemConfigRoutes(deps: CommandDependencies): AnyRoute[] {
+  const get = defineRoute({
+    method: 'get',
+    path: '/api/support/config',
+    operationId: 'getSystemConfig',
+    summary: 'The system config, with its revision as ETag',
+    tags: ['System config'],
+    access: ['admin'],
+    response: { status: 200, description: 'The current config', schema: configAnswer },
+    async handle() {
+      const config = await readSystemConfig(deps.eventStore);
+      return { body: { ...config, position: null }, headers: { ETag: `"${config.revision}"` } };
+    },
+  });
+
+  const update = defineRoute({
+    method: 'put',
+    path: '/api/support/config',
+    operationId: 'updateSystemConfig',
+    summary: 'Update the system config (WhatsApp number, support email, portal base URL, bubble)',
+    tags: ['System config'],
+    access: ['admin'],
+    body: systemConfigInput,
+    headers: commandHeaders,
+    response: { status: 200, description: 'The config after the update', schema: configAnswer },
+    errors: [409, 412, 422],
+    async handle(ctx) {
+      return deps.idempotency.run(
+        { key: ctx.header('idempotency-key'), callerId: callerId(ctx.identity), fingerprint: ['config', ctx.body] },
+        async (keyHash) => {
+          const outcome = await handleCommand(
+            deps.eventStore,
+            systemConfigDecider,
+            systemConfigStreamName,
+            {
+              type: 'UpdateSystemConfig',
+              data: ctx.body,
+              metadata: { now: deps.clock(), author: authorOf(ctx.identity) },
+            },
+            {
+              ifMatch: parseIfMatch(ctx.header('if-match')),
+              idempotencyKeyHash: keyHash,
+              metadata: { actor: actorOf(ctx.identity), correlationId: ctx.requestId || undefined },
+            },
+          );
+          return commandResult(outcome, {
+            ...valuesOf(outcome.state),
+            revision: outcome.revision,
+            position: outcome.position,
+          });
+        },
+      );
+    },
+  });
+  return [get, update];
+}

@@ -1,0 +1,86 @@
+import { assignInput, changePriorityInput } from '../../domain/index.js';
+import { problems } from '../../platform/http/problem.js';
+import { defineRoute, type AnyRoute } from '../../platform/http/route.js';
+import { supportManagers } from '../../platform/identity/identity.js';
+import { authorOf, commandHeaders, type CommandDependencies } from '../commandContext.js';
+import { threadCommandAnswer, threadIdParams } from './threadAnswer.js';
+import { runThreadCommand } from './threadCommand.js';
+
+/** The staff's levers on a thread: assign, priority, resolve, close, reopen. */
+export function manageThreadRoutes(deps: CommandDependencies): AnyRoute[] {
+  const assign = defineRoute({
+    method: 'post',
+    path: '/api/support/threads/:threadId/assign',
+    operationId: 'assignThread',
+    summary: 'Assign the thread to a staff member (or unassign with null)',
+    tags: ['Threads'],
+    access: supportManagers,
+    params: threadIdParams,
+    body: assignInput,
+    headers: commandHeaders,
+    response: { status: 200, description: 'Assigned (no change when already so)', schema: threadCommandAnswer },
+    errors: [404, 409, 412, 422],
+    async handle(ctx) {
+      let assigneeName: string | null = null;
+      if (ctx.body.assigneeId !== null) {
+        const staff = await deps.isAssignableStaff(ctx.body.assigneeId);
+        if (!staff) {
+          throw problems.badRequest([{ path: 'body.assigneeId', message: 'is not an admin or agent account' }]);
+        }
+        assigneeName = staff.name;
+      }
+      return runThreadCommand(deps, ctx, 'assign', () => ({
+        type: 'Assign',
+        data: { threadId: ctx.params.threadId, assigneeId: ctx.body.assigneeId, assigneeName },
+        metadata: { now: deps.clock(), author: authorOf(ctx.identity) },
+      }));
+    },
+  });
+
+  const priority = defineRoute({
+    method: 'post',
+    path: '/api/support/threads/:threadId/priority',
+    operationId: 'changePriority',
+    summary: 'Change the thread priority',
+    tags: ['Threads'],
+    access: supportManagers,
+    params: threadIdParams,
+    body: changePriorityInput,
+    headers: commandHeaders,
+    response: { status: 200, description: 'Changed (no change when already so)', schema: threadCommandAnswer },
+    errors: [404, 409, 412],
+    handle: (ctx) =>
+      runThreadCommand(deps, ctx, 'priority', () => ({
+        type: 'ChangePriority',
+        data: { threadId: ctx.params.threadId, priority: ctx.body.priority },
+        metadata: { now: deps.clock(), author: authorOf(ctx.identity) },
+      })),
+  });
+
+  const transitions = [
+    { verb: 'resolve', type: 'Resolve', summary: 'Resolve the thread (from OPEN or PENDING)' },
+    { verb: 'close', type: 'Close', summary: 'Close the thread (from any status); it then takes no messages' },
+    { verb: 'reopen', type: 'Reopen', summary: 'Reopen the thread (from RESOLVED or CLOSED)' },
+  ] as const;
+  const statusRoutes = transitions.map(({ verb, type, summary }) =>
+    defineRoute({
+      method: 'post',
+      path: `/api/support/threads/:threadId/${verb}`,
+      operationId: `${verb}Thread`,
+      summary,
+      tags: ['Threads'],
+      access: supportManagers,
+      params: threadIdParams,
+      headers: commandHeaders,
+      response: { status: 200, description: 'The new status', schema: threadCommandAnswer },
+      errors: [404, 409, 412, 422],
+      handle: (ctx) =>
+        runThreadCommand(deps, ctx, verb, () => ({
+          type,
+          data: { threadId: ctx.params.threadId },
+          metadata: { now: deps.clock(), author: authorOf(ctx.identity) },
+        })),
+    }),
+  );
+  return [assign, priority, ...statusRoutes];
+}

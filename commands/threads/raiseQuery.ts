@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { raiseQueryInput, threadDecider, threadStreamName } from '../../domain/index.js';
+import { problems } from '../../platform/http/problem.js';
+import { defineRoute } from '../../platform/http/route.js';
+import type { Identity } from '../../platform/identity/identity.js';
+import {
+  actorOf,
+  authorOf,
+  callerId,
+  commandHeaders,
+  commandResult,
+  type CommandDependencies,
+} from '../commandContext.js';
+import { deterministicUuid, handleCommand } from '../commandHandler.js';
+import { threadCommandAnswer } from './threadAnswer.js';
+
+function mayRaiseOn(identity: Identity, assignment: { assignmentId: string; partnerOrgId: string }): boolean {
+  switch (identity.kind) {
+    case 'staff':
+      return true;
+    case 'partner':
+      return identity.partnerOrgId === assignment.partnerOrgId;
+    case 'guest':
+      return identity.scope.kind === 'assignment' && identity.scope.assignmentId === assignment.assignmentId;
+    default:
+      return false;
+  }
+}
+
+export const raiseQueryRoute = (deps: CommandDependencies) =>
+  defineRoute({
+    method: 'post',
+    path: '/api/support/threads',
+    operationId: 'raiseQuery',
+    summary: 'Raise a query about an assignment (opens a thread)',
+    description:
+      'A partner raises queries on their organisation’s assignments, a guest with an assignment link on that assignment, staff on any.',
+    tags: ['Threads'],
+    access: ['partner', 'guest', 'admin', 'agent'],
+    body: raiseQueryInput,
+    headers: commandHeaders,
+    response: { status: 201, description: 'The thread was opened', schema: threadCommandAnswer },
+    errors: [404, 409, 422],
+    async handle(ctx) {
+      const assignment = await deps.directory.find(ctx.body.assignmentId);
+      // someone else's assignment looks exactly like a missing one
+      if (!assignment || !mayRaiseOn(ctx.identity, assignment)) throw problems.notFound('no such assignment');
+      return deps.idempotency.run(
+        { key: ctx.header('idempotency-key'), callerId: callerId(ctx.identity), fingerprint: ['raiseQuery', ctx.body] },
+        async (keyHash) => {
+          const threadId = keyHash ? deterministicUuid(`${keyHash}:thread`) : randomUUID();
+          const messageId = keyHash ? deterministicUuid(`${keyHash}:message`) : randomUUID();
+          const outcome = await handleCommand(
+            deps.eventStore,
+            threadDecider,
+            threadStreamName(threadId),
+            {
+              type: 'RaiseQuery',
+              data: {
+                threadId,
+                messageId,
+                assignmentId: assignment.assignmentId,
+                assignmentReference: assignment.reference,
+                partnerOrgId: assignment.partnerOrgId,
+                queryType: ctx.body.queryType,
+                priority: ctx.body.priority,
+                subject: ctx.body.subject,
+                body: ctx.body.body,
+              },
+              metadata: { now: deps.clock(), author: authorOf(ctx.identity) },
+            },
+            {
+              idempotencyKeyHash: keyHash,
+              metadata: { actor: actorOf(ctx.identity), correlationId: ctx.requestId || undefined },
+            },
+          );
+          return commandResult(
+            outcome,
+            { threadId, status: outcome.state.status, revision: outcome.revision, position: outcome.position },
+            201,
+          );
+        },
+      );
+    },
+  });

@@ -1,0 +1,46 @@
+import { threadDecider, threadStreamName, type ThreadCommand } from '../../domain/index.js';
+import type { RouteContext, RouteResult } from '../../platform/http/route.js';
+import { actorOf, callerId, commandResult, parseIfMatch, type CommandDependencies } from '../commandContext.js';
+import { handleCommand } from '../commandHandler.js';
+import { authorizeThread } from './threadAccess.js';
+
+export interface ThreadCommandAnswer {
+  threadId: string;
+  status: string;
+  revision: number;
+  position: string | null;
+}
+
+/**
+ * The common path of every command on an existing thread: Idempotency-Key, If-Match,
+ * rights on the loaded thread, decide and append, and the answer with ETag and position.
+ */
+export async function runThreadCommand(
+  deps: CommandDependencies,
+  ctx: RouteContext<{ threadId: string }, unknown, unknown>,
+  operation: string,
+  build: (keyHash: string | undefined) => ThreadCommand,
+): Promise<RouteResult<ThreadCommandAnswer>> {
+  const threadId = ctx.params.threadId;
+  return deps.idempotency.run(
+    {
+      key: ctx.header('idempotency-key'),
+      callerId: callerId(ctx.identity),
+      fingerprint: [operation, threadId, ctx.body],
+    },
+    async (keyHash) => {
+      const outcome = await handleCommand(deps.eventStore, threadDecider, threadStreamName(threadId), build(keyHash), {
+        ifMatch: parseIfMatch(ctx.header('if-match')),
+        idempotencyKeyHash: keyHash,
+        metadata: { actor: actorOf(ctx.identity), correlationId: ctx.requestId || undefined },
+        authorize: authorizeThread(ctx.identity),
+      });
+      return commandResult(outcome, {
+        threadId,
+        status: outcome.state.status,
+        revision: outcome.revision,
+        position: outcome.position,
+      });
+    },
+  );
+}

@@ -1,0 +1,141 @@
+import type { z } from 'zod';
+import type { DomainIssue } from './shared.js';
+import { toIssues } from './shared.js';
+import { guestLinkIssuedEvent, guestLinkRevokedEvent, type GuestLinkEvent } from './guestLink/events.js';
+import { systemConfigUpdatedEvent, type SystemConfigEvent } from './systemConfig/events.js';
+import {
+  messagePostedEvent,
+  priorityChangedEvent,
+  queryRaisedEvent,
+  threadAssignedEvent,
+  threadClosedEvent,
+  threadReopenedEvent,
+  threadResolvedEvent,
+  type ThreadEvent,
+} from './thread/events.js';
+
+export type DomainEvent = ThreadEvent | GuestLinkEvent | SystemConfigEvent;
+export type DomainEventType = DomainEvent['type'];
+
+/** Turns the data of version n of an event into version n + 1. Pure; gets and returns plain JSON. */
+export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
+
+export interface EventDefinition<Event> {
+  /** The version written today. Bump it when the data's shape changes, and add the upcaster from the old one. */
+  version: number;
+  /** The whole event, `{ type, data }`, as it is today. */
+  schema: z.ZodType<Event>;
+  /** `upcasters[n]` upcasts version n to n + 1. */
+  upcasters: Readonly<Record<number, Upcaster>>;
+}
+
+export type EventDefinitions<Event extends { type: string }> = {
+  readonly [Type in Event['type']]: EventDefinition<Extract<Event, { type: Type }>>;
+};
+
+/** Every event of every aggregate, at version 1: nothing has been upcast yet. */
+export const domainEventDefinitions: EventDefinitions<DomainEvent> = {
+  QueryRaised: { version: 1, schema: queryRaisedEvent, upcasters: {} },
+  MessagePosted: { version: 1, schema: messagePostedEvent, upcasters: {} },
+  ThreadAssigned: { version: 1, schema: threadAssignedEvent, upcasters: {} },
+  PriorityChanged: { version: 1, schema: priorityChangedEvent, upcasters: {} },
+  ThreadResolved: { version: 1, schema: threadResolvedEvent, upcasters: {} },
+  ThreadClosed: { version: 1, schema: threadClosedEvent, upcasters: {} },
+  ThreadReopened: { version: 1, schema: threadReopenedEvent, upcasters: {} },
+  GuestLinkIssued: { version: 1, schema: guestLinkIssuedEvent, upcasters: {} },
+  GuestLinkRevoked: { version: 1, schema: guestLinkRevokedEvent, upcasters: {} },
+  SystemConfigUpdated: { version: 1, schema: systemConfigUpdatedEvent, upcasters: {} },
+};
+
+export const allEventTypes: readonly DomainEventType[] = Object.freeze(
+  Object.keys(domainEventDefinitions) as DomainEventType[],
+);
+
+export class UnknownEventTypeError extends Error {
+  constructor(readonly type: string) {
+    super(`unknown event type: ${JSON.stringify(type.slice(0, 128))}`);
+    this.name = 'UnknownEventTypeError';
+  }
+}
+
+export class MalformedEventError extends Error {
+  constructor(
+    readonly type: string,
+    readonly issues: DomainIssue[],
+  ) {
+    super(`malformed ${type}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`);
+    this.name = 'MalformedEventError';
+  }
+}
+
+export interface EventCatalog<Event extends { type: string }> {
+  readonly types: readonly Event['type'][];
+  isKnown(type: string): type is Event['type'];
+  /** The schema version events of this type are written with today. */
+  versionOf(type: string): number;
+  /** Upcasts stored data from `schemaVersion` to today's version, then validates it. */
+  parse(type: string, data: unknown, schemaVersion: number): Event;
+}
+
+export function createEventCatalog<Event extends { type: string }>(
+  definitions: EventDefinitions<Event>,
+): EventCatalog<Event> {
+  const byType = new Map<string, EventDefinition<Event>>(Object.entries<EventDefinition<Event>>(definitions));
+  const types = Object.freeze([...byType.keys()] as Event['type'][]);
+
+  function definitionOf(type: string): EventDefinition<Event> {
+    const definition = byType.get(type);
+    if (!definition) throw new UnknownEventTypeError(type);
+    return definition;
+  }
+
+  return {
+    types,
+    isKnown: (type): type is Event['type'] => byType.has(type),
+    versionOf: (type) => definitionOf(type).version,
+    parse(type, data, schemaVersion) {
+      const { version, schema, upcasters } = definitionOf(type);
+      const malformed = (message: string) => new MalformedEventError(type, [{ path: '', message }]);
+      if (!Number.isSafeInteger(schemaVersion) || schemaVersion < 0) {
+        throw malformed(`schema version ${String(schemaVersion)} is not a whole number >= 0`);
+      }
+      if (schemaVersion > version) {
+        throw malformed(`schema version ${schemaVersion} is newer than this code's ${version}`);
+      }
+      if (!isPlainObject(data)) throw malformed('data must be a JSON object');
+      let current = data;
+      for (let from = schemaVersion; from < version; from++) {
+        const upcast = upcasters[from];
+        if (!upcast) throw malformed(`no upcaster from schema version ${from} to ${from + 1}`);
+        current = upcast(current);
+      }
+      const result = schema.safeParse({ type, data: current });
+      if (!result.success) {
+        // Paths are reported within the data, not within the `{ type, data }` wrapper.
+        const issues = toIssues(result.error.issues).map((i) => ({ ...i, path: i.path.replace(/^data\.?/, '') }));
+        throw new MalformedEventError(type, issues);
+      }
+      return result.data;
+    },
+  };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export const domainEventCatalog: EventCatalog<DomainEvent> = createEventCatalog(domainEventDefinitions);
+
+/** The version to write into an event's metadata (`schemaVersion`) when appending it. */
+export function eventSchemaVersion(type: string): number {
+  return domainEventCatalog.versionOf(type);
+}
+
+export function isDomainEventType(type: string): type is DomainEventType {
+  return domainEventCatalog.isKnown(type);
+}
+
+/** Stored event → domain event: upcast, then validate. Throws UnknownEventTypeError or MalformedEventError. */
+export function parseDomainEvent(type: string, data: unknown, schemaVersion: number): DomainEvent {
+  return domainEventCatalog.parse(type, data, schemaVersion);
+}

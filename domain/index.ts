@@ -1,0 +1,25 @@
+/** The domain's public API: deciders, events and the input schemas other layers reuse. */
+export * from './shared.js';
+export * from './events.js';
+
+export * from './thread/vocabulary.js';
+export * from './thread/events.js';
+export * from './thread/commands.js';
+export * from './thread/state.js';
+export { decideThread } from './thread/decide.js';
+export * from './thread/decider.js';
+
+export * from './guestLink/vocabulary.js';
+export * from './guestLink/events.js';
+export * from './guestLink/commands.js';
+export * from './guestLink/state.js';
+export { decideGuestLink } from './guestLink/decide.js';
+export * from './guestLink/access.js';
+export * from './guestLink/decider.js';
+
+export * from './systemConfig/config.js';
+export * from './systemConfig/events.js';
+export * from './systemConfig/commands.js';
+export * from './systemConfig/state.js';
+export { decideSystemConfig } from './systemConfig/decide.js';
+export * from './systemConfig/decider.js';

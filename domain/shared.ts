@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/** How a refusal maps to HTTP elsewhere: 404, 409, 422, 403. */
+export type DomainErrorKind = 'not_found' | 'conflict' | 'rule' | 'forbidden';
+
+export interface DomainIssue {
+  path: string;
+  message: string;
+}
+
+/** Extra, machine-readable facts about a refusal (the fields that failed, the transition refused). */
+export interface DomainErrorDetails {
+  issues?: DomainIssue[];
+  from?: string;
+  to?: string;
+}
+
+/** The one way a decider refuses a command. `code` is stable snake_case for clients. */
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    readonly code: string,
+    message: string,
+    readonly details: DomainErrorDetails = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export interface Decider<Command, Event, State> {
+  /** Throws DomainError on refusal; `[]` when the command changes nothing. */
+  decide(command: Command, state: State): Event[];
+  evolve(state: State, event: Event): State;
+  initialState: State;
+}
+
+export const authorKinds = ['staff', 'partner', 'guest', 'system'] as const;
+export type AuthorKind = (typeof authorKinds)[number];
+
+export const authorSchema = z.object({
+  kind: z.enum(authorKinds),
+  id: z.string(),
+  name: z.string(),
+});
+/** Who did it. `system` is the desk itself (workers), never a person. */
+export type Author = z.infer<typeof authorSchema>;
+
+export interface CommandMetadata {
+  /** The decider's only clock. */
+  now: Date;
+  author: Author;
+}
+
+export interface Command<Type extends string, Data> {
+  type: Type;
+  data: Data;
+  metadata: CommandMetadata;
+}
+
+/** Times in events and states are ISO-8601 UTC strings, so both stay plain JSON. */
+export const isoTimestamp = z.iso.datetime({ error: 'must be an ISO-8601 UTC timestamp' });
+
+/** Parse a command's data with its schema, or refuse with every failing field named. */
+export function parseCommandData<Schema extends z.ZodType>(
+  commandType: string,
+  schema: Schema,
+  data: unknown,
+): z.output<Schema> {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const issues = toIssues(result.error.issues);
+  throw new DomainError(
+    'rule',
+    'invalid_command',
+    `${commandType}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
+    { issues },
+  );
+}
+
+export function toIssues(issues: readonly z.core.$ZodIssue[]): DomainIssue[] {
+  return issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}
+
+/** Refuse a command whose author may not do it. */
+export function requireAuthor(author: Author, allowed: readonly AuthorKind[], what: string): void {
+  if (!allowed.includes(author.kind)) {
+    throw new DomainError('forbidden', 'author_not_allowed', `a ${author.kind} may not ${what}`);
+  }
+}
+
+/** Compile-time exhaustiveness check for `switch` statements. */
+export function unreachable(value: never): never {
+  throw new Error(`unhandled case: ${JSON.stringify(value)}`);
+}

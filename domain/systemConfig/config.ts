@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+const whatsappNumberMessage = 'must be 8 to 15 digits, no spaces or +';
+
+/**
+ * The settings an admin edits, as a person types them. The HTTP layer validates requests with
+ * this schema; its output is the normalised config (empty number is null, URL without trailing slash).
+ */
+export const systemConfigInput = z.object({
+  /** International number for wa.me, digits only (country code first). `null` or `''` clears it. */
+  whatsappNumber: z
+    .string({ error: `must be a string of digits or null: ${whatsappNumberMessage}` })
+    .nullable()
+    .refine((n) => n === null || n === '' || /^\d{8,15}$/.test(n), { error: whatsappNumberMessage })
+    .transform((n) => (n === '' ? null : n)),
+  supportEmail: z
+    .string({ error: 'must be an email address' })
+    .trim()
+    .pipe(z.email({ error: 'must be an email address' })),
+  portalBaseUrl: z
+    .string({ error: 'must be an http(s) URL' })
+    .trim()
+    .transform((text, ctx) => {
+      const normalised = normalisePortalBaseUrl(text);
+      if (typeof normalised === 'string') return normalised;
+      ctx.addIssue({ code: 'custom', message: normalised.error, input: text });
+      return z.NEVER;
+    }),
+  whatsappBubbleEnabled: z.boolean({ error: 'must be true or false' }),
+});
+
+export type SystemConfig = z.output<typeof systemConfigInput>;
+
+export const defaultSystemConfig: SystemConfig = Object.freeze({
+  whatsappNumber: null,
+  supportEmail: 'support@example.com',
+  portalBaseUrl: 'http://127.0.0.1:3000',
+  whatsappBubbleEnabled: false,
+});
+
+/** `https://Desk.Example.com/portal/` → `https://desk.example.com/portal`: links are built by appending `/path`. */
+function normalisePortalBaseUrl(text: string): string | { error: string } {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { error: 'must be an http(s) URL, e.g. https://desk.example.com' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: 'must start with http:// or https://' };
+  if (url.username || url.password) return { error: 'must not hold a user name or password' };
+  if (url.search || url.hash) return { error: 'must not hold a query (?) or fragment (#)' };
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}

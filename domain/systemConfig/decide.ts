@@ -1,0 +1,30 @@
+import { DomainError, parseCommandData, requireAuthor } from '../shared.js';
+import type { SystemConfigCommand, UpdateSystemConfig } from './commands.js';
+import { systemConfigInput } from './config.js';
+import type { SystemConfigEvent, SystemConfigUpdated } from './events.js';
+import type { SystemConfigState } from './state.js';
+
+export function updateSystemConfig(command: UpdateSystemConfig, state: SystemConfigState): SystemConfigUpdated[] {
+  const { author, now } = command.metadata;
+  requireAuthor(author, ['staff', 'system'], 'change the system config');
+  const next = parseCommandData(command.type, systemConfigInput, command.data);
+  if (next.whatsappBubbleEnabled && next.whatsappNumber === null) {
+    throw new DomainError('rule', 'whatsapp_number_required', 'the WhatsApp bubble needs a WhatsApp number', {
+      issues: [{ path: 'whatsappBubbleEnabled', message: 'needs a WhatsApp number' }],
+    });
+  }
+  const current = state.config;
+  if (
+    next.whatsappNumber === current.whatsappNumber &&
+    next.supportEmail === current.supportEmail &&
+    next.portalBaseUrl === current.portalBaseUrl &&
+    next.whatsappBubbleEnabled === current.whatsappBubbleEnabled
+  ) {
+    return [];
+  }
+  return [{ type: 'SystemConfigUpdated', data: { ...next, by: author, occurredAt: now.toISOString() } }];
+}
+
+export function decideSystemConfig(command: SystemConfigCommand, state: SystemConfigState): SystemConfigEvent[] {
+  return updateSystemConfig(command, state);
+}

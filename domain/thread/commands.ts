@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import type { Command } from '../shared.js';
+import {
+  bodySchema,
+  externalIdSchema,
+  messageVisibilitySchema,
+  prioritySchema,
+  queryTypeSchema,
+  subjectSchema,
+  threadIdSchema,
+} from './vocabulary.js';
+
+/*
+ * `...Input`: what a person types (the HTTP layer validates requests with these).
+ * `...Data`: the input plus what the caller adds (ids, references looked up on the host platform).
+ * Every command names its thread; the decider refuses one aimed at another thread's state.
+ */
+
+export const raiseQueryInput = z.object({
+  assignmentId: externalIdSchema,
+  queryType: queryTypeSchema,
+  priority: prioritySchema.default('MEDIUM'),
+  subject: subjectSchema,
+  body: bodySchema,
+});
+
+export const raiseQueryData = raiseQueryInput.extend({
+  threadId: threadIdSchema,
+  messageId: z.uuid({ error: 'must be a UUID' }),
+  assignmentReference: externalIdSchema,
+  partnerOrgId: externalIdSchema,
+});
+
+export const postMessageInput = z.object({
+  body: bodySchema,
+  visibility: messageVisibilitySchema.default('external'),
+});
+
+export const postMessageData = postMessageInput.extend({
+  threadId: threadIdSchema,
+  messageId: z.uuid({ error: 'must be a UUID' }),
+});
+
+export const assignInput = z.object({
+  /** `null` unassigns. */
+  assigneeId: externalIdSchema.nullable(),
+  assigneeName: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .max(200, { error: 'must be at most 200 characters' })
+    .nullish(),
+});
+
+export const assignData = assignInput.extend({ threadId: threadIdSchema });
+
+export const changePriorityInput = z.object({ priority: prioritySchema });
+export const changePriorityData = changePriorityInput.extend({ threadId: threadIdSchema });
+
+/** Resolve, Close and Reopen carry nothing but the thread they act on. */
+export const threadTransitionData = z.object({ threadId: threadIdSchema });
+
+export type RaiseQuery = Command<'RaiseQuery', z.input<typeof raiseQueryData>>;
+export type PostMessage = Command<'PostMessage', z.input<typeof postMessageData>>;
+export type Assign = Command<'Assign', z.input<typeof assignData>>;
+export type ChangePriority = Command<'ChangePriority', z.input<typeof changePriorityData>>;
+export type Resolve = Command<'Resolve', z.input<typeof threadTransitionData>>;
+export type Close = Command<'Close', z.input<typeof threadTransitionData>>;
+export type Reopen = Command<'Reopen', z.input<typeof threadTransitionData>>;
+
+export type ThreadCommand = RaiseQuery | PostMessage | Assign | ChangePriority | Resolve | Close | Reopen;

@@ -1,0 +1,212 @@
+import { DomainError, type Author, parseCommandData, requireAuthor, unreachable } from '../shared.js';
+import type {
+  ThreadCommand,
+  RaiseQuery,
+  PostMessage,
+  Assign,
+  ChangePriority,
+  Resolve,
+  Close,
+  Reopen,
+} from './commands.js';
+import { assignData, changePriorityData, postMessageData, raiseQueryData, threadTransitionData } from './commands.js';
+import type {
+  MessagePosted,
+  PriorityChanged,
+  QueryRaised,
+  ThreadAssigned,
+  ThreadClosed,
+  ThreadEvent,
+  ThreadReopened,
+  ThreadResolved,
+} from './events.js';
+import type { RaisedThread, ThreadState } from './state.js';
+import type { ThreadStatus } from './vocabulary.js';
+
+const staffOrSystem = ['staff', 'system'] as const;
+
+export function raiseQuery(command: RaiseQuery, state: ThreadState): QueryRaised[] {
+  const { author, now } = command.metadata;
+  requireAuthor(author, ['partner', 'guest', 'staff'], 'raise a query');
+  const data = parseCommandData(command.type, raiseQueryData, command.data);
+  if (state.status !== 'EMPTY') {
+    throw new DomainError('conflict', 'thread_exists', `thread ${data.threadId} already exists`);
+  }
+  return [
+    {
+      type: 'QueryRaised',
+      data: {
+        threadId: data.threadId,
+        messageId: data.messageId,
+        assignmentId: data.assignmentId,
+        assignmentReference: data.assignmentReference,
+        partnerOrgId: data.partnerOrgId,
+        queryType: data.queryType,
+        priority: data.priority,
+        subject: data.subject,
+        body: data.body,
+        by: author,
+        occurredAt: now.toISOString(),
+      },
+    },
+  ];
+}
+
+export function postMessage(command: PostMessage, state: ThreadState): MessagePosted[] {
+  const { author, now } = command.metadata;
+  const data = parseCommandData(command.type, postMessageData, command.data);
+  const thread = existing(state, data.threadId);
+  const internal = data.visibility === 'internal';
+  if (internal && author.kind !== 'staff' && author.kind !== 'system') {
+    throw new DomainError('forbidden', 'internal_note_by_non_staff', 'only staff may add internal notes');
+  }
+  if (!internal && author.kind === 'system') {
+    throw new DomainError('forbidden', 'author_not_allowed', 'the system posts internal notes only');
+  }
+  // The system's notes (e.g. "could not email X") are the one thing a closed thread still takes.
+  if (thread.status === 'CLOSED' && !(internal && author.kind === 'system')) {
+    throw new DomainError('rule', 'thread_closed', `thread ${thread.threadId} is closed and takes no messages`);
+  }
+  return [
+    {
+      type: 'MessagePosted',
+      data: {
+        threadId: thread.threadId,
+        messageId: data.messageId,
+        body: data.body,
+        visibility: data.visibility,
+        by: author,
+        occurredAt: now.toISOString(),
+        statusBefore: thread.status,
+        statusAfter: statusAfterMessage(thread.status, author, internal),
+      },
+    },
+  ];
+}
+
+/** Staff replies wait for the partner; partner and guest messages wait for staff (also reopening a resolved thread). */
+function statusAfterMessage(status: ThreadStatus, author: Author, internal: boolean): ThreadStatus {
+  if (internal || status === 'CLOSED') return status;
+  return author.kind === 'staff' ? 'PENDING' : 'OPEN';
+}
+
+export function assign(command: Assign, state: ThreadState): ThreadAssigned[] {
+  const { author, now } = command.metadata;
+  requireAuthor(author, staffOrSystem, 'assign a thread');
+  const data = parseCommandData(command.type, assignData, command.data);
+  const thread = existing(state, data.threadId);
+  if (data.assigneeId === thread.assigneeId) return [];
+  return [
+    {
+      type: 'ThreadAssigned',
+      data: {
+        threadId: thread.threadId,
+        assigneeId: data.assigneeId,
+        assigneeName: data.assigneeId === null ? null : data.assigneeName || null,
+        previousAssigneeId: thread.assigneeId,
+        by: author,
+        occurredAt: now.toISOString(),
+      },
+    },
+  ];
+}
+
+export function changePriority(command: ChangePriority, state: ThreadState): PriorityChanged[] {
+  const { author, now } = command.metadata;
+  requireAuthor(author, staffOrSystem, 'change a thread’s priority');
+  const data = parseCommandData(command.type, changePriorityData, command.data);
+  const thread = existing(state, data.threadId);
+  if (data.priority === thread.priority) return [];
+  return [
+    {
+      type: 'PriorityChanged',
+      data: {
+        threadId: thread.threadId,
+        from: thread.priority,
+        to: data.priority,
+        by: author,
+        occurredAt: now.toISOString(),
+      },
+    },
+  ];
+}
+
+export function resolve(command: Resolve, state: ThreadState): ThreadResolved[] {
+  const { author, now } = command.metadata;
+  requireAuthor(author, staffOrSystem, 'resolve a thread');
+  const { threadId } = parseCommandData(command.type, threadTransitionData, command.data);
+  const thread = existing(state, threadId);
+  if (thread.status !== 'OPEN' && thread.status !== 'PENDING') throw invalidTransition(thread, 'RESOLVED');
+  return [
+    {
+      type: 'ThreadResolved',
+      data: { threadId: thread.threadId, statusBefore: thread.status, by: author, occurredAt: now.toISOString() },
+    },
+  ];
+}
+
+export function close(command: Close, state: ThreadState): ThreadClosed[] {
+  const { author, now } = command.metadata;
+  requireAuthor(author, staffOrSystem, 'close a thread');
+  const { threadId } = parseCommandData(command.type, threadTransitionData, command.data);
+  const thread = existing(state, threadId);
+  if (thread.status === 'CLOSED') throw invalidTransition(thread, 'CLOSED');
+  return [
+    {
+      type: 'ThreadClosed',
+      data: { threadId: thread.threadId, statusBefore: thread.status, by: author, occurredAt: now.toISOString() },
+    },
+  ];
+}
+
+export function reopen(command: Reopen, state: ThreadState): ThreadReopened[] {
+  const { author, now } = command.metadata;
+  requireAuthor(author, staffOrSystem, 'reopen a thread');
+  const { threadId } = parseCommandData(command.type, threadTransitionData, command.data);
+  const thread = existing(state, threadId);
+  if (thread.status !== 'RESOLVED' && thread.status !== 'CLOSED') throw invalidTransition(thread, 'OPEN');
+  return [
+    {
+      type: 'ThreadReopened',
+      data: { threadId: thread.threadId, statusBefore: thread.status, by: author, occurredAt: now.toISOString() },
+    },
+  ];
+}
+
+function existing(state: ThreadState, threadId: string): RaisedThread {
+  if (state.status === 'EMPTY' || state.threadId !== threadId) {
+    throw new DomainError('not_found', 'thread_not_found', `thread ${threadId} not found`);
+  }
+  return state;
+}
+
+function invalidTransition(thread: RaisedThread, to: ThreadStatus): DomainError {
+  return new DomainError(
+    'rule',
+    'invalid_transition',
+    `thread ${thread.threadId} cannot go from ${thread.status} to ${to}`,
+    { from: thread.status, to },
+  );
+}
+
+export function decideThread(command: ThreadCommand, state: ThreadState): ThreadEvent[] {
+  const { type } = command;
+  switch (type) {
+    case 'RaiseQuery':
+      return raiseQuery(command, state);
+    case 'PostMessage':
+      return postMessage(command, state);
+    case 'Assign':
+      return assign(command, state);
+    case 'ChangePriority':
+      return changePriority(command, state);
+    case 'Resolve':
+      return resolve(command, state);
+    case 'Close':
+      return close(command, state);
+    case 'Reopen':
+      return reopen(command, state);
+    default:
+      return unreachable(type);
+  }
+}

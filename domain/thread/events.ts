@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { authorSchema, isoTimestamp } from '../shared.js';
+import {
+  BODY_MAX,
+  EXTERNAL_ID_MAX,
+  SUBJECT_MAX,
+  messageVisibilitySchema,
+  prioritySchema,
+  queryTypeSchema,
+  threadStatusSchema,
+} from './vocabulary.js';
+
+/*
+ * Event data as stored: plain JSON, no transforms, no optional fields (absent is `null`).
+ * The types below are inferred from these schemas, so the two cannot drift apart.
+ */
+
+// Commands insist on RFC 9562 UUIDs; stored events are read leniently, so history always loads.
+const threadId = z.guid();
+const externalId = z.string().min(1).max(EXTERNAL_ID_MAX);
+const by = authorSchema;
+const occurredAt = isoTimestamp;
+
+export const queryRaisedData = z.object({
+  threadId,
+  /** Id of the first message, the query's body. */
+  messageId: z.guid(),
+  assignmentId: externalId,
+  assignmentReference: externalId,
+  partnerOrgId: externalId,
+  queryType: queryTypeSchema,
+  priority: prioritySchema,
+  subject: z.string().min(1).max(SUBJECT_MAX),
+  body: z.string().min(1).max(BODY_MAX),
+  by,
+  occurredAt,
+});
+
+export const messagePostedData = z.object({
+  threadId,
+  messageId: z.guid(),
+  body: z.string().min(1).max(BODY_MAX),
+  visibility: messageVisibilitySchema,
+  by,
+  occurredAt,
+  /** The automatic status change this message made, explicit for projections and auditors. */
+  statusBefore: threadStatusSchema,
+  statusAfter: threadStatusSchema,
+});
+
+export const threadAssignedData = z.object({
+  threadId,
+  assigneeId: externalId.nullable(),
+  assigneeName: z.string().max(200).nullable(),
+  previousAssigneeId: externalId.nullable(),
+  by,
+  occurredAt,
+});
+
+export const priorityChangedData = z.object({
+  threadId,
+  from: prioritySchema,
+  to: prioritySchema,
+  by,
+  occurredAt,
+});
+
+export const threadResolvedData = z.object({ threadId, statusBefore: threadStatusSchema, by, occurredAt });
+export const threadClosedData = z.object({ threadId, statusBefore: threadStatusSchema, by, occurredAt });
+export const threadReopenedData = z.object({ threadId, statusBefore: threadStatusSchema, by, occurredAt });
+
+export const queryRaisedEvent = z.object({ type: z.literal('QueryRaised'), data: queryRaisedData });
+export const messagePostedEvent = z.object({ type: z.literal('MessagePosted'), data: messagePostedData });
+export const threadAssignedEvent = z.object({ type: z.literal('ThreadAssigned'), data: threadAssignedData });
+export const priorityChangedEvent = z.object({ type: z.literal('PriorityChanged'), data: priorityChangedData });
+export const threadResolvedEvent = z.object({ type: z.literal('ThreadResolved'), data: threadResolvedData });
+export const threadClosedEvent = z.object({ type: z.literal('ThreadClosed'), data: threadClosedData });
+export const threadReopenedEvent = z.object({ type: z.literal('ThreadReopened'), data: threadReopenedData });
+
+export type QueryRaised = z.infer<typeof queryRaisedEvent>;
+export type MessagePosted = z.infer<typeof messagePostedEvent>;
+export type ThreadAssigned = z.infer<typeof threadAssignedEvent>;
+export type PriorityChanged = z.infer<typeof priorityChangedEvent>;
+export type ThreadResolved = z.infer<typeof threadResolvedEvent>;
+export type ThreadClosed = z.infer<typeof threadClosedEvent>;
+export type ThreadReopened = z.infer<typeof threadReopenedEvent>;
+
+export type ThreadEvent =
+  QueryRaised | MessagePosted | ThreadAssigned | PriorityChanged | ThreadResolved | ThreadClosed | ThreadReopened;
+
+export const threadEventTypes = [
+  'QueryRaised',
+  'MessagePosted',
+  'ThreadAssigned',
+  'PriorityChanged',
+  'ThreadResolved',
+  'ThreadClosed',
+  'ThreadReopened',
+] as const satisfies readonly ThreadEvent['type'][];

@@ -1,0 +1,140 @@
+import type { Author } from '../shared.js';
+import { unreachable } from '../shared.js';
+import type { ThreadEvent } from './events.js';
+import type { Priority, QueryType, ThreadStatus } from './vocabulary.js';
+
+/** What every raised thread knows, whatever its status. Times are ISO strings. */
+export interface ThreadFacts {
+  threadId: string;
+  assignmentId: string;
+  assignmentReference: string;
+  partnerOrgId: string;
+  queryType: QueryType;
+  priority: Priority;
+  subject: string;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  raisedAt: string;
+  raisedBy: Author;
+  /** The first staff external reply; never changes after. */
+  firstResponseAt: string | null;
+  /** The first resolution; never cleared. */
+  firstResolvedAt: string | null;
+  /** External messages and internal notes, the query's own body included. */
+  messageCount: number;
+  lastMessageAt: string;
+}
+
+export interface EmptyThread {
+  status: 'EMPTY';
+}
+export interface OpenThread extends ThreadFacts {
+  status: 'OPEN';
+  awaiting: 'staff';
+  resolvedAt: null;
+  closedAt: null;
+}
+export interface PendingThread extends ThreadFacts {
+  status: 'PENDING';
+  awaiting: 'partner';
+  resolvedAt: null;
+  closedAt: null;
+}
+export interface ResolvedThread extends ThreadFacts {
+  status: 'RESOLVED';
+  awaiting: null;
+  /** The latest resolution; cleared when the thread opens again. */
+  resolvedAt: string;
+  closedAt: null;
+}
+export interface ClosedThread extends ThreadFacts {
+  status: 'CLOSED';
+  awaiting: null;
+  /** Kept when a resolved thread is closed; null when it was closed unresolved. */
+  resolvedAt: string | null;
+  closedAt: string;
+}
+
+export type RaisedThread = OpenThread | PendingThread | ResolvedThread | ClosedThread;
+export type ThreadState = EmptyThread | RaisedThread;
+
+export const initialThreadState: ThreadState = Object.freeze({ status: 'EMPTY' });
+
+export function evolveThread(state: ThreadState, event: ThreadEvent): ThreadState {
+  const { type, data } = event;
+  if (type === 'QueryRaised') {
+    if (state.status !== 'EMPTY') return state;
+    return {
+      status: 'OPEN',
+      awaiting: 'staff',
+      threadId: data.threadId,
+      assignmentId: data.assignmentId,
+      assignmentReference: data.assignmentReference,
+      partnerOrgId: data.partnerOrgId,
+      queryType: data.queryType,
+      priority: data.priority,
+      subject: data.subject,
+      assigneeId: null,
+      assigneeName: null,
+      raisedAt: data.occurredAt,
+      raisedBy: data.by,
+      firstResponseAt: null,
+      firstResolvedAt: null,
+      resolvedAt: null,
+      closedAt: null,
+      messageCount: 1,
+      lastMessageAt: data.occurredAt,
+    };
+  }
+  // Every other event needs a raised thread; a stray one changes nothing.
+  if (state.status === 'EMPTY') return state;
+  switch (type) {
+    case 'MessagePosted': {
+      const isFirstResponse =
+        state.firstResponseAt === null && data.by.kind === 'staff' && data.visibility === 'external';
+      const counted: RaisedThread = {
+        ...state,
+        messageCount: state.messageCount + 1,
+        lastMessageAt: data.occurredAt,
+        firstResponseAt: isFirstResponse ? data.occurredAt : state.firstResponseAt,
+      };
+      return moveTo(counted, data.statusAfter, data.occurredAt);
+    }
+    case 'ThreadAssigned':
+      return { ...state, assigneeId: data.assigneeId, assigneeName: data.assigneeName };
+    case 'PriorityChanged':
+      return { ...state, priority: data.to };
+    case 'ThreadResolved':
+      return moveTo(state, 'RESOLVED', data.occurredAt);
+    case 'ThreadClosed':
+      return moveTo(state, 'CLOSED', data.occurredAt);
+    case 'ThreadReopened':
+      return moveTo(state, 'OPEN', data.occurredAt);
+    default:
+      return unreachable(type);
+  }
+}
+
+/** The one place that builds each status's shape, so no state can be half-moved. */
+function moveTo(state: RaisedThread, status: ThreadStatus, at: string): RaisedThread {
+  if (status === state.status) return state;
+  switch (status) {
+    case 'OPEN':
+      return { ...state, status, awaiting: 'staff', resolvedAt: null, closedAt: null };
+    case 'PENDING':
+      return { ...state, status, awaiting: 'partner', resolvedAt: null, closedAt: null };
+    case 'RESOLVED':
+      return {
+        ...state,
+        status,
+        awaiting: null,
+        resolvedAt: at,
+        closedAt: null,
+        firstResolvedAt: state.firstResolvedAt ?? at,
+      };
+    case 'CLOSED':
+      return { ...state, status, awaiting: null, closedAt: at };
+    default:
+      return unreachable(status);
+  }
+}

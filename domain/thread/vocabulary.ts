@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+export const threadStatuses = ['OPEN', 'PENDING', 'RESOLVED', 'CLOSED'] as const;
+export const threadStatusSchema = z.enum(threadStatuses, {
+  error: `must be one of ${threadStatuses.join(', ')}`,
+});
+export type ThreadStatus = z.infer<typeof threadStatusSchema>;
+
+export const priorities = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as const;
+export const prioritySchema = z.enum(priorities, { error: `must be one of ${priorities.join(', ')}` });
+export type Priority = z.infer<typeof prioritySchema>;
+
+export const queryTypes = ['DOCUMENTS', 'PAYMENT', 'SCHEDULING', 'TECHNICAL', 'ACCESS', 'OTHER'] as const;
+export const queryTypeSchema = z.enum(queryTypes, { error: `must be one of ${queryTypes.join(', ')}` });
+export type QueryType = z.infer<typeof queryTypeSchema>;
+
+export const messageVisibilities = ['external', 'internal'] as const;
+export const messageVisibilitySchema = z.enum(messageVisibilities, {
+  error: 'must be external (seen by the partner) or internal (staff only)',
+});
+export type MessageVisibility = z.infer<typeof messageVisibilitySchema>;
+
+/** Who the thread waits for: OPEN waits for staff, PENDING for the partner. */
+export type Awaiting = 'staff' | 'partner' | null;
+
+export const threadStreamPrefix = 'thread-';
+
+export function threadStreamName(threadId: string): string {
+  return `${threadStreamPrefix}${threadId}`;
+}
+
+/* Limits shared by commands and events. */
+export const SUBJECT_MAX = 200;
+export const BODY_MAX = 10_000;
+/** Ids of the host platform (assignments, partner organisations, staff users): opaque strings. */
+export const EXTERNAL_ID_MAX = 200;
+
+export const threadIdSchema = z.uuid({ error: 'must be a UUID' });
+export const externalIdSchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(EXTERNAL_ID_MAX, { error: `must be at most ${EXTERNAL_ID_MAX} characters` });
+export const subjectSchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(SUBJECT_MAX, { error: `must be at most ${SUBJECT_MAX} characters` });
+export const bodySchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(BODY_MAX, { error: `must be at most ${BODY_MAX} characters` });

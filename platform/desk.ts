@@ -1,0 +1,103 @@
+import type { RequestHandler } from 'express';
+import type pg from 'pg';
+import { AssignmentDirectory } from '../commands/assignmentDirectory/assignmentDirectory.js';
+import { assignmentRoutes } from '../commands/assignmentDirectory/assignmentRoutes.js';
+import type { CommandDependencies } from '../commands/commandContext.js';
+import { createGuestTokenResolver } from '../commands/guestLinks/guestTokenResolver.js';
+import { guestLinkRoutes } from '../commands/guestLinks/guestLinkRoutes.js';
+import { IdempotencyStore } from '../commands/idempotency.js';
+import { readSystemConfig, systemConfigRoutes } from '../commands/systemConfig/systemConfigRoutes.js';
+import { manageThreadRoutes } from '../commands/threads/manageThread.js';
+import { postMessageRoute } from '../commands/threads/postMessage.js';
+import { raiseQueryRoute } from '../commands/threads/raiseQuery.js';
+import type { EventStore } from '../eventstore/port.js';
+import type { Config } from './config.js';
+import { createApp } from './http/app.js';
+import { errorSender } from './http/errors.js';
+import { problems } from './http/problem.js';
+import type { AnyRoute } from './http/route.js';
+import { AccountStore } from './identity/accounts.js';
+import { authRoutes } from './identity/authRoutes.js';
+import { createHostJwtVerifier, hostJwtOptionsFromConfig } from './identity/hostJwt.js';
+import { identityMiddleware } from './identity/middleware.js';
+import { RateLimiter, rateLimitKey } from './identity/rateLimiter.js';
+import { SessionStore } from './identity/sessions.js';
+import type { Logger } from './logger.js';
+
+export interface DeskParts {
+  pool: pg.Pool;
+  eventStore: EventStore;
+  config: Config;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+/** The composition root of the API: every store, route and middleware, wired once. */
+export function assembleDesk(parts: DeskParts) {
+  const { pool, eventStore, config, logger } = parts;
+  const clock = parts.clock ?? (() => new Date());
+  const accounts = new AccountStore(pool);
+  const sessions = new SessionStore(pool, { ttlSeconds: config.SESSION_TTL_SECONDS });
+  const rateLimiter = new RateLimiter(pool);
+  const directory = new AssignmentDirectory(pool);
+  const idempotency = new IdempotencyStore(pool);
+
+  const commandDeps: CommandDependencies = {
+    eventStore,
+    idempotency,
+    directory,
+    clock,
+    async isAssignableStaff(accountId) {
+      const account = await accounts.findById(accountId).catch(() => undefined);
+      return account && !account.disabled && (account.role === 'admin' || account.role === 'agent')
+        ? { name: account.name }
+        : undefined;
+    },
+    async portalBaseUrl() {
+      return (await readSystemConfig(eventStore)).portalBaseUrl;
+    },
+  };
+
+  const routes: AnyRoute[] = [
+    ...authRoutes({
+      accounts,
+      sessions,
+      rateLimiter,
+      secureCookies: config.COOKIE_SECURE ?? config.NODE_ENV === 'production',
+    }),
+    raiseQueryRoute(commandDeps),
+    postMessageRoute(commandDeps),
+    ...manageThreadRoutes(commandDeps),
+    ...guestLinkRoutes(commandDeps),
+    ...systemConfigRoutes(commandDeps),
+    ...assignmentRoutes(directory),
+  ];
+
+  const sendError = errorSender(logger);
+  // Every use of a guest token counts, valid or not: brute force meets a wall per address.
+  const throttleGuestTokens: RequestHandler = (req, res, next) => {
+    if (!req.get('x-guest-token')) return next();
+    rateLimiter
+      .hit(rateLimitKey('guest-token', req.ip ?? 'unknown'), { limit: 120, windowSeconds: 60 })
+      .then((r) => (r.allowed ? next() : sendError(res, problems.tooManyRequests(r.retryAfterSeconds))))
+      .catch(next);
+  };
+  const jwtOptions = hostJwtOptionsFromConfig(config);
+  const identity = identityMiddleware({
+    sessions,
+    accounts,
+    resolveGuestToken: createGuestTokenResolver(eventStore, clock),
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    ...(jwtOptions ? { verifyHostJwt: createHostJwtVerifier(jwtOptions) } : {}),
+  });
+
+  const app = createApp({
+    logger,
+    pool,
+    eventStore,
+    startedAt: new Date(),
+    routes,
+    identity: [throttleGuestTokens, identity],
+  });
+  return { app, routes, accounts, sessions, directory, rateLimiter, idempotency, commandDeps };
+}

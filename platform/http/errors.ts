@@ -1,0 +1,86 @@
+import type { Response } from 'express';
+import { DomainError } from '../../domain/shared.js';
+import { EventStoreValidationError, IdempotencyConflictError } from '../../eventstore/port.js';
+import type { Logger } from '../logger.js';
+import { HttpProblem, problems } from './problem.js';
+
+const domainStatus = { not_found: 404, conflict: 409, rule: 422, forbidden: 403 } as const;
+const domainTitle = {
+  not_found: 'Not Found',
+  conflict: 'Conflict',
+  rule: 'Unprocessable Content',
+  forbidden: 'Forbidden',
+} as const;
+
+/** Postgres or network failures that mean "the database is not there right now". */
+function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: string }).code ?? '';
+  return (
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+      '57P01',
+      '57P02',
+      '57P03',
+      '08000',
+      '08003',
+      '08006',
+      '53300',
+    ].includes(code) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+      error.message,
+    )
+  );
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+export function toProblem(error: unknown): HttpProblem | undefined {
+  if (error instanceof HttpProblem) return error;
+  if (error instanceof DomainError) {
+    return new HttpProblem(domainStatus[error.kind], domainTitle[error.kind], error.message, {
+      code: error.code,
+      ...(error.details.issues ? { errors: error.details.issues } : {}),
+      ...(error.details.from ? { from: error.details.from, to: error.details.to } : {}),
+    });
+  }
+  if (error instanceof EventStoreValidationError) return problems.badRequest(error.issues);
+  if (error instanceof IdempotencyConflictError) {
+    return problems.conflict('this request reuses ids of a different earlier request', 'idempotency_conflict');
+  }
+  const parser = error as BodyParserError;
+  if (parser && typeof parser === 'object' && typeof parser.type === 'string') {
+    if (parser.type === 'entity.parse.failed') {
+      return problems.badRequest([{ path: 'body', message: 'is not valid JSON' }], 'the body is not valid JSON');
+    }
+    if (parser.type === 'entity.too.large') return problems.payloadTooLarge();
+    if (parser.type === 'encoding.unsupported' || parser.type === 'charset.unsupported') {
+      return problems.unsupportedMediaType('send UTF-8 JSON');
+    }
+    if (parser.type === 'request.aborted') return new HttpProblem(400, 'Bad Request', 'the request was aborted');
+  }
+  if (isUnavailable(error)) return problems.serviceUnavailable('the database is not reachable right now');
+  return undefined;
+}
+
+/** The one place errors become answers: known ones as problems, the rest logged as 500. */
+export function errorSender(logger: Logger) {
+  return (res: Response, error: unknown): void => {
+    const problem = toProblem(error);
+    if (!problem || problem.status >= 500) {
+      logger.error({ err: error, requestId: res.locals.requestId }, problem ? problem.detail : 'unhandled error');
+    }
+    if (res.headersSent) return;
+    const answer =
+      problem ??
+      new HttpProblem(500, 'Internal Server Error', 'something went wrong on our side', { code: 'internal' });
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    res.status(answer.status).type('application/problem+json').send(JSON.stringify(answer.toBody()));
+  };
+}

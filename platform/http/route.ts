@@ -1,0 +1,260 @@
+import { extendZodWithOpenApi, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Express, Request, Response } from 'express';
+import { z, type ZodType } from 'zod';
+import { anonymous, roleOf, type Identity, type Role } from '../identity/identity.js';
+import { HttpProblem, problems } from './problem.js';
+
+// The OpenAPI generator calls `.openapi()` on schemas; this adds it to zod's prototypes.
+extendZodWithOpenApi(z);
+
+/**
+ * One declaration per route: its method and path, who may call it, the zod schemas of its
+ * input and output, and its handler. The same declaration registers the express route,
+ * writes the OpenAPI operation, and feeds the rights matrix, so none of them can drift.
+ */
+
+export type Access = 'public' | 'authenticated' | readonly Role[];
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  identity: Identity;
+  header(name: string): string | undefined;
+  ip: string;
+  requestId: string;
+}
+
+export interface CookieToSet {
+  name: string;
+  value: string;
+  httpOnly: boolean;
+  sameSite: 'strict' | 'lax';
+  secure: boolean;
+  path: string;
+  maxAgeSeconds?: number;
+}
+
+export interface RouteResult<R> {
+  status?: number;
+  body: R;
+  headers?: Record<string, string>;
+  cookies?: CookieToSet[];
+  clearCookies?: string[];
+}
+
+export interface RouteDefinition<
+  P extends ZodType = ZodType,
+  Q extends ZodType = ZodType,
+  B extends ZodType = ZodType,
+  R extends ZodType = ZodType,
+> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express style: `/api/support/threads/:threadId`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  access: Access;
+  params?: P;
+  query?: Q;
+  body?: B;
+  response: { status: number; description: string; schema: R };
+  /** Problem statuses this route can answer besides 400/401/403 (documented in OpenAPI). */
+  errors?: number[];
+  /** Request headers the route reads (documented). */
+  headers?: { name: string; description: string; required?: boolean }[];
+  handle(ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<RouteResult<z.infer<R>>>;
+}
+
+/** Keeps the schema types of one route together; use it to declare every route. */
+export function defineRoute<P extends ZodType, Q extends ZodType, B extends ZodType, R extends ZodType>(
+  route: RouteDefinition<P, Q, B, R>,
+): RouteDefinition<P, Q, B, R> {
+  return route;
+}
+
+// The list of routes is heterogeneous; each one was checked by defineRoute.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteDefinition<any, any, any, any>;
+
+export function getIdentity(res: Response): Identity {
+  return (res.locals.identity as Identity | undefined) ?? anonymous;
+}
+
+export function checkAccess(access: Access, identity: Identity): void {
+  if (access === 'public') return;
+  const role = roleOf(identity);
+  if (!role) throw problems.unauthorized();
+  if (access === 'authenticated') return;
+  if (!access.includes(role)) throw problems.forbidden(`the ${role} role may not call this`);
+}
+
+export function zodFieldErrors(error: z.ZodError, prefix: string): { path: string; message: string }[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+    message: issue.message,
+  }));
+}
+
+function parsePart<T extends ZodType | undefined>(
+  schema: T,
+  value: unknown,
+  prefix: string,
+  errors: { path: string; message: string }[],
+) {
+  if (!schema) return undefined;
+  const parsed = schema.safeParse(value ?? (prefix === 'body' ? undefined : {}));
+  if (parsed.success) return parsed.data;
+  errors.push(...zodFieldErrors(parsed.error, prefix));
+  return undefined;
+}
+
+export type ErrorMapper = (error: unknown) => HttpProblem | undefined;
+
+export function registerRoutes(
+  app: Express,
+  routes: AnyRoute[],
+  sendError: (res: Response, error: unknown) => void,
+): void {
+  for (const route of routes) {
+    app[route.method](route.path, async (req: Request, res: Response) => {
+      try {
+        const identity = getIdentity(res);
+        checkAccess(route.access, identity);
+        const errors: { path: string; message: string }[] = [];
+        if (
+          route.body &&
+          req.body === undefined &&
+          !req.is('application/json') &&
+          req.headers['content-length'] !== '0'
+        ) {
+          if (req.headers['content-type']) throw problems.unsupportedMediaType();
+        }
+        const params = parsePart(route.params, req.params, 'params', errors);
+        const query = parsePart(route.query, req.query, 'query', errors);
+        const body = parsePart(route.body, req.body, 'body', errors);
+        if (errors.length) throw problems.badRequest(errors);
+        const result = await route.handle({
+          params,
+          query,
+          body,
+          identity,
+          header: (name) => req.get(name),
+          ip: req.ip ?? 'unknown',
+          requestId: String(res.locals.requestId ?? ''),
+        });
+        for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+        for (const name of result.clearCookies ?? []) res.clearCookie(name, { path: '/' });
+        for (const c of result.cookies ?? []) {
+          res.cookie(c.name, c.value, {
+            httpOnly: c.httpOnly,
+            sameSite: c.sameSite,
+            secure: c.secure,
+            path: c.path,
+            ...(c.maxAgeSeconds !== undefined ? { maxAge: c.maxAgeSeconds * 1000 } : {}),
+          });
+        }
+        const status = result.status ?? route.response.status;
+        if (status === 204) res.status(204).end();
+        else res.status(status).json(result.body);
+      } catch (error) {
+        sendError(res, error);
+      }
+    });
+  }
+}
+
+/* ----------------------------------------------------------------- OpenAPI */
+
+const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    code: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+const statusText: Record<number, string> = {
+  400: 'Invalid input; `errors` names the failing fields',
+  401: 'No identity',
+  403: 'The identity may not call this',
+  404: 'Not found',
+  409: 'Conflict with the current state',
+  412: 'If-Match does not match the current revision',
+  413: 'Body too large',
+  415: 'Not JSON',
+  422: 'A rule of the domain refuses it',
+  429: 'Rate limited (see Retry-After)',
+  503: 'Temporarily unavailable (see Retry-After)',
+};
+
+export function toOpenApiPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+export function accessDescription(access: Access): string {
+  if (access === 'public') return 'Public: no sign-in.';
+  if (access === 'authenticated') return 'Any signed-in identity.';
+  return `Allowed roles: ${access.join(', ')}.`;
+}
+
+export function addToRegistry(registry: OpenAPIRegistry, routes: AnyRoute[]): void {
+  registry.register('Problem', problemSchema);
+  for (const route of routes) {
+    const errorStatuses = new Set<number>([
+      400,
+      ...(route.access === 'public' ? [] : [401, 403]),
+      ...(route.errors ?? []),
+    ]);
+    if (!route.params && !route.query && !route.body) errorStatuses.delete(400);
+    registry.registerPath({
+      method: route.method,
+      path: toOpenApiPath(route.path),
+      operationId: route.operationId,
+      summary: route.summary,
+      description: [route.description, accessDescription(route.access)].filter(Boolean).join('\n\n'),
+      tags: route.tags,
+      ...(route.access === 'public' ? { security: [] } : {}),
+      request: {
+        ...(route.params ? { params: route.params } : {}),
+        ...(route.query ? { query: route.query } : {}),
+        ...(route.headers?.length
+          ? {
+              headers: z.object(
+                Object.fromEntries(
+                  route.headers.map((h) => [
+                    h.name,
+                    (h.required ? z.string() : z.string().optional()).meta({ description: h.description }),
+                  ]),
+                ),
+              ),
+            }
+          : {}),
+        ...(route.body ? { body: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
+      },
+      responses: {
+        [route.response.status]:
+          route.response.status === 204
+            ? { description: route.response.description }
+            : {
+                description: route.response.description,
+                content: { 'application/json': { schema: route.response.schema } },
+              },
+        ...Object.fromEntries(
+          [...errorStatuses].map((s) => [
+            s,
+            {
+              description: statusText[s] ?? 'Error',
+              content: { 'application/problem+json': { schema: problemSchema } },
+            },
+          ]),
+        ),
+      },
+    });
+  }
+}

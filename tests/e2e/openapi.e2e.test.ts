@@ -1,0 +1,43 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDesk, type TestDesk } from '../support/testDesk.js';
+
+describe('the OpenAPI document', () => {
+  let desk: TestDesk;
+  beforeAll(async () => {
+    desk = await startTestDesk();
+  });
+  afterAll(async () => desk?.stop());
+
+  it('when fetched, then it is a valid OpenAPI 3.1 document', async () => {
+    const res = await desk.anonymous.request('GET', '/api/openapi.json');
+    expect(res.status).toBe(200);
+    const validator = new Validator();
+    const result = await validator.validate(res.body as Parameters<Validator['validate']>[0]);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+  });
+
+  it('when compared with the routes the server runs, then every route is documented with its access', async () => {
+    const doc = (await desk.anonymous.request('GET', '/api/openapi.json')).body as {
+      paths: Record<string, Record<string, { operationId: string; description: string }>>;
+    };
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => `${method} ${path} ${op.operationId}`),
+    );
+    const served = desk.desk.routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')} ${r.operationId}`);
+    expect(documented.sort()).toEqual(served.sort());
+    for (const ops of Object.values(doc.paths)) {
+      for (const op of Object.values(ops)) expect(op.description).toMatch(/Allowed roles|Public|signed-in/);
+    }
+  });
+
+  it('when the docs page is opened, then it lists the operations', async () => {
+    const res = await fetch(`${desk.base}/api/docs`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('raiseQuery');
+    expect(html).toContain('/api/support/threads/{threadId}/messages');
+  });
+});

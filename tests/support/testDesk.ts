@@ -1,0 +1,115 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PostgresEventStore } from '../../eventstore/postgres/postgresEventStore.js';
+import { loadConfig } from '../../platform/config.js';
+import { assembleDesk } from '../../platform/desk.js';
+import { createLogger } from '../../platform/logger.js';
+import { createTestDatabase, type TestDatabase } from './testDatabase.js';
+
+export const DEMO_PASSWORD = 'demo-password-1';
+
+export interface Answer<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface ApiClient {
+  request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Answer<T>>;
+}
+
+/**
+ * The real API over a real HTTP server on a free port, on a database of its own, with the demo
+ * accounts and assignments seeded. `clock.shift(ms)` moves the desk's time (link expiry).
+ */
+export async function startTestDesk(env: Record<string, string> = {}) {
+  const db: TestDatabase = await createTestDatabase();
+  const eventStore = new PostgresEventStore(db.pool, { connectionString: db.url, pollIntervalMs: 100 });
+  let offsetMs = 0;
+  const clock = { now: () => new Date(Date.now() + offsetMs), shift: (ms: number) => (offsetMs += ms) };
+  const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
+  const desk = assembleDesk({ pool: db.pool, eventStore, config, logger: createLogger('silent'), clock: clock.now });
+  await desk.accounts.ensureDemoAccounts();
+  await desk.directory.ensureDemoAssignments();
+  const server: Server = createServer(desk.app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const send = async <T>(
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<Answer<T>> => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : {};
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, headers: res.headers, body: parsed as T };
+  };
+
+  const anonymous: ApiClient = { request: (m, p, b, h = {}) => send(m, p, b, h) };
+
+  async function signIn(email: string, password = DEMO_PASSWORD): Promise<ApiClient & { accountId: string }> {
+    const res = await fetch(`${base}/api/auth/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    if (res.status !== 200) throw new Error(`sign-in of ${email} answered ${res.status}: ${await res.text()}`);
+    const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]!);
+    const body = (await res.json()) as { csrfToken: string; account: { id: string } };
+    const cookie = cookies.join('; ');
+    return {
+      accountId: body.account.id,
+      request: (m, p, b, h = {}) => send(m, p, b, { cookie, 'x-csrf-token': body.csrfToken, ...h }),
+    };
+  }
+
+  function guest(token: string): ApiClient {
+    return { request: (m, p, b, h = {}) => send(m, p, b, { 'x-guest-token': token, ...h }) };
+  }
+
+  function bearer(jwt: string): ApiClient {
+    return { request: (m, p, b, h = {}) => send(m, p, b, { authorization: `Bearer ${jwt}`, ...h }) };
+  }
+
+  async function countEvents(): Promise<number> {
+    const { rows } = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM es_events');
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  return {
+    base,
+    db,
+    desk,
+    eventStore,
+    clock,
+    anonymous,
+    signIn,
+    guest,
+    bearer,
+    countEvents,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await eventStore.close();
+      await db.drop();
+    },
+  };
+}
+
+export type TestDesk = Awaited<ReturnType<typeof startTestDesk>>;

@@ -1,0 +1,188 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import {
+  allEventTypes,
+  createEventCatalog,
+  domainEventDefinitions,
+  eventSchemaVersion,
+  guestLinkDecider,
+  isDomainEventType,
+  MalformedEventError,
+  parseDomainEvent,
+  systemConfigDecider,
+  threadDecider,
+  UnknownEventTypeError,
+  type DomainEvent,
+  type EventDefinitions,
+  type ThreadCommand,
+} from '../../../domain/index.js';
+import type { JsonObject } from '../../../eventstore/port.js';
+import { by, guest, staff } from './fixtures.js';
+import { historyFor, messagePosted, queryRaised, threadId } from './threadFixtures.js';
+
+/** One event of every type, as the deciders produce them. */
+function oneOfEach(): DomainEvent[] {
+  const onOpenThread = (command: ThreadCommand) =>
+    threadDecider.decide(command, historyFor.OPEN.reduce(threadDecider.evolve, threadDecider.initialState));
+  const meta = by(staff, 1);
+  const tokenHash = 'f'.repeat(64);
+  const issued = guestLinkDecider.decide(
+    { type: 'IssueGuestLink', data: { tokenHash, scope: { kind: 'thread', threadId } }, metadata: meta },
+    guestLinkDecider.initialState,
+  );
+  return [
+    queryRaised(),
+    ...onOpenThread({
+      type: 'PostMessage',
+      data: { threadId, messageId: threadId, body: 'hi', visibility: 'external' },
+      metadata: meta,
+    }),
+    ...onOpenThread({
+      type: 'Assign',
+      data: { threadId, assigneeId: staff.id, assigneeName: staff.name },
+      metadata: meta,
+    }),
+    ...onOpenThread({ type: 'ChangePriority', data: { threadId, priority: 'LOW' }, metadata: meta }),
+    ...onOpenThread({ type: 'Resolve', data: { threadId }, metadata: meta }),
+    ...onOpenThread({ type: 'Close', data: { threadId }, metadata: meta }),
+    ...threadDecider.decide(
+      { type: 'Reopen', data: { threadId }, metadata: meta },
+      historyFor.CLOSED.reduce(threadDecider.evolve, threadDecider.initialState),
+    ),
+    ...issued,
+    ...guestLinkDecider.decide(
+      { type: 'RevokeGuestLink', data: {}, metadata: meta },
+      issued.reduce(guestLinkDecider.evolve, guestLinkDecider.initialState),
+    ),
+    ...systemConfigDecider.decide(
+      {
+        type: 'UpdateSystemConfig',
+        data: {
+          whatsappNumber: '447700900123',
+          supportEmail: 'help@example.com',
+          portalBaseUrl: 'https://desk.example.com',
+          whatsappBubbleEnabled: true,
+        },
+        metadata: meta,
+      },
+      systemConfigDecider.initialState,
+    ),
+  ];
+}
+
+describe('event catalog', () => {
+  it('lists every event type of every aggregate, each at schema version 1', () => {
+    expect([...allEventTypes].sort()).toEqual(
+      [
+        'QueryRaised',
+        'MessagePosted',
+        'ThreadAssigned',
+        'PriorityChanged',
+        'ThreadResolved',
+        'ThreadClosed',
+        'ThreadReopened',
+        'GuestLinkIssued',
+        'GuestLinkRevoked',
+        'SystemConfigUpdated',
+      ].sort(),
+    );
+    for (const type of allEventTypes) expect(eventSchemaVersion(type)).toBe(1);
+    expect(isDomainEventType('QueryRaised')).toBe(true);
+    expect(isDomainEventType('TicketCreated')).toBe(false);
+  });
+
+  it('every event the deciders produce survives a trip through JSON and back', () => {
+    const events = oneOfEach();
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(allEventTypes));
+    for (const event of events) {
+      const stored: unknown = JSON.parse(JSON.stringify(event.data));
+      expect(parseDomainEvent(event.type, stored, eventSchemaVersion(event.type))).toEqual(event);
+    }
+  });
+
+  it('event data is plain JSON, as the event store takes it', () => {
+    expectTypeOf<DomainEvent['data']>().toExtend<JsonObject>();
+  });
+
+  it('when the type is unknown, then it throws UnknownEventTypeError', () => {
+    expect(() => parseDomainEvent('TicketCreated', {}, 1)).toThrow(UnknownEventTypeError);
+    expect(() => eventSchemaVersion('TicketCreated')).toThrow(UnknownEventTypeError);
+  });
+
+  it('when the data is malformed, then it throws MalformedEventError naming every bad field', () => {
+    const { visibility: _dropped, ...data } = messagePosted(1, guest, 'external', 'OPEN', 'OPEN').data;
+    const error = catchError(() => parseDomainEvent('MessagePosted', { ...data, statusAfter: 'LOST' }, 1));
+    if (!(error instanceof MalformedEventError)) throw new Error(`expected MalformedEventError, got ${String(error)}`);
+    expect(error.type).toBe('MessagePosted');
+    expect(error.issues.map((i) => i.path).sort()).toEqual(['statusAfter', 'visibility']);
+    expect(error.message).toMatch(/^malformed MessagePosted: /);
+  });
+
+  it.each([
+    ['data that is not an object', [], 1],
+    ['a version newer than the code', queryRaised().data, 2],
+    ['a negative version', queryRaised().data, -1],
+    ['a version with no upcaster to today', queryRaised().data, 0],
+  ])('when it has %s, then it throws MalformedEventError', (_, data, version) => {
+    expect(() => parseDomainEvent('QueryRaised', data, version)).toThrow(MalformedEventError);
+  });
+});
+
+describe('upcasting', () => {
+  it('a MessagePosted of a (hypothetical) version 0 without visibility is read as external', () => {
+    // Had MessagePosted v0 lacked `visibility` (every message was external), v1 would ship this upcaster.
+    const catalog = createEventCatalog({
+      ...domainEventDefinitions,
+      MessagePosted: {
+        ...domainEventDefinitions.MessagePosted,
+        upcasters: { 0: (data) => ({ visibility: 'external', ...data }) },
+      },
+    });
+    const current = messagePosted(1, guest, 'external', 'OPEN', 'OPEN');
+    const { visibility: _absent, ...v0 } = current.data;
+    expect(catalog.parse('MessagePosted', v0, 0)).toEqual(current);
+    // data already at version 1 is not touched
+    const internal = messagePosted(2, staff, 'internal', 'OPEN', 'OPEN');
+    expect(catalog.parse('MessagePosted', internal.data, 1)).toEqual(internal);
+  });
+
+  it('the chain runs every upcaster from the stored version to today, in order', () => {
+    const noteV3 = z.object({
+      type: z.literal('NoteAdded'),
+      data: z.object({ text: z.string(), tags: z.array(z.string()), language: z.string() }),
+    });
+    type NoteAdded = z.infer<typeof noteV3>;
+    const definitions: EventDefinitions<NoteAdded> = {
+      NoteAdded: {
+        version: 3,
+        schema: noteV3,
+        upcasters: {
+          0: ({ note, ...rest }) => ({ ...rest, text: note }), // v1 renamed note → text
+          1: (data) => ({ tags: [], ...data }), // v2 added tags
+          2: (data) => ({ language: 'en', ...data }), // v3 added language
+        },
+      },
+    };
+    const catalog = createEventCatalog(definitions);
+    expect(catalog.versionOf('NoteAdded')).toBe(3);
+    expect(catalog.parse('NoteAdded', { note: 'hello' }, 0)).toEqual({
+      type: 'NoteAdded',
+      data: { text: 'hello', tags: [], language: 'en' },
+    });
+    expect(catalog.parse('NoteAdded', { text: 'hi', tags: ['x'] }, 2)).toEqual({
+      type: 'NoteAdded',
+      data: { text: 'hi', tags: ['x'], language: 'en' },
+    });
+    // an upcaster that leaves the data invalid is caught by the schema
+    expect(() => catalog.parse('NoteAdded', { text: 'no note field' }, 0)).toThrow(MalformedEventError);
+  });
+});
+
+function catchError(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}

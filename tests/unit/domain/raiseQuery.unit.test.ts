@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { threadDecider, threadStreamName, type Author, type RaiseQuery } from '../../../domain/index.js';
+import { by, guest, partner, staff, system } from './fixtures.js';
+import { queryRaised, raiseQueryData, threadId, threadSpec as spec } from './threadFixtures.js';
+
+function raiseQuery(author: Author, data: Partial<RaiseQuery['data']> = {}): RaiseQuery {
+  return { type: 'RaiseQuery', data: { ...raiseQueryData, ...data }, metadata: by(author) };
+}
+
+describe('RaiseQuery', () => {
+  it('the stream of a thread is thread-<id>', () => {
+    expect(threadStreamName(threadId)).toBe(`thread-${threadId}`);
+  });
+
+  it.each([
+    ['partner', partner],
+    ['guest', guest],
+    ['staff on behalf of a partner', staff],
+  ])('when a %s raises a query on a new thread, then the query is raised', (_, author) => {
+    spec
+      .given([])
+      .when(raiseQuery(author))
+      .then([queryRaised(author)]);
+  });
+
+  it('when the subject and body have surrounding spaces, then they are trimmed', () => {
+    spec
+      .given([])
+      .when(
+        raiseQuery(partner, {
+          subject: '  Missing delivery note \n',
+          body: '\n The delivery note for ASG-1042 is not in the portal.  ',
+        }),
+      )
+      .then([queryRaised(partner)]);
+  });
+
+  it('when no priority is given, then it is MEDIUM', () => {
+    const { priority: _omitted, ...withoutPriority } = raiseQueryData;
+    const [event] = threadDecider.decide(
+      { type: 'RaiseQuery', data: withoutPriority, metadata: by(partner) },
+      threadDecider.initialState,
+    );
+    expect(event?.type === 'QueryRaised' && event.data.priority).toBe('MEDIUM');
+  });
+
+  it('when the subject is exactly 200 characters and the body 10,000, then it is accepted', () => {
+    const subject = 's'.repeat(200);
+    const body = 'b'.repeat(10_000);
+    const base = queryRaised(partner);
+    spec
+      .given([])
+      .when(raiseQuery(partner, { subject, body }))
+      .then([{ ...base, data: { ...base.data, subject, body } }]);
+  });
+
+  it('when the thread already exists, then it is refused as a conflict', () => {
+    spec.given([queryRaised()]).when(raiseQuery(partner)).thenThrows('conflict', 'thread_exists');
+  });
+
+  it('when the system raises a query, then it is forbidden', () => {
+    spec.given([]).when(raiseQuery(system)).thenThrows('forbidden', 'author_not_allowed');
+  });
+
+  it.each([
+    ['an empty subject', { subject: '' }, 'subject'],
+    ['a blank subject', { subject: '   ' }, 'subject'],
+    ['a 201-character subject', { subject: 's'.repeat(201) }, 'subject'],
+    ['an empty body', { body: '' }, 'body'],
+    ['a 10,001-character body', { body: 'b'.repeat(10_001) }, 'body'],
+    ['an unknown query type', { queryType: 'GOSSIP' as never }, 'queryType'],
+    ['an unknown priority', { priority: 'CRITICAL' as never }, 'priority'],
+    ['a thread id that is not a UUID', { threadId: 'thread-1' }, 'threadId'],
+    ['an empty assignment id', { assignmentId: '' }, 'assignmentId'],
+  ])('when it has %s, then it is refused naming the field', (_, data, path) => {
+    const error = spec.given([]).when(raiseQuery(partner, data)).thenThrows('rule', 'invalid_command');
+    expect(error.details.issues?.map((i) => i.path)).toEqual([path]);
+  });
+});

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import {
+  defaultSystemConfig,
+  systemConfigDecider,
+  systemConfigInput,
+  systemConfigStreamName,
+  type Author,
+  type SystemConfigUpdated,
+  type UpdateSystemConfig,
+} from '../../../domain/index.js';
+import { by, iso, partner, staff } from './fixtures.js';
+import { specFor } from './spec.js';
+
+const spec = specFor(systemConfigDecider);
+
+const valid = {
+  whatsappNumber: '447700900123',
+  supportEmail: 'help@desk.example.com',
+  portalBaseUrl: 'https://desk.example.com',
+  whatsappBubbleEnabled: true,
+};
+
+function update(data: Partial<UpdateSystemConfig['data']> = {}, author: Author = staff): UpdateSystemConfig {
+  return { type: 'UpdateSystemConfig', data: { ...valid, ...data }, metadata: by(author, 5) };
+}
+
+function updated(data: Partial<SystemConfigUpdated['data']> = {}, minutes = 5): SystemConfigUpdated {
+  return { type: 'SystemConfigUpdated', data: { ...valid, by: staff, occurredAt: iso(minutes), ...data } };
+}
+
+describe('UpdateSystemConfig', () => {
+  it('its one stream is systemConfig-global', () => {
+    expect(systemConfigStreamName).toBe('systemConfig-global');
+  });
+
+  it('before any update, then the defaults apply', () => {
+    expect(spec.given([]).state()).toEqual({ config: defaultSystemConfig, updatedAt: null, updatedBy: null });
+    expect(defaultSystemConfig).toEqual({
+      whatsappNumber: null,
+      supportEmail: 'support@example.com',
+      portalBaseUrl: 'http://127.0.0.1:3000',
+      whatsappBubbleEnabled: false,
+    });
+  });
+
+  it('when valid settings are saved, then they are recorded whole', () => {
+    spec.given([]).when(update()).then([updated()]);
+  });
+
+  it('when the portal URL has a trailing slash or upper-case host, then it is normalised', () => {
+    spec
+      .given([])
+      .when(update({ portalBaseUrl: ' https://Desk.Example.com/portal/ ' }))
+      .then([updated({ portalBaseUrl: 'https://desk.example.com/portal' })]);
+  });
+
+  it('when the number is empty, then it is cleared (and the bubble must be off)', () => {
+    spec
+      .given([updated({}, 1)])
+      .when(update({ whatsappNumber: '', whatsappBubbleEnabled: false }))
+      .then([updated({ whatsappNumber: null, whatsappBubbleEnabled: false })]);
+  });
+
+  it.each([
+    ['8 digits', '12345678'],
+    ['15 digits', '123456789012345'],
+  ])('when the number has %s, then it is accepted', (_, whatsappNumber) => {
+    spec
+      .given([])
+      .when(update({ whatsappNumber }))
+      .then([updated({ whatsappNumber })]);
+  });
+
+  it('when nothing changes, then nothing happens', () => {
+    spec
+      .given([updated({}, 1)])
+      .when(update())
+      .thenNothingHappens();
+    spec
+      .given([])
+      .when(update({ ...defaultSystemConfig, portalBaseUrl: 'http://127.0.0.1:3000/' }))
+      .thenNothingHappens();
+  });
+
+  it('when the bubble is enabled with no number, then it is refused', () => {
+    spec
+      .given([])
+      .when(update({ whatsappNumber: null, whatsappBubbleEnabled: true }))
+      .thenThrows('rule', 'whatsapp_number_required');
+    spec
+      .given([])
+      .when(update({ whatsappNumber: '', whatsappBubbleEnabled: true }))
+      .thenThrows('rule', 'whatsapp_number_required');
+  });
+
+  it('when a partner changes the config, then it is forbidden', () => {
+    spec.given([]).when(update({}, partner)).thenThrows('forbidden', 'author_not_allowed');
+  });
+
+  it('after an update, then the state holds it, with who and when', () => {
+    expect(spec.given([updated()]).state()).toEqual({ config: valid, updatedAt: iso(5), updatedBy: staff });
+  });
+});
+
+describe('systemConfigInput: what an admin may type', () => {
+  const digits = 'must be 8 to 15 digits, no spaces or +';
+  it.each([
+    ['a 7-digit number', { whatsappNumber: '1234567' }, 'whatsappNumber', digits],
+    ['a 16-digit number', { whatsappNumber: '1234567890123456' }, 'whatsappNumber', digits],
+    ['a number with +', { whatsappNumber: '+447700900123' }, 'whatsappNumber', digits],
+    ['a number with spaces', { whatsappNumber: '44 7700 900123' }, 'whatsappNumber', digits],
+    ['a bad email', { supportEmail: 'support@' }, 'supportEmail', 'must be an email address'],
+    [
+      'an ftp:// URL',
+      { portalBaseUrl: 'ftp://desk.example.com' },
+      'portalBaseUrl',
+      'must start with http:// or https://',
+    ],
+    [
+      'not a URL',
+      { portalBaseUrl: 'desk.example.com' },
+      'portalBaseUrl',
+      'must be an http(s) URL, e.g. https://desk.example.com',
+    ],
+    [
+      'a URL with a query',
+      { portalBaseUrl: 'https://desk.example.com/?a=1' },
+      'portalBaseUrl',
+      'must not hold a query (?) or fragment (#)',
+    ],
+    [
+      'a string for the bubble',
+      { whatsappBubbleEnabled: 'yes' as never },
+      'whatsappBubbleEnabled',
+      'must be true or false',
+    ],
+  ])('when it has %s, then it says what is wrong with that field', (_, data, path, message) => {
+    const result = systemConfigInput.safeParse({ ...valid, ...data });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))).toEqual([
+      { path, message },
+    ]);
+    // and the decider refuses the same command with the same words
+    const error = spec.given([]).when(update(data)).thenThrows('rule', 'invalid_command');
+    expect(error.details.issues).toEqual([{ path, message }]);
+  });
+});

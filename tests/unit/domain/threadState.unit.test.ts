@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { evolveThread, initialThreadState, type ThreadEvent, type ThreadState } from '../../../domain/index.js';
+import { guest, iso, partner, staff, system } from './fixtures.js';
+import {
+  historyFor,
+  messagePosted,
+  queryRaised,
+  threadClosed,
+  threadReopened,
+  threadResolved,
+  threadSpec as spec,
+} from './threadFixtures.js';
+
+describe('thread state', () => {
+  it('before anything, then it is EMPTY', () => {
+    expect(spec.given([]).state()).toEqual({ status: 'EMPTY' });
+  });
+
+  it('when a query is raised, then it is OPEN, waiting for staff, with its first message counted', () => {
+    expect(spec.given([queryRaised(partner, 0)]).state()).toEqual({
+      status: 'OPEN',
+      awaiting: 'staff',
+      threadId: queryRaised().data.threadId,
+      assignmentId: 'asg-1042',
+      assignmentReference: 'ASG-1042',
+      partnerOrgId: 'org-7',
+      queryType: 'DOCUMENTS',
+      priority: 'HIGH',
+      subject: 'Missing delivery note',
+      assigneeId: null,
+      assigneeName: null,
+      raisedAt: iso(0),
+      raisedBy: partner,
+      firstResponseAt: null,
+      firstResolvedAt: null,
+      resolvedAt: null,
+      closedAt: null,
+      messageCount: 1,
+      lastMessageAt: iso(0),
+    });
+  });
+
+  it.each([
+    ['OPEN', 'staff'],
+    ['PENDING', 'partner'],
+    ['RESOLVED', null],
+    ['CLOSED', null],
+  ] as const)('when it is %s, then it awaits %s', (status, awaiting) => {
+    expect(spec.given(historyFor[status]).state()).toMatchObject({ status, awaiting });
+  });
+
+  it('first response: the first staff external reply, never changed after', () => {
+    const state = spec
+      .given([
+        queryRaised(),
+        messagePosted(1, staff, 'internal', 'OPEN', 'OPEN'),
+        messagePosted(2, partner, 'external', 'OPEN', 'OPEN'),
+        messagePosted(3, staff, 'external', 'OPEN', 'PENDING'),
+        messagePosted(4, partner, 'external', 'PENDING', 'OPEN'),
+        messagePosted(5, staff, 'external', 'OPEN', 'PENDING'),
+      ])
+      .state();
+    expect(state).toMatchObject({ status: 'PENDING', firstResponseAt: iso(3), messageCount: 6, lastMessageAt: iso(5) });
+  });
+
+  it('resolution: resolvedAt is the latest resolution, cleared on reopen; firstResolvedAt is never cleared', () => {
+    const history: ThreadEvent[] = [queryRaised(), threadResolved('OPEN', 10)];
+    expect(spec.given(history).state()).toMatchObject({
+      status: 'RESOLVED',
+      resolvedAt: iso(10),
+      firstResolvedAt: iso(10),
+    });
+
+    history.push(threadReopened('RESOLVED', 20));
+    expect(spec.given(history).state()).toMatchObject({ status: 'OPEN', resolvedAt: null, firstResolvedAt: iso(10) });
+
+    history.push(threadResolved('OPEN', 30));
+    expect(spec.given(history).state()).toMatchObject({ resolvedAt: iso(30), firstResolvedAt: iso(10) });
+
+    history.push(messagePosted(40, guest, 'external', 'RESOLVED', 'OPEN'));
+    expect(spec.given(history).state()).toMatchObject({ status: 'OPEN', resolvedAt: null, firstResolvedAt: iso(10) });
+  });
+
+  it('closing a resolved thread keeps its resolution; closing an open one has none', () => {
+    expect(spec.given([queryRaised(), threadResolved('OPEN', 10), threadClosed('RESOLVED', 20)]).state()).toMatchObject(
+      { status: 'CLOSED', resolvedAt: iso(10), closedAt: iso(20) },
+    );
+    expect(spec.given([queryRaised(), threadClosed('OPEN', 20)]).state()).toMatchObject({
+      status: 'CLOSED',
+      resolvedAt: null,
+      closedAt: iso(20),
+    });
+  });
+
+  it('reopening a closed thread clears closedAt', () => {
+    const state = spec.given([queryRaised(), threadClosed('OPEN', 20), threadReopened('CLOSED', 30)]).state();
+    expect(state).toMatchObject({ status: 'OPEN', awaiting: 'staff', closedAt: null, resolvedAt: null });
+  });
+
+  it('a system note on a closed thread is counted and keeps it closed', () => {
+    const state = spec.given([...historyFor.CLOSED, messagePosted(9, system, 'internal', 'CLOSED', 'CLOSED')]).state();
+    expect(state).toMatchObject({ status: 'CLOSED', messageCount: 2, lastMessageAt: iso(9) });
+  });
+
+  it('a stray event on a thread that was never raised changes nothing; a second QueryRaised is ignored', () => {
+    expect(evolveThread(initialThreadState, threadResolved('OPEN', 1))).toEqual(initialThreadState);
+    const open: ThreadState = spec.given(historyFor.OPEN).state();
+    expect(evolveThread(open, queryRaised(staff, 99))).toBe(open);
+  });
+});
