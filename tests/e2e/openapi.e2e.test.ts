@@ -41,3 +41,18 @@ describe('the OpenAPI document', () => {
     expect(html).toContain('/api/support/threads/{threadId}/messages');
   });
 });
+
+describe('docs/api.md', () => {
+  it('when compared with the routes, then it is current (run npm run docs:api to refresh)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { renderApiReference } = await import('../../platform/http/apiReference.js');
+    const prettier = await import('prettier');
+    const desk = await startTestDesk();
+    try {
+      const expected = await prettier.format(renderApiReference(desk.desk.routes), { parser: 'markdown', printWidth: 120 });
+      expect(await readFile(new URL('../../docs/api.md', import.meta.url), 'utf8')).toBe(expected);
+    } finally {
+      await desk.stop();
+    }
+  });
+});

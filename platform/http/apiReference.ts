@@ -1,0 +1,29 @@
+import { accessDescription, toOpenApiPath, type AnyRoute } from './route.js';
+
+/** docs/api.md: every route with its access, from the same declarations the server runs. */
+export function renderApiReference(routes: AnyRoute[]): string {
+  const byTag = new Map<string, AnyRoute[]>();
+  for (const route of routes) byTag.set(route.tags[0] ?? 'Other', [...(byTag.get(route.tags[0] ?? 'Other') ?? []), route]);
+  const lines = [
+    '# API routes',
+    '',
+    'Generated from the route declarations by `npm run docs:api` (a test fails when this file is stale).',
+    'The full schemas are in the OpenAPI 3.1 document the server serves at `/api/openapi.json`, and',
+    'readable at `/api/docs`. Every error is RFC 9457 `application/problem+json`; bad input is a 400',
+    'whose `errors` name the failing fields (`body.subject`, `params.threadId`, `headers.if-match`).',
+    '',
+    'Commands answer the stream revision (also as `ETag`) and the global `position` of their change,',
+    'accept `Idempotency-Key` (a retry answers the first result and appends nothing) and `If-Match`',
+    '(the ETag you saw; 412 when the thread moved on).',
+    '',
+  ];
+  for (const [tag, group] of byTag) {
+    lines.push(`## ${tag}`, '', '| method | path | what | who |', '|---|---|---|---|');
+    for (const r of group) {
+      const who = accessDescription(r.access).replace(/^Allowed roles: /, '').replace(/\.$/, '');
+      lines.push(`| ${r.method.toUpperCase()} | \`${toOpenApiPath(r.path)}\` | ${r.summary} | ${who} |`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
