@@ -17,6 +17,8 @@ export const configSchema = z
     EVENT_STORE: z.enum(['postgres', 'kurrentdb']).default('postgres'),
     KURRENTDB_URL: z.string().startsWith('kurrentdb').or(z.string().startsWith('esdb')).optional(),
     ...identityConfigSchema.shape,
+    /** Events per projection batch (one transaction each). */
+    PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(2000),
     /** Seed demo accounts and assignments at start (on by default on the embedded database). */
     SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   })

@@ -23,14 +23,26 @@ import { identityMiddleware } from './identity/middleware.js';
 import { RateLimiter, rateLimitKey } from './identity/rateLimiter.js';
 import { SessionStore } from './identity/sessions.js';
 import type { Logger } from './logger.js';
+import { clientLogRoutes } from './monitoring/clientLogs.js';
+import { DeskMetrics } from './monitoring/metrics.js';
+import { allProjections } from '../projections/index.js';
+import { ProjectionEngine } from '../projections/projectionEngine.js';
+import { opsRoutes, projectionStatuses, RebuildTracker } from '../read-api/opsRoutes.js';
+import { ProjectionWatcher } from '../read-api/projectionWatcher.js';
+import { readRoutes } from '../read-api/readRoutes.js';
 
 export interface DeskParts {
   pool: pg.Pool;
+  /** For the LISTEN connections of read-your-writes. */
+  databaseUrl: string;
   eventStore: EventStore;
   config: Config;
   logger: Logger;
   clock?: () => Date;
 }
+
+/** Readiness fails when a projection is this many events behind the log (or stopped). */
+const PROJECTION_LAG_LIMIT = 5000;
 
 /** The composition root of the API: every store, route and middleware, wired once. */
 export function assembleDesk(parts: DeskParts) {
@@ -41,6 +53,23 @@ export function assembleDesk(parts: DeskParts) {
   const rateLimiter = new RateLimiter(pool);
   const directory = new AssignmentDirectory(pool);
   const idempotency = new IdempotencyStore(pool);
+  const engine = new ProjectionEngine({
+    pool,
+    eventStore,
+    projections: allProjections,
+    batchSize: config.PROJECTION_BATCH_SIZE,
+  });
+  const watcher = new ProjectionWatcher(engine, parts.databaseUrl);
+  const rebuilds = new RebuildTracker(engine, logger);
+  const metrics = new DeskMetrics();
+  metrics.gauge(
+    'support_desk_projection_lag_events',
+    'Events in the log not yet in a projection (capped at 10000)',
+    ['projection'],
+    async (g) => {
+      for (const s of await projectionStatuses(engine, eventStore)) g.set({ projection: s.name }, s.lagEvents ?? -1);
+    },
+  );
 
   const commandDeps: CommandDependencies = {
     eventStore,
@@ -71,6 +100,9 @@ export function assembleDesk(parts: DeskParts) {
     ...guestLinkRoutes(commandDeps),
     ...systemConfigRoutes(commandDeps),
     ...assignmentRoutes(directory),
+    ...readRoutes({ pool, watcher, clock }),
+    ...opsRoutes({ engine, eventStore, rebuilds }),
+    ...clientLogRoutes({ pool, rateLimiter, logger }),
   ];
 
   const sendError = errorSender(logger);
@@ -98,6 +130,31 @@ export function assembleDesk(parts: DeskParts) {
     startedAt: new Date(),
     routes,
     identity: [throttleGuestTokens, identity],
+    metrics,
+    sections: {
+      async projections() {
+        const statuses = await projectionStatuses(engine, eventStore);
+        const lagging = statuses.filter(
+          (s) => !s.live || s.live.lastError || (s.lagEvents ?? 0) >= PROJECTION_LAG_LIMIT,
+        );
+        return { ok: lagging.length === 0, items: statuses };
+      },
+    },
   });
-  return { app, routes, accounts, sessions, directory, rateLimiter, idempotency, commandDeps };
+  return {
+    app,
+    routes,
+    accounts,
+    sessions,
+    directory,
+    rateLimiter,
+    idempotency,
+    commandDeps,
+    engine,
+    watcher,
+    metrics,
+    async close() {
+      await watcher.close();
+    },
+  };
 }

@@ -1,48 +1,78 @@
 import { createServer } from 'node:http';
+import { ProjectorRunner } from '../workers/projectorRunner.js';
 import { ConfigError, loadConfig } from './config.js';
 import { assembleDesk } from './desk.js';
 import { openInfrastructure } from './infrastructure.js';
 import { createLogger } from './logger.js';
 
-/** `npm start`: the whole desk in one process, on the embedded Postgres unless DATABASE_URL is set. */
+const allRoles = ['api', 'projector'] as const;
+type Role = (typeof allRoles)[number];
+
+/**
+ * `npm start`: the whole desk in one process, on the embedded Postgres unless DATABASE_URL is
+ * set. `npm start -- api` (or `projector`) runs one part, for docker-compose and scale-out.
+ */
 async function main(): Promise<void> {
+  const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const unknown = requested.filter((r) => !(allRoles as readonly string[]).includes(r));
+  if (unknown.length)
+    throw new ConfigError([`unknown process role(s): ${unknown.join(', ')}; use ${allRoles.join(', ')}`]);
+  const roles = new Set<Role>(requested.length ? (requested as Role[]) : allRoles);
+
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  const infra = await openInfrastructure(config, logger, 'support-desk-api');
-  const desk = assembleDesk({ pool: infra.pool, eventStore: infra.eventStore, config, logger });
+  const infra = await openInfrastructure(config, logger, `support-desk-${[...roles].join('+')}`);
+  const desk = assembleDesk({
+    pool: infra.pool,
+    databaseUrl: infra.databaseUrl,
+    eventStore: infra.eventStore,
+    config,
+    logger,
+  });
+  const stops: (() => Promise<void>)[] = [];
 
-  const seed = config.SEED_DEMO === 'true' || (config.SEED_DEMO === 'auto' && infra.embedded !== undefined);
-  if (seed) {
-    const accounts = await desk.accounts.ensureDemoAccounts();
-    const assignments = await desk.directory.ensureDemoAssignments();
-    console.log(
-      [
-        '',
-        'Demo accounts (password for all: demo-password-1):',
-        ...accounts.map(
-          (a) => `  ${a.role.padEnd(8)} ${a.email}${a.partnerOrgId ? `  (organisation ${a.partnerOrgId})` : ''}`,
-        ),
-        `Demo assignments: ${assignments.map((a) => `${a.reference} (${a.partnerOrgId})`).join(', ')}`,
-        '',
-      ].join('\n'),
-    );
+  if (roles.has('projector')) {
+    const runner = new ProjectorRunner({ engine: desk.engine, logger });
+    await runner.start();
+    stops.push(() => runner.stop());
   }
 
-  const server = createServer(desk.app);
-  server.listen(config.PORT, config.HOST, () => {
+  if (roles.has('api')) {
+    const seed = config.SEED_DEMO === 'true' || (config.SEED_DEMO === 'auto' && infra.embedded !== undefined);
+    if (seed) {
+      const accounts = await desk.accounts.ensureDemoAccounts();
+      const assignments = await desk.directory.ensureDemoAssignments();
+      console.log(
+        [
+          '',
+          'Demo accounts (password for all: demo-password-1):',
+          ...accounts.map(
+            (a) => `  ${a.role.padEnd(8)} ${a.email}${a.partnerOrgId ? `  (organisation ${a.partnerOrgId})` : ''}`,
+          ),
+          `Demo assignments: ${assignments.map((a) => `${a.reference} (${a.partnerOrgId})`).join(', ')}`,
+          '',
+        ].join('\n'),
+      );
+    }
+    const server = createServer(desk.app);
+    await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
     logger.info(
       { url: `http://${config.HOST}:${config.PORT}`, eventStore: infra.eventStore.adapter, docs: '/api/docs' },
       'support desk listening',
     );
-  });
+    stops.unshift(async () => {
+      server.close();
+      server.closeAllConnections();
+    });
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    server.close();
-    server.closeAllConnections();
+    for (const s of stops) await s().catch(() => undefined);
+    await desk.close();
     await infra.close();
     process.exit(0);
   };

@@ -3,7 +3,8 @@ import { accessDescription, toOpenApiPath, type AnyRoute } from './route.js';
 /** docs/api.md: every route with its access, from the same declarations the server runs. */
 export function renderApiReference(routes: AnyRoute[]): string {
   const byTag = new Map<string, AnyRoute[]>();
-  for (const route of routes) byTag.set(route.tags[0] ?? 'Other', [...(byTag.get(route.tags[0] ?? 'Other') ?? []), route]);
+  for (const route of routes)
+    byTag.set(route.tags[0] ?? 'Other', [...(byTag.get(route.tags[0] ?? 'Other') ?? []), route]);
   const lines = [
     '# API routes',
     '',
@@ -20,7 +21,9 @@ export function renderApiReference(routes: AnyRoute[]): string {
   for (const [tag, group] of byTag) {
     lines.push(`## ${tag}`, '', '| method | path | what | who |', '|---|---|---|---|');
     for (const r of group) {
-      const who = accessDescription(r.access).replace(/^Allowed roles: /, '').replace(/\.$/, '');
+      const who = accessDescription(r.access)
+        .replace(/^Allowed roles: /, '')
+        .replace(/\.$/, '');
       lines.push(`| ${r.method.toUpperCase()} | \`${toOpenApiPath(r.path)}\` | ${r.summary} | ${who} |`);
     }
     lines.push('');

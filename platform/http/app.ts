@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../logger.js';
+import type { DeskMetrics } from '../monitoring/metrics.js';
 import { errorSender } from './errors.js';
 import { healthz, readyz, type HealthDependencies } from './health.js';
 import { buildOpenApiDocument, renderApiDocsPage } from './openapi.js';
@@ -15,7 +16,11 @@ export interface AppDependencies extends HealthDependencies {
   version?: string;
   /** Largest JSON body accepted (bytes). */
   bodyLimit?: number;
+  metrics?: DeskMetrics;
 }
+
+/** Routes whose bodies must be smaller than the default. */
+const smallBodies: Record<string, number> = { '/api/client-logs': 16 * 1024 };
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -45,6 +50,19 @@ export function createApp(deps: AppDependencies): express.Express {
     next();
   });
 
+  const operations = new Map(deps.routes.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r.operationId]));
+  const metrics = deps.metrics;
+  if (metrics) {
+    // read when the answer is sent, after routing: label by operation id, never by raw path
+    const operationOf = (req: Request) => {
+      const path = (req.route as { path?: string } | undefined)?.path;
+      return path ? operations.get(`${req.method} ${path}`) : undefined;
+    };
+    app.use(metrics.middleware(operationOf));
+    app.get('/metrics', async (_req, res) => {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  }
   app.get('/healthz', healthz(deps));
   app.get('/readyz', readyz(deps));
 
@@ -60,6 +78,9 @@ export function createApp(deps: AppDependencies): express.Express {
       return next(problems.unsupportedMediaType());
     next();
   });
+  for (const [path, limit] of Object.entries(smallBodies)) {
+    app.use(path, express.json({ limit, strict: true, type: 'application/json' }));
+  }
   app.use('/api', express.json({ limit: deps.bodyLimit ?? 64 * 1024, strict: true, type: 'application/json' }));
   for (const handler of deps.identity ?? []) app.use('/api', handler);
 

@@ -11,6 +11,7 @@ const url = 'postgres://nobody@127.0.0.1:1/none';
 const pool = createPool(url, 1);
 const desk = assembleDesk({
   pool,
+  databaseUrl: url,
   eventStore: new PostgresEventStore(pool, { connectionString: url }),
   config: loadConfig({}),
   logger: createLogger('silent'),

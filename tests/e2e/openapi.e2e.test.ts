@@ -49,7 +49,10 @@ describe('docs/api.md', () => {
     const prettier = await import('prettier');
     const desk = await startTestDesk();
     try {
-      const expected = await prettier.format(renderApiReference(desk.desk.routes), { parser: 'markdown', printWidth: 120 });
+      const expected = await prettier.format(renderApiReference(desk.desk.routes), {
+        parser: 'markdown',
+        printWidth: 120,
+      });
       expect(await readFile(new URL('../../docs/api.md', import.meta.url), 'utf8')).toBe(expected);
     } finally {
       await desk.stop();

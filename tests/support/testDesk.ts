@@ -4,6 +4,7 @@ import { PostgresEventStore } from '../../eventstore/postgres/postgresEventStore
 import { loadConfig } from '../../platform/config.js';
 import { assembleDesk } from '../../platform/desk.js';
 import { createLogger } from '../../platform/logger.js';
+import { ProjectorRunner } from '../../workers/projectorRunner.js';
 import { createTestDatabase, type TestDatabase } from './testDatabase.js';
 
 export const DEMO_PASSWORD = 'demo-password-1';
@@ -27,13 +28,22 @@ export interface ApiClient {
  * The real API over a real HTTP server on a free port, on a database of its own, with the demo
  * accounts and assignments seeded. `clock.shift(ms)` moves the desk's time (link expiry).
  */
-export async function startTestDesk(env: Record<string, string> = {}) {
+export async function startTestDesk(env: Record<string, string> = {}, options: { projector?: boolean } = {}) {
   const db: TestDatabase = await createTestDatabase();
   const eventStore = new PostgresEventStore(db.pool, { connectionString: db.url, pollIntervalMs: 100 });
   let offsetMs = 0;
   const clock = { now: () => new Date(Date.now() + offsetMs), shift: (ms: number) => (offsetMs += ms) };
   const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
-  const desk = assembleDesk({ pool: db.pool, eventStore, config, logger: createLogger('silent'), clock: clock.now });
+  const desk = assembleDesk({
+    pool: db.pool,
+    databaseUrl: db.url,
+    eventStore,
+    config,
+    logger: createLogger('silent'),
+    clock: clock.now,
+  });
+  const projector = new ProjectorRunner({ engine: desk.engine, logger: createLogger('silent'), idleMs: 200 });
+  if (options.projector !== false) await projector.start();
   await desk.accounts.ensureDemoAccounts();
   await desk.directory.ensureDemoAssignments();
   const server: Server = createServer(desk.app);
@@ -103,7 +113,10 @@ export async function startTestDesk(env: Record<string, string> = {}) {
     guest,
     bearer,
     countEvents,
+    projector,
     async stop() {
+      await projector.stop();
+      await desk.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await eventStore.close();

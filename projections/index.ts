@@ -1,0 +1,11 @@
+import { guestLinksProjection } from './guestLinks.js';
+import type { Projection } from './projection.js';
+import { systemConfigProjection } from './systemConfig.js';
+import { threadInboxProjection } from './threadInbox.js';
+
+/** Every read model the desk keeps. */
+export const allProjections: readonly Projection[] = [
+  threadInboxProjection,
+  guestLinksProjection,
+  systemConfigProjection,
+];

@@ -1,0 +1,276 @@
+import type { ThreadEvent } from '../domain/index.js';
+import { loadRows, upsertRows, type Column } from './bulkSql.js';
+import type { Projection } from './projection.js';
+
+/**
+ * The inbox (one row per thread) and the thread view (its messages in order). One projection,
+ * because both follow the same events and must move together.
+ */
+
+export const PREVIEW_LENGTH = 160;
+
+export interface InboxRow {
+  thread_id: string;
+  revision: number;
+  status: string;
+  priority: string;
+  query_type: string;
+  assignee_id: string | null;
+  assignee_name: string | null;
+  partner_org_id: string;
+  assignment_id: string;
+  assignment_reference: string;
+  subject: string;
+  raised_by_kind: string;
+  raised_by_id: string;
+  raised_by_name: string;
+  raised_at: string;
+  last_message_preview: string | null;
+  last_message_at: string | null;
+  last_message_by_kind: string | null;
+  last_public_preview: string | null;
+  last_public_at: string | null;
+  last_public_by_kind: string | null;
+  message_count: number;
+  public_message_count: number;
+  awaiting: string | null;
+  first_response_at: string | null;
+  resolved_at: string | null;
+  first_resolved_at: string | null;
+  closed_at: string | null;
+  last_activity_at: string;
+}
+
+const inboxColumns: readonly Column[] = [
+  ['thread_id', 'uuid'],
+  ['revision', 'integer'],
+  ['status', 'text'],
+  ['priority', 'text'],
+  ['query_type', 'text'],
+  ['assignee_id', 'text'],
+  ['assignee_name', 'text'],
+  ['partner_org_id', 'text'],
+  ['assignment_id', 'text'],
+  ['assignment_reference', 'text'],
+  ['subject', 'text'],
+  ['raised_by_kind', 'text'],
+  ['raised_by_id', 'text'],
+  ['raised_by_name', 'text'],
+  ['raised_at', 'timestamptz'],
+  ['last_message_preview', 'text'],
+  ['last_message_at', 'timestamptz'],
+  ['last_message_by_kind', 'text'],
+  ['last_public_preview', 'text'],
+  ['last_public_at', 'timestamptz'],
+  ['last_public_by_kind', 'text'],
+  ['message_count', 'integer'],
+  ['public_message_count', 'integer'],
+  ['awaiting', 'text'],
+  ['first_response_at', 'timestamptz'],
+  ['resolved_at', 'timestamptz'],
+  ['first_resolved_at', 'timestamptz'],
+  ['closed_at', 'timestamptz'],
+  ['last_activity_at', 'timestamptz'],
+];
+
+const messageColumns: readonly Column[] = [
+  ['message_id', 'uuid'],
+  ['thread_id', 'uuid'],
+  ['revision', 'integer'],
+  ['author_kind', 'text'],
+  ['author_id', 'text'],
+  ['author_name', 'text'],
+  ['visibility', 'text'],
+  ['body', 'text'],
+  ['created_at', 'timestamptz'],
+];
+
+const awaitingFor = (status: string): string | null =>
+  status === 'OPEN' ? 'staff' : status === 'PENDING' ? 'partner' : null;
+const preview = (body: string) => (body.length > PREVIEW_LENGTH ? `${body.slice(0, PREVIEW_LENGTH - 1)}…` : body);
+
+/** Folds one event onto a thread's row (pure: the same rules the decider's evolve applies). */
+export function foldInbox(row: InboxRow | undefined, event: ThreadEvent, revision: number): InboxRow | undefined {
+  if (event.type === 'QueryRaised') {
+    const d = event.data;
+    return {
+      thread_id: d.threadId,
+      revision,
+      status: 'OPEN',
+      priority: d.priority,
+      query_type: d.queryType,
+      assignee_id: null,
+      assignee_name: null,
+      partner_org_id: d.partnerOrgId,
+      assignment_id: d.assignmentId,
+      assignment_reference: d.assignmentReference,
+      subject: d.subject,
+      raised_by_kind: d.by.kind,
+      raised_by_id: d.by.id,
+      raised_by_name: d.by.name,
+      raised_at: d.occurredAt,
+      last_message_preview: preview(d.body),
+      last_message_at: d.occurredAt,
+      last_message_by_kind: d.by.kind,
+      last_public_preview: preview(d.body),
+      last_public_at: d.occurredAt,
+      last_public_by_kind: d.by.kind,
+      message_count: 1,
+      public_message_count: 1,
+      awaiting: 'staff',
+      first_response_at: null,
+      resolved_at: null,
+      first_resolved_at: null,
+      closed_at: null,
+      last_activity_at: d.occurredAt,
+    };
+  }
+  if (!row) return undefined; // an event for a thread we never saw raised: nothing to fold onto
+  const next: InboxRow = { ...row, revision, last_activity_at: event.data.occurredAt };
+  switch (event.type) {
+    case 'MessagePosted': {
+      const d = event.data;
+      next.status = d.statusAfter;
+      next.awaiting = awaitingFor(d.statusAfter);
+      next.message_count = row.message_count + 1;
+      next.last_message_preview = preview(d.body);
+      next.last_message_at = d.occurredAt;
+      next.last_message_by_kind = d.by.kind;
+      if (d.visibility === 'external') {
+        next.public_message_count = row.public_message_count + 1;
+        next.last_public_preview = preview(d.body);
+        next.last_public_at = d.occurredAt;
+        next.last_public_by_kind = d.by.kind;
+        if (d.by.kind === 'staff' && !row.first_response_at) next.first_response_at = d.occurredAt;
+      }
+      if (d.statusAfter !== 'RESOLVED') next.resolved_at = null;
+      return next;
+    }
+    case 'ThreadAssigned':
+      next.assignee_id = event.data.assigneeId;
+      next.assignee_name = event.data.assigneeName;
+      return next;
+    case 'PriorityChanged':
+      next.priority = event.data.to;
+      return next;
+    case 'ThreadResolved':
+      next.status = 'RESOLVED';
+      next.awaiting = null;
+      next.resolved_at = event.data.occurredAt;
+      next.first_resolved_at = row.first_resolved_at ?? event.data.occurredAt;
+      return next;
+    case 'ThreadClosed':
+      next.status = 'CLOSED';
+      next.awaiting = null;
+      next.closed_at = event.data.occurredAt;
+      return next;
+    case 'ThreadReopened':
+      next.status = 'OPEN';
+      next.awaiting = 'staff';
+      next.resolved_at = null;
+      next.closed_at = null;
+      return next;
+  }
+}
+
+const threadEventTypes = [
+  'QueryRaised',
+  'MessagePosted',
+  'ThreadAssigned',
+  'PriorityChanged',
+  'ThreadResolved',
+  'ThreadClosed',
+  'ThreadReopened',
+] as const;
+
+export const threadInboxProjection: Projection = {
+  name: 'threads',
+  version: 1,
+  tables: ['support_inbox', 'support_messages'],
+  eventTypes: threadEventTypes,
+  createTables: (t) => `
+    CREATE TABLE ${t('support_inbox')} (
+      thread_id uuid PRIMARY KEY,
+      revision integer NOT NULL,
+      status text NOT NULL,
+      priority text NOT NULL,
+      query_type text NOT NULL,
+      assignee_id text,
+      assignee_name text,
+      partner_org_id text NOT NULL,
+      assignment_id text NOT NULL,
+      assignment_reference text NOT NULL,
+      subject text NOT NULL,
+      raised_by_kind text NOT NULL,
+      raised_by_id text NOT NULL,
+      raised_by_name text NOT NULL,
+      raised_at timestamptz NOT NULL,
+      last_message_preview text,
+      last_message_at timestamptz,
+      last_message_by_kind text,
+      last_public_preview text,
+      last_public_at timestamptz,
+      last_public_by_kind text,
+      message_count integer NOT NULL,
+      public_message_count integer NOT NULL,
+      awaiting text,
+      first_response_at timestamptz,
+      resolved_at timestamptz,
+      first_resolved_at timestamptz,
+      closed_at timestamptz,
+      last_activity_at timestamptz NOT NULL
+    );
+    CREATE TABLE ${t('support_messages')} (
+      message_id uuid PRIMARY KEY,
+      thread_id uuid NOT NULL,
+      revision integer NOT NULL,
+      author_kind text NOT NULL,
+      author_id text NOT NULL,
+      author_name text NOT NULL,
+      visibility text NOT NULL,
+      body text NOT NULL,
+      created_at timestamptz NOT NULL
+    );
+  `,
+  createIndexes: (t) => `
+    CREATE INDEX ON ${t('support_inbox')} (last_activity_at DESC, thread_id DESC);
+    CREATE INDEX ON ${t('support_inbox')} (status, last_activity_at DESC, thread_id DESC);
+    CREATE INDEX ON ${t('support_inbox')} (partner_org_id, last_activity_at DESC, thread_id DESC);
+    CREATE INDEX ON ${t('support_inbox')} (assignee_id, last_activity_at DESC, thread_id DESC);
+    CREATE INDEX ON ${t('support_inbox')} (assignment_id, last_activity_at DESC, thread_id DESC);
+    CREATE INDEX ON ${t('support_inbox')} USING gin (to_tsvector('english', subject));
+    CREATE INDEX ON ${t('support_messages')} (thread_id, revision);
+    CREATE INDEX ON ${t('support_messages')} USING gin (to_tsvector('english', body));
+  `,
+  async apply(client, events, t) {
+    const threadIds = [...new Set(events.map((e) => (e.event as ThreadEvent).data.threadId))];
+    const rows = await loadRows<InboxRow>(client, t('support_inbox'), 'thread_id', threadIds, inboxColumns);
+    const changed = new Map<string, InboxRow>();
+    const messages: Record<string, unknown>[] = [];
+    for (const { record, event } of events) {
+      const e = event as ThreadEvent;
+      const id = e.data.threadId;
+      const next = foldInbox(changed.get(id) ?? rows.get(id), e, record.revision);
+      if (!next) continue;
+      changed.set(id, next);
+      if (e.type === 'QueryRaised' || e.type === 'MessagePosted') {
+        messages.push({
+          message_id: e.data.messageId,
+          thread_id: id,
+          revision: record.revision,
+          author_kind: e.data.by.kind,
+          author_id: e.data.by.id,
+          author_name: e.data.by.name,
+          visibility: e.type === 'QueryRaised' ? 'external' : e.data.visibility,
+          body: e.data.body,
+          created_at: e.data.occurredAt,
+        });
+      }
+    }
+    await upsertRows(client, t('support_inbox'), inboxColumns, ['thread_id'], [
+      ...changed.values(),
+    ] as unknown as Record<string, unknown>[]);
+    await upsertRows(client, t('support_messages'), messageColumns, ['message_id'], messages, 'nothing');
+    return { threadIds: [...changed.keys()] };
+  },
+};

@@ -1,0 +1,83 @@
+import { problems } from '../platform/http/problem.js';
+
+export interface InboxFilter {
+  status?: string | undefined; // ALL or a status
+  priority?: string | undefined;
+  queryType?: string | undefined;
+  assigneeId?: string | undefined; // an id, or 'none'
+  partnerOrgId?: string | undefined;
+  assignmentId?: string | undefined;
+  awaiting?: string | undefined;
+  q?: string | undefined;
+  /** Search only external messages (partners, guests). */
+  publicOnly?: boolean;
+  cursor?: string | undefined;
+  limit: number;
+}
+
+export interface Cursor {
+  at: string;
+  id: string;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(`${c.at}|${c.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(text: string): Cursor {
+  const raw = Buffer.from(text, 'base64url').toString('utf8');
+  const [at, id] = raw.split('|');
+  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) {
+    throw problems.badRequest([{ path: 'query.cursor', message: 'is not a cursor from an earlier page' }]);
+  }
+  return { at, id };
+}
+
+/**
+ * One keyset-paginated page of the inbox, newest activity first. Every filter is a
+ * parameter; the (filter, last_activity_at DESC, thread_id DESC) indexes serve it.
+ */
+export function inboxPageSql(filter: InboxFilter, columns: string): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(clause(`$${params.length}`));
+  };
+  if (filter.status && filter.status !== 'ALL') add((p) => `i.status = ${p}`, filter.status);
+  if (filter.priority) add((p) => `i.priority = ${p}`, filter.priority);
+  if (filter.queryType) add((p) => `i.query_type = ${p}`, filter.queryType);
+  if (filter.assigneeId === 'none') where.push('i.assignee_id IS NULL');
+  else if (filter.assigneeId) add((p) => `i.assignee_id = ${p}`, filter.assigneeId);
+  if (filter.partnerOrgId) add((p) => `i.partner_org_id = ${p}`, filter.partnerOrgId);
+  if (filter.assignmentId) add((p) => `i.assignment_id = ${p}`, filter.assignmentId);
+  if (filter.awaiting) add((p) => `i.awaiting = ${p}`, filter.awaiting);
+  if (filter.q) {
+    params.push(filter.q);
+    const q = `websearch_to_tsquery('english', $${params.length})`;
+    const visibility = filter.publicOnly ? "AND m.visibility = 'external'" : '';
+    where.push(
+      `(to_tsvector('english', i.subject) @@ ${q} OR i.thread_id IN (SELECT m.thread_id FROM support_messages m WHERE to_tsvector('english', m.body) @@ ${q} ${visibility}))`,
+    );
+  }
+  if (filter.cursor) {
+    const c = decodeCursor(filter.cursor);
+    params.push(c.at, c.id);
+    where.push(`(i.last_activity_at, i.thread_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  params.push(filter.limit + 1);
+  const sql = `SELECT ${columns} FROM support_inbox i ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY i.last_activity_at DESC, i.thread_id DESC LIMIT $${params.length}`;
+  return { sql, params };
+}
+
+/** Counts per status for the inbox tabs, under the same filters but the status. */
+export function inboxCountsSql(filter: Omit<InboxFilter, 'status' | 'cursor' | 'limit'>): {
+  sql: string;
+  params: unknown[];
+} {
+  const { sql, params } = inboxPageSql({ ...filter, limit: 0 }, 'i.status');
+  const body = sql.replace(/ORDER BY[\s\S]*$/, '');
+  params.pop();
+  return { sql: `SELECT status, count(*)::int AS n FROM (${body}) s GROUP BY status`, params };
+}

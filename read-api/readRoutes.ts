@@ -1,0 +1,325 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import { prioritySchema, queryTypeSchema } from '../domain/index.js';
+import { problems } from '../platform/http/problem.js';
+import { defineRoute, type AnyRoute, type RouteContext } from '../platform/http/route.js';
+import { supportManagers, type Identity } from '../platform/identity/identity.js';
+import { encodeCursor, inboxCountsSql, inboxPageSql } from './inboxQuery.js';
+import { requestedPosition, type ProjectionWatcher } from './projectionWatcher.js';
+import {
+  guestLinkView,
+  messageView,
+  partnerThreadSummary,
+  staffThreadSummary,
+  toGuestLink,
+  toMessage,
+  toPartnerSummary,
+  toStaffSummary,
+} from './threadViews.js';
+
+export interface ReadDependencies {
+  pool: pg.Pool;
+  watcher: ProjectionWatcher;
+  clock: () => Date;
+}
+
+const staffReaders = [...supportManagers, 'auditor', 'ops'] as const;
+
+const consistencyQuery = {
+  waitFor: z
+    .string()
+    .max(50)
+    .optional()
+    .meta({ description: 'A position from a command answer: wait (up to 5 s) until this read reflects it' }),
+};
+
+const consistencyHeaders = [{ name: 'X-Wait-For-Position', description: 'Same as the waitFor query parameter' }];
+
+/**
+ * Read-your-writes: waits when asked; the answer says whether it reflects the position
+ * (`X-Consistency: fresh`) or the wait ran out (`stale`, the answer is still the latest we have).
+ */
+async function consistency(
+  deps: ReadDependencies,
+  ctx: RouteContext<unknown, { waitFor?: string | undefined }, unknown>,
+  projections: readonly string[],
+): Promise<Record<string, string>> {
+  const position = requestedPosition(ctx.query.waitFor, ctx.header('x-wait-for-position'));
+  if (!position) return {};
+  const fresh = await deps.watcher.waitFor(position, projections, 5000);
+  return { 'X-Consistency': fresh ? 'fresh' : 'stale' };
+}
+
+const STAFF_COLUMNS = 'i.*';
+
+const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+/** Which threads an identity may list: everything for staff, an organisation for partners, a link's scope for guests. */
+function scopeFilter(identity: Identity): { partnerOrgId?: string; assignmentId?: string; threadId?: string } {
+  switch (identity.kind) {
+    case 'partner':
+      return { partnerOrgId: identity.partnerOrgId };
+    case 'guest':
+      return identity.scope.kind === 'thread'
+        ? { threadId: identity.scope.threadId }
+        : { assignmentId: identity.scope.assignmentId };
+    default:
+      return {};
+  }
+}
+
+export function readRoutes(deps: ReadDependencies): AnyRoute[] {
+  const inboxQuery = z.object({
+    status: z.enum(['ALL', 'OPEN', 'PENDING', 'RESOLVED', 'CLOSED']).default('ALL'),
+    priority: prioritySchema.optional(),
+    queryType: queryTypeSchema.optional(),
+    assigneeId: z.string().max(100).optional().meta({ description: "An account id, 'me', or 'none' for unassigned" }),
+    partnerOrgId: z.string().max(100).optional(),
+    assignmentId: z.string().max(100).optional(),
+    awaiting: z.enum(['staff', 'partner']).optional(),
+    q: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: 'Full-text search over subjects and messages' }),
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    ...consistencyQuery,
+  });
+
+  const inbox = defineRoute({
+    method: 'get',
+    path: '/api/support/inbox',
+    operationId: 'listInbox',
+    summary: 'The support inbox: threads by last activity, filtered and searched, one page',
+    tags: ['Inbox'],
+    access: staffReaders,
+    query: inboxQuery,
+    headers: consistencyHeaders,
+    response: {
+      status: 200,
+      description: 'One page; pass nextCursor for the next',
+      schema: pageOf(staffThreadSummary),
+    },
+    async handle(ctx) {
+      const headers = await consistency(deps, ctx, ['threads']);
+      const assigneeId =
+        ctx.query.assigneeId === 'me' && ctx.identity.kind === 'staff' ? ctx.identity.accountId : ctx.query.assigneeId;
+      const { sql, params } = inboxPageSql({ ...ctx.query, assigneeId }, STAFF_COLUMNS);
+      const { rows } = await deps.pool.query(sql, params);
+      const items = rows.slice(0, ctx.query.limit).map(toStaffSummary);
+      const last = items[items.length - 1];
+      const nextCursor =
+        rows.length > ctx.query.limit && last ? encodeCursor({ at: last.lastActivityAt, id: last.threadId }) : null;
+      return { body: { items, nextCursor }, headers };
+    },
+  });
+
+  const counts = defineRoute({
+    method: 'get',
+    path: '/api/support/inbox/counts',
+    operationId: 'countInbox',
+    summary: 'How many threads each status tab holds, under the same filters',
+    tags: ['Inbox'],
+    access: staffReaders,
+    query: inboxQuery.omit({ status: true, cursor: true, limit: true }),
+    response: {
+      status: 200,
+      description: 'Counts per status and in all',
+      schema: z.object({
+        ALL: z.number(),
+        OPEN: z.number(),
+        PENDING: z.number(),
+        RESOLVED: z.number(),
+        CLOSED: z.number(),
+      }),
+    },
+    async handle(ctx) {
+      const headers = await consistency(deps, ctx, ['threads']);
+      const assigneeId =
+        ctx.query.assigneeId === 'me' && ctx.identity.kind === 'staff' ? ctx.identity.accountId : ctx.query.assigneeId;
+      const { sql, params } = inboxCountsSql({ ...ctx.query, assigneeId });
+      const { rows } = await deps.pool.query<{ status: string; n: number }>(sql, params);
+      const by = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+      const body = {
+        OPEN: by.OPEN ?? 0,
+        PENDING: by.PENDING ?? 0,
+        RESOLVED: by.RESOLVED ?? 0,
+        CLOSED: by.CLOSED ?? 0,
+        ALL: rows.reduce((a, r) => a + r.n, 0),
+      };
+      return { body, headers };
+    },
+  });
+
+  const myThreads = defineRoute({
+    method: 'get',
+    path: '/api/support/my/threads',
+    operationId: 'listMyThreads',
+    summary: "A partner's (or guest's) own threads, newest activity first",
+    description:
+      'Partners see their organisation’s threads; a guest the thread or assignment of their link. Never internal notes.',
+    tags: ['Portal'],
+    access: ['partner', 'guest'],
+    query: z.object({
+      status: z.enum(['ALL', 'OPEN', 'PENDING', 'RESOLVED', 'CLOSED']).default('ALL'),
+      assignmentId: z.string().max(100).optional(),
+      q: z.string().trim().min(1).max(200).optional(),
+      cursor: z.string().max(200).optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(25),
+      ...consistencyQuery,
+    }),
+    headers: consistencyHeaders,
+    response: { status: 200, description: 'One page', schema: pageOf(partnerThreadSummary) },
+    async handle(ctx) {
+      const headers = await consistency(deps, ctx, ['threads']);
+      const scope = scopeFilter(ctx.identity);
+      if (scope.threadId) {
+        const { rows } = await deps.pool.query('SELECT i.* FROM support_inbox i WHERE thread_id = $1', [
+          scope.threadId,
+        ]);
+        return { body: { items: rows.map(toPartnerSummary), nextCursor: null }, headers };
+      }
+      if (scope.assignmentId && ctx.query.assignmentId && ctx.query.assignmentId !== scope.assignmentId) {
+        return { body: { items: [], nextCursor: null }, headers };
+      }
+      const { sql, params } = inboxPageSql(
+        { ...ctx.query, ...scope, assignmentId: scope.assignmentId ?? ctx.query.assignmentId, publicOnly: true },
+        'i.*',
+      );
+      const { rows } = await deps.pool.query(sql, params);
+      const page = rows.slice(0, ctx.query.limit);
+      const items = page.map(toPartnerSummary);
+      const lastRow = page[page.length - 1] as Record<string, unknown> | undefined;
+      const nextCursor =
+        rows.length > ctx.query.limit && lastRow
+          ? encodeCursor({ at: (lastRow.last_activity_at as Date).toISOString(), id: String(lastRow.thread_id) })
+          : null;
+      return { body: { items, nextCursor }, headers };
+    },
+  });
+
+  const thread = defineRoute({
+    method: 'get',
+    path: '/api/support/threads/:threadId',
+    operationId: 'getThread',
+    summary: 'One thread with its messages in order',
+    description:
+      'Staff get every message (internal notes marked) and the guest links; partners and guests only external messages.',
+    tags: ['Threads'],
+    access: [...staffReaders, 'partner', 'guest'],
+    params: z.object({ threadId: z.uuid() }),
+    query: z.object(consistencyQuery),
+    headers: consistencyHeaders,
+    response: {
+      status: 200,
+      description: 'The thread',
+      schema: z.object({
+        thread: z.union([staffThreadSummary, partnerThreadSummary]),
+        messages: z.array(messageView),
+        guestLinks: z.array(guestLinkView).optional(),
+      }),
+    },
+    errors: [404],
+    async handle(ctx) {
+      const headers = await consistency(deps, ctx, ['threads', 'guestLinks']);
+      const { rows } = await deps.pool.query('SELECT i.* FROM support_inbox i WHERE thread_id = $1', [
+        ctx.params.threadId,
+      ]);
+      const row = rows[0] as Record<string, unknown> | undefined;
+      const identity = ctx.identity;
+      const visible =
+        row &&
+        (identity.kind === 'staff' ||
+          (identity.kind === 'partner' && row.partner_org_id === identity.partnerOrgId) ||
+          (identity.kind === 'guest' &&
+            (identity.scope.kind === 'thread'
+              ? identity.scope.threadId === row.thread_id
+              : identity.scope.assignmentId === row.assignment_id)));
+      if (!row || !visible) throw problems.notFound('no such thread');
+      const staff = identity.kind === 'staff';
+      const { rows: messages } = await deps.pool.query(
+        `SELECT * FROM support_messages WHERE thread_id = $1 ${staff ? '' : "AND visibility = 'external'"} ORDER BY revision`,
+        [ctx.params.threadId],
+      );
+      if (!staff) {
+        return {
+          body: { thread: toPartnerSummary(row), messages: messages.map((m) => toMessage(m, 'public')) },
+          headers,
+        };
+      }
+      const { rows: links } = await deps.pool.query(
+        'SELECT * FROM support_guest_links WHERE thread_id = $1 ORDER BY issued_at DESC',
+        [ctx.params.threadId],
+      );
+      const now = deps.clock();
+      return {
+        body: {
+          thread: toStaffSummary(row),
+          messages: messages.map((m) => toMessage(m, 'staff')),
+          guestLinks: links.map((l) => toGuestLink(l, now)),
+        },
+        headers,
+      };
+    },
+  });
+
+  const assignmentLinks = defineRoute({
+    method: 'get',
+    path: '/api/support/assignments/:assignmentId/guest-links',
+    operationId: 'listAssignmentGuestLinks',
+    summary: 'Guest links issued for an assignment',
+    tags: ['Guest links'],
+    access: supportManagers,
+    params: z.object({ assignmentId: z.string().max(100) }),
+    response: { status: 200, description: 'Newest first', schema: z.object({ items: z.array(guestLinkView) }) },
+    async handle(ctx) {
+      const { rows } = await deps.pool.query(
+        'SELECT * FROM support_guest_links WHERE assignment_id = $1 ORDER BY issued_at DESC',
+        [ctx.params.assignmentId],
+      );
+      const now = deps.clock();
+      return { body: { items: rows.map((r) => toGuestLink(r, now)) } };
+    },
+  });
+
+  const publicConfig = defineRoute({
+    method: 'get',
+    path: '/api/support/public/config',
+    operationId: 'getPublicConfig',
+    summary: 'What the portal needs before sign-in: WhatsApp bubble, number, support email',
+    tags: ['System config'],
+    access: 'public',
+    response: {
+      status: 200,
+      description: 'The public part of the system config',
+      schema: z
+        .object({
+          whatsappNumber: z.string().nullable(),
+          whatsappBubbleEnabled: z.boolean(),
+          supportEmail: z.string(),
+        })
+        .meta({ id: 'PublicConfig' }),
+    },
+    async handle() {
+      const { rows } = await deps.pool.query<{
+        whatsapp_number: string | null;
+        whatsapp_bubble_enabled: boolean;
+        support_email: string;
+      }>('SELECT whatsapp_number, whatsapp_bubble_enabled, support_email FROM support_system_config');
+      const c = rows[0];
+      return {
+        body: {
+          whatsappNumber: c?.whatsapp_number ?? null,
+          whatsappBubbleEnabled: Boolean(c?.whatsapp_bubble_enabled && c.whatsapp_number),
+          supportEmail: c?.support_email ?? 'support@example.com',
+        },
+        headers: { 'Cache-Control': 'public, max-age=30' },
+      };
+    },
+  });
+
+  return [inbox, counts, myThreads, thread, assignmentLinks, publicConfig];
+}

@@ -1,0 +1,88 @@
+import type { Projection } from '../projections/projection.js';
+import { ProjectionHaltedError, type ProjectionEngine } from '../projections/projectionEngine.js';
+import type { Logger } from '../platform/logger.js';
+import { LogWaker } from './logWaker.js';
+
+export interface RunnerOptions {
+  engine: ProjectionEngine;
+  logger: Logger;
+  /** Fallback poll when no append wakes the runner. */
+  idleMs?: number;
+}
+
+/**
+ * Keeps every projection's live generation up to date, one loop per projection; builds a
+ * new generation (blue/green) for projections whose code version changed. A projection that
+ * meets an event it cannot apply stops with the error recorded; the others go on.
+ */
+export class ProjectorRunner {
+  private stopped = false;
+  private readonly waker: LogWaker;
+  private loops: Promise<void>[] = [];
+  private readonly rebuilding = new Set<string>();
+  readonly halted = new Map<string, string>();
+
+  constructor(private readonly options: RunnerOptions) {
+    this.waker = new LogWaker(options.engine.eventStore);
+  }
+
+  async start(): Promise<void> {
+    const { engine, logger } = this.options;
+    const { outdated } = await engine.plan();
+    await this.waker.start();
+    for (const projection of outdated) this.rebuildInBackground(projection);
+    this.loops = engine.projections.map((p) => this.loop(p));
+    logger.info({ projections: engine.projections.map((p) => `${p.name}@v${p.version}`) }, 'projector running');
+  }
+
+  private rebuildInBackground(projection: Projection): void {
+    if (this.rebuilding.has(projection.name)) return;
+    this.rebuilding.add(projection.name);
+    const { engine, logger } = this.options;
+    logger.info(
+      { projection: projection.name, version: projection.version },
+      'code version changed: rebuilding blue/green',
+    );
+    engine
+      .rebuild(projection.name, (p) => {
+        if (p.done) logger.info({ ...p }, 'rebuild caught up');
+      })
+      .then(() => logger.info({ projection: projection.name }, 'rebuild live'))
+      .catch((error: unknown) => logger.error({ err: error, projection: projection.name }, 'rebuild failed'))
+      .finally(() => this.rebuilding.delete(projection.name));
+  }
+
+  private async loop(projection: Projection): Promise<void> {
+    const { engine, logger } = this.options;
+    const idleMs = this.options.idleMs ?? 1000;
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        const live = await engine.liveGeneration(projection.name);
+        if (!live || live.code_version !== projection.version) {
+          await this.waker.wait(idleMs);
+          continue;
+        }
+        const { caughtUp } = await engine.runBatch(projection, live.generation);
+        failures = 0;
+        if (caughtUp) await this.waker.wait(idleMs);
+      } catch (error) {
+        if (error instanceof ProjectionHaltedError) {
+          this.halted.set(projection.name, error.message);
+          logger.error({ projection: projection.name, err: error }, 'projection halted');
+          return;
+        }
+        failures++;
+        const delay = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
+        logger.warn({ projection: projection.name, err: error, retryInMs: delay }, 'projection batch failed; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.waker.stop();
+    await Promise.all(this.loops);
+  }
+}
