@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { HashChainedEventStore } from '../eventstore/hashChain.js';
 import { PostgresEventStore } from '../eventstore/postgres/postgresEventStore.js';
 import { loadConfig } from '../platform/config.js';
 import { migrate } from '../platform/database/migrate.js';
@@ -11,7 +12,7 @@ import { createLogger } from '../platform/logger.js';
 export async function startBenchDesk(url: string) {
   const pool = createPool(url, 30, 'bench');
   await migrate(pool);
-  const eventStore = new PostgresEventStore(pool, { connectionString: url });
+  const eventStore = new HashChainedEventStore(new PostgresEventStore(pool, { connectionString: url }));
   const desk = assembleDesk({
     pool,
     databaseUrl: url,

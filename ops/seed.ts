@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DomainEvent } from '../domain/index.js';
 import { eventSchemaVersion, priorities, queryTypes, threadStreamName } from '../domain/index.js';
-import type { EventStore } from '../eventstore/port.js';
+import { chainEvents } from '../eventstore/hashChain.js';
+import type { EventStore, EventToAppend } from '../eventstore/port.js';
 
 export interface SeedOptions {
   threads: number;
@@ -101,6 +102,13 @@ function threadEvents(i: number, o: SeedOptions, at: number): { threadId: string
   return { threadId, events };
 }
 
+const toAppend = (e: DomainEvent): EventToAppend => ({
+  id: randomUUID(),
+  type: e.type,
+  data: e.data as unknown as EventToAppend['data'],
+  metadata: { actor: { type: 'system', id: 'seed' }, schemaVersion: eventSchemaVersion(e.type) },
+});
+
 /**
  * Demo data at any size. On Postgres the events go in with bulk inserts (thousands per
  * statement), the way a migration import would; elsewhere through the store's append.
@@ -116,9 +124,12 @@ export async function seedThreads(eventStore: EventStore, pool: pg.Pool | undefi
       return threadEvents(i, o, since + Math.floor((span * i) / Math.max(1, o.threads)));
     });
     if (eventStore.adapter === 'postgres' && pool) {
-      const rows = batch.flatMap(({ threadId, events }) =>
-        events.map((e, revision) => ({ id: randomUUID(), stream: threadStreamName(threadId), revision, e })),
-      );
+      // written directly, so chained here exactly as HashChainedEventStore would
+      const rows = batch.flatMap(({ threadId, events }) => {
+        const stream = threadStreamName(threadId);
+        const chained = chainEvents(stream, events.map(toAppend), 0, null);
+        return chained.map((e, revision) => ({ stream, revision, e }));
+      });
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
@@ -130,14 +141,12 @@ export async function seedThreads(eventStore: EventStore, pool: pg.Pool | undefi
           `INSERT INTO es_events (event_id, stream_name, stream_revision, event_type, data, metadata)
            SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::jsonb[], $6::jsonb[])`,
           [
-            rows.map((r) => r.id),
+            rows.map((r) => r.e.id),
             rows.map((r) => r.stream),
             rows.map((r) => r.revision),
             rows.map((r) => r.e.type),
             rows.map((r) => JSON.stringify(r.e.data)),
-            rows.map((r) =>
-              JSON.stringify({ actor: { type: 'system', id: 'seed' }, schemaVersion: eventSchemaVersion(r.e.type) }),
-            ),
+            rows.map((r) => JSON.stringify(r.e.metadata)),
           ],
         );
         await client.query('COMMIT');
@@ -151,16 +160,7 @@ export async function seedThreads(eventStore: EventStore, pool: pg.Pool | undefi
       await pool.query(`SELECT pg_notify('es_events', '')`);
     } else {
       for (const { threadId, events } of batch) {
-        await eventStore.append(
-          threadStreamName(threadId),
-          events.map((e) => ({
-            id: randomUUID(),
-            type: e.type,
-            data: e.data as unknown as Record<string, never>,
-            metadata: { actor: { type: 'system', id: 'seed' }, schemaVersion: eventSchemaVersion(e.type) },
-          })),
-          { expected: 'no_stream' },
-        );
+        await eventStore.append(threadStreamName(threadId), events.map(toAppend), { expected: 'no_stream' });
         appended += events.length;
       }
     }

@@ -17,6 +17,9 @@ export const configSchema = z
     EVENT_STORE: z.enum(['postgres', 'kurrentdb']).default('postgres'),
     KURRENTDB_URL: z.string().startsWith('kurrentdb').or(z.string().startsWith('esdb')).optional(),
     ...identityConfigSchema.shape,
+    /** Signs hash-chain seals; keep it outside the database (a secret store). Unset: a key file beside the embedded data. */
+    AUDIT_SEAL_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    SEAL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
     /** Events per projection batch (one transaction each). */
     PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(2000),
     /** Seed demo accounts and assignments at start (on by default on the embedded database). */

@@ -30,6 +30,7 @@ import { ProjectionEngine } from '../projections/projectionEngine.js';
 import { opsRoutes, projectionStatuses, RebuildTracker } from '../read-api/opsRoutes.js';
 import { ProjectionWatcher } from '../read-api/projectionWatcher.js';
 import { readRoutes } from '../read-api/readRoutes.js';
+import { auditRoutes } from '../read-api/audit/auditRoutes.js';
 
 export interface DeskParts {
   pool: pg.Pool;
@@ -39,6 +40,8 @@ export interface DeskParts {
   config: Config;
   logger: Logger;
   clock?: () => Date;
+  /** Verifies chain seals in the audit API. */
+  sealKey?: string;
 }
 
 /** Readiness fails when a projection is this many events behind the log (or stopped). */
@@ -103,6 +106,7 @@ export function assembleDesk(parts: DeskParts) {
     ...readRoutes({ pool, watcher, clock }),
     ...opsRoutes({ engine, eventStore, rebuilds }),
     ...clientLogRoutes({ pool, rateLimiter, logger }),
+    ...auditRoutes({ eventStore, pool, sealKey: parts.sealKey }),
   ];
 
   const sendError = errorSender(logger);

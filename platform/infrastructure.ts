@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { EventStore } from '../eventstore/port.js';
+import { HashChainedEventStore } from '../eventstore/hashChain.js';
 import { PostgresEventStore } from '../eventstore/postgres/postgresEventStore.js';
 import type { Config } from './config.js';
 import { startEmbeddedPostgres, type RunningPostgres } from './database/embeddedPostgres.js';
@@ -61,10 +62,11 @@ export async function openInfrastructure(config: Config, logger: Logger, process
   };
 }
 
+/** The configured adapter, wrapped so that every thread's history is hash-chained whatever the store. */
 export async function createEventStore(config: Config, pool: pg.Pool, databaseUrl: string): Promise<EventStore> {
   if (config.EVENT_STORE === 'kurrentdb' && config.KURRENTDB_URL) {
     const { KurrentDbEventStore } = await import('../eventstore/kurrentdb/kurrentdbEventStore.js');
-    return KurrentDbEventStore.connect(config.KURRENTDB_URL);
+    return new HashChainedEventStore(KurrentDbEventStore.connect(config.KURRENTDB_URL));
   }
-  return new PostgresEventStore(pool, { connectionString: databaseUrl });
+  return new HashChainedEventStore(new PostgresEventStore(pool, { connectionString: databaseUrl }));
 }

@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
+import { ChainSealer } from '../workers/chainSealer.js';
 import { ProjectorRunner } from '../workers/projectorRunner.js';
+import { loadSealKey } from './audit/sealKey.js';
 import { ConfigError, loadConfig } from './config.js';
 import { assembleDesk } from './desk.js';
 import { openInfrastructure } from './infrastructure.js';
@@ -22,7 +24,12 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const infra = await openInfrastructure(config, logger, `support-desk-${[...roles].join('+')}`);
+  const seal = await loadSealKey(config.AUDIT_SEAL_KEY, config.EMBEDDED_PG_DIR);
+  if (!config.AUDIT_SEAL_KEY && config.NODE_ENV === 'production') {
+    logger.warn({ keyFile: seal.source }, 'AUDIT_SEAL_KEY is not set: chain seals use a key file on this machine');
+  }
   const desk = assembleDesk({
+    sealKey: seal.key,
     pool: infra.pool,
     databaseUrl: infra.databaseUrl,
     eventStore: infra.eventStore,
@@ -35,6 +42,9 @@ async function main(): Promise<void> {
     const runner = new ProjectorRunner({ engine: desk.engine, logger });
     await runner.start();
     stops.push(() => runner.stop());
+    const sealer = new ChainSealer(infra.pool, infra.eventStore, seal.key);
+    sealer.start(config.SEAL_INTERVAL_SECONDS, (error) => logger.error({ err: error }, 'sealing chain heads failed'));
+    stops.push(async () => sealer.stop());
   }
 
   if (roles.has('api')) {

@@ -41,6 +41,8 @@ export interface RouteResult<R> {
   headers?: Record<string, string>;
   cookies?: CookieToSet[];
   clearCookies?: string[];
+  /** Send `body` as it is (a text file such as CSV) with the Content-Type from `headers`. */
+  raw?: boolean;
 }
 
 export interface RouteDefinition<
@@ -158,6 +160,7 @@ export function registerRoutes(
         }
         const status = result.status ?? route.response.status;
         if (status === 204) res.status(204).end();
+        else if (result.raw) res.status(status).send(result.body);
         else res.status(status).json(result.body);
       } catch (error) {
         sendError(res, error);

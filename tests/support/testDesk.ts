@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { HashChainedEventStore } from '../../eventstore/hashChain.js';
 import { PostgresEventStore } from '../../eventstore/postgres/postgresEventStore.js';
 import { loadConfig } from '../../platform/config.js';
 import { assembleDesk } from '../../platform/desk.js';
@@ -8,6 +9,7 @@ import { ProjectorRunner } from '../../workers/projectorRunner.js';
 import { createTestDatabase, type TestDatabase } from './testDatabase.js';
 
 export const DEMO_PASSWORD = 'demo-password-1';
+export const TEST_SEAL_KEY = 'test-seal-key-that-is-long-enough-1234';
 
 export interface Answer<T = Record<string, unknown>> {
   status: number;
@@ -30,11 +32,14 @@ export interface ApiClient {
  */
 export async function startTestDesk(env: Record<string, string> = {}, options: { projector?: boolean } = {}) {
   const db: TestDatabase = await createTestDatabase();
-  const eventStore = new PostgresEventStore(db.pool, { connectionString: db.url, pollIntervalMs: 100 });
+  const eventStore = new HashChainedEventStore(
+    new PostgresEventStore(db.pool, { connectionString: db.url, pollIntervalMs: 100 }),
+  );
   let offsetMs = 0;
   const clock = { now: () => new Date(Date.now() + offsetMs), shift: (ms: number) => (offsetMs += ms) };
   const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
   const desk = assembleDesk({
+    sealKey: TEST_SEAL_KEY,
     pool: db.pool,
     databaseUrl: db.url,
     eventStore,

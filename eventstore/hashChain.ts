@@ -1,0 +1,234 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  comparePositions,
+  WrongExpectedVersionError,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type JsonValue,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+} from './port.js';
+
+/**
+ * Tamper-evident history: every event of a chained stream carries in `metadata.chain` the
+ * SHA-256 of its content (stream, revision, id, type, data, other metadata) chained to the
+ * previous event's hash. Changing, reordering or deleting any event breaks the chain from
+ * there on; sealing chain heads with an HMAC (key outside the database) catches a rewrite of
+ * the whole chain. It wraps any EventStore, so both adapters behave the same.
+ */
+
+export interface ChainLink {
+  prev: string | null;
+  hash: string;
+}
+
+/** Streams whose history auditors verify. */
+export const chainedCategories = ['thread', 'threadEmail', 'guestLink', 'systemConfig'] as const;
+
+export function isChained(streamName: string): boolean {
+  const category = streamName.split('-', 1)[0] ?? '';
+  return (chainedCategories as readonly string[]).includes(category);
+}
+
+/** JSON with keys sorted at every level and no whitespace: one text per value. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+function withoutChain(metadata: EventMetadata | undefined): Record<string, unknown> {
+  const { chain: _chain, ...rest } = (metadata ?? {}) as Record<string, unknown>;
+  return rest;
+}
+
+export function eventHash(
+  streamName: string,
+  revision: number,
+  event: { id: string; type: string; data: unknown; metadata?: EventMetadata | undefined },
+  prev: string | null,
+): string {
+  const content = canonicalJson({
+    stream: streamName,
+    revision,
+    id: event.id.toLowerCase(),
+    type: event.type,
+    data: event.data,
+    metadata: withoutChain(event.metadata),
+    prev,
+  });
+  return createHash('sha256').update(content, 'utf8').digest('hex');
+}
+
+/** Adds chain links to events about to follow `prev` at `firstRevision`. */
+export function chainEvents(
+  streamName: string,
+  events: EventToAppend[],
+  firstRevision: number,
+  prev: string | null,
+): EventToAppend[] {
+  let previous = prev;
+  return events.map((event, i) => {
+    const hash = eventHash(streamName, firstRevision + i, event, previous);
+    const link: ChainLink = { prev: previous, hash };
+    previous = hash;
+    return { ...event, metadata: { ...(event.metadata ?? {}), chain: link as unknown as JsonValue } };
+  });
+}
+
+export function chainOf(event: RecordedEvent): ChainLink | undefined {
+  const link = event.metadata.chain as unknown;
+  if (!link || typeof link !== 'object') return undefined;
+  const { prev, hash } = link as Record<string, unknown>;
+  if (typeof hash !== 'string' || (prev !== null && typeof prev !== 'string')) return undefined;
+  return { prev, hash };
+}
+
+/* ------------------------------------------------------------------ seals */
+
+export interface ChainSeal {
+  streamName: string;
+  revision: number;
+  hash: string;
+  hmac: string;
+  sealedAt: string;
+}
+
+export function sealHmac(key: string, streamName: string, revision: number, hash: string): string {
+  return createHmac('sha256', key).update(`${streamName}\n${revision}\n${hash}`, 'utf8').digest('hex');
+}
+
+/* ----------------------------------------------------------- verification */
+
+export interface Verification {
+  streamName: string;
+  ok: boolean;
+  checked: number;
+  sealsChecked: number;
+  /** The first revision whose link is broken (or where an event is missing), null when intact. */
+  firstBrokenRevision: number | null;
+  reason: string | null;
+}
+
+/** Checks a whole stream (read forwards) against its chain and the seals of its heads. */
+export function verifyChain(
+  streamName: string,
+  events: RecordedEvent[],
+  seals: ChainSeal[] = [],
+  sealKey?: string,
+): Verification {
+  const broken = (revision: number, reason: string, checked: number): Verification => ({
+    streamName,
+    ok: false,
+    checked,
+    sealsChecked: 0,
+    firstBrokenRevision: revision,
+    reason,
+  });
+  let prev: string | null = null;
+  const hashes = new Map<number, string>();
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
+    if (event.revision !== i)
+      return broken(i, `event at revision ${i} is missing (found revision ${event.revision})`, i);
+    if (i > 0 && comparePositions(events[i - 1]!.position, event.position) >= 0) {
+      return broken(i, 'events are out of order in the log', i);
+    }
+    const link = chainOf(event);
+    if (!link) return broken(i, 'no hash chain in the metadata', i);
+    if (link.prev !== prev) return broken(i, 'the link to the previous event does not match', i);
+    const expected = eventHash(streamName, event.revision, event, prev);
+    if (expected !== link.hash) return broken(i, 'the content does not match its hash (data or metadata changed)', i);
+    hashes.set(event.revision, link.hash);
+    prev = link.hash;
+  }
+  let sealsChecked = 0;
+  for (const seal of seals) {
+    sealsChecked++;
+    const at = hashes.get(seal.revision);
+    if (at === undefined)
+      return { ...broken(seal.revision, `sealed revision ${seal.revision} is missing`, events.length), sealsChecked };
+    if (at !== seal.hash) {
+      return {
+        ...broken(seal.revision, 'the chain was rewritten: it differs from the sealed head', events.length),
+        sealsChecked,
+      };
+    }
+    if (sealKey) {
+      const expected = Buffer.from(sealHmac(sealKey, streamName, seal.revision, seal.hash), 'hex');
+      const given = Buffer.from(seal.hmac, 'hex');
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+        return {
+          ...broken(seal.revision, 'a seal is not signed by the sealing key (forged or altered seal)', events.length),
+          sealsChecked,
+        };
+      }
+    }
+  }
+  return { streamName, ok: true, checked: events.length, sealsChecked, firstBrokenRevision: null, reason: null };
+}
+
+/* -------------------------------------------------------------- decorator */
+
+/** An EventStore that links every event of chained streams to the one before it. */
+export class HashChainedEventStore implements EventStore {
+  readonly adapter: EventStore['adapter'];
+
+  constructor(private readonly inner: EventStore) {
+    this.adapter = inner.adapter;
+  }
+
+  async append(
+    streamName: string,
+    events: EventToAppend[],
+    options: { expected?: ExpectedRevision } = {},
+  ): Promise<AppendResult> {
+    if (!isChained(streamName) || !Array.isArray(events)) return this.inner.append(streamName, events, options);
+    const expected = options.expected ?? 'any';
+    for (let attempt = 0; ; attempt++) {
+      const [last] = await this.inner.readStream(streamName, { direction: 'backwards', limit: 1 });
+      const head = last ? last.revision : -1;
+      const prev = last ? (chainOf(last)?.hash ?? null) : null;
+      // 'any' and 'exists' are pinned to the head we chained onto; an exact revision is kept
+      // as given, so a stale one (or an idempotent re-append) is answered by the store itself.
+      const pinned: ExpectedRevision =
+        typeof expected === 'number' ? expected : expected === 'no_stream' ? 'no_stream' : head < 0 ? expected : head;
+      try {
+        return await this.inner.append(streamName, chainEvents(streamName, events, head + 1, prev), {
+          expected: pinned,
+        });
+      } catch (error) {
+        const raced =
+          error instanceof WrongExpectedVersionError && typeof expected !== 'number' && expected !== 'no_stream';
+        if (!raced || attempt >= 20) throw error;
+      }
+    }
+  }
+
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.inner.readStream(streamName, options);
+  }
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    return this.inner.readAll(options);
+  }
+  subscribeToAll(options?: SubscribeOptions) {
+    return this.inner.subscribeToAll(options);
+  }
+  headPosition() {
+    return this.inner.headPosition();
+  }
+  health() {
+    return this.inner.health();
+  }
+  close() {
+    return this.inner.close();
+  }
+}

@@ -1,0 +1,108 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import type { EventStore } from '../../eventstore/port.js';
+import { problems } from '../../platform/http/problem.js';
+import { defineRoute, type AnyRoute } from '../../platform/http/route.js';
+import { historyCsv, parseAsOf, threadHistory } from './threadHistory.js';
+
+const auditors = ['auditor', 'admin'] as const;
+
+export function auditRoutes(deps: { eventStore: EventStore; pool: pg.Pool; sealKey: string | undefined }): AnyRoute[] {
+  const params = z.object({ threadId: z.uuid() });
+  const load = async (threadId: string, asOfText?: string) => {
+    const asOf = parseAsOf(asOfText);
+    if (asOf === 'invalid')
+      throw problems.badRequest([{ path: 'query.asOf', message: 'must be a revision number or an ISO time' }]);
+    const history = await threadHistory(deps.eventStore, deps.pool, threadId, { asOf, sealKey: deps.sealKey });
+    if (!history) throw problems.notFound('no such thread');
+    return history;
+  };
+
+  const history = defineRoute({
+    method: 'get',
+    path: '/api/audit/threads/:threadId/history',
+    operationId: 'getThreadHistory',
+    summary: 'A thread’s full history: every event, the state as of any point, and its integrity verification',
+    description:
+      'Read from the event log itself, not a read model. The state is replayed through the domain’s own code.',
+    tags: ['Audit'],
+    access: auditors,
+    params,
+    query: z.object({ asOf: z.string().max(40).optional().meta({ description: 'A revision, or an ISO time' }) }),
+    response: {
+      status: 200,
+      description: 'The history',
+      schema: z
+        .object({
+          threadId: z.string(),
+          events: z.array(
+            z.object({
+              stream: z.string(),
+              revision: z.number(),
+              position: z.string(),
+              type: z.string(),
+              occurredAt: z.string(),
+              recordedAt: z.string(),
+              actor: z.object({ type: z.string(), id: z.string() }).nullable(),
+              data: z.record(z.string(), z.unknown()),
+              hash: z.string().nullable(),
+            }),
+          ),
+          stateAsOf: z.object({
+            revision: z.number(),
+            at: z.string().nullable(),
+            state: z.record(z.string(), z.unknown()),
+          }),
+          verification: z.object({
+            ok: z.boolean(),
+            checked: z.number(),
+            firstBrokenRevision: z.number().nullable(),
+            reason: z.string().nullable(),
+            streams: z.array(z.record(z.string(), z.unknown())),
+          }),
+        })
+        .meta({ id: 'ThreadHistory' }),
+    },
+    errors: [404],
+    async handle(ctx) {
+      const h = await load(ctx.params.threadId, ctx.query.asOf);
+      const broken = h.verification.streams.find((s) => !s.ok);
+      return {
+        body: {
+          ...h,
+          stateAsOf: { ...h.stateAsOf, state: h.stateAsOf.state as unknown as Record<string, unknown> },
+          verification: {
+            ok: h.verification.ok,
+            checked: h.verification.streams.reduce((a, s) => a + s.checked, 0),
+            firstBrokenRevision: broken?.firstBrokenRevision ?? null,
+            reason: broken ? `${broken.streamName}: ${broken.reason}` : null,
+            streams: h.verification.streams as unknown as Record<string, unknown>[],
+          },
+        },
+        headers: { 'Cache-Control': 'no-store' },
+      };
+    },
+  });
+
+  const exportRoute = defineRoute({
+    method: 'get',
+    path: '/api/audit/threads/:threadId/export',
+    operationId: 'exportThreadHistory',
+    summary: 'Download a thread’s history as JSON or CSV',
+    tags: ['Audit'],
+    access: auditors,
+    params,
+    query: z.object({ format: z.enum(['json', 'csv']).default('json') }),
+    response: { status: 200, description: 'The file', schema: z.unknown() },
+    errors: [404],
+    async handle(ctx) {
+      const h = await load(ctx.params.threadId);
+      const name = `thread-${ctx.params.threadId}-history.${ctx.query.format}`;
+      const headers = { 'Content-Disposition': `attachment; filename="${name}"`, 'Cache-Control': 'no-store' };
+      if (ctx.query.format === 'csv')
+        return { body: historyCsv(h), headers: { ...headers, 'Content-Type': 'text/csv; charset=utf-8' }, raw: true };
+      return { body: h, headers };
+    },
+  });
+  return [history, exportRoute];
+}
