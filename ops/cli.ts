@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { AccountStore, type AccountRole } from '../platform/identity/accounts.js';
 import { AssignmentDirectory } from '../commands/assignmentDirectory/assignmentDirectory.js';
 import { ConfigError, loadConfig } from '../platform/config.js';
 import { openInfrastructure, type Infrastructure } from '../platform/infrastructure.js';
@@ -180,6 +183,68 @@ const commands: Record<string, Command> = {
       return broken.length ? 1 : 0;
     },
   },
+  'create-account': {
+    summary: 'Create a staff or partner account; prints a generated password once (or reads one with --password-stdin)',
+    usage:
+      'create-account --email <e> --name <n> --role <admin|agent|auditor|ops|partner> [--org <partnerOrgId>] [--password-stdin]',
+    options: {
+      email: { type: 'string', description: 'sign-in email' },
+      name: { type: 'string', description: 'display name' },
+      role: { type: 'string', description: 'admin, agent, auditor, ops or partner' },
+      org: { type: 'string', description: 'the partner organisation (partners only)' },
+      'password-stdin': {
+        type: 'boolean',
+        description: 'read the password from standard input instead of generating one',
+      },
+    },
+    async run(infra, values) {
+      const { password, generated } = await passwordFrom(Boolean(values['password-stdin']));
+      const account = await new AccountStore(infra.pool).create({
+        email: String(values.email ?? ''),
+        name: String(values.name ?? ''),
+        role: String(values.role ?? '') as AccountRole,
+        ...(values.org ? { partnerOrgId: String(values.org) } : {}),
+        password,
+      });
+      console.log(`created ${account.role} ${account.email} (${account.id})`);
+      if (generated) console.log(`password (shown once): ${password}`);
+      return 0;
+    },
+  },
+  'reset-password': {
+    summary: 'Set a new password for an account and sign it out everywhere',
+    usage: 'reset-password --email <e> [--password-stdin]',
+    options: {
+      email: { type: 'string', description: 'the account' },
+      'password-stdin': {
+        type: 'boolean',
+        description: 'read the password from standard input instead of generating one',
+      },
+    },
+    async run(infra, values) {
+      if (!values.email) throw new UsageError('--email is required');
+      const { password, generated } = await passwordFrom(Boolean(values['password-stdin']));
+      await new AccountStore(infra.pool).setPassword(String(values.email), password);
+      console.log(`password reset for ${String(values.email)}; its sessions were ended`);
+      if (generated) console.log(`password (shown once): ${password}`);
+      return 0;
+    },
+  },
+  diagnostics: {
+    summary:
+      'A report to attach to an incident: versions, config (no secrets), database, log, projections, queues, errors',
+    usage: 'diagnostics [--out <file>]',
+    options: { out: { type: 'string', description: 'write the report to this file instead of standard output' } },
+    async run(infra, values) {
+      const report = await diagnosticsReport(infra);
+      const text = JSON.stringify(report, null, 2);
+      if (values.out) {
+        await writeFile(String(values.out), `${text}\n`);
+        console.log(`diagnostics written to ${String(values.out)}`);
+      } else console.log(text);
+      return 0;
+    },
+  },
   seed: {
     summary: 'Demo data at any size: threads with messages, through the event log',
     usage: 'seed --threads <n>',
@@ -206,6 +271,59 @@ const commands: Record<string, Command> = {
 };
 
 class UsageError extends Error {}
+
+async function passwordFrom(fromStdin: boolean): Promise<{ password: string; generated: boolean }> {
+  if (!fromStdin) return { password: randomBytes(15).toString('base64url'), generated: true };
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return { password: Buffer.concat(chunks).toString('utf8').trim(), generated: false };
+}
+
+const SECRET_KEYS = /SECRET|PASSWORD|KEY|TOKEN|DATABASE_URL|KURRENTDB_URL/;
+
+/** Everything ops want to attach to an incident, and nothing secret: config shows which keys are set, not their values. */
+async function diagnosticsReport(infra: Infrastructure) {
+  const config = loadConfig();
+  const q = async <T>(sql: string): Promise<T[] | { error: string }> =>
+    infra.pool
+      .query(sql)
+      .then((r) => r.rows as T[])
+      .catch((e: unknown) => ({ error: (e as Error).message }));
+  return {
+    generatedAt: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    config: Object.fromEntries(
+      Object.entries(config).map(([k, v]) => [k, SECRET_KEYS.test(k) ? (v ? 'set' : 'unset') : v]),
+    ),
+    eventStore: await infra.eventStore.health(),
+    database: {
+      version: await q('SELECT version()'),
+      size: await q('SELECT pg_size_pretty(pg_database_size(current_database())) AS size'),
+      connections: await q(
+        'SELECT state, count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() GROUP BY state',
+      ),
+      migrations: await q('SELECT version, name, applied_at FROM schema_migrations ORDER BY version'),
+      longestTransactionSeconds: await q(
+        "SELECT coalesce(max(extract(epoch FROM now() - xact_start)), 0)::int AS seconds FROM pg_stat_activity WHERE state <> 'idle'",
+      ),
+    },
+    log: {
+      events: await q('SELECT count(*)::int AS n FROM es_events'),
+      streams: await q('SELECT count(*)::int AS n FROM es_streams'),
+    },
+    projections: await projectionStatuses(engineOf(infra), infra.eventStore).catch((e: unknown) => ({
+      error: (e as Error).message,
+    })),
+    seals: await q('SELECT count(*)::int AS n, max(sealed_at) AS last FROM chain_seals'),
+    clientErrors: await q(
+      "SELECT level, count(*)::int AS n, max(received_at) AS last FROM client_logs WHERE received_at > now() - interval '1 day' GROUP BY level",
+    ),
+    recentClientErrors: await q(
+      'SELECT received_at, level, left(message, 200) AS message FROM client_logs ORDER BY id DESC LIMIT 20',
+    ),
+  };
+}
 
 async function sealKeyFor(): Promise<string> {
   const config = loadConfig();
