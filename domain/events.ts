@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { DomainIssue } from './shared.js';
 import { toIssues } from './shared.js';
+import { emailDeliveredEvent, emailDeliveryFailedEvent, type EmailEvent } from './email/events.js';
 import { guestLinkIssuedEvent, guestLinkRevokedEvent, type GuestLinkEvent } from './guestLink/events.js';
 import { systemConfigUpdatedEvent, type SystemConfigEvent } from './systemConfig/events.js';
 import {
@@ -14,7 +15,7 @@ import {
   type ThreadEvent,
 } from './thread/events.js';
 
-export type DomainEvent = ThreadEvent | GuestLinkEvent | SystemConfigEvent;
+export type DomainEvent = ThreadEvent | GuestLinkEvent | SystemConfigEvent | EmailEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /** Turns the data of version n of an event into version n + 1. Pure; gets and returns plain JSON. */
@@ -45,6 +46,8 @@ export const domainEventDefinitions: EventDefinitions<DomainEvent> = {
   GuestLinkIssued: { version: 1, schema: guestLinkIssuedEvent, upcasters: {} },
   GuestLinkRevoked: { version: 1, schema: guestLinkRevokedEvent, upcasters: {} },
   SystemConfigUpdated: { version: 1, schema: systemConfigUpdatedEvent, upcasters: {} },
+  EmailDelivered: { version: 1, schema: emailDeliveredEvent, upcasters: {} },
+  EmailDeliveryFailed: { version: 1, schema: emailDeliveryFailedEvent, upcasters: {} },
 };
 
 export const allEventTypes: readonly DomainEventType[] = Object.freeze(

@@ -23,3 +23,6 @@ export * from './systemConfig/commands.js';
 export * from './systemConfig/state.js';
 export { decideSystemConfig } from './systemConfig/decide.js';
 export * from './systemConfig/decider.js';
+
+export * from './email/events.js';
+export * from './email/outcomes.js';

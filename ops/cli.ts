@@ -15,6 +15,7 @@ import { isChained, verifyChain, type Verification } from '../eventstore/hashCha
 import { loadSealKey } from '../platform/audit/sealKey.js';
 import { historyCsv, parseAsOf, threadHistory } from '../read-api/audit/threadHistory.js';
 import { sealsOf } from '../workers/chainSealer.js';
+import { emailQueueStats, retryAllFailed, retryEmail } from '../workers/email/emailOps.js';
 import { START } from '../eventstore/port.js';
 
 /** Every hash-chained stream: from the stream table on Postgres, by scanning the log elsewhere. */
@@ -243,6 +244,38 @@ const commands: Record<string, Command> = {
         console.log(`diagnostics written to ${String(values.out)}`);
       } else console.log(text);
       return 0;
+    },
+  },
+  email: {
+    summary: 'The email queue: `email stats`, `email retry <id>`, `email retry --all-failed`',
+    usage: 'email stats [--json] | email retry <id> | email retry --all-failed',
+    options: {
+      json: { type: 'boolean', description: 'machine-readable stats' },
+      'all-failed': { type: 'boolean', description: 'with retry: every failed and dead-lettered email' },
+    },
+    async run(infra, values, positionals) {
+      const [action, id] = positionals;
+      if (action === 'stats') {
+        const stats = await emailQueueStats(infra.pool);
+        console.log(
+          values.json
+            ? JSON.stringify(stats)
+            : Object.entries(stats)
+                .map(([k, v]) => `${k}: ${v}`)
+                .join('\n'),
+        );
+        return 0;
+      }
+      if (action === 'retry' && values['all-failed']) {
+        console.log(`${await retryAllFailed(infra.pool)} emails are due again`);
+        return 0;
+      }
+      if (action === 'retry' && id) {
+        const result = await retryEmail(infra.pool, id);
+        console.log(result === 'retried' ? `email ${id} is due again` : `email ${id}: ${result.replace('_', ' ')}`);
+        return result === 'retried' ? 0 : 1;
+      }
+      throw new UsageError('use: email stats | email retry <id> | email retry --all-failed');
     },
   },
   seed: {

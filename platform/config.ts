@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailConfigSchema } from '../workers/email/emailConfig.js';
 import { identityConfigSchema } from './identity/hostJwt.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -17,6 +18,7 @@ export const configSchema = z
     EVENT_STORE: z.enum(['postgres', 'kurrentdb']).default('postgres'),
     KURRENTDB_URL: z.string().startsWith('kurrentdb').or(z.string().startsWith('esdb')).optional(),
     ...identityConfigSchema.shape,
+    ...emailConfigSchema.shape,
     /** Signs hash-chain seals; keep it outside the database (a secret store). Unset: a key file beside the embedded data. */
     AUDIT_SEAL_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     SEAL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),

@@ -31,6 +31,8 @@ import { opsRoutes, projectionStatuses, RebuildTracker } from '../read-api/opsRo
 import { ProjectionWatcher } from '../read-api/projectionWatcher.js';
 import { readRoutes } from '../read-api/readRoutes.js';
 import { auditRoutes } from '../read-api/audit/auditRoutes.js';
+import { emailQueueHealth } from '../workers/email/emailOps.js';
+import { emailRoutes } from '../workers/email/emailRoutes.js';
 
 export interface DeskParts {
   pool: pg.Pool;
@@ -107,6 +109,7 @@ export function assembleDesk(parts: DeskParts) {
     ...opsRoutes({ engine, eventStore, rebuilds }),
     ...clientLogRoutes({ pool, rateLimiter, logger }),
     ...auditRoutes({ eventStore, pool, sealKey: parts.sealKey }),
+    ...emailRoutes({ pool, config }),
   ];
 
   const sendError = errorSender(logger);
@@ -136,6 +139,7 @@ export function assembleDesk(parts: DeskParts) {
     identity: [throttleGuestTokens, identity],
     metrics,
     sections: {
+      emailQueue: async () => ({ ...(await emailQueueHealth(pool)) }),
       async projections() {
         const statuses = await projectionStatuses(engine, eventStore);
         const lagging = statuses.filter(

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { ChainSealer } from '../workers/chainSealer.js';
+import { EmailWorker } from '../workers/email/emailWorker.js';
 import { ProjectorRunner } from '../workers/projectorRunner.js';
 import { loadSealKey } from './audit/sealKey.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -7,12 +8,12 @@ import { assembleDesk } from './desk.js';
 import { openInfrastructure } from './infrastructure.js';
 import { createLogger } from './logger.js';
 
-const allRoles = ['api', 'projector'] as const;
+const allRoles = ['api', 'projector', 'email'] as const;
 type Role = (typeof allRoles)[number];
 
 /**
  * `npm start`: the whole desk in one process, on the embedded Postgres unless DATABASE_URL is
- * set. `npm start -- api` (or `projector`) runs one part, for docker-compose and scale-out.
+ * set. `npm start -- api` (or `projector`, `email`) runs one part, for docker-compose and scale-out.
  */
 async function main(): Promise<void> {
   const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -45,6 +46,12 @@ async function main(): Promise<void> {
     const sealer = new ChainSealer(infra.pool, infra.eventStore, seal.key);
     sealer.start(config.SEAL_INTERVAL_SECONDS, (error) => logger.error({ err: error }, 'sealing chain heads failed'));
     stops.push(async () => sealer.stop());
+  }
+
+  if (roles.has('email')) {
+    const worker = new EmailWorker({ pool: infra.pool, eventStore: infra.eventStore, config, logger });
+    await worker.start();
+    stops.push(() => worker.stop());
   }
 
   if (roles.has('api')) {

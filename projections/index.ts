@@ -1,3 +1,4 @@
+import { emailDeliveriesProjection } from './emailDeliveries.js';
 import { guestLinksProjection } from './guestLinks.js';
 import type { Projection } from './projection.js';
 import { systemConfigProjection } from './systemConfig.js';
@@ -8,4 +9,5 @@ export const allProjections: readonly Projection[] = [
   threadInboxProjection,
   guestLinksProjection,
   systemConfigProjection,
+  emailDeliveriesProjection,
 ];

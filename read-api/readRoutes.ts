@@ -218,7 +218,23 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
       description: 'The thread',
       schema: z.object({
         thread: z.union([staffThreadSummary, partnerThreadSummary]),
-        messages: z.array(messageView),
+        messages: z.array(
+          messageView.extend({
+            emails: z
+              .array(
+                z.object({
+                  recipient: z.string(),
+                  template: z.string(),
+                  status: z.string(),
+                  attempts: z.number(),
+                  lastError: z.string().nullable(),
+                  at: z.string(),
+                }),
+              )
+              .optional()
+              .meta({ description: 'Staff only: the delivery outcome of each email this message caused' }),
+          }),
+        ),
         guestLinks: z.array(guestLinkView).optional(),
       }),
     },
@@ -250,6 +266,22 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
           headers,
         };
       }
+      const { rows: deliveries } = await deps.pool.query(
+        `SELECT message_id, recipient, template, status, attempts, last_error, occurred_at
+           FROM email_deliveries WHERE thread_id = $1 ORDER BY occurred_at`,
+        [ctx.params.threadId],
+      );
+      const emailsOf = (messageId: string) =>
+        deliveries
+          .filter((d) => d.message_id === messageId)
+          .map((d) => ({
+            recipient: String(d.recipient),
+            template: String(d.template),
+            status: String(d.status),
+            attempts: Number(d.attempts),
+            lastError: (d.last_error as string | null) ?? null,
+            at: (d.occurred_at as Date).toISOString(),
+          }));
       const { rows: links } = await deps.pool.query(
         'SELECT * FROM support_guest_links WHERE thread_id = $1 ORDER BY issued_at DESC',
         [ctx.params.threadId],
@@ -258,7 +290,7 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
       return {
         body: {
           thread: toStaffSummary(row),
-          messages: messages.map((m) => toMessage(m, 'staff')),
+          messages: messages.map((m) => ({ ...toMessage(m, 'staff'), emails: emailsOf(String(m.message_id)) })),
           guestLinks: links.map((l) => toGuestLink(l, now)),
         },
         headers,

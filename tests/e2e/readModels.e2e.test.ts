@@ -265,7 +265,12 @@ describe('read models and the read API', () => {
       status: string;
       projections: { ok: boolean; items: { name: string; lagEvents: number }[] };
     }>('GET', '/healthz');
-    expect(health.body.projections.items.map((p) => p.name).sort()).toEqual(['guestLinks', 'systemConfig', 'threads']);
+    expect(health.body.projections.items.map((p) => p.name).sort()).toEqual([
+      'emailDeliveries',
+      'guestLinks',
+      'systemConfig',
+      'threads',
+    ]);
     const list = await ops.request<{ items: { name: string; live: { position: string; eventsProcessed: number } }[] }>(
       'GET',
       '/api/ops/projections',

@@ -44,7 +44,7 @@ export async function startTestDesk(env: Record<string, string> = {}, options: {
     databaseUrl: db.url,
     eventStore,
     config,
-    logger: createLogger('silent'),
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     clock: clock.now,
   });
   const projector = new ProjectorRunner({ engine: desk.engine, logger: createLogger('silent'), idleMs: 200 });

@@ -17,7 +17,8 @@ import {
   type ThreadCommand,
 } from '../../../domain/index.js';
 import type { JsonObject } from '../../../eventstore/port.js';
-import { by, guest, staff } from './fixtures.js';
+import { emailDelivered, emailDeliveryFailed } from '../../../domain/email/outcomes.js';
+import { at, by, guest, staff } from './fixtures.js';
 import { historyFor, messagePosted, queryRaised, threadId } from './threadFixtures.js';
 
 /** One event of every type, as the deciders produce them. */
@@ -25,6 +26,14 @@ function oneOfEach(): DomainEvent[] {
   const onOpenThread = (command: ThreadCommand) =>
     threadDecider.decide(command, historyFor.OPEN.reduce(threadDecider.evolve, threadDecider.initialState));
   const meta = by(staff, 1);
+  const email = {
+    emailId: 'e'.repeat(64),
+    threadId,
+    template: 'staff_reply' as const,
+    recipient: 'pat@example.com',
+    messageId: threadId,
+    attempts: 1,
+  };
   const tokenHash = 'f'.repeat(64);
   const issued = guestLinkDecider.decide(
     { type: 'IssueGuestLink', data: { tokenHash, scope: { kind: 'thread', threadId } }, metadata: meta },
@@ -67,6 +76,8 @@ function oneOfEach(): DomainEvent[] {
       },
       systemConfigDecider.initialState,
     ),
+    emailDelivered(email, 're_1', at(2)),
+    emailDeliveryFailed(email, { errorName: 'validation_error', reason: 'x', permanent: true }, at(3)),
   ];
 }
 
@@ -84,6 +95,8 @@ describe('event catalog', () => {
         'GuestLinkIssued',
         'GuestLinkRevoked',
         'SystemConfigUpdated',
+        'EmailDelivered',
+        'EmailDeliveryFailed',
       ].sort(),
     );
     for (const type of allEventTypes) expect(eventSchemaVersion(type)).toBe(1);

@@ -1,0 +1,369 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A Resend-compatible HTTP server for tests: POST /emails (and GET /emails/:id) with Resend's
+ * answers and idempotency rules, plus fault injection that can be changed while it runs.
+ *
+ * Idempotency (as documented by Resend): a request with an Idempotency-Key that was already
+ * answered successfully, with the same payload, answers the first result and sends nothing;
+ * the same key with another payload is 409 `invalid_idempotent_request`; the same key while a
+ * first request is still in progress is 409 `concurrent_idempotent_requests`. A request that
+ * fails (4xx, 5xx) does not keep its key.
+ *
+ * Errors answer Resend's body `{ statusCode, name, message }`, which the SDK returns as `error`.
+ */
+
+export interface FakeResendFaults {
+  /** Fraction of requests answered 500 `internal_server_error` (nothing sent). */
+  serverErrorRate: number;
+  /** Fraction answered 429 `rate_limit_exceeded` with `retry-after` (nothing sent). */
+  rateLimitRate: number;
+  retryAfterSeconds: number;
+  /** Fraction whose answer comes `slowMs` late (the email is sent first: a client timeout loses the answer). */
+  slowRate: number;
+  slowMs: number;
+  /** Fraction whose connection is destroyed after the email was sent (the answer is lost). */
+  dropAfterSendRate: number;
+  /** Fraction whose connection is destroyed before anything happens. */
+  dropBeforeSendRate: number;
+  /** Recipients refused with 422 `validation_error`. */
+  rejectRecipients: string[];
+  /** When set, every new email is refused with 429 and this name (not retryable). */
+  quotaExceeded: 'daily_quota_exceeded' | 'monthly_quota_exceeded' | null;
+  /** How long a request holds its key "in progress" before it sends. */
+  processingMs: number;
+}
+
+export const noFaults: Readonly<FakeResendFaults> = Object.freeze({
+  serverErrorRate: 0,
+  rateLimitRate: 0,
+  retryAfterSeconds: 1,
+  slowRate: 0,
+  slowMs: 0,
+  dropAfterSendRate: 0,
+  dropBeforeSendRate: 0,
+  rejectRecipients: [],
+  quotaExceeded: null,
+  processingMs: 0,
+});
+
+export interface ReceivedEmail {
+  id: string;
+  idempotencyKey: string | null;
+  from: string;
+  to: string[];
+  subject: string;
+  html: string | null;
+  text: string | null;
+  headers: Record<string, string>;
+  receivedAt: Date;
+}
+
+export interface RequestLogEntry {
+  idempotencyKey: string | null;
+  status: number | 'dropped';
+  errorName: string | null;
+  /** The request body as received. */
+  payload: unknown;
+}
+
+interface KeyState {
+  fingerprint: string;
+  state: 'in_progress' | 'done';
+  emailId?: string;
+}
+
+const emailPattern = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+/** A small seeded PRNG, so a run's faults can be replayed. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class FakeResendServer {
+  private faults: FakeResendFaults = { ...noFaults, rejectRecipients: [] };
+  private readonly keys = new Map<string, KeyState>();
+  private readonly deliveries = new Map<string, number>();
+  private readonly requests = new Map<string, number>();
+  private readonly emailsById = new Map<string, ReceivedEmail>();
+  /** Every email actually sent, in order. */
+  readonly delivered: ReceivedEmail[] = [];
+  /** Every POST /emails, in order of arrival. */
+  readonly log: RequestLogEntry[] = [];
+  private random: () => number;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    /** The key clients must send (`Authorization: Bearer …`). */
+    readonly apiKey: string,
+    seed: number,
+  ) {
+    this.random = mulberry32(seed);
+  }
+
+  static async start(options: { apiKey?: string; seed?: number; port?: number } = {}): Promise<FakeResendServer> {
+    const started: { instance?: FakeResendServer } = {};
+    const server = createServer((req, res) => {
+      res.on('error', () => undefined);
+      if (!started.instance) return void res.writeHead(503).end();
+      started.instance.handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const apiKey = options.apiKey ?? `re_test_${randomUUID().replace(/-/g, '')}`;
+    started.instance = new FakeResendServer(server, url, apiKey, options.seed ?? 42);
+    return started.instance;
+  }
+
+  /** Changes some faults (the rest stay). */
+  setFaults(faults: Partial<FakeResendFaults>): void {
+    this.faults = { ...this.faults, ...faults };
+  }
+
+  resetFaults(): void {
+    this.faults = { ...noFaults, rejectRecipients: [] };
+  }
+
+  /** Emails actually sent with this idempotency key (a replay sends none). */
+  deliveriesFor(key: string): number {
+    return this.deliveries.get(key) ?? 0;
+  }
+
+  /** POST /emails requests received with this key (sends, replays and failures alike). */
+  requestsFor(key: string): number {
+    return this.requests.get(key) ?? 0;
+  }
+
+  /** Every key with its delivery count. */
+  deliveryCounts(): Map<string, number> {
+    return new Map(this.deliveries);
+  }
+
+  emailsFor(key: string): ReceivedEmail[] {
+    return this.delivered.filter((e) => e.idempotencyKey === key);
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private chance(rate: number): boolean {
+    return rate > 0 && this.random() < rate;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const body = await readBody(req);
+    const auth = req.headers.authorization;
+    if (!auth) return error(res, 401, 'missing_api_key', 'Missing API key in the authorization header.');
+    if (auth !== `Bearer ${this.apiKey}`) return error(res, 403, 'invalid_api_key', 'API key is invalid.');
+
+    const getMatch = /^\/emails\/([\w-]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && getMatch) {
+      const email = this.emailsById.get(getMatch[1]!);
+      if (!email) return error(res, 404, 'not_found', 'Email not found.');
+      return json(res, 200, {
+        object: 'email',
+        id: email.id,
+        to: email.to,
+        from: email.from,
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
+        created_at: email.receivedAt.toISOString(),
+        last_event: 'delivered',
+      });
+    }
+    if (url.pathname !== '/emails') return error(res, 404, 'not_found', 'The requested endpoint does not exist.');
+    if (req.method !== 'POST')
+      return error(res, 405, 'method_not_allowed', 'Method is not allowed for the requested path.');
+
+    const key = headerValue(req.headers['idempotency-key']);
+    let payload: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(body);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      payload = parsed as Record<string, unknown>;
+    } catch {
+      return error(res, 422, 'validation_error', 'The request body is not valid JSON.');
+    }
+    const entry: RequestLogEntry = { idempotencyKey: key, status: 200, errorName: null, payload };
+    this.log.push(entry);
+    const fail = (status: number, name: string, message: string, headers: Record<string, string> = {}) => {
+      entry.status = status;
+      entry.errorName = name;
+      error(res, status, name, message, headers);
+    };
+    if (key !== null) {
+      if (key.length < 1 || key.length > 256) {
+        return fail(400, 'invalid_idempotency_key', 'The key must be between 1-256 chars.');
+      }
+      this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+    }
+
+    const f = this.faults;
+    if (this.chance(f.dropBeforeSendRate)) {
+      entry.status = 'dropped';
+      req.socket.destroy();
+      return;
+    }
+    if (this.chance(f.serverErrorRate)) {
+      return fail(500, 'internal_server_error', 'An unexpected error occurred.');
+    }
+    if (this.chance(f.rateLimitRate)) {
+      return fail(429, 'rate_limit_exceeded', 'Too many requests. You can only make 2 requests per second.', {
+        'retry-after': String(f.retryAfterSeconds),
+        'ratelimit-limit': '2',
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': String(f.retryAfterSeconds),
+      });
+    }
+
+    const fingerprint = createHash('sha256').update(canonical(payload)).digest('hex');
+    const known = key !== null ? this.keys.get(key) : undefined;
+    let emailId: string;
+    if (known) {
+      if (known.fingerprint !== fingerprint) {
+        return fail(
+          409,
+          'invalid_idempotent_request',
+          'Same idempotency key used with a different request payload. Change your idempotency key or payload.',
+        );
+      }
+      if (known.state === 'in_progress') {
+        return fail(
+          409,
+          'concurrent_idempotent_requests',
+          'Same idempotency key used while original request is still in progress. Try the request again later.',
+        );
+      }
+      emailId = known.emailId!;
+    } else {
+      if (f.quotaExceeded) {
+        return fail(429, f.quotaExceeded, 'You have reached your sending quota.');
+      }
+      const invalid = validate(payload, f.rejectRecipients);
+      if (invalid) return fail(422, invalid.name, invalid.message);
+      const state: KeyState = { fingerprint, state: 'in_progress' };
+      if (key !== null) this.keys.set(key, state);
+      if (f.processingMs > 0) await sleep(f.processingMs);
+      emailId = randomUUID();
+      const email = toEmail(emailId, key, payload);
+      this.delivered.push(email);
+      this.emailsById.set(emailId, email);
+      if (key !== null) this.deliveries.set(key, (this.deliveries.get(key) ?? 0) + 1);
+      state.state = 'done';
+      state.emailId = emailId;
+    }
+
+    if (this.chance(f.dropAfterSendRate)) {
+      entry.status = 'dropped';
+      req.socket.destroy();
+      return;
+    }
+    if (this.chance(f.slowRate)) await sleep(f.slowMs);
+    json(res, 200, { id: emailId });
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? (value[0] ?? null) : value;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.destroyed) return;
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function error(
+  res: ServerResponse,
+  status: number,
+  name: string,
+  message: string,
+  headers: Record<string, string> = {},
+) {
+  json(res, status, { statusCode: status, name, message }, headers);
+}
+
+function recipients(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+  return undefined;
+}
+
+function validate(payload: Record<string, unknown>, rejected: string[]): { name: string; message: string } | undefined {
+  if (typeof payload.from !== 'string' || !payload.from.trim()) {
+    return { name: 'missing_required_field', message: 'Missing `from` field.' };
+  }
+  const to = recipients(payload.to);
+  if (!to || to.length === 0) return { name: 'missing_required_field', message: 'Missing `to` field.' };
+  if (to.length > 50) return { name: 'validation_error', message: 'Too many recipients: at most 50.' };
+  const refused = to.find((address) => !emailPattern.test(address) || rejected.includes(address.toLowerCase()));
+  if (refused !== undefined) {
+    return {
+      name: 'validation_error',
+      message: `Invalid \`to\` field. The email address needs to follow the \`email@example.com\` or \`Name <email@example.com>\` format.`,
+    };
+  }
+  if (typeof payload.subject !== 'string' || !payload.subject) {
+    return { name: 'missing_required_field', message: 'Missing `subject` field.' };
+  }
+  if (typeof payload.html !== 'string' && typeof payload.text !== 'string') {
+    return { name: 'validation_error', message: 'Either `html` or `text` must be provided.' };
+  }
+  if (payload.headers !== undefined && (typeof payload.headers !== 'object' || payload.headers === null)) {
+    return { name: 'validation_error', message: 'Invalid `headers` field.' };
+  }
+  return undefined;
+}
+
+function toEmail(id: string, key: string | null, payload: Record<string, unknown>): ReceivedEmail {
+  return {
+    id,
+    idempotencyKey: key,
+    from: String(payload.from),
+    to: recipients(payload.to) ?? [],
+    subject: String(payload.subject),
+    html: typeof payload.html === 'string' ? payload.html : null,
+    text: typeof payload.text === 'string' ? payload.text : null,
+    headers: (payload.headers as Record<string, string> | undefined) ?? {},
+    receivedAt: new Date(),
+  };
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/**
+ * The environment the email worker reads (merged into platform/config.ts). Without
+ * RESEND_API_KEY, emails go to the development mailbox (`dev_mailbox`) instead of Resend.
+ */
+export const emailConfigSchema = z.object({
+  /** Resend API key (`re_…`). A secret: never logged, never in an event. */
+  RESEND_API_KEY: z.string().trim().min(1).optional(),
+  /** Any Resend-compatible server (a test double, a relay); default https://api.resend.com. */
+  RESEND_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The From of every email: `Name <address>` or a bare address. */
+  EMAIL_FROM: z.string().trim().min(3).default('Support desk <support@example.com>'),
+  /** Sends per email before it is dead-lettered (retryable errors only). */
+  EMAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** How often the worker looks for due emails and new events when nothing wakes it. */
+  EMAIL_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+});
+
+export type EmailConfig = z.infer<typeof emailConfigSchema>;
+
+/** Where emails go: Resend (with a key) or the local development mailbox. */
+export function emailDeliveryMode(config: Pick<EmailConfig, 'RESEND_API_KEY'>): 'resend' | 'dev_mailbox' {
+  return config.RESEND_API_KEY ? 'resend' : 'dev_mailbox';
+}

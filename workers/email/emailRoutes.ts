@@ -1,0 +1,151 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import { problems } from '../../platform/http/problem.js';
+import { defineRoute, type AnyRoute } from '../../platform/http/route.js';
+import { listDevMailbox } from './devMailbox.js';
+import { emailDeliveryMode, type EmailConfig } from './emailConfig.js';
+import { emailListStatuses, emailQueueStats, listEmails, retryAllFailed, retryEmail } from './emailOps.js';
+
+export interface EmailRouteDependencies {
+  pool: pg.Pool;
+  /** Only whether a key is set matters here (the mailbox exists without one); the key is never read. */
+  config: Pick<EmailConfig, 'RESEND_API_KEY'>;
+}
+
+const stats = z.object({
+  pending: z.number().int(),
+  retrying: z.number().int(),
+  sent: z.number().int(),
+  failed: z.number().int().meta({ description: 'Refused for good by the provider (not retried)' }),
+  deadLettered: z.number().int().meta({ description: 'Every attempt failed' }),
+});
+
+const queueEntry = z.object({
+  id: z.string().meta({ description: 'The outbox id, also the idempotency key sent to the provider' }),
+  threadId: z.string(),
+  messageId: z.string().nullable(),
+  template: z.string(),
+  recipient: z.string(),
+  subject: z.string(),
+  status: z.enum(emailListStatuses),
+  attempts: z.number().int(),
+  nextAttemptAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  lastErrorName: z.string().nullable(),
+  providerId: z.string().nullable(),
+  claimedBy: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  sentAt: z.string().nullable(),
+});
+
+const queueAnswer = z
+  .object({ delivery: z.enum(['resend', 'dev_mailbox']), stats, emails: z.array(queueEntry) })
+  .meta({ id: 'EmailQueue' });
+
+const emailId = z.object({
+  id: z.string().regex(/^[0-9a-f]{64}$/, 'must be an email id (64 hex characters)'),
+});
+
+const mailboxAnswer = z
+  .object({
+    emails: z.array(
+      z.object({
+        id: z.string(),
+        emailId: z.string(),
+        from: z.string(),
+        to: z.string(),
+        subject: z.string(),
+        html: z.string(),
+        text: z.string(),
+        headers: z.record(z.string(), z.string()),
+        deliveredAt: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'DevMailbox' });
+
+/** The email queue for ops and admins, and the development mailbox. */
+export function emailRoutes(deps: EmailRouteDependencies): AnyRoute[] {
+  const queue = defineRoute({
+    method: 'get',
+    path: '/api/ops/email/queue',
+    operationId: 'getEmailQueue',
+    summary: 'The email queue: counts per state and the latest emails',
+    description:
+      'pending (not failed yet), retrying (failed, will retry), sent, failed (refused for good), dead-lettered (attempts exhausted).',
+    tags: ['Ops'],
+    access: ['ops', 'admin'],
+    query: z.object({
+      status: z.enum(emailListStatuses).optional(),
+      threadId: z.uuid().optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+    }),
+    response: { status: 200, description: 'Counts and the latest emails', schema: queueAnswer },
+    async handle(ctx) {
+      const [counts, emails] = await Promise.all([
+        emailQueueStats(deps.pool),
+        listEmails(deps.pool, { limit: ctx.query.limit, status: ctx.query.status, threadId: ctx.query.threadId }),
+      ]);
+      return { body: { delivery: emailDeliveryMode(deps.config), stats: counts, emails } };
+    },
+  });
+
+  const retryOne = defineRoute({
+    method: 'post',
+    path: '/api/ops/email/:id/retry',
+    operationId: 'retryEmail',
+    summary: 'Send a failed or dead-lettered email again (attempts reset)',
+    description: 'The idempotency key stays: an email the provider did accept is not sent twice.',
+    tags: ['Ops'],
+    access: ['ops', 'admin'],
+    params: emailId,
+    response: { status: 200, description: 'The email is due again', schema: z.object({ retried: z.literal(true) }) },
+    errors: [404, 409],
+    async handle(ctx) {
+      const result = await retryEmail(deps.pool, ctx.params.id);
+      if (result === 'not_found') throw problems.notFound('no such email');
+      if (result === 'not_failed')
+        throw problems.conflict('only failed or dead-lettered emails can be retried', 'not_failed');
+      return { body: { retried: true as const } };
+    },
+  });
+
+  const retryAll = defineRoute({
+    method: 'post',
+    path: '/api/ops/email/retry-failed',
+    operationId: 'retryFailedEmails',
+    summary: 'Send every failed and dead-lettered email again (attempts reset)',
+    tags: ['Ops'],
+    access: ['ops', 'admin'],
+    response: {
+      status: 200,
+      description: 'How many emails are due again',
+      schema: z.object({ retried: z.number().int() }),
+    },
+    async handle() {
+      return { body: { retried: await retryAllFailed(deps.pool) } };
+    },
+  });
+
+  const mailbox = defineRoute({
+    method: 'get',
+    path: '/api/ops/mailbox',
+    operationId: 'getDevMailbox',
+    summary: 'The development mailbox: emails "delivered" locally, newest first',
+    description: 'Exists only when no RESEND_API_KEY is set (404 otherwise).',
+    tags: ['Ops'],
+    access: ['admin', 'ops'],
+    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+    response: { status: 200, description: 'The latest emails', schema: mailboxAnswer },
+    errors: [404],
+    async handle(ctx) {
+      if (emailDeliveryMode(deps.config) !== 'dev_mailbox') {
+        throw problems.notFound('there is no development mailbox: emails go to Resend');
+      }
+      return { body: { emails: await listDevMailbox(deps.pool, ctx.query.limit) } };
+    },
+  });
+
+  return [queue, retryAll, retryOne, mailbox];
+}

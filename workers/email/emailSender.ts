@@ -1,0 +1,344 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { deterministicUuid, handleCommand } from '../../commands/commandHandler.js';
+import {
+  BODY_MAX,
+  DomainError,
+  emailStreamName,
+  eventSchemaVersion,
+  threadDecider,
+  threadStreamName,
+  type Author,
+  deliveryFailureNote,
+  emailDelivered,
+  emailDeliveryFailed,
+  type EmailDelivered,
+  type EmailDeliveryFailed,
+  type EmailFacts,
+  type EmailFailure,
+  type EmailTemplate,
+} from '../../domain/index.js';
+import type { EventStore, JsonObject } from '../../eventstore/port.js';
+import type { Logger } from '../../platform/logger.js';
+import type { EmailTransport, SendOutcome } from './emailTransport.js';
+
+/** Who writes the "could not email" notes: the desk itself, never a person. */
+export const emailSystemAuthor: Author = Object.freeze({ kind: 'system', id: 'email', name: 'Email' });
+
+export interface BackoffOptions {
+  /** The first retry waits up to this long (full jitter: a random wait between 0 and the bound). */
+  baseMs?: number;
+  /** The bound doubles per attempt up to this. */
+  capMs?: number;
+}
+
+export interface EmailSenderOptions {
+  pool: pg.Pool;
+  eventStore: EventStore;
+  transport: EmailTransport;
+  /** EMAIL_MAX_ATTEMPTS: sends per email before it is dead-lettered. */
+  maxAttempts: number;
+  logger?: Logger;
+  /** Shown in claims (`claimed_by`), for ops. */
+  workerId?: string;
+  clock?: () => Date;
+  /** How long a claim holds; a row whose worker died is due again after it. Must exceed sendTimeoutMs. */
+  leaseMs?: number;
+  /** A send with no answer by then counts as a network error (and is retried with the same key). */
+  sendTimeoutMs?: number;
+  /** Emails sent at once by this worker (and claimed at once: each claim starts its send at once). */
+  concurrency?: number;
+  backoff?: BackoffOptions;
+  /** For tests: the jitter's source. */
+  random?: () => number;
+}
+
+export interface SendReport {
+  claimed: number;
+  sent: number;
+  retrying: number;
+  failed: number;
+  dead: number;
+  /** Outcomes not recorded because the claim had expired and another worker took the row. */
+  lost: number;
+}
+
+/** A row this worker holds a claim on. */
+export interface ClaimedEmail {
+  id: string;
+  event_id: string;
+  thread_id: string;
+  message_id: string | null;
+  template: EmailTemplate;
+  recipient: string;
+  sender: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers: Record<string, string>;
+  attempts: number;
+  round: number;
+  claim_token: string;
+}
+
+export interface FinishedEmail extends ClaimedEmail {
+  status: 'sent' | 'failed' | 'dead';
+  provider_id: string | null;
+  last_error: string | null;
+  last_error_name: string | null;
+  finished_at: string;
+}
+
+/** Columns of a claimed row, from the outbox aliased `o`. */
+const claimedColumns = `o.id, o.event_id::text, o.thread_id::text, o.message_id::text, o.template, o.recipient, o.sender,
+  o.subject, o.html, o.text, o.headers, o.attempts, o.round, o.claim_token::text`;
+const finishedColumns = `${claimedColumns}, o.status, o.provider_id, o.last_error, o.last_error_name,
+  to_json(o.updated_at)#>>'{}' AS finished_at`;
+
+/**
+ * Delivers the outbox. Claims due rows with FOR UPDATE SKIP LOCKED and a lease (several workers
+ * may run; none holds a transaction open across a send), sends each with its row id as the
+ * idempotency key, then records the outcome — only while it still holds the claim. A final
+ * outcome (sent, failed, dead) is appended as an event to `threadEmail-<threadId>`, and a
+ * failure also as an internal note on the thread, with deterministic ids so that a crash
+ * between the steps can only ever repeat them harmlessly.
+ */
+export class EmailSender {
+  readonly workerId: string;
+  protected readonly options: EmailSenderOptions;
+  private readonly leaseMs: number;
+  private readonly sendTimeoutMs: number;
+  private readonly concurrency: number;
+  private readonly baseMs: number;
+  private readonly capMs: number;
+  private readonly random: () => number;
+  private pausedUntil = 0;
+
+  constructor(options: EmailSenderOptions) {
+    this.options = options;
+    this.workerId = options.workerId ?? `email-${randomUUID().slice(0, 8)}`;
+    this.sendTimeoutMs = options.sendTimeoutMs ?? 15_000;
+    this.leaseMs = options.leaseMs ?? Math.max(60_000, this.sendTimeoutMs * 4);
+    this.concurrency = options.concurrency ?? 4;
+    this.baseMs = options.backoff?.baseMs ?? 1000;
+    this.capMs = options.backoff?.capMs ?? 15 * 60_000;
+    this.random = options.random ?? Math.random;
+    if (this.leaseMs <= this.sendTimeoutMs) {
+      throw new Error(
+        `email lease (${this.leaseMs} ms) must be longer than the send timeout (${this.sendTimeoutMs} ms)`,
+      );
+    }
+  }
+
+  /** When the provider said to slow down, this worker claims nothing until then. */
+  get pausedMs(): number {
+    return Math.max(0, this.pausedUntil - Date.now());
+  }
+
+  /** One round: finish outcomes left half-recorded, then claim and send up to `concurrency` due emails. */
+  async sendDue(): Promise<SendReport> {
+    const report: SendReport = { claimed: 0, sent: 0, retrying: 0, failed: 0, dead: 0, lost: 0 };
+    await this.finishAbandonedOutcomes();
+    if (this.pausedMs > 0) return report;
+    const claimed = await this.claim();
+    report.claimed = claimed.length;
+    // every claimed email finishes its round (a failure to record one leaves it to its lease)
+    const settled = await Promise.allSettled(
+      claimed.map(async (email) => {
+        const outcome = await this.options.transport.send(
+          {
+            from: email.sender,
+            to: email.recipient,
+            subject: email.subject,
+            html: email.html,
+            text: email.text,
+            headers: email.headers,
+          },
+          { idempotencyKey: email.id, timeoutMs: this.sendTimeoutMs },
+        );
+        const result = await this.recordOutcome(email, outcome);
+        report[result]++;
+      }),
+    );
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    return report;
+  }
+
+  private async claim(): Promise<ClaimedEmail[]> {
+    const { rows } = await this.options.pool.query<ClaimedEmail>(
+      `WITH due AS (
+         SELECT id FROM email_outbox
+          WHERE status = 'pending' AND next_attempt_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+          ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+       UPDATE email_outbox o
+          SET claim_token = gen_random_uuid(), claimed_by = $2, claimed_until = now() + make_interval(secs => $3),
+              attempts = o.attempts + 1, updated_at = now()
+         FROM due WHERE o.id = due.id
+       RETURNING ${claimedColumns}`,
+      [this.concurrency, this.workerId, this.leaseMs / 1000],
+    );
+    return rows;
+  }
+
+  /**
+   * Records what the provider answered. Overridable so tests can play a worker that dies between
+   * the send and this step.
+   */
+  protected async recordOutcome(email: ClaimedEmail, outcome: SendOutcome): Promise<keyof Omit<SendReport, 'claimed'>> {
+    const { pool, logger, maxAttempts } = this.options;
+    const log = { emailId: email.id, threadId: email.thread_id, template: email.template, attempts: email.attempts };
+    if (!outcome.ok && outcome.kind === 'retry' && email.attempts < maxAttempts) {
+      const delayMs = this.retryDelayMs(email.attempts, outcome.retryAfterMs);
+      if (outcome.errorName === 'rate_limit_exceeded' && outcome.retryAfterMs) {
+        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + outcome.retryAfterMs);
+      }
+      const { rowCount } = await pool.query(
+        `UPDATE email_outbox SET next_attempt_at = now() + make_interval(secs => $3), last_error = $4, last_error_name = $5,
+                claim_token = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = now()
+          WHERE id = $1 AND claim_token = $2`,
+        [email.id, email.claim_token, delayMs / 1000, outcome.reason, outcome.errorName],
+      );
+      if (!rowCount) return 'lost';
+      logger?.warn(
+        { ...log, error: outcome.errorName, retryInMs: Math.round(delayMs) },
+        'email send failed; will retry',
+      );
+      return 'retrying';
+    }
+    const status = outcome.ok ? 'sent' : outcome.kind === 'permanent' ? 'failed' : 'dead';
+    const { rows } = await pool.query<FinishedEmail>(
+      `UPDATE email_outbox o
+          SET status = $3, provider_id = $4, last_error = $5, last_error_name = $6,
+              sent_at = CASE WHEN $3 = 'sent' THEN now() END, events_pending = true,
+              claimed_until = now() + make_interval(secs => $7), updated_at = now()
+        WHERE id = $1 AND claim_token = $2
+       RETURNING ${finishedColumns}`,
+      [
+        email.id,
+        email.claim_token,
+        status,
+        outcome.ok ? outcome.providerId : null,
+        outcome.ok ? null : outcome.reason,
+        outcome.ok ? null : outcome.errorName,
+        this.leaseMs / 1000,
+      ],
+    );
+    const finished = rows[0];
+    if (!finished) return 'lost';
+    if (status === 'sent') logger?.info({ ...log, providerId: finished.provider_id }, 'email sent');
+    else logger?.error({ ...log, error: finished.last_error_name, status }, 'email not delivered');
+    await this.appendOutcome(finished);
+    return status;
+  }
+
+  private retryDelayMs(attempts: number, retryAfterMs: number | undefined): number {
+    const bound = Math.min(this.capMs, this.baseMs * 2 ** Math.max(0, attempts - 1));
+    return Math.max(this.random() * bound, retryAfterMs ?? 0);
+  }
+
+  /** Outcomes whose events a dead worker did not finish appending: take them over once their lease ran out. */
+  private async finishAbandonedOutcomes(): Promise<void> {
+    const { rows } = await this.options.pool.query<FinishedEmail>(
+      `WITH stale AS (
+         SELECT id FROM email_outbox WHERE events_pending AND claimed_until < now()
+          ORDER BY claimed_until LIMIT 20 FOR UPDATE SKIP LOCKED)
+       UPDATE email_outbox o SET claim_token = gen_random_uuid(), claimed_by = $1,
+              claimed_until = now() + make_interval(secs => $2)
+         FROM stale WHERE o.id = stale.id
+       RETURNING ${finishedColumns}`,
+      [this.workerId, this.leaseMs / 1000],
+    );
+    for (const email of rows) await this.appendOutcome(email);
+  }
+
+  /** Appends the outcome event (and, for a failure, the thread note), then releases the claim. */
+  protected async appendOutcome(email: FinishedEmail): Promise<void> {
+    const { pool, logger } = this.options;
+    const metadata = {
+      actor: { type: 'system' as const, id: 'email' },
+      causationId: email.event_id,
+    };
+    const facts: EmailFacts = {
+      emailId: email.id,
+      threadId: email.thread_id,
+      template: email.template,
+      recipient: email.recipient,
+      messageId: email.message_id,
+      attempts: email.attempts,
+    };
+    const at = new Date(email.finished_at);
+    if (email.status === 'sent') {
+      await this.appendEmailEvent(email, emailDelivered(facts, email.provider_id ?? 'unknown', at), metadata);
+    } else {
+      const failure: EmailFailure = {
+        errorName: email.last_error_name,
+        reason:
+          email.status === 'dead'
+            ? `gave up after ${email.attempts} attempts; last error: ${email.last_error ?? 'unknown'}`
+            : (email.last_error ?? 'refused by the email provider'),
+        permanent: email.status === 'failed',
+        providerId: email.provider_id,
+      };
+      await this.noteOnThread(email, deliveryFailureNote(email.recipient, failure));
+      await this.appendEmailEvent(email, emailDeliveryFailed(facts, failure, at), metadata);
+    }
+    await pool.query(
+      `UPDATE email_outbox SET events_pending = false, claim_token = NULL, claimed_by = NULL, claimed_until = NULL
+        WHERE id = $1 AND claim_token = $2`,
+      [email.id, email.claim_token],
+    );
+    logger?.debug({ emailId: email.id, status: email.status }, 'email outcome recorded');
+  }
+
+  private async appendEmailEvent(
+    email: FinishedEmail,
+    event: EmailDelivered | EmailDeliveryFailed,
+    metadata: { actor: { type: 'system'; id: string }; causationId: string },
+  ): Promise<void> {
+    await this.options.eventStore.append(
+      emailStreamName(email.thread_id),
+      [
+        {
+          // one outcome per round: a crash and a re-append leave one event
+          id: deterministicUuid(`email-outcome:${email.id}:${email.round}`),
+          type: event.type,
+          data: event.data as unknown as JsonObject,
+          metadata: { ...metadata, schemaVersion: eventSchemaVersion(event.type) },
+        },
+      ],
+      { expected: 'any' },
+    );
+  }
+
+  /** The internal note staff see in the thread; its ids follow from the email and round, so it is added once. */
+  private async noteOnThread(email: FinishedEmail, body: string): Promise<void> {
+    const keyHash = createHash('sha256').update(`email-note:${email.id}:${email.round}`).digest('hex');
+    try {
+      await handleCommand(
+        this.options.eventStore,
+        threadDecider,
+        threadStreamName(email.thread_id),
+        {
+          type: 'PostMessage',
+          data: {
+            threadId: email.thread_id,
+            messageId: deterministicUuid(`${keyHash}:message`),
+            body: body.slice(0, BODY_MAX),
+            visibility: 'internal',
+          },
+          metadata: { now: this.options.clock?.() ?? new Date(), author: emailSystemAuthor },
+        },
+        {
+          idempotencyKeyHash: keyHash,
+          metadata: { actor: { type: 'system', id: 'email' }, causationId: email.event_id },
+        },
+      );
+    } catch (error) {
+      // A thread that refuses the note (it cannot: the decider takes system notes even when
+      // closed) must not block the outcome; the EmailDeliveryFailed event still records it.
+      if (!(error instanceof DomainError)) throw error;
+      this.options.logger?.error({ emailId: email.id, err: error }, 'could not add the email failure note');
+    }
+  }
+}
