@@ -46,6 +46,15 @@ describe('the ops CLI: accounts and diagnostics', () => {
     await expect(cli('create-account', '--nonsense')).rejects.toThrow(/Unknown option/);
   });
 
+  it('when ops look at and retry the email queue, then the commands answer', async () => {
+    expect(await cli('email', 'stats', '--json')).toBe(0);
+    expect(JSON.parse(out[0]!)).toMatchObject({ pending: 0, failed: 0 });
+    expect(await cli('email', 'retry', '--all-failed')).toBe(0);
+    expect(out.join('\n')).toMatch(/0 emails are due again/);
+    expect(await cli('email', 'retry', '00000000-0000-4000-8000-000000000000')).toBe(1);
+    await expect(cli('email', 'resend')).rejects.toThrow(/email stats/);
+  });
+
   it('when diagnostics run, then the report has the sections ops need and no secret', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'diag-'));
     const file = path.join(dir, 'report.json');
