@@ -44,6 +44,8 @@ export interface DeskParts {
   clock?: () => Date;
   /** Verifies chain seals in the audit API. */
   sealKey?: string;
+  /** Serve web/dist (the API process in production and `npm start`). */
+  serveWeb?: boolean;
 }
 
 /** Readiness fails when a projection is this many events behind the log (or stopped). */
@@ -138,6 +140,7 @@ export function assembleDesk(parts: DeskParts) {
     routes,
     identity: [throttleGuestTokens, identity],
     metrics,
+    serveWeb: parts.serveWeb ?? false,
     sections: {
       emailQueue: async () => ({ ...(await emailQueueHealth(pool)) }),
       async projections() {

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   }
   const desk = assembleDesk({
     sealKey: seal.key,
+    serveWeb: roles.has('api'),
     pool: infra.pool,
     databaseUrl: infra.databaseUrl,
     eventStore: infra.eventStore,

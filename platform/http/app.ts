@@ -7,6 +7,7 @@ import { healthz, readyz, type HealthDependencies } from './health.js';
 import { buildOpenApiDocument, renderApiDocsPage } from './openapi.js';
 import { problems } from './problem.js';
 import { registerRoutes, type AnyRoute } from './route.js';
+import { serveWebApp } from './webApp.js';
 
 export interface AppDependencies extends HealthDependencies {
   logger: Logger;
@@ -17,6 +18,8 @@ export interface AppDependencies extends HealthDependencies {
   /** Largest JSON body accepted (bytes). */
   bodyLimit?: number;
   metrics?: DeskMetrics;
+  /** Serve the built web app (web/dist) for every non-API path. */
+  serveWeb?: boolean;
 }
 
 /** Routes whose bodies must be smaller than the default. */
@@ -85,6 +88,7 @@ export function createApp(deps: AppDependencies): express.Express {
   for (const handler of deps.identity ?? []) app.use('/api', handler);
 
   registerRoutes(app, deps.routes, sendError);
+  if (deps.serveWeb) serveWebApp(app);
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(problems.notFound(`no route for ${req.method} ${req.path}`));

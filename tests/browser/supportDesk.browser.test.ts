@@ -1,0 +1,320 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBrowserDesk, type BrowserDesk } from './browserDesk.js';
+
+/**
+ * The web app in a real browser (Debian's chromium) against the real desk: a partner, an admin,
+ * a guest, an auditor and ops, each in a browser profile of their own. The steps build on each
+ * other (one story: a query raised, answered, shared with a guest, revoked, audited), and save
+ * the screenshots of docs/web.md on the way.
+ */
+
+const LIVE = { timeout: 20_000 }; // pushes take well under a second, polls 3 s; room for a loaded machine
+const SUBJECT = 'Invoice 4471 was paid twice';
+const NOTE = 'INTERNAL: finance confirmed the duplicate, refund approved by Dana';
+const REPLY = 'Thanks for flagging this. We refunded the duplicate payment today.';
+const GUEST_REPLY = 'Guest here: the refund arrived, thank you!';
+
+let bd: BrowserDesk;
+let admin: Page;
+let partner: Page;
+let partnerContext: BrowserContext;
+let threadId = '';
+let guestUrl = '';
+
+/** Marks the page; the mark survives in-page updates and disappears on a reload. */
+async function markPage(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { __noReload: boolean }).__noReload = true;
+  });
+}
+async function wasNotReloaded(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload === true);
+}
+
+describe('the web app in a browser', { timeout: 90_000 }, () => {
+  beforeAll(async () => {
+    bd = await startBrowserDesk();
+  });
+
+  afterAll(async () => {
+    await bd?.stop();
+  });
+
+  it('signs an admin in; config errors show inline, and a valid save persists', async () => {
+    const context = await bd.newContext();
+    admin = await context.newPage();
+    await admin.goto('/admin/support');
+    await admin.waitForURL(/\/sign-in\?next=/);
+    await admin.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await bd.screenshot(admin, 'sign-in');
+
+    // a wrong password is said plainly
+    await admin.getByLabel('Email').fill('admin@demo.test');
+    await admin.getByLabel('Password').fill('not-the-password');
+    await admin.getByRole('button', { name: 'Sign in' }).click();
+    await admin.getByText('That email and password do not match an account.').waitFor();
+
+    await admin.getByLabel('Password').fill('demo-password-1');
+    await admin.getByRole('button', { name: 'Sign in' }).click();
+    await admin.waitForURL(/\/admin\/support$/);
+    await admin.getByRole('heading', { name: 'Support inbox' }).waitFor();
+
+    await admin.getByRole('link', { name: 'Config' }).click();
+    await admin.getByRole('heading', { name: 'System config' }).waitFor();
+    const number = admin.getByLabel('WhatsApp number');
+    const save = admin.getByRole('button', { name: 'Save settings' });
+
+    // client-side: digits only, 8 to 15
+    await number.fill('+49 151 234');
+    await save.click();
+    expect(await number.getAttribute('aria-invalid')).toBe('true');
+    await admin.getByText('Use digits only: no spaces, dashes or +.').waitFor();
+    await number.fill('1234');
+    await save.click();
+    await admin.getByText('Must be 8 to 15 digits, country code first.').waitFor();
+
+    // server-side: the desk refuses a URL with credentials, and its message lands next to the field
+    await number.fill('4915123456789');
+    const portalUrl = admin.getByLabel('Portal base URL');
+    await portalUrl.fill('https://user:secret@desk.example.com');
+    await save.click();
+    const urlError = admin.locator('.field', { has: portalUrl }).locator('[data-field-error]');
+    await urlError.waitFor();
+    expect(await urlError.textContent()).toMatch(/user name or password/i);
+    expect(await portalUrl.getAttribute('aria-invalid')).toBe('true');
+
+    // a valid save persists
+    await portalUrl.fill('https://desk.example.com/');
+    await admin.getByLabel('Support email').fill('help@acme-support.test');
+    await admin.getByRole('switch').check();
+    await save.click();
+    await admin.getByText('Partners see the new settings within a minute.').waitFor();
+    await admin.reload();
+    await admin.getByRole('heading', { name: 'System config' }).waitFor();
+    await admin.getByLabel('WhatsApp number').waitFor();
+    expect(await admin.getByLabel('WhatsApp number').inputValue()).toBe('4915123456789');
+    expect(await admin.getByLabel('Portal base URL').inputValue()).toBe('https://desk.example.com');
+    expect(await admin.getByLabel('Support email').inputValue()).toBe('help@acme-support.test');
+    expect(await admin.getByRole('switch').isChecked()).toBe(true);
+    await bd.screenshot(admin, 'config');
+  });
+
+  it("a partner raises a query, and the admin's open inbox shows it without a reload", async () => {
+    await admin.goto('/admin/support');
+    await admin.getByText('The inbox is empty').waitFor();
+    await admin.getByTestId('count-OPEN').filter({ hasText: '0' }).waitFor();
+    await markPage(admin);
+
+    partnerContext = await bd.newContext();
+    partner = await partnerContext.newPage();
+    await bd.signIn(partner, 'partner@acme.test');
+    await partner.waitForURL(/\/portal$/);
+    await partner.getByText('Warehouse audit, Rotterdam').click();
+    await partner.getByRole('heading', { name: 'Warehouse audit, Rotterdam' }).waitFor();
+    await partner.getByRole('button', { name: 'Raise query' }).click();
+
+    const drawer = partner.getByRole('dialog', { name: 'Raise a query' });
+    await drawer.waitFor();
+    // the form says what is missing before anything is sent
+    await drawer.getByRole('button', { name: 'Raise query' }).click();
+    await drawer.getByText('Choose what the query is about.').waitFor();
+    await drawer.getByLabel('Query type').selectOption('PAYMENT');
+    await drawer.getByLabel('Priority').selectOption('HIGH');
+    await drawer.getByLabel('Subject').fill(SUBJECT);
+    await drawer
+      .getByLabel('Message')
+      .fill('Our bank shows two transfers for invoice 4471 on 3 March. Please refund one.');
+    await bd.screenshot(partner, 'raise-query');
+    await drawer.getByRole('button', { name: 'Raise query' }).click();
+    await partner.getByTestId('raise-success').waitFor();
+    const href = await partner.getByRole('link', { name: 'View the conversation' }).getAttribute('href');
+    threadId = href!.split('/').pop()!;
+    expect(threadId).toMatch(/^[0-9a-f-]{36}$/);
+
+    // the admin's inbox, still open, shows the new thread: no reload
+    const row = admin.locator(`[data-thread-id="${threadId}"]`);
+    await row.waitFor(LIVE);
+    expect(await row.textContent()).toContain(SUBJECT);
+    expect(await row.textContent()).toContain('Awaiting reply');
+    expect(await row.getAttribute('class')).toContain('unread');
+    await admin.getByTestId('count-OPEN').filter({ hasText: '1' }).waitFor(LIVE);
+    expect(await wasNotReloaded(admin)).toBe(true);
+    // with the live hub, the update came over the websocket (through the one-origin proxy)
+    const transport = await admin.evaluate(() => document.documentElement.dataset.live);
+    expect(transport).toBe(bd.liveSocket ? 'socket' : 'polling');
+  });
+
+  it("the admin replies and the partner's page shows it live; the internal note never reaches the partner", async () => {
+    await partner.getByRole('link', { name: 'View the conversation' }).click();
+    await partner.getByRole('heading', { name: SUBJECT }).waitFor();
+    await markPage(partner);
+
+    await admin.locator(`[data-thread-id="${threadId}"] a`).click();
+    const drawer = admin.getByRole('dialog', { name: SUBJECT });
+    await drawer.waitFor();
+    expect(new URL(admin.url()).searchParams.get('thread')).toBe(threadId);
+
+    // an internal note, styled apart
+    await drawer.getByRole('radio', { name: 'Internal note' }).click();
+    await drawer.getByLabel('Internal note').fill(NOTE);
+    await drawer.getByRole('button', { name: 'Add note' }).click();
+    const note = drawer.getByTestId('internal-note').filter({ hasText: NOTE });
+    await note.waitFor();
+    expect(await note.textContent()).toContain('Internal note');
+    expect(await note.locator('.message-bubble').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(
+      'rgb(254, 249, 195)',
+    );
+
+    // then a reply
+    await drawer.getByRole('radio', { name: 'Reply' }).click();
+    await drawer.getByLabel('Reply').fill(REPLY);
+    await drawer.getByRole('button', { name: 'Send reply' }).click();
+    await drawer.getByTestId('message').filter({ hasText: REPLY }).waitFor();
+    await drawer.getByText('Pending', { exact: true }).first().waitFor();
+    await bd.screenshot(admin, 'inbox-drawer');
+
+    // the partner sees the reply arrive, without a reload, and never the note
+    await partner.getByText(REPLY).waitFor(LIVE);
+    expect(await wasNotReloaded(partner)).toBe(true);
+    expect(await partner.getByTestId('message').count()).toBe(2);
+    expect(await partner.getByTestId('internal-note').count()).toBe(0);
+    expect(await partner.content()).not.toContain('INTERNAL:');
+    expect(await partner.content()).not.toContain('refund approved by Dana');
+    await partner.getByText('Support replied and is waiting for your answer.').waitFor();
+  });
+
+  it('the WhatsApp bubble opens wa.me with the assignment and thread prefilled', async () => {
+    const bubble = partner.getByTestId('whatsapp-bubble');
+    await bubble.waitFor();
+    const href = await bubble.getAttribute('href');
+    const text = `Hello, I have a question about assignment A-1001 (thread ${threadId.replace(/-/g, '').slice(0, 8)})`;
+    expect(href).toBe(`https://wa.me/4915123456789?text=${encodeURIComponent(text)}`);
+    expect(new URL(href!).searchParams.get('text')).toBe(text);
+    expect(await bubble.getAttribute('target')).toBe('_blank');
+    expect(await bubble.getAttribute('rel')).toContain('noopener');
+
+    await partner.getByRole('link', { name: 'Portal', exact: true }).first().click();
+    await partner.getByRole('heading', { name: /Hello,/ }).waitFor();
+    await partner.getByTestId('my-thread').filter({ hasText: SUBJECT }).waitFor();
+    const portalBubble = await partner.getByTestId('whatsapp-bubble').getAttribute('href');
+    expect(new URL(portalBubble!).searchParams.get('text')).toBe('Hello, I have a question about my assignments');
+    await bd.screenshot(partner, 'portal');
+  });
+
+  it('a guest link works, then stops working once revoked, with a clear page', async () => {
+    const drawer = admin.getByRole('dialog', { name: SUBJECT });
+    await drawer.getByRole('button', { name: 'Issue link' }).click();
+    await drawer.getByLabel('Recipient email').fill('accounts@acme.test');
+    await drawer.getByRole('button', { name: 'Issue link' }).click();
+    const issued = drawer.getByTestId('issued-link');
+    await issued.waitFor();
+    expect(await issued.textContent()).toContain('it will not be shown again');
+    guestUrl = await issued.getByLabel('Guest link').inputValue();
+    expect(guestUrl).toMatch(/^https:\/\/desk\.example\.com\/t\/[A-Za-z0-9_-]{40,}$/);
+    await drawer
+      .getByTestId('guest-link')
+      .filter({ hasText: 'accounts@acme.test' })
+      .filter({ hasText: 'Active' })
+      .waitFor();
+
+    // the link is built on the portal base URL; the guest opens the same path on this desk
+    const guestContext = await bd.newContext();
+    const guest = await guestContext.newPage();
+    await guest.goto(new URL(guestUrl).pathname);
+    await guest.getByRole('heading', { name: SUBJECT }).waitFor();
+    await guest.getByText(REPLY).waitFor();
+    expect(await guest.content()).not.toContain('INTERNAL:');
+    expect(await guest.getByTestId('internal-note').count()).toBe(0);
+    if (bd.liveSocket) {
+      // presence: staff see who else has the thread open, and who is typing
+      await drawer.getByTestId('presence').filter({ hasText: 'accounts@acme.test is viewing' }).waitFor(LIVE);
+      await guest.getByLabel('Reply').fill('Guest');
+      await drawer.getByTestId('presence').filter({ hasText: 'accounts@acme.test is typing' }).waitFor(LIVE);
+    }
+    await guest.getByLabel('Reply').fill(GUEST_REPLY);
+    await guest.getByRole('button', { name: 'Send reply' }).click();
+    await guest.getByTestId('message').filter({ hasText: GUEST_REPLY }).waitFor();
+    await bd.screenshot(guest, 'guest');
+
+    // staff see the guest's message live
+    await drawer.getByText(GUEST_REPLY).waitFor(LIVE);
+
+    await drawer.getByRole('button', { name: 'Done, I copied it' }).click();
+    await drawer.getByTestId('guest-link').getByRole('button', { name: 'Revoke' }).click();
+    await drawer.getByRole('button', { name: 'Confirm revoke' }).click();
+    await drawer.getByTestId('guest-link').filter({ hasText: 'Revoked' }).waitFor();
+
+    // the open guest page notices by itself, and a reload stays refused
+    await guest.getByTestId('invalid-link').waitFor(LIVE);
+    await guest.reload();
+    await guest.getByRole('heading', { name: 'This link no longer works' }).waitFor();
+    expect(await guest.content()).not.toContain(REPLY);
+    await bd.screenshot(guest, 'revoked-link');
+  });
+
+  it('an auditor reaches the thread history from the audit list', async () => {
+    const context = await bd.newContext();
+    const auditor = await context.newPage();
+    await bd.signIn(auditor, 'auditor@demo.test');
+    await auditor.waitForURL(/\/audit$/);
+    await auditor.getByRole('link', { name: new RegExp(SUBJECT) }).click();
+    await auditor.waitForURL(new RegExp(`/audit/threads/${threadId}$`));
+    const verification = auditor.getByTestId('verification');
+    await verification.waitFor(LIVE);
+    expect(await verification.textContent()).toContain('History verified');
+    // the timeline: who did what; a click shows the state as of that event
+    await auditor.getByRole('button', { name: /State as of revision 0: QueryRaised/ }).click();
+    await auditor.getByRole('heading', { name: 'State as of revision 0' }).waitFor();
+    expect(await auditor.getByTestId('state-as-of').textContent()).toMatch(/Messages\s*1/);
+    await auditor.getByRole('button', { name: /State as of revision 2: MessagePosted/ }).click();
+    await auditor.getByRole('heading', { name: 'State as of revision 2' }).waitFor();
+    await auditor.getByTestId('state-as-of').filter({ hasText: 'Pending' }).waitFor();
+    expect(await auditor.getByRole('link', { name: 'Export CSV' }).getAttribute('href')).toBe(
+      `/api/audit/threads/${threadId}/export?format=csv`,
+    );
+    await bd.screenshot(auditor, 'audit');
+
+    // auditors read the inbox but cannot act
+    await auditor.goto(`/admin/support?thread=${threadId}`);
+    const drawer = auditor.getByRole('dialog', { name: SUBJECT });
+    await drawer.getByText('Read-only').waitFor();
+    expect(await drawer.getByRole('button', { name: 'Send reply' }).count()).toBe(0);
+    await drawer.getByRole('link', { name: 'View history and verify' }).waitFor();
+  });
+
+  it('the ops view shows projections and starts a rebuild', async () => {
+    await admin.keyboard.press('Escape');
+    await admin.getByRole('link', { name: 'Ops' }).click();
+    await admin.getByRole('heading', { name: 'Operations' }).waitFor();
+    const threads = admin.getByTestId('projection-threads');
+    await threads.waitFor();
+    await threads.getByRole('button', { name: 'Rebuild' }).click();
+    await admin.getByText('Rebuild of threads started').waitFor();
+    await threads.getByRole('button', { name: 'Rebuild' }).waitFor(LIVE);
+    await admin.getByTestId('email-queue').waitFor();
+    await admin.getByTestId('mailbox').waitFor();
+    await bd.screenshot(admin, 'ops');
+  });
+
+  it('works at phone width', async () => {
+    const context = await bd.newContext({ phone: true });
+    const phone = await context.newPage();
+    await bd.signIn(phone, 'partner@acme.test');
+    await phone.goto(`/portal/threads/${threadId}`);
+    await phone.getByText(GUEST_REPLY).waitFor();
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await bd.screenshot(phone, 'phone-portal-thread');
+
+    const staff = await (await bd.newContext({ phone: true })).newPage();
+    await bd.signIn(staff, 'agent@demo.test');
+    await staff.getByTestId('inbox-row').first().waitFor();
+    expect(await staff.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await bd.screenshot(staff, 'phone-inbox');
+  });
+
+  it('logged no page errors and no CSP violations', () => {
+    expect(bd.pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,101 @@
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { RequireSignIn, RoleGate } from './components/Layouts';
+import { ToastProvider } from './components/Toasts';
+import { EmptyState, LoadingState } from './components/ui';
+import { canAudit, canOperate, homeOf, isAdmin, SessionProvider, useSession } from './lib/session';
+import { AuditIndexPage, AuditThreadPage } from './pages/AuditPages';
+import { GuestPage } from './pages/GuestPage';
+import { InboxPage } from './pages/InboxPage';
+import { OpsPage } from './pages/OpsPage';
+import { PortalAssignmentPage, PortalHomePage, PortalThreadPage } from './pages/PortalPages';
+import { SignInPage } from './pages/SignInPage';
+import { SystemConfigPage } from './pages/SystemConfigPage';
+
+function Home() {
+  const { state } = useSession();
+  if (state.status === 'loading') return <LoadingState />;
+  if (state.status === 'anonymous') return <Navigate to="/sign-in" replace />;
+  return <Navigate to={homeOf(state.identity)} replace />;
+}
+
+function NotFound() {
+  return (
+    <main id="main" className="center-page">
+      <div className="card center-card">
+        <EmptyState icon="search" title="Page not found">
+          The address may be mistyped, or the page has moved.
+        </EmptyState>
+        <a className="btn btn-primary" href="/">
+          Go home
+        </a>
+      </div>
+    </main>
+  );
+}
+
+function SignedInApp() {
+  return (
+    <SessionProvider>
+      <Routes>
+        <Route path="/" element={<Home />} />
+        <Route path="/sign-in" element={<SignInPage />} />
+        <Route element={<RequireSignIn kind="staff" />}>
+          <Route path="/admin" element={<Navigate to="/admin/support" replace />} />
+          <Route path="/admin/support" element={<InboxPage />} />
+          <Route
+            path="/admin/system-config"
+            element={
+              <RoleGate allow={isAdmin}>
+                <SystemConfigPage />
+              </RoleGate>
+            }
+          />
+          <Route
+            path="/ops"
+            element={
+              <RoleGate allow={canOperate}>
+                <OpsPage />
+              </RoleGate>
+            }
+          />
+          <Route
+            path="/audit"
+            element={
+              <RoleGate allow={canAudit}>
+                <AuditIndexPage />
+              </RoleGate>
+            }
+          />
+          <Route
+            path="/audit/threads/:threadId"
+            element={
+              <RoleGate allow={canAudit}>
+                <AuditThreadPage />
+              </RoleGate>
+            }
+          />
+        </Route>
+        <Route element={<RequireSignIn kind="partner" />}>
+          <Route path="/portal" element={<PortalHomePage />} />
+          <Route path="/portal/assignments/:assignmentId" element={<PortalAssignmentPage />} />
+          <Route path="/portal/threads/:threadId" element={<PortalThreadPage />} />
+        </Route>
+        <Route path="*" element={<NotFound />} />
+      </Routes>
+    </SessionProvider>
+  );
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <ToastProvider>
+        <Routes>
+          {/* guests have no session: their page never asks who is signed in */}
+          <Route path="/t/:token" element={<GuestPage />} />
+          <Route path="*" element={<SignedInApp />} />
+        </Routes>
+      </ToastProvider>
+    </BrowserRouter>
+  );
+}

@@ -1,0 +1,129 @@
+import { useEffect, useRef } from 'react';
+import { formatDateTime, formatRelative, label } from '../lib/format';
+import type { EmailDelivery, Message } from '../lib/types';
+import { Icon } from './Icon';
+import { Avatar, EmptyState } from './ui';
+
+function deliveryClass(status: string): string {
+  if (status === 'delivered' || status === 'sent') return 'delivery-ok';
+  if (status === 'failed' || status === 'dead' || status === 'dead_lettered') return 'delivery-bad';
+  return 'delivery-wait';
+}
+
+const deliveryText: Record<string, string> = {
+  delivered: 'delivered',
+  sent: 'delivered',
+  pending: 'queued',
+  sending: 'sending',
+  retrying: 'retrying',
+  failed: 'failed',
+  dead: 'failed after retries',
+  dead_lettered: 'failed after retries',
+};
+
+function Deliveries({ deliveries }: { deliveries: EmailDelivery[] }) {
+  if (deliveries.length === 0) return null;
+  return (
+    <ul className="deliveries" aria-label="Email delivery" style={{ listStyle: 'none', padding: 0 }}>
+      {deliveries.map((d) => (
+        <li
+          key={d.id}
+          className={`delivery ${deliveryClass(d.status)}`}
+          title={d.lastError ?? undefined}
+          data-testid="delivery"
+        >
+          <Icon name="mail" size={12} />
+          <span>
+            {d.recipient}: {deliveryText[d.status] ?? label(d.status)}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function authorLabel(m: Message): string {
+  if (m.author.kind === 'system') return 'Support Desk';
+  return m.author.name || label(m.author.kind);
+}
+
+/**
+ * A thread's messages, oldest first. Internal notes (staff only) stand apart: yellow, dashed,
+ * labelled "Internal note". New messages are announced politely (role="log").
+ */
+export function Conversation({
+  messages,
+  myId,
+  deliveriesByMessage,
+  audience,
+}: {
+  messages: Message[];
+  myId?: string | undefined;
+  deliveriesByMessage?: Map<string, EmailDelivery[]> | undefined;
+  audience: 'staff' | 'public';
+}) {
+  const end = useRef<HTMLDivElement>(null);
+  const count = useRef(messages.length);
+  useEffect(() => {
+    if (messages.length !== count.current) {
+      count.current = messages.length;
+      end.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    }
+  }, [messages.length]);
+
+  if (messages.length === 0) {
+    return <EmptyState icon="message" title="No messages yet" />;
+  }
+  return (
+    <>
+      <ol
+        className="conversation"
+        role="log"
+        aria-live="polite"
+        aria-relevant="additions"
+        aria-label="Messages"
+        data-testid="conversation"
+      >
+        {messages.map((m) => {
+          const internal = m.visibility === 'internal';
+          const mine = !!myId && m.author.id === myId;
+          // the queue (admins) also knows emails still on their way; the thread view has the outcomes
+          const deliveries =
+            deliveriesByMessage?.get(m.messageId) ??
+            (m.emails ?? []).map((e) => ({ id: `${e.template}:${e.recipient}`, ...e }));
+          const staffSide = m.author.kind === 'staff';
+          return (
+            <li
+              key={m.messageId}
+              className={`message${internal ? ' internal' : ''}${mine ? ' mine' : ''}`}
+              data-testid={internal ? 'internal-note' : 'message'}
+            >
+              <Avatar name={authorLabel(m)} kind={m.author.kind} small />
+              <div className="message-bubble">
+                <div className="message-head">
+                  <span className="name">{mine ? `${authorLabel(m)} (you)` : authorLabel(m)}</span>
+                  {audience === 'public' && staffSide ? <span className="badge badge-blue">Support</span> : null}
+                  {audience === 'staff' && (m.author.kind === 'partner' || m.author.kind === 'guest') ? (
+                    <span className="badge">{label(m.author.kind)}</span>
+                  ) : null}
+                  {internal ? (
+                    <span className="note-label">
+                      <Icon name="lock" size={11} />
+                      Internal note
+                    </span>
+                  ) : null}
+                  <time dateTime={m.createdAt} title={formatDateTime(m.createdAt)}>
+                    {formatRelative(m.createdAt)}
+                  </time>
+                </div>
+                <p className="message-body">{m.body}</p>
+                {audience === 'staff' ? <Deliveries deliveries={deliveries} /> : null}
+              </div>
+            </li>
+          );
+        })}
+      </ol>
+      <div ref={end} />
+    </>
+  );
+}

@@ -1,0 +1,131 @@
+import { useRef, useState, type ReactNode } from 'react';
+import { ApiError, api } from '../lib/api';
+import { formatDateTime, label } from '../lib/format';
+import { useLive, usePresence } from '../lib/live';
+import { applyThreadPush } from '../lib/threadPatch';
+import type { CommandAnswer, PartnerThreadSummary, ThreadView } from '../lib/types';
+import { useResource } from '../lib/useResource';
+import { Conversation } from './Conversation';
+import { Icon } from './Icon';
+import { ReplyBox } from './ReplyBox';
+import { useToast } from './Toasts';
+import { ErrorState, PriorityBadge, SkeletonRows, StatusBadge } from './ui';
+
+type PublicThreadView = ThreadView<PartnerThreadSummary>;
+
+/**
+ * A thread as a partner or guest sees it: external messages only (the API never sends them
+ * internal notes), live, with a reply box.
+ */
+export function PublicThread({
+  threadId,
+  myId,
+  breadcrumb,
+  onLoaded,
+  onInvalidLink,
+}: {
+  threadId: string;
+  myId?: string;
+  breadcrumb?: ReactNode;
+  onLoaded?: (thread: PartnerThreadSummary) => void;
+  onInvalidLink?: () => void;
+}) {
+  const toast = useToast();
+  const [typing, setTyping] = useState(false);
+  // staff see who is viewing or typing; here, only whether support is writing
+  const peers = usePresence(threadId, typing, myId ?? '');
+  const supportTyping = peers.some((p) => p.kind === 'staff' && p.typing);
+  const shownRef = useRef<PublicThreadView | undefined>(undefined);
+  const view = useResource(
+    async (signal, waitFor) => {
+      try {
+        const fetched = await api.get<PublicThreadView>(`/api/support/threads/${threadId}`, { signal, waitFor });
+        // a re-read that started before a push arrived must not put the older state back
+        const shown = shownRef.current;
+        const answer =
+          shown && shown.thread.threadId === threadId && shown.thread.messageCount > fetched.thread.messageCount
+            ? shown
+            : fetched;
+        onLoaded?.(answer.thread);
+        return answer;
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'invalid_link') onInvalidLink?.();
+        throw error;
+      }
+    },
+    [threadId],
+  );
+  useLive((event) => {
+    if (event.type === 'resync') return void view.reload();
+    if (event.type !== 'thread' || event.threadId !== threadId) return;
+    const patched = applyThreadPush(view.data, event);
+    if (patched) view.setData(() => patched);
+    else void view.reload();
+  });
+
+  async function send(body: string) {
+    const answer = await api.post<CommandAnswer>(`/api/support/threads/${threadId}/messages`, { body });
+    await view.reload({ waitFor: answer.position });
+    toast('Message sent');
+  }
+
+  if (view.loading) {
+    return (
+      <div className="card">
+        <SkeletonRows rows={4} />
+      </div>
+    );
+  }
+  if (view.error && !view.data) {
+    return (
+      <div className="card">
+        <ErrorState error={view.error} onRetry={() => void view.reload()} title="Could not load this conversation" />
+      </div>
+    );
+  }
+  const data = view.data;
+  shownRef.current = data;
+  if (!data) return null;
+  const t = data.thread;
+  return (
+    <>
+      <div className="page-header">
+        <div style={{ minWidth: 0 }}>
+          {breadcrumb}
+          <h1 style={{ wordBreak: 'break-word' }}>{t.subject}</h1>
+          <div className="row-wrap small muted" style={{ marginTop: 8 }}>
+            <StatusBadge status={t.status} />
+            <PriorityBadge priority={t.priority} />
+            <span className="ref">{t.assignmentReference}</span>
+            <span>{label(t.queryType)}</span>
+            <span>Raised {formatDateTime(t.raisedAt)}</span>
+          </div>
+        </div>
+      </div>
+      <div className="card">
+        <div className="card-body">
+          {t.awaitingYou ? (
+            <p className="awaiting" style={{ marginBottom: 12 }}>
+              <Icon name="message" size={13} />
+              Support replied and is waiting for your answer.
+            </p>
+          ) : null}
+          <Conversation messages={data.messages} myId={myId} audience="public" />
+          <p className="presence" aria-live="polite" style={{ marginTop: 12, minHeight: 20 }}>
+            {supportTyping ? 'Support is typing…' : ''}
+          </p>
+        </div>
+        <div className="card-footer" style={{ display: 'block' }}>
+          <ReplyBox
+            onSend={send}
+            onTyping={setTyping}
+            placeholder="Write your reply…"
+            disabledReason={
+              t.status === 'CLOSED' ? 'This query is closed. Raise a new query if you need more help.' : null
+            }
+          />
+        </div>
+      </div>
+    </>
+  );
+}

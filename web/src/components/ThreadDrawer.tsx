@@ -1,0 +1,353 @@
+import { useMemo, useRef, useState } from 'react';
+import { Link } from 'react-router-dom';
+import { api, errorText } from '../lib/api';
+import { formatDateTime, formatDuration, label } from '../lib/format';
+import { useLive, usePresence } from '../lib/live';
+import { applyThreadPush } from '../lib/threadPatch';
+import { canAudit, canManageSupport, isAdmin, type SignedIn } from '../lib/session';
+import {
+  priorities,
+  type CommandAnswer,
+  type EmailDelivery,
+  type EmailQueue,
+  type StaffThreadSummary,
+  type ThreadView,
+} from '../lib/types';
+import { knownStaff, markSeen, rememberStaff } from '../lib/unread';
+import { useResource } from '../lib/useResource';
+import { Conversation } from './Conversation';
+import { Drawer } from './Drawer';
+import { GuestLinksPanel } from './GuestLinksPanel';
+import { Icon } from './Icon';
+import { ReplyBox, type Visibility } from './ReplyBox';
+import { useToast } from './Toasts';
+import { Alert, Button, ErrorState, PriorityBadge, SkeletonRows, StatusBadge } from './ui';
+
+type StaffThread = ThreadView<StaffThreadSummary>;
+
+/**
+ * One thread, for staff: the conversation with internal notes, the reply box, and the
+ * controls (resolve, close, reopen, assign, priority, guest links). After each command it
+ * re-reads with ?waitFor=<position>, so the change is on screen when the spinner stops.
+ */
+export function ThreadDrawer({
+  threadId,
+  identity,
+  onClose,
+  onChanged,
+}: {
+  threadId: string;
+  identity: SignedIn;
+  onClose: () => void;
+  onChanged: (position: string | null) => void;
+}) {
+  const toast = useToast();
+  const manager = canManageSupport(identity);
+  const [typing, setTyping] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const peers = usePresence(threadId, typing, identity.accountId);
+
+  // a re-read that started before a push arrived must not put the older state back
+  const shownRef = useRef<StaffThread | undefined>(undefined);
+  const view = useResource(
+    async (signal, waitFor) => {
+      const fetched = await api.get<StaffThread>(`/api/support/threads/${threadId}`, { signal, waitFor });
+      const shown = shownRef.current;
+      const answer =
+        shown && shown.thread.threadId === threadId && shown.thread.revision > fetched.thread.revision
+          ? shown
+          : fetched;
+      markSeen(identity.accountId, threadId, answer.thread.lastActivityAt);
+      const staff = answer.messages.filter((m) => m.author.kind === 'staff').map((m) => m.author);
+      if (answer.thread.assigneeId && answer.thread.assigneeName) {
+        staff.push({ kind: 'staff', id: answer.thread.assigneeId, name: answer.thread.assigneeName });
+      }
+      rememberStaff(staff);
+      return answer;
+    },
+    [threadId],
+  );
+
+  // Each email's delivery state: from the thread view when it carries it, else (admins) from the queue.
+  const emails = useResource(
+    async (signal) => {
+      if (!isAdmin(identity)) return null;
+      try {
+        return await api.get<EmailQueue>('/api/ops/email/queue', { signal, query: { threadId, limit: 200 } });
+      } catch {
+        return null;
+      }
+    },
+    [threadId],
+  );
+  const deliveriesByMessage = useMemo(() => {
+    const map = new Map<string, EmailDelivery[]>();
+    for (const e of emails.data?.emails ?? []) {
+      if (!e.messageId) continue;
+      const list = map.get(e.messageId) ?? [];
+      list.push({
+        id: e.id,
+        recipient: e.recipient,
+        status: e.status,
+        template: e.template,
+        attempts: e.attempts,
+        lastError: e.lastError,
+        at: e.sentAt ?? e.updatedAt,
+      });
+      map.set(e.messageId, list);
+    }
+    return map;
+  }, [emails.data]);
+
+  useLive((event) => {
+    if (event.type === 'resync') {
+      void view.reload();
+      void emails.reload();
+      return;
+    }
+    if (event.type === 'guestLinks' && event.threadId === threadId) {
+      view.setData((current) => (current ? { ...current, guestLinks: event.guestLinks } : current));
+      return;
+    }
+    if (event.type !== 'thread' || event.threadId !== threadId) return;
+    const patched = applyThreadPush(view.data, event);
+    if (patched) {
+      view.setData(() => patched);
+      markSeen(identity.accountId, threadId, patched.thread.lastActivityAt);
+    } else void view.reload();
+    void emails.reload();
+  });
+
+  async function command(name: string, path: string, body: unknown, success: string) {
+    setBusy(name);
+    setActionError(null);
+    try {
+      const answer = await api.post<CommandAnswer>(`/api/support/threads/${threadId}/${path}`, body);
+      await view.reload({ waitFor: answer.position });
+      onChanged(answer.position);
+      toast(success);
+    } catch (error) {
+      setActionError(errorText(error));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function send(body: string, visibility: Visibility) {
+    const answer = await api.post<CommandAnswer>(`/api/support/threads/${threadId}/messages`, { body, visibility });
+    await view.reload({ waitFor: answer.position });
+    onChanged(answer.position);
+    void emails.reload();
+    toast(visibility === 'internal' ? 'Internal note added' : 'Reply sent');
+  }
+
+  const data = view.data;
+  shownRef.current = data;
+  const t = data?.thread;
+
+  const staffOptions = useMemo(() => {
+    const known = { ...knownStaff() };
+    if (t?.assigneeId && t.assigneeName) known[t.assigneeId] = t.assigneeName;
+    delete known[identity.accountId];
+    return Object.entries(known).sort((a, b) => a[1].localeCompare(b[1]));
+  }, [t?.assigneeId, t?.assigneeName, identity.accountId]);
+
+  function assign(value: string) {
+    if (!t) return;
+    if (value === '') return void command('assign', 'assign', { assigneeId: null }, 'Unassigned');
+    const name = value === identity.accountId ? identity.name : (knownStaff()[value] ?? value);
+    void command(
+      'assign',
+      'assign',
+      { assigneeId: value, assigneeName: name },
+      `Assigned to ${value === identity.accountId ? 'you' : name}`,
+    );
+  }
+
+  const title = t ? t.subject : view.error ? 'Thread' : 'Loading…';
+  const subtitle = t ? (
+    <>
+      <StatusBadge status={t.status} />
+      <PriorityBadge priority={t.priority} />
+      <span className="ref">{t.assignmentReference}</span>
+      <span>{label(t.queryType)}</span>
+    </>
+  ) : null;
+
+  const footer = !t ? null : manager ? (
+    <ReplyBox
+      allowInternal
+      onSend={send}
+      onTyping={setTyping}
+      disabledReason={t.status === 'CLOSED' ? 'This thread is closed. Reopen it to reply.' : null}
+    />
+  ) : (
+    <p className="small muted row">
+      <Icon name="eye" size={14} />
+      Read-only: your role can view threads but not answer them.
+    </p>
+  );
+
+  return (
+    <Drawer title={title} subtitle={subtitle} onClose={onClose} footer={footer} testId="thread-drawer">
+      {view.loading ? (
+        <SkeletonRows rows={4} />
+      ) : view.error && !data ? (
+        <ErrorState error={view.error} onRetry={() => void view.reload()} />
+      ) : data && t ? (
+        <>
+          {peers.length > 0 ? (
+            <p className="presence" aria-live="polite" data-testid="presence" style={{ marginBottom: 12 }}>
+              <Icon name="eye" size={14} />
+              {peers.map((p) => `${p.name}${p.typing ? ' is typing…' : ' is viewing'}`).join(' · ')}
+            </p>
+          ) : null}
+
+          <dl className="facts">
+            <div>
+              <dt>Partner</dt>
+              <dd>{t.partnerOrgId}</dd>
+            </div>
+            <div>
+              <dt>Raised by</dt>
+              <dd>{t.raisedBy.name}</dd>
+            </div>
+            <div>
+              <dt>Raised</dt>
+              <dd>{formatDateTime(t.raisedAt)}</dd>
+            </div>
+            <div>
+              <dt>First response</dt>
+              <dd>{formatDuration(t.firstResponseSeconds)}</dd>
+            </div>
+            <div>
+              <dt>Resolution</dt>
+              <dd>{formatDuration(t.resolutionSeconds)}</dd>
+            </div>
+            <div>
+              <dt>Assignee</dt>
+              <dd>{t.assigneeName ?? <span className="muted">Unassigned</span>}</dd>
+            </div>
+          </dl>
+
+          {manager ? (
+            <div className="toolbar" style={{ marginTop: 16 }} aria-label="Thread actions" role="group">
+              {t.status === 'OPEN' || t.status === 'PENDING' ? (
+                <Button
+                  size="sm"
+                  icon="checkCircle"
+                  busy={busy === 'resolve'}
+                  onClick={() => void command('resolve', 'resolve', {}, 'Thread resolved')}
+                >
+                  Resolve
+                </Button>
+              ) : null}
+              {t.status === 'RESOLVED' || t.status === 'CLOSED' ? (
+                <Button
+                  size="sm"
+                  icon="refresh"
+                  busy={busy === 'reopen'}
+                  onClick={() => void command('reopen', 'reopen', {}, 'Thread reopened')}
+                >
+                  Reopen
+                </Button>
+              ) : null}
+              {t.status !== 'CLOSED' ? (
+                <Button
+                  size="sm"
+                  icon="lock"
+                  busy={busy === 'close'}
+                  onClick={() => void command('close', 'close', {}, 'Thread closed')}
+                >
+                  Close
+                </Button>
+              ) : null}
+              <span className="spacer" />
+              <label className="visually-hidden" htmlFor="assignee-select">
+                Assignee
+              </label>
+              <select
+                id="assignee-select"
+                className="select input-sm"
+                style={{ width: 'auto' }}
+                value={t.assigneeId ?? ''}
+                disabled={busy === 'assign'}
+                onChange={(e) => assign(e.target.value)}
+              >
+                <option value="">Unassigned</option>
+                <option value={identity.accountId}>Me ({identity.name})</option>
+                {staffOptions.map(([id, name]) => (
+                  <option key={id} value={id}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+              <label className="visually-hidden" htmlFor="priority-select">
+                Priority
+              </label>
+              <select
+                id="priority-select"
+                className="select input-sm"
+                style={{ width: 'auto' }}
+                value={t.priority}
+                disabled={busy === 'priority'}
+                onChange={(e) =>
+                  void command(
+                    'priority',
+                    'priority',
+                    { priority: e.target.value },
+                    `Priority set to ${label(e.target.value)}`,
+                  )
+                }
+              >
+                {priorities.map((p) => (
+                  <option key={p} value={p}>
+                    {label(p)} priority
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : null}
+          {canAudit(identity) ? (
+            <p style={{ marginTop: 12 }}>
+              <Link to={`/audit/threads/${threadId}`} className="row small" style={{ display: 'inline-flex' }}>
+                <Icon name="history" size={14} />
+                View history and verify
+              </Link>
+            </p>
+          ) : null}
+          {actionError ? (
+            <div style={{ marginTop: 12 }}>
+              <Alert kind="error">{actionError}</Alert>
+            </div>
+          ) : null}
+
+          <section className="section" aria-label="Conversation">
+            <h3 className="section-title">
+              <Icon name="message" size={13} />
+              Conversation · {data.messages.length}
+            </h3>
+            <Conversation
+              messages={data.messages}
+              myId={identity.accountId}
+              deliveriesByMessage={deliveriesByMessage}
+              audience="staff"
+            />
+          </section>
+
+          {manager ? (
+            <GuestLinksPanel
+              threadId={threadId}
+              links={data.guestLinks ?? []}
+              onChanged={(position) => {
+                void view.reload({ waitFor: position });
+                onChanged(position);
+              }}
+            />
+          ) : null}
+        </>
+      ) : null}
+    </Drawer>
+  );
+}

@@ -1,0 +1,362 @@
+import { useEffect, useMemo, useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { Icon } from '../components/Icon';
+import { Alert, EmptyState, ErrorState, LoadingState, SkeletonRows, StatusBadge } from '../components/ui';
+import { ApiError, api } from '../lib/api';
+import { formatDateTime, formatRelative, label, shortId } from '../lib/format';
+import type { HistoryEvent, Page, StaffThreadSummary, ThreadHistory } from '../lib/types';
+import { useResource } from '../lib/useResource';
+
+/** /audit: pick a thread to replay. */
+export function AuditIndexPage() {
+  const [q, setQ] = useState('');
+  const [query, setQuery] = useState('');
+  useEffect(() => {
+    const t = setTimeout(() => setQuery(q.trim()), 300);
+    return () => clearTimeout(t);
+  }, [q]);
+  const list = useResource(
+    (signal) => api.get<Page<StaffThreadSummary>>('/api/support/inbox', { signal, query: { q: query, limit: 50 } }),
+    [query],
+  );
+  return (
+    <div className="page page-narrow">
+      <div className="page-header">
+        <div>
+          <h1>Audit</h1>
+          <p>Replay any thread’s history, see its state at any moment, and verify nothing was altered.</p>
+        </div>
+      </div>
+      <div className="card">
+        <div className="filters" role="search">
+          <div className="search">
+            <Icon name="search" />
+            <label className="visually-hidden" htmlFor="audit-search">
+              Search threads
+            </label>
+            <input
+              id="audit-search"
+              className="input input-sm"
+              type="search"
+              placeholder="Search subjects and messages"
+              value={q}
+              onChange={(e) => setQ(e.target.value)}
+            />
+          </div>
+        </div>
+        {list.loading ? (
+          <SkeletonRows rows={5} />
+        ) : list.error && !list.data ? (
+          <ErrorState error={list.error} onRetry={() => void list.reload()} />
+        ) : list.data?.items.length ? (
+          <ul className="thread-list">
+            {list.data.items.map((t) => (
+              <li key={t.threadId} className="thread-row">
+                <Link to={`/audit/threads/${t.threadId}`}>
+                  <span>
+                    <Icon name="history" size={14} />
+                  </span>
+                  <span style={{ minWidth: 0 }}>
+                    <span className="thread-title">
+                      <span className="subject">{t.subject}</span>
+                    </span>
+                    <span className="thread-meta">
+                      <span className="ref">{t.assignmentReference}</span>
+                      <span>{t.partnerOrgId}</span>
+                      <span className="mono">{shortId(t.threadId)}</span>
+                      <span>revision {t.revision}</span>
+                    </span>
+                  </span>
+                  <span className="thread-side">
+                    <span>{formatRelative(t.lastActivityAt)}</span>
+                    <StatusBadge status={t.status} />
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <EmptyState icon="search" title={query ? 'No threads match' : 'No threads yet'} />
+        )}
+      </div>
+    </div>
+  );
+}
+
+function eventSummary(e: HistoryEvent): string {
+  const d = e.data;
+  const s = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
+  switch (e.type) {
+    case 'QueryRaised':
+      return `“${s('subject')}” on ${s('assignmentReference')} · ${label(s('queryType'))}, ${label(s('priority'))}`;
+    case 'MessagePosted':
+      return `${d.visibility === 'internal' ? 'Internal note' : 'Message'}: ${s('body').slice(0, 120)}${s('body').length > 120 ? '…' : ''}`;
+    case 'ThreadAssigned':
+      return d.assigneeId ? `Assigned to ${s('assigneeName') || s('assigneeId')}` : 'Unassigned';
+    case 'PriorityChanged':
+      return `Priority ${label(s('from'))} → ${label(s('to'))}`;
+    case 'ThreadResolved':
+      return `Resolved (was ${label(s('statusBefore'))})`;
+    case 'ThreadClosed':
+      return `Closed (was ${label(s('statusBefore'))})`;
+    case 'ThreadReopened':
+      return `Reopened (was ${label(s('statusBefore'))})`;
+    default:
+      return '';
+  }
+}
+
+function actorText(e: HistoryEvent): string {
+  const by = e.data.by as { kind?: string; name?: string } | undefined;
+  if (by?.name) return `${by.name} (${by.kind ?? e.actor.type})`;
+  return `${e.actor.type} ${e.actor.id ? shortId(e.actor.id) : ''}`.trim();
+}
+
+function exportHref(threadId: string, format: 'json' | 'csv'): string {
+  return `/api/audit/threads/${threadId}/export?format=${format}`;
+}
+
+/**
+ * /audit/threads/:threadId: every event (who, what, when), the state as of any event (slider
+ * or click), the hash-chain verification, and exports.
+ */
+export function AuditThreadPage() {
+  const { threadId = '' } = useParams();
+  const history = useResource(
+    (signal) => api.get<ThreadHistory>(`/api/audit/threads/${threadId}/history`, { signal }),
+    [threadId],
+  );
+  const events = useMemo(() => history.data?.events ?? [], [history.data]);
+  const last = events[events.length - 1]?.revision ?? 0;
+  const first = events[0]?.revision ?? 0;
+  const [asOf, setAsOf] = useState<number | null>(null);
+  const selected = asOf ?? last;
+
+  const state = useResource(
+    async (signal) => {
+      if (asOf === null || asOf === last) return history.data?.stateAsOf ?? null;
+      const answer = await api.get<ThreadHistory>(`/api/audit/threads/${threadId}/history`, {
+        signal,
+        query: { asOf },
+      });
+      return answer.stateAsOf;
+    },
+    [threadId, asOf, history.data],
+  );
+
+  if (history.loading) {
+    return (
+      <div className="page">
+        <LoadingState text="Replaying the history…" />
+      </div>
+    );
+  }
+  if (history.error && !history.data) {
+    const missing = history.error instanceof ApiError && (history.error.status === 404 || history.error.status === 501);
+    return (
+      <div className="page page-narrow">
+        <Backlink />
+        <div className="card">
+          {missing && history.error instanceof ApiError && history.error.detail?.startsWith('no route') ? (
+            <EmptyState icon="history" title="The history service is not available yet">
+              This desk does not serve thread histories yet. Try again after the next update.
+            </EmptyState>
+          ) : (
+            <ErrorState
+              error={history.error}
+              onRetry={() => void history.reload()}
+              title="Could not load the history"
+            />
+          )}
+        </div>
+      </div>
+    );
+  }
+  const h = history.data!;
+  const v = h.verification;
+  const current = events.find((e) => e.revision === selected);
+
+  return (
+    <div className="page">
+      <Backlink />
+      <div className="page-header">
+        <div style={{ minWidth: 0 }}>
+          <h1>Thread history</h1>
+          <p>
+            <span className="mono">{h.threadId}</span> · {events.length} event{events.length === 1 ? '' : 's'}
+          </p>
+        </div>
+        <span className="spacer" />
+        <div className="row">
+          <a className="btn btn-sm" href={exportHref(threadId, 'json')} download>
+            <Icon name="download" />
+            Export JSON
+          </a>
+          <a className="btn btn-sm" href={exportHref(threadId, 'csv')} download>
+            <Icon name="download" />
+            Export CSV
+          </a>
+        </div>
+      </div>
+
+      <div
+        className={`verify ${v.ok ? 'verify-ok' : 'verify-bad'}`}
+        role="status"
+        data-testid="verification"
+        style={{ marginBottom: 20 }}
+      >
+        <span className="state-icon">
+          <Icon name={v.ok ? 'shieldCheck' : 'shieldX'} size={22} />
+        </span>
+        <div>
+          <strong>{v.ok ? 'History verified' : 'History altered'}</strong>
+          <p className="small">
+            {v.ok
+              ? `All ${v.checked} events form an unbroken hash chain: nothing was changed or removed.`
+              : `The chain breaks at revision ${v.firstBrokenRevision ?? '?'}${v.reason ? `: ${v.reason}` : ''}. ${v.checked} events checked.`}
+          </p>
+        </div>
+      </div>
+
+      {events.length === 0 ? (
+        <div className="card">
+          <EmptyState icon="history" title="No events" />
+        </div>
+      ) : (
+        <div className="audit-grid">
+          <section className="card" aria-labelledby="timeline-heading">
+            <div className="card-header">
+              <h2 id="timeline-heading">Timeline</h2>
+            </div>
+            <div className="card-body">
+              <ol className="timeline">
+                {events.map((e) => (
+                  <li
+                    key={e.revision}
+                    aria-current={e.revision === selected ? 'step' : undefined}
+                    className={`${e.revision > selected ? 'after' : ''}${!v.ok && v.firstBrokenRevision !== null && e.revision >= v.firstBrokenRevision ? ' broken' : ''}`}
+                  >
+                    <button
+                      type="button"
+                      onClick={() => setAsOf(e.revision)}
+                      aria-label={`State as of revision ${e.revision}: ${e.type}`}
+                    >
+                      <span className="row-wrap">
+                        <span className="event-type">{e.type}</span>
+                        <span className="small muted">rev {e.revision}</span>
+                      </span>
+                      <span className="small" style={{ display: 'block', color: 'var(--text-2)' }}>
+                        {eventSummary(e)}
+                      </span>
+                      <span className="small muted" style={{ display: 'block' }}>
+                        {actorText(e)} · <time dateTime={e.occurredAt}>{formatDateTime(e.occurredAt)}</time>
+                      </span>
+                    </button>
+                  </li>
+                ))}
+              </ol>
+            </div>
+          </section>
+          <section className="card" aria-labelledby="state-heading" style={{ position: 'sticky', top: 72 }}>
+            <div className="card-header">
+              <h2 id="state-heading">State as of revision {selected}</h2>
+            </div>
+            <div className="card-body stack">
+              <div className="field">
+                <label className="field-label" htmlFor="asof-range">
+                  Move through time
+                </label>
+                <input
+                  id="asof-range"
+                  className="range"
+                  type="range"
+                  min={first}
+                  max={last}
+                  step={1}
+                  value={selected}
+                  onChange={(e) => setAsOf(Number(e.target.value))}
+                  aria-valuetext={
+                    current
+                      ? `Revision ${current.revision}, ${current.type}, ${formatDateTime(current.occurredAt)}`
+                      : undefined
+                  }
+                />
+                {current ? (
+                  <span className="field-hint">
+                    {current.type} · {formatDateTime(current.occurredAt)}
+                  </span>
+                ) : null}
+              </div>
+              {state.error ? (
+                <Alert kind="error">Could not load the state at this revision.</Alert>
+              ) : state.data ? (
+                <div className="stack" data-testid="state-as-of" aria-live="polite">
+                  <StateFacts state={state.data.state} />
+                  <details>
+                    <summary className="small" style={{ cursor: 'pointer', fontWeight: 550 }}>
+                      Full state (JSON)
+                    </summary>
+                    <pre className="state-json" style={{ marginTop: 8 }}>
+                      {JSON.stringify(state.data.state, null, 2)}
+                    </pre>
+                  </details>
+                </div>
+              ) : (
+                <SkeletonRows rows={3} />
+              )}
+            </div>
+          </section>
+        </div>
+      )}
+    </div>
+  );
+}
+
+const factFields: [string, string, 'text' | 'time' | 'label'][] = [
+  ['status', 'Status', 'label'],
+  ['priority', 'Priority', 'label'],
+  ['queryType', 'Query type', 'label'],
+  ['assigneeName', 'Assignee', 'text'],
+  ['awaiting', 'Awaiting', 'label'],
+  ['messageCount', 'Messages', 'text'],
+  ['raisedAt', 'Raised', 'time'],
+  ['firstResponseAt', 'First response', 'time'],
+  ['resolvedAt', 'Resolved', 'time'],
+  ['closedAt', 'Closed', 'time'],
+  ['lastMessageAt', 'Last message', 'time'],
+];
+
+/** The thread's state at the chosen revision, as facts a person reads at a glance. */
+function StateFacts({ state }: { state: Record<string, unknown> }) {
+  return (
+    <dl className="facts">
+      {factFields.map(([key, name, kind]) => {
+        const value = state[key];
+        const text =
+          value === null || value === undefined || value === ''
+            ? '—'
+            : kind === 'time'
+              ? formatDateTime(String(value))
+              : kind === 'label'
+                ? label(String(value))
+                : String(value);
+        return (
+          <div key={key}>
+            <dt>{name}</dt>
+            <dd>{key === 'status' && typeof value === 'string' ? <StatusBadge status={value} /> : text}</dd>
+          </div>
+        );
+      })}
+    </dl>
+  );
+}
+
+function Backlink() {
+  return (
+    <nav className="breadcrumb" aria-label="Breadcrumb">
+      <Link to="/audit">Audit</Link>
+      <Icon name="chevronRight" size={12} />
+      <span aria-current="page">Thread history</span>
+    </nav>
+  );
+}

@@ -1,0 +1,234 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { useToast } from '../components/Toasts';
+import { Alert, Button, ErrorState, Field, LoadingState } from '../components/ui';
+import { ApiError, api, errorText } from '../lib/api';
+import type { SystemConfig } from '../lib/types';
+import { useResource } from '../lib/useResource';
+
+interface Form {
+  whatsappNumber: string;
+  supportEmail: string;
+  portalBaseUrl: string;
+  whatsappBubbleEnabled: boolean;
+}
+
+type Errors = Partial<Record<keyof Form | 'form', string>>;
+
+/** The same rules as the server (domain/systemConfig), checked before sending. */
+export function validateConfig(form: Form): Errors {
+  const errors: Errors = {};
+  const number = form.whatsappNumber.trim();
+  if (number && !/^\d+$/.test(number)) errors.whatsappNumber = 'Use digits only: no spaces, dashes or +.';
+  else if (number && (number.length < 8 || number.length > 15))
+    errors.whatsappNumber = 'Must be 8 to 15 digits, country code first.';
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(form.supportEmail.trim()))
+    errors.supportEmail = 'Enter an email address, like support@example.com.';
+  try {
+    const url = new URL(form.portalBaseUrl.trim());
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      errors.portalBaseUrl = 'Must start with http:// or https://.';
+  } catch {
+    errors.portalBaseUrl = 'Enter a full URL, like https://desk.example.com.';
+  }
+  if (form.whatsappBubbleEnabled && !number) errors.whatsappBubbleEnabled = 'Set a WhatsApp number to show the bubble.';
+  return errors;
+}
+
+const sentence = (s: string) => {
+  const t = s.charAt(0).toUpperCase() + s.slice(1);
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+};
+
+export function SystemConfigPage() {
+  const toast = useToast();
+  const config = useResource((signal) => api.get<SystemConfig>('/api/support/config', { signal }), []);
+  const [form, setForm] = useState<Form | null>(null);
+  const [errors, setErrors] = useState<Errors>({});
+  const [busy, setBusy] = useState(false);
+  const [savedAt, setSavedAt] = useState<number | null>(null);
+
+  useEffect(() => {
+    if (config.data && !form) {
+      setForm({
+        whatsappNumber: config.data.whatsappNumber ?? '',
+        supportEmail: config.data.supportEmail,
+        portalBaseUrl: config.data.portalBaseUrl,
+        whatsappBubbleEnabled: config.data.whatsappBubbleEnabled,
+      });
+    }
+  }, [config.data, form]);
+
+  function set<K extends keyof Form>(key: K, value: Form[K]) {
+    setForm((f) => (f ? { ...f, [key]: value } : f));
+    setErrors((e) => ({ ...e, [key]: undefined, form: undefined }));
+    setSavedAt(null);
+  }
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    if (!form || !config.data) return;
+    const found = validateConfig(form);
+    setErrors(found);
+    const firstBad = (['whatsappNumber', 'supportEmail', 'portalBaseUrl', 'whatsappBubbleEnabled'] as const).find(
+      (k) => found[k],
+    );
+    if (firstBad) {
+      document.getElementById(`config-${firstBad}`)?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      const saved = await api.put<SystemConfig>(
+        '/api/support/config',
+        {
+          whatsappNumber: form.whatsappNumber.trim() || null,
+          supportEmail: form.supportEmail.trim(),
+          portalBaseUrl: form.portalBaseUrl.trim(),
+          whatsappBubbleEnabled: form.whatsappBubbleEnabled,
+        },
+        { headers: { 'if-match': `"${config.data.revision}"` } },
+      );
+      config.setData(() => saved);
+      setForm({
+        whatsappNumber: saved.whatsappNumber ?? '',
+        supportEmail: saved.supportEmail,
+        portalBaseUrl: saved.portalBaseUrl,
+        whatsappBubbleEnabled: saved.whatsappBubbleEnabled,
+      });
+      setSavedAt(Date.now());
+      toast('Settings saved');
+    } catch (error) {
+      if (error instanceof ApiError && Object.keys(error.fieldErrors).length) {
+        const fieldErrors: Errors = {};
+        for (const [k, v] of Object.entries(error.fieldErrors)) {
+          if (k in form) fieldErrors[k as keyof Form] = sentence(v);
+          else fieldErrors.form = sentence(`${k}: ${v}`);
+        }
+        setErrors(fieldErrors);
+      } else if (error instanceof ApiError && error.status === 412) {
+        setErrors({
+          form: 'Someone else saved the settings meanwhile. Reload the page to see their version, then save again.',
+        });
+      } else {
+        setErrors({ form: errorText(error) });
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="page page-narrow">
+      <div className="page-header">
+        <div>
+          <h1>System config</h1>
+          <p>How partners reach support: WhatsApp, email, and the links the desk sends.</p>
+        </div>
+      </div>
+      {config.loading ? (
+        <div className="card">
+          <LoadingState text="Loading the settings…" />
+        </div>
+      ) : config.error && !config.data ? (
+        <div className="card">
+          <ErrorState error={config.error} onRetry={() => void config.reload()} />
+        </div>
+      ) : form ? (
+        <form className="card" onSubmit={(e) => void save(e)} noValidate data-testid="config-form">
+          <div className="card-body stack">
+            {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+            {savedAt ? (
+              <Alert kind="success" title="Saved">
+                Partners see the new settings within a minute.
+              </Alert>
+            ) : null}
+            <Field
+              id="config-whatsappNumber"
+              label="WhatsApp number"
+              optional
+              hint="International format, digits only, country code first (8 to 15 digits), e.g. 4915123456789."
+              error={errors.whatsappNumber}
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  className="input"
+                  inputMode="numeric"
+                  autoComplete="off"
+                  value={form.whatsappNumber}
+                  onChange={(e) => set('whatsappNumber', e.target.value)}
+                  name="whatsappNumber"
+                />
+              )}
+            </Field>
+            <Field
+              id="config-supportEmail"
+              label="Support email"
+              hint="New queries are announced to this address."
+              error={errors.supportEmail}
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  className="input"
+                  type="email"
+                  value={form.supportEmail}
+                  onChange={(e) => set('supportEmail', e.target.value)}
+                  name="supportEmail"
+                />
+              )}
+            </Field>
+            <Field
+              id="config-portalBaseUrl"
+              label="Portal base URL"
+              hint="Links in emails and guest links start with it."
+              error={errors.portalBaseUrl}
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  className="input"
+                  type="url"
+                  value={form.portalBaseUrl}
+                  onChange={(e) => set('portalBaseUrl', e.target.value)}
+                  name="portalBaseUrl"
+                />
+              )}
+            </Field>
+            <div className="field">
+              <label className="switch" htmlFor="config-whatsappBubbleEnabled">
+                <input
+                  id="config-whatsappBubbleEnabled"
+                  type="checkbox"
+                  role="switch"
+                  checked={form.whatsappBubbleEnabled}
+                  onChange={(e) => set('whatsappBubbleEnabled', e.target.checked)}
+                  aria-describedby="bubble-hint"
+                  aria-invalid={errors.whatsappBubbleEnabled ? true : undefined}
+                />
+                <span className="switch-track" aria-hidden="true" />
+                <span className="field-label">Show the WhatsApp bubble on partner pages</span>
+              </label>
+              <span className="field-hint" id="bubble-hint">
+                A green chat button, bottom right, with the assignment and thread prefilled.
+              </span>
+              {errors.whatsappBubbleEnabled ? (
+                <span className="field-error" data-field-error="">
+                  {errors.whatsappBubbleEnabled}
+                </span>
+              ) : null}
+            </div>
+          </div>
+          <div className="card-footer">
+            <span className="small muted" style={{ marginRight: 'auto', alignSelf: 'center' }}>
+              Every change is recorded with who made it.
+            </span>
+            <Button type="submit" variant="primary" busy={busy}>
+              Save settings
+            </Button>
+          </div>
+        </form>
+      ) : null}
+    </div>
+  );
+}
