@@ -30,6 +30,7 @@ import { ProjectionEngine } from '../projections/projectionEngine.js';
 import { opsRoutes, projectionStatuses, RebuildTracker } from '../read-api/opsRoutes.js';
 import { ProjectionWatcher } from '../read-api/projectionWatcher.js';
 import { readRoutes } from '../read-api/readRoutes.js';
+import { createUpgradeIdentityResolver, LiveHub } from '../read-api/live/index.js';
 import { auditRoutes } from '../read-api/audit/auditRoutes.js';
 import { emailQueueHealth } from '../workers/email/emailOps.js';
 import { emailRoutes } from '../workers/email/emailRoutes.js';
@@ -124,10 +125,27 @@ export function assembleDesk(parts: DeskParts) {
       .catch(next);
   };
   const jwtOptions = hostJwtOptionsFromConfig(config);
+  const resolveGuestToken = createGuestTokenResolver(eventStore, clock);
+  const live = new LiveHub({
+    pool,
+    databaseUrl: parts.databaseUrl,
+    eventStore,
+    logger,
+    clock,
+    resolveIdentity: createUpgradeIdentityResolver({
+      sessions,
+      resolveGuestToken,
+      allowedOrigins: config.ALLOWED_ORIGINS,
+      ...(jwtOptions ? { verifyHostJwt: createHostJwtVerifier(jwtOptions) } : {}),
+      allowGuestTokenUse: async (ip) =>
+        (await rateLimiter.hit(rateLimitKey('guest-token', ip), { limit: 120, windowSeconds: 60 })).allowed,
+    }),
+  });
+  metrics.gauge('support_desk_live_clients', 'Connected live push clients', [], (g) => g.set(live.clientCount()));
   const identity = identityMiddleware({
     sessions,
     accounts,
-    resolveGuestToken: createGuestTokenResolver(eventStore, clock),
+    resolveGuestToken,
     allowedOrigins: config.ALLOWED_ORIGINS,
     ...(jwtOptions ? { verifyHostJwt: createHostJwtVerifier(jwtOptions) } : {}),
   });
@@ -164,7 +182,9 @@ export function assembleDesk(parts: DeskParts) {
     engine,
     watcher,
     metrics,
+    live,
     async close() {
+      await live.close();
       await watcher.close();
     },
   };

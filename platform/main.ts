@@ -73,6 +73,8 @@ async function main(): Promise<void> {
       );
     }
     const server = createServer(desk.app);
+    desk.live.attach(server);
+    await desk.live.start();
     await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
     logger.info(
       { url: `http://${config.HOST}:${config.PORT}`, eventStore: infra.eventStore.adapter, docs: '/api/docs' },

@@ -160,8 +160,18 @@ export class ProjectionEngine {
   private async pointViews(client: pg.PoolClient, projection: Projection, generation: number): Promise<void> {
     const t = tableNamesFor(generation);
     for (const table of projection.tables) {
-      await client.query(`DROP VIEW IF EXISTS ${table}`);
-      await client.query(`CREATE VIEW ${table} AS SELECT * FROM ${t(table)}`);
+      // Replacing keeps the view's identity, so a read queued on its lock during the swap runs
+      // on the new generation instead of failing on a dropped relation. Only when the columns
+      // changed is the view dropped and made again.
+      await client.query('SAVEPOINT point_view');
+      try {
+        await client.query(`CREATE OR REPLACE VIEW ${table} AS SELECT * FROM ${t(table)}`);
+        await client.query('RELEASE SAVEPOINT point_view');
+      } catch {
+        await client.query('ROLLBACK TO SAVEPOINT point_view');
+        await client.query(`DROP VIEW IF EXISTS ${table}`);
+        await client.query(`CREATE VIEW ${table} AS SELECT * FROM ${t(table)}`);
+      }
     }
   }
 

@@ -103,10 +103,10 @@ function proxyUpgrade(target: URL, req: IncomingMessage, socket: Socket, head: B
 export async function serveWebApp(
   distDir: string,
   deskBase: string,
-  socketBase = deskBase,
+  socketBase: string | null = deskBase,
 ): Promise<{ base: string; server: Server }> {
   const target = new URL(deskBase);
-  const socketTarget = new URL(socketBase);
+  const socketTarget = socketBase ? new URL(socketBase) : null;
   const index = await readFile(path.join(distDir, 'index.html'));
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
@@ -136,33 +136,12 @@ export async function serveWebApp(
       res.end();
     });
   });
-  server.on('upgrade', (req, socket, head) => proxyUpgrade(socketTarget, req, socket as Socket, head));
+  server.on('upgrade', (req, socket, head) => {
+    if (socketTarget) proxyUpgrade(socketTarget, req, socket as Socket, head);
+    else socket.destroy();
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-interface LiveApi {
-  base: string;
-  stop(): Promise<void>;
-}
-
-/**
- * An API process with the live push (websocket hub) on the test desk's database, when this
- * checkout has one (tests/support/liveClient.ts). The browser then gets pushes through the
- * proxy; without it the web app falls back to polling, and the tests still pass. (Once the
- * test desk attaches the hub itself, this goes.)
- */
-async function startLiveApi(databaseUrl: string): Promise<LiveApi | null> {
-  if (process.env.BROWSER_TESTS_POLLING === '1') return null;
-  const modulePath = '../support/liveClient.js'; // not a static import: the hub may not be in this checkout
-  try {
-    const mod = (await import(/* @vite-ignore */ modulePath)) as {
-      startLiveProcess?: (url: string) => Promise<LiveApi>;
-    };
-    return mod.startLiveProcess ? await mod.startLiveProcess(databaseUrl) : null;
-  } catch {
-    return null;
-  }
 }
 
 export interface BrowserDesk {
@@ -183,10 +162,9 @@ export interface BrowserDesk {
 
 export async function startBrowserDesk(): Promise<BrowserDesk> {
   const [desk, dist] = await Promise.all([startTestDesk(), buildWebApp()]);
-  const liveApi = await startLiveApi(desk.db.url);
-  // HTTP goes to the test desk (its event store seals the hash chain the auditor verifies);
-  // the live process on the same database only pushes
-  const { base: web, server } = await serveWebApp(dist, desk.base, liveApi?.base ?? desk.base);
+  // the test desk carries the live hub; BROWSER_TESTS_POLLING=1 keeps the socket away (polling fallback)
+  const polling = process.env.BROWSER_TESTS_POLLING === '1';
+  const { base: web, server } = await serveWebApp(dist, desk.base, polling ? null : desk.base);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   const pageErrors: string[] = [];
   const contexts: BrowserContext[] = [];
@@ -195,7 +173,7 @@ export async function startBrowserDesk(): Promise<BrowserDesk> {
   return {
     desk,
     web,
-    liveSocket: liveApi !== null,
+    liveSocket: !polling,
     browser,
     pageErrors,
     async newContext(options = {}) {
@@ -236,7 +214,6 @@ export async function startBrowserDesk(): Promise<BrowserDesk> {
       await browser.close().catch(() => undefined);
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await liveApi?.stop();
       await desk.stop();
       await rm(dist, { recursive: true, force: true });
     },

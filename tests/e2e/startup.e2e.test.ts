@@ -57,8 +57,8 @@ describe('npm start on the embedded default', () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
   });
 
-  it('when a route does not exist, then it answers problem+json 404', async () => {
-    const res = await fetch(`${base}/nope`);
+  it('when an API route does not exist, then it answers problem+json 404', async () => {
+    const res = await fetch(`${base}/api/nope`);
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
   });

@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { guestLinkView, messageView, partnerThreadSummary, staffThreadSummary } from '../threadViews.js';
+
+/**
+ * The wire protocol of the live push (`/api/support/live`): JSON text frames, one message
+ * per frame. Documented in docs/live.md; the schemas here are the reference.
+ */
+
+export const LIVE_PATH = '/api/support/live';
+/** The subprotocol a browser offers (and the server selects) when it sends a guest token as a subprotocol. */
+export const LIVE_SUBPROTOCOL = 'support-live.v1';
+/** `Sec-WebSocket-Protocol: support-live.v1, guest-token.<raw token>`: how a browser sends a guest token. */
+export const GUEST_TOKEN_SUBPROTOCOL_PREFIX = 'guest-token.';
+export const PROTOCOL_VERSION = 1;
+
+/** Close codes the server uses besides the standard ones (1001 going away, 1009 frame too big). */
+export const CloseCodes = {
+  /** The identity is no longer valid (signed out, account disabled, guest link revoked or expired). */
+  identityRevoked: 4001,
+  /** The client did not read its frames fast enough; reconnect with `?after=<last position>`. */
+  slowConsumer: 4008,
+  /** Sent after a `reload` frame: refetch over HTTP, then reconnect without `after`. */
+  reload: 4009,
+  /** The client sent too many messages. */
+  tooManyMessages: 4029,
+} as const;
+
+/** A change log id: decimal digits. Compare as integers (BigInt), not as strings. */
+export const livePosition = z
+  .string()
+  .regex(/^\d{1,19}$/)
+  .meta({ description: 'A change log id (decimal). The last one received is what a reconnecting client sends back.' });
+
+/* ------------------------------------------------------------ client → server */
+
+const threadId = z.uuid();
+
+export const clientMessage = z.discriminatedUnion('type', [
+  z
+    .strictObject({ type: z.literal('viewing'), threadId })
+    .meta({ description: 'I have this thread open (refresh every 10–15 s)' }),
+  z
+    .strictObject({ type: z.literal('typing'), threadId })
+    .meta({ description: 'I am typing a reply (send every 2–3 s while typing)' }),
+  z.strictObject({ type: z.literal('left'), threadId }).meta({ description: 'I closed this thread' }),
+  z
+    .strictObject({ type: z.literal('ping'), id: z.string().max(64).optional() })
+    .meta({ description: 'Answered with pong' }),
+]);
+export type ClientMessage = z.infer<typeof clientMessage>;
+
+/* ------------------------------------------------------------ server → client */
+
+export const liveIdentityView = z.object({
+  kind: z.enum(['staff', 'partner', 'guest']),
+  role: z.string(),
+});
+
+export const helloMessage = z.object({
+  type: z.literal('hello'),
+  protocol: z.literal(PROTOCOL_VERSION),
+  /** The stream starts after this position: the `after` the client sent, or the server's current one. */
+  position: livePosition,
+  resumed: z.boolean(),
+  identity: liveIdentityView,
+  /** How often the server pings; presence entries expire when not refreshed. */
+  heartbeatMs: z.number().int(),
+  presence: z.object({ viewingTtlMs: z.number().int(), typingTtlMs: z.number().int() }),
+});
+
+export const threadUpdate = z.object({
+  /** The thread as this client may see it (staff: StaffThreadSummary; partner and guest: PartnerThreadSummary). */
+  thread: z.union([staffThreadSummary, partnerThreadSummary]),
+  /** The messages this change added that this client may see, oldest first (staff: internal notes too). */
+  messages: z.array(messageView),
+  /** Some messages were left out (too many or too large): refetch the thread over HTTP. */
+  truncated: z.literal(true).optional(),
+});
+
+export const threadsMessage = z.object({
+  type: z.literal('threads'),
+  position: livePosition,
+  threads: z.array(threadUpdate).min(1),
+});
+
+export const guestLinksMessage = z.object({
+  type: z.literal('guestLinks'),
+  position: livePosition,
+  threads: z.array(z.object({ threadId: z.string(), guestLinks: z.array(guestLinkView) })).min(1),
+});
+
+export const configMessage = z.object({ type: z.literal('config'), position: livePosition });
+
+export const syncMessage = z.object({ type: z.literal('sync'), position: livePosition });
+
+export const presenceViewer = z.object({
+  kind: z.enum(['staff', 'partner', 'guest']),
+  id: z.string(),
+  name: z.string(),
+  typing: z.boolean(),
+});
+
+export const presenceMessage = z.object({
+  type: z.literal('presence'),
+  threadId: z.string(),
+  /** Everyone viewing the thread now (one entry per person, however many tabs); empty when nobody is. */
+  viewers: z.array(presenceViewer),
+});
+
+export const reloadReasons = ['too_far_behind', 'unknown_position', 'missed_changes'] as const;
+
+export const reloadMessage = z.object({
+  type: z.literal('reload'),
+  reason: z.enum(reloadReasons),
+  detail: z.string(),
+});
+
+export const errorCodes = [
+  'bad_json',
+  'bad_message',
+  'binary_not_accepted',
+  'rate_limited',
+  'not_found',
+  'too_many_threads',
+  'internal',
+] as const;
+
+export const errorMessage = z.object({
+  type: z.literal('error'),
+  error: z.object({
+    code: z.enum(errorCodes),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+
+export const pongMessage = z.object({ type: z.literal('pong'), id: z.string().optional() });
+
+export const serverMessage = z.discriminatedUnion('type', [
+  helloMessage,
+  threadsMessage,
+  guestLinksMessage,
+  configMessage,
+  syncMessage,
+  presenceMessage,
+  reloadMessage,
+  errorMessage,
+  pongMessage,
+]);
+
+export type ServerMessage = z.infer<typeof serverMessage>;
+export type HelloMessage = z.infer<typeof helloMessage>;
+export type ThreadsMessage = z.infer<typeof threadsMessage>;
+export type ThreadUpdate = z.infer<typeof threadUpdate>;
+export type PresenceMessage = z.infer<typeof presenceMessage>;
+export type PresenceViewer = z.infer<typeof presenceViewer>;
+export type ReloadReason = (typeof reloadReasons)[number];
+export type LiveErrorCode = (typeof errorCodes)[number];
+
+/** The resume point a message moves the client to, if any (hello, threads, guestLinks, config, sync). */
+export function positionOf(message: ServerMessage): string | undefined {
+  return 'position' in message ? message.position : undefined;
+}
