@@ -200,6 +200,18 @@ export class ProjectionEngine {
     if (batch.length === 0) return { applied: 0, caughtUp: true, position: after };
     const last = batch[batch.length - 1]!.position;
     const caughtUp = batch.length < this.batchSize;
+    if (events.length === 0) {
+      // Nothing this projection reads: move the checkpoint without a transaction of its own or
+      // waiting for the disk. Losing this write in a crash only means re-reading events it skips.
+      await this.pool.query(
+        `WITH moved AS (
+           UPDATE projection_generations SET position = $3, events_processed = events_processed + $4, updated_at = now()
+            WHERE name = $1 AND generation = $2 AND position = $5 RETURNING 1)
+         SELECT set_config('synchronous_commit', 'off', true), (SELECT count(*) FROM moved)`,
+        [projection.name, generation, formatPosition(last), batch.length, row.position],
+      );
+      return { applied: batch.length, caughtUp, position: last };
+    }
     // while this batch is written, the next one is read and parsed (catch-up only)
     const next = caughtUp ? undefined : this.readBatch(projection, generation, last);
     next?.catch(() => undefined);
