@@ -200,7 +200,15 @@ export class HashChainedEventStore implements EventStore {
       // 'any' and 'exists' are pinned to the head we chained onto; an exact revision is kept
       // as given, so a stale one (or an idempotent re-append) is answered by the store itself.
       const pinned: ExpectedRevision =
-        typeof expected === 'number' ? expected : expected === 'no_stream' ? 'no_stream' : head < 0 ? expected : head;
+        typeof expected === 'number'
+          ? expected
+          : expected === 'no_stream'
+            ? 'no_stream'
+            : head >= 0
+              ? head
+              : expected === 'any'
+                ? 'no_stream' // racing first appends: only one may chain onto "no previous event"
+                : expected;
       try {
         return await this.inner.append(streamName, chainEvents(streamName, events, head + 1, prev), {
           expected: pinned,

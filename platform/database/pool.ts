@@ -11,6 +11,9 @@ export function createPool(connectionString: string, max: number, applicationNam
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // ...and neither must a checked-out client's (a restarted server ends its connections): the
+  // query in flight fails with the error, and the client is discarded when released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -7,6 +7,8 @@ import { healthz, readyz, type HealthDependencies } from './health.js';
 import { buildOpenApiDocument, renderApiDocsPage } from './openapi.js';
 import { problems } from './problem.js';
 import { registerRoutes, type AnyRoute } from './route.js';
+import { loadShedding, type LoadSheddingOptions } from './loadShedding.js';
+import { requestTimeout, type RequestTimeoutOptions } from './requestTimeout.js';
 import { serveWebApp } from './webApp.js';
 
 export interface AppDependencies extends HealthDependencies {
@@ -20,6 +22,8 @@ export interface AppDependencies extends HealthDependencies {
   metrics?: DeskMetrics;
   /** Serve the built web app (web/dist) for every non-API path. */
   serveWeb?: boolean;
+  loadShedding?: LoadSheddingOptions;
+  requestTimeout?: RequestTimeoutOptions;
 }
 
 /** Routes whose bodies must be smaller than the default. */
@@ -66,6 +70,9 @@ export function createApp(deps: AppDependencies): express.Express {
       res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     });
   }
+  // shed load before doing work (health and metrics stay reachable), and bound every request
+  app.use(loadShedding(deps.loadShedding));
+  app.use(requestTimeout(deps.requestTimeout));
   app.get('/healthz', healthz(deps));
   app.get('/readyz', readyz(deps));
 

@@ -43,6 +43,9 @@ interface BodyParserError {
 
 export function toProblem(error: unknown): HttpProblem | undefined {
   if (error instanceof HttpProblem) return error;
+  // express decodes path parameters: broken percent-encoding (%zz) is the client's mistake
+  if (error instanceof URIError)
+    return problems.badRequest([{ path: 'params', message: 'has invalid percent-encoding' }]);
   if (error instanceof DomainError) {
     return new HttpProblem(domainStatus[error.kind], domainTitle[error.kind], error.message, {
       code: error.code,

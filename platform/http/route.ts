@@ -113,6 +113,30 @@ function parsePart<T extends ZodType | undefined>(
   return undefined;
 }
 
+// NUL, or a UTF-16 surrogate without its pair
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is searched for
+const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function findUnstorableText(
+  value: unknown,
+  path: string,
+  errors: { path: string; message: string }[],
+  depth = 0,
+): void {
+  if (depth > 40 || errors.length > 20) return;
+  if (typeof value === 'string') {
+    if (unstorable.test(value)) errors.push({ path, message: 'contains a NUL character or an unpaired surrogate' });
+    return;
+  }
+  if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      if (unstorable.test(key))
+        errors.push({ path: `${path}.${key.replace(unstorable, '?')}`, message: 'has an invalid key' });
+      findUnstorableText(item, `${path}.${key}`, errors, depth + 1);
+    }
+  }
+}
+
 export type ErrorMapper = (error: unknown) => HttpProblem | undefined;
 
 export function registerRoutes(
@@ -134,6 +158,11 @@ export function registerRoutes(
         ) {
           if (req.headers['content-type']) throw problems.unsupportedMediaType();
         }
+        // Postgres text cannot hold NUL or half a surrogate pair: refuse them here, by field
+        findUnstorableText(req.params, 'params', errors);
+        findUnstorableText(req.query, 'query', errors);
+        findUnstorableText(req.body, 'body', errors);
+        if (errors.length) throw problems.badRequest(errors);
         const params = parsePart(route.params, req.params, 'params', errors);
         const query = parsePart(route.query, req.query, 'query', errors);
         const body = parsePart(route.body, req.body, 'body', errors);

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AssignmentDirectory } from '../../commands/assignmentDirectory/assignmentDirectory.js';
+import { AccountStore } from '../../platform/identity/accounts.js';
+import { FakeResendServer } from '../support/fakeResend/fakeResendServer.js';
+import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
+import { CommandLoad, markerCounts } from './support/commandLoad.js';
+import { CHAOS_SEAL_KEY, DeskProcess, type DeskRole } from './support/deskProcess.js';
+import { recordFigures } from './support/figures.js';
+import { sessionCaller, sleep } from './support/http.js';
+import {
+  auditEmails,
+  brokenChains,
+  compareWithCleanRebuild,
+  engineFor,
+  expireOrphanedEmailClaims,
+  missingAcknowledged,
+  waitForEmailsDrained,
+  waitForProjections,
+} from './support/invariants.js';
+
+/** How long processes are killed under load. */
+const CHAOS_MS = Number(process.env.CHAOS_CRASH_MS ?? 90_000);
+
+describe('crash safety: the API, the projector and the email worker are SIGKILLed at random under load', () => {
+  let db: TestDatabase;
+  let fake: FakeResendServer;
+  const processes: Partial<Record<DeskRole, DeskProcess>> = {};
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ poolSize: 8 });
+    await new AccountStore(db.pool).ensureDemoAccounts();
+    await new AssignmentDirectory(db.pool).ensureDemoAssignments();
+    fake = await FakeResendServer.start({ apiKey: 're_test', seed: 7 });
+    // a little time inside each send, so that some kills land between the send and its record
+    fake.setFaults({ processingMs: 40 });
+    const env = {
+      RESEND_BASE_URL: fake.url,
+      RESEND_API_KEY: 're_test',
+      // small batches: a kill lands inside a batch more often
+      PROJECTION_BATCH_SIZE: '25',
+      SEAL_INTERVAL_SECONDS: '2',
+    };
+    for (const role of ['api', 'projector', 'email'] as const) {
+      processes[role] = await DeskProcess.create({ role, databaseUrl: db.url, env });
+    }
+    await Promise.all(Object.values(processes).map((p) => p.start()));
+  });
+
+  afterAll(async () => {
+    await Promise.all(Object.values(processes).map((p) => p.kill()));
+    await fake?.stop();
+    await db?.drop();
+  });
+
+  it('when processes die at random moments, then nothing acknowledged is lost, read models equal a clean rebuild, and every email is sent exactly once', async () => {
+    const api = processes.api!;
+    const load = new CommandLoad({
+      base: () => api.base,
+      partner: await sessionCaller(db.pool, 'partner@acme.test'),
+      agent: await sessionCaller(db.pool, 'agent@demo.test'),
+      clients: 4,
+      timeoutMs: 10_000,
+    });
+    load.start();
+
+    const crashes: Record<DeskRole | 'all', number> = { api: 0, projector: 0, email: 0, all: 0 };
+    let orphanedClaims = 0;
+    const roles: DeskRole[] = ['api', 'projector', 'email'];
+    const deadline = Date.now() + CHAOS_MS;
+    // rounds of a random order of the three roles (each is killed as often), every fourth round
+    // ending with all three at once (a power cut); the moment of each kill is random
+    let round = 0;
+    try {
+      while (Date.now() < deadline) {
+        round++;
+        const order = [...roles].sort(() => Math.random() - 0.5).map((r) => [r]);
+        if (round % 4 === 0) order.push(roles);
+        for (const victims of order) {
+          if (Date.now() >= deadline) break;
+          await sleep(500 + Math.random() * 1500);
+          await Promise.all(victims.map((r) => processes[r]!.kill()));
+          if (victims.length > 1) crashes.all++;
+          else crashes[victims[0]!]++;
+          await sleep(Math.random() * 300);
+          // a dead email worker's claims can only run out; make their lease run out now
+          if (victims.includes('email')) orphanedClaims += await expireOrphanedEmailClaims(db.pool);
+          await Promise.all(victims.map((r) => processes[r]!.start()));
+        }
+      }
+    } finally {
+      await load.stop();
+    }
+
+    const { engine, eventStore } = engineFor(db.pool, db.url);
+    await waitForProjections(engine, 90_000);
+    await waitForEmailsDrained(db.pool, eventStore, 120_000);
+
+    // 1. every acknowledged command is in the log, at the revision it answered, and none twice
+    const missing = await missingAcknowledged(db.pool, load.acks);
+    const counts = await markerCounts(db.pool, [...load.markers.keys()]);
+    const duplicated = [...counts].filter(([, n]) => n > 1);
+    const lostAcked = [...load.markers].filter(([marker, acked]) => acked && counts.get(marker) !== 1);
+    const chains = await brokenChains(db.pool, db.url, CHAOS_SEAL_KEY);
+
+    // 2. every email due was delivered exactly once, and the outbox holds every email the log calls for
+    await processes.email!.stop();
+    const emails = await auditEmails(db.pool, fake);
+
+    // 3. every read model equals a clean rebuild from the log
+    await processes.projector!.stop();
+    const comparisons = await compareWithCleanRebuild(engine);
+
+    const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM es_events');
+    const injected = crashes.api + crashes.projector + crashes.email + crashes.all * 3;
+    const diverged = comparisons.filter((c) => JSON.stringify(c.live) !== JSON.stringify(c.rebuilt));
+    recordFigures('crash', {
+      durationSeconds: Math.round(CHAOS_MS / 1000),
+      crashesInjected: injected,
+      crashesSurvived: processes.api!.starts + processes.projector!.starts + processes.email!.starts - 3,
+      apiKills: processes.api!.kills,
+      projectorKills: processes.projector!.kills,
+      emailWorkerKills: processes.email!.kills,
+      allAtOnceKills: crashes.all,
+      commandsAcknowledged: load.acknowledged,
+      commandRequests: load.observations.length,
+      networkFailuresSeen: load.observations.filter((o) => o.status === 'network').length,
+      eventsInLog: rows[0]!.n,
+      eventsLost: missing.length + lostAcked.length,
+      duplicateEvents: duplicated.length,
+      brokenHashChains: chains.length,
+      emailsSent: emails.sent,
+      emailsLost: emails.lost.length + emails.notSent.length + Math.max(0, emails.expectedRows - emails.outboxRows),
+      emailsDuplicated: emails.duplicates.length,
+      orphanedClaimsExpired: orphanedClaims,
+      providerRequests: fake.log.length,
+      projectionsCompared: comparisons.length,
+      projectionsDiverged: diverged.length,
+    });
+
+    expect(load.acknowledged).toBeGreaterThan(30);
+    expect.soft(missing, 'acknowledged commands missing from the log').toEqual([]);
+    expect.soft(duplicated, 'commands in the log twice').toEqual([]);
+    expect.soft(lostAcked, 'acknowledged messages not in the log exactly once').toEqual([]);
+    expect.soft(emails.notSent, 'outbox rows not sent').toEqual([]);
+    expect.soft(emails.duplicates, 'emails delivered twice').toEqual([]);
+    expect.soft(emails.lost, 'emails never delivered').toEqual([]);
+    expect.soft(emails.strangers, 'deliveries with no outbox row').toEqual([]);
+    expect.soft(emails.outboxRows, 'outbox rows against the emails the log calls for').toBe(emails.expectedRows);
+    for (const c of comparisons)
+      expect.soft(c.live, `projection ${c.projection} against a clean rebuild`).toEqual(c.rebuilt);
+    // Known bug (reported): concurrent first appends to a new chained stream both chain onto "no previous event"
+    expect
+      .soft(
+        chains.map((c) => `${c.streamName}@${c.firstBrokenRevision}: ${c.reason}`),
+        'broken hash chains',
+      )
+      .toEqual([]);
+    await eventStore.close();
+  });
+});
