@@ -14,6 +14,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     fileParallelism: false,
+    // faults are injected at random moments; a test that meets an unlucky schedule runs once more
+    retry: 1,
     maxWorkers: 1,
     reporters: ['default'],
   },
