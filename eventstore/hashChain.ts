@@ -178,12 +178,45 @@ export function verifyChain(
 
 /* -------------------------------------------------------------- decorator */
 
-/** An EventStore that links every event of chained streams to the one before it. */
+/** A stream's last event as the chain sees it: its revision and hash. */
+interface ChainHead {
+  revision: number;
+  hash: string | null;
+}
+
+const HEAD_CACHE_SIZE = 10_000;
+
+/**
+ * An EventStore that links every event of chained streams to the one before it.
+ *
+ * To chain an append it needs the hash of the stream's last event. A command has just read the
+ * whole stream and appends with that revision as the expected one, so the heads of recently
+ * read or written streams are kept (a bounded LRU): an append whose expected revision is the
+ * cached head chains onto it without reading the stream again. That is safe because an event,
+ * once written, never changes: if the stream is still at that revision the append succeeds and
+ * the cached hash is the right one; if it moved, the store refuses the expected revision and the
+ * head is read afresh.
+ */
 export class HashChainedEventStore implements EventStore {
   readonly adapter: EventStore['adapter'];
+  private readonly heads = new Map<string, ChainHead>();
 
   constructor(private readonly inner: EventStore) {
     this.adapter = inner.adapter;
+  }
+
+  private remember(streamName: string, head: ChainHead): void {
+    this.heads.delete(streamName);
+    this.heads.set(streamName, head);
+    if (this.heads.size > HEAD_CACHE_SIZE) {
+      const oldest = this.heads.keys().next().value;
+      if (oldest !== undefined) this.heads.delete(oldest);
+    }
+  }
+
+  private async readHead(streamName: string): Promise<ChainHead> {
+    const [last] = await this.inner.readStream(streamName, { direction: 'backwards', limit: 1 });
+    return last ? { revision: last.revision, hash: chainOf(last)?.hash ?? null } : { revision: -1, hash: null };
   }
 
   async append(
@@ -194,9 +227,13 @@ export class HashChainedEventStore implements EventStore {
     if (!isChained(streamName) || !Array.isArray(events)) return this.inner.append(streamName, events, options);
     const expected = options.expected ?? 'any';
     for (let attempt = 0; ; attempt++) {
-      const [last] = await this.inner.readStream(streamName, { direction: 'backwards', limit: 1 });
-      const head = last ? last.revision : -1;
-      const prev = last ? (chainOf(last)?.hash ?? null) : null;
+      const cached = attempt === 0 ? this.heads.get(streamName) : undefined;
+      const usable =
+        cached &&
+        (typeof expected === 'number'
+          ? cached.revision === expected
+          : expected !== 'no_stream' && cached.revision >= 0);
+      const { revision: head, hash: prev } = usable ? cached : await this.readHead(streamName);
       // 'any' and 'exists' are pinned to the head we chained onto; an exact revision is kept
       // as given, so a stale one (or an idempotent re-append) is answered by the store itself.
       const pinned: ExpectedRevision =
@@ -209,11 +246,18 @@ export class HashChainedEventStore implements EventStore {
               : expected === 'any'
                 ? 'no_stream' // racing first appends: only one may chain onto "no previous event"
                 : expected;
+      const chained = chainEvents(streamName, events, head + 1, prev);
       try {
-        return await this.inner.append(streamName, chainEvents(streamName, events, head + 1, prev), {
-          expected: pinned,
-        });
+        const result = await this.inner.append(streamName, chained, { expected: pinned });
+        if (result.duplicate) this.heads.delete(streamName);
+        else {
+          const link = chained[chained.length - 1]?.metadata?.chain as unknown as ChainLink | undefined;
+          this.remember(streamName, { revision: result.nextRevision, hash: link?.hash ?? null });
+        }
+        return result;
       } catch (error) {
+        this.heads.delete(streamName);
+        // another writer moved the stream (or the cached head was stale): chain onto the new head
         const raced =
           error instanceof WrongExpectedVersionError && typeof expected !== 'number' && expected !== 'no_stream';
         if (!raced || attempt >= 20) throw error;
@@ -221,8 +265,21 @@ export class HashChainedEventStore implements EventStore {
     }
   }
 
-  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    return this.inner.readStream(streamName, options);
+  async readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    const events = await this.inner.readStream(streamName, options);
+    if (isChained(streamName)) {
+      // a read that reaches the end of the stream tells its head
+      const forwardsToEnd =
+        (options?.direction ?? 'forwards') === 'forwards' &&
+        options?.limit === undefined &&
+        (options?.fromRevision === undefined || options.fromRevision === 'start');
+      const backwardsFromEnd =
+        options?.direction === 'backwards' && (options.fromRevision === undefined || options.fromRevision === 'end');
+      const last = forwardsToEnd ? events[events.length - 1] : backwardsFromEnd ? events[0] : undefined;
+      if (last) this.remember(streamName, { revision: last.revision, hash: chainOf(last)?.hash ?? null });
+      else if (forwardsToEnd) this.heads.delete(streamName);
+    }
+    return events;
   }
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
     return this.inner.readAll(options);

@@ -57,7 +57,7 @@ export function assembleDesk(parts: DeskParts) {
   const { pool, eventStore, config, logger } = parts;
   const clock = parts.clock ?? (() => new Date());
   const accounts = new AccountStore(pool);
-  const sessions = new SessionStore(pool, { ttlSeconds: config.SESSION_TTL_SECONDS });
+  const sessions = new SessionStore(pool, { ttlSeconds: config.SESSION_TTL_SECONDS, cacheMs: config.SESSION_CACHE_MS });
   const rateLimiter = new RateLimiter(pool);
   const directory = new AssignmentDirectory(pool);
   const idempotency = new IdempotencyStore(pool);

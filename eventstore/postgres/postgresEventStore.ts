@@ -103,8 +103,8 @@ export class PostgresEventStore implements EventStore {
       json.map((j) => j.data),
       json.map((j) => j.metadata),
     ];
-    // A concurrent append of the same ids loses on the unique index; asked again, the
-    // database answers it as a re-append of the winner.
+    // A re-append of ids already in the log (with 'any'/'exists'), or a twin that won the race,
+    // makes the insert hit the unique index: then the database answers what the first append did.
     for (let attempt = 0; ; attempt++) {
       try {
         const { rows } = await this.pool.query<{
@@ -133,9 +133,39 @@ export class PostgresEventStore implements EventStore {
             events.map((e) => e.id),
           );
         }
-        if (error.code === '23505' && error.constraint === 'es_events_event_id_key' && attempt < 2) continue;
+        if (error.code === '23505' && error.constraint === 'es_events_event_id_key' && attempt < 2) {
+          const earlier = await this.previousAppend(streamName, events);
+          if (earlier) return earlier;
+          continue; // the conflicting append rolled back: try ours again
+        }
         throw error;
       }
+    }
+  }
+
+  /** What an earlier append of these event ids answered, if it is in the log. */
+  private async previousAppend(streamName: string, events: EventToAppend[]): Promise<AppendResult | undefined> {
+    try {
+      const { rows } = await this.pool.query<{
+        next_revision: string;
+        commit_position: string;
+        prepare_position: string;
+      }>('SELECT * FROM es_previous_append($1, $2::uuid[])', [streamName, events.map((e) => e.id)]);
+      const row = rows[0];
+      if (!row) return undefined;
+      return {
+        nextRevision: Number(row.next_revision),
+        position: { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) },
+        duplicate: true,
+      };
+    } catch (error) {
+      if (isPgError(error) && error.code === 'ES002') {
+        throw new IdempotencyConflictError(
+          streamName,
+          events.map((e) => e.id),
+        );
+      }
+      throw error;
     }
   }
 

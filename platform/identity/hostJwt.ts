@@ -26,6 +26,12 @@ export const identityConfigSchema = z.object({
     .min(60)
     .max(30 * 24 * 3600)
     .default(12 * 3600),
+  /**
+   * How long one process answers a session from memory instead of the database (0: never).
+   * Sign-out in the same process is immediate; a sign-out, password reset or disabled account
+   * reaches other processes within this time.
+   */
+  SESSION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** Secure flag on the session cookies. Default: on when NODE_ENV=production. */
   COOKIE_SECURE: z
     .enum(['true', 'false', '1', '0'])

@@ -10,6 +10,7 @@ import type { Account, AccountRole } from './accounts.js';
 export const DEFAULT_SESSION_TTL_SECONDS = 12 * 60 * 60;
 /** last_seen_at is written at most this often per session. */
 const LAST_SEEN_RESOLUTION_SECONDS = 60;
+const SESSION_CACHE_SIZE = 5000;
 
 export interface NewSession {
   /** 32 random bytes, base64url: the `sd_session` cookie value. */
@@ -57,14 +58,44 @@ interface SessionRow {
 
 export class SessionStore {
   readonly ttlSeconds: number;
+  private readonly cacheMs: number;
+  /** token hash → the resolved session and when it was looked up */
+  private readonly cache = new Map<string, { session: ResolvedSession; at: number }>();
 
+  /**
+   * `cacheMs` (SESSION_CACHE_MS in the desk): a resolved session is answered from memory for
+   * that long, saving a round trip on most requests (they come in bursts from one browser).
+   * Sign-out and revokeAllFor in this process take effect at once; elsewhere within cacheMs.
+   */
   constructor(
     private readonly pool: pg.Pool,
-    options: { ttlSeconds?: number } = {},
+    options: { ttlSeconds?: number; cacheMs?: number } = {},
   ) {
     const ttl = options.ttlSeconds ?? DEFAULT_SESSION_TTL_SECONDS;
     if (!Number.isInteger(ttl) || ttl < 60) throw new Error('session ttlSeconds must be an integer of at least 60');
     this.ttlSeconds = ttl;
+    this.cacheMs = options.cacheMs ?? 0;
+  }
+
+  private cached(tokenHash: string): ResolvedSession | undefined {
+    const hit = this.cache.get(tokenHash);
+    if (!hit) return undefined;
+    const now = Date.now();
+    if (now - hit.at > this.cacheMs || hit.session.expiresAt.getTime() <= now) {
+      this.cache.delete(tokenHash);
+      return undefined;
+    }
+    return hit.session;
+  }
+
+  private keep(tokenHash: string, session: ResolvedSession): void {
+    if (this.cacheMs <= 0) return;
+    this.cache.delete(tokenHash);
+    this.cache.set(tokenHash, { session, at: Date.now() });
+    if (this.cache.size > SESSION_CACHE_SIZE) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
   }
 
   async create(accountId: string): Promise<NewSession> {
@@ -86,6 +117,8 @@ export class SessionStore {
   async resolve(token: string): Promise<ResolvedSession | undefined> {
     if (!isWellFormedToken(token)) return undefined;
     const tokenHash = sha256Hex(token);
+    const hit = this.cached(tokenHash);
+    if (hit) return hit;
     const { rows } = await this.pool.query<SessionRow>(
       `SELECT s.csrf_token_hash, s.expires_at,
               s.last_seen_at < now() - make_interval(secs => $2::int) AS stale,
@@ -106,7 +139,7 @@ export class SessionStore {
         )
         .catch(() => undefined);
     }
-    return {
+    const session: ResolvedSession = {
       account: {
         id: row.id,
         email: row.email,
@@ -120,16 +153,20 @@ export class SessionStore {
       csrfTokenHash: row.csrf_token_hash,
       expiresAt: row.expires_at,
     };
+    this.keep(tokenHash, session);
+    return session;
   }
 
   /** Ends the session of this raw token (no-op when there is none). */
   async revoke(token: string): Promise<void> {
     if (!isWellFormedToken(token)) return;
+    this.cache.delete(sha256Hex(token));
     await this.pool.query('DELETE FROM sessions WHERE token_hash = $1', [sha256Hex(token)]);
   }
 
   /** Ends every session of an account; answers how many there were. */
   async revokeAllFor(accountId: string): Promise<number> {
+    for (const [hash, hit] of this.cache) if (hit.session.account.id === accountId) this.cache.delete(hash);
     const { rowCount } = await this.pool.query('DELETE FROM sessions WHERE account_id = $1', [accountId]);
     return rowCount ?? 0;
   }

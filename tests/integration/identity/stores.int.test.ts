@@ -205,6 +205,50 @@ describe('identity stores', () => {
     });
   });
 
+  describe('session cache (SESSION_CACHE_MS)', () => {
+    it('when a session was just resolved, then it is answered from memory for cacheMs, and sign-out in the process ends it at once', async () => {
+      const cached = new SessionStore(db.pool, { cacheMs: 300 });
+      const account = await accounts.create({
+        email: 'cached@example.test',
+        name: 'Cached',
+        role: 'agent',
+        password: 'a long enough password',
+      });
+      const one = await sessions.create(account.id);
+      expect((await cached.resolve(one.token))?.account.id).toBe(account.id);
+      // another process deletes the row: this one still answers from memory within the window...
+      await db.pool.query('DELETE FROM sessions WHERE token_hash = $1', [sha256Hex(one.token)]);
+      expect((await cached.resolve(one.token))?.account.id).toBe(account.id);
+      // ...and looks again once the window has passed
+      await new Promise((r) => setTimeout(r, 350));
+      expect(await cached.resolve(one.token)).toBeUndefined();
+
+      const two = await sessions.create(account.id);
+      expect(await cached.resolve(two.token)).toBeDefined();
+      await cached.revoke(two.token);
+      expect(await cached.resolve(two.token)).toBeUndefined();
+
+      const three = await sessions.create(account.id);
+      expect(await cached.resolve(three.token)).toBeDefined();
+      expect(await cached.revokeAllFor(account.id)).toBe(1);
+      expect(await cached.resolve(three.token)).toBeUndefined();
+    });
+
+    it('when cacheMs is 0, then every resolve asks the database', async () => {
+      const uncached = new SessionStore(db.pool, { cacheMs: 0 });
+      const account = await accounts.create({
+        email: 'uncached@example.test',
+        name: 'Uncached',
+        role: 'agent',
+        password: 'a long enough password',
+      });
+      const one = await sessions.create(account.id);
+      expect(await uncached.resolve(one.token)).toBeDefined();
+      await db.pool.query('DELETE FROM sessions WHERE token_hash = $1', [sha256Hex(one.token)]);
+      expect(await uncached.resolve(one.token)).toBeUndefined();
+    });
+  });
+
   describe('rate limiter', () => {
     it('when hits exceed the limit in one window, then they are refused with the time left in the window', async () => {
       const limiter = new RateLimiter(db.pool);
