@@ -71,6 +71,21 @@ export class ProjectionHaltedError extends Error {
   }
 }
 
+/** A generation's checkpoint as its runner last left it: lets the next batch skip reading it. */
+export interface KnownCheckpoint {
+  position: string;
+  status: GenerationRow['status'];
+}
+
+export interface BatchOutcome {
+  applied: number;
+  caughtUp: boolean;
+  position: Position;
+  next?: Promise<ReadBatch>;
+  /** The checkpoint after this batch; undefined when it must be read again (another runner or a swap moved it). */
+  checkpoint?: KnownCheckpoint;
+}
+
 interface ReadBatch {
   after: Position;
   batch: RecordedEvent[];
@@ -94,6 +109,8 @@ export class ProjectionEngine {
   readonly eventStore: EventStore;
   readonly projections: readonly Projection[];
   private readonly batchSize: number;
+  /** Log reads in flight, by position: projections woken by the same append share one read. */
+  private readonly reads = new Map<string, Promise<RecordedEvent[]>>();
 
   constructor(options: EngineOptions) {
     this.pool = options.pool;
@@ -184,12 +201,16 @@ export class ProjectionEngine {
     projection: Projection,
     generation: number,
     prefetched?: Promise<ReadBatch>,
-  ): Promise<{ applied: number; caughtUp: boolean; position: Position; next?: Promise<ReadBatch> }> {
-    const { rows: current } = await this.pool.query<{ position: string; status: string }>(
-      'SELECT position, status FROM projection_generations WHERE name = $1 AND generation = $2',
-      [projection.name, generation],
-    );
-    const row = current[0];
+    known?: KnownCheckpoint,
+  ): Promise<BatchOutcome> {
+    let row = known;
+    if (!row) {
+      const { rows: current } = await this.pool.query<KnownCheckpoint>(
+        'SELECT position, status FROM projection_generations WHERE name = $1 AND generation = $2',
+        [projection.name, generation],
+      );
+      row = current[0];
+    }
     if (!row || row.status === 'retired' || row.status === 'failed') {
       return { applied: 0, caughtUp: true, position: row ? parsePosition(row.position) : START };
     }
@@ -197,20 +218,26 @@ export class ProjectionEngine {
     let read = prefetched ? await prefetched : undefined;
     if (!read || comparePositions(read.after, after) !== 0) read = await this.readBatch(projection, generation, after);
     const { batch, events } = read;
-    if (batch.length === 0) return { applied: 0, caughtUp: true, position: after };
+    if (batch.length === 0) return { applied: 0, caughtUp: true, position: after, checkpoint: row };
     const last = batch[batch.length - 1]!.position;
     const caughtUp = batch.length < this.batchSize;
     if (events.length === 0) {
       // Nothing this projection reads: move the checkpoint without a transaction of its own or
       // waiting for the disk. Losing this write in a crash only means re-reading events it skips.
-      await this.pool.query(
+      const { rows: moved } = await this.pool.query<{ moved: string }>(
         `WITH moved AS (
            UPDATE projection_generations SET position = $3, events_processed = events_processed + $4, updated_at = now()
-            WHERE name = $1 AND generation = $2 AND position = $5 RETURNING 1)
-         SELECT set_config('synchronous_commit', 'off', true), (SELECT count(*) FROM moved)`,
-        [projection.name, generation, formatPosition(last), batch.length, row.position],
+            WHERE name = $1 AND generation = $2 AND position = $5 AND status = $6 RETURNING 1)
+         SELECT set_config('synchronous_commit', 'off', true), (SELECT count(*) FROM moved) AS moved`,
+        [projection.name, generation, formatPosition(last), batch.length, row.position, row.status],
       );
-      return { applied: batch.length, caughtUp, position: last };
+      if (Number(moved[0]?.moved) === 0) return { applied: 0, caughtUp: false, position: after };
+      return {
+        applied: batch.length,
+        caughtUp,
+        position: last,
+        checkpoint: { position: formatPosition(last), status: row.status },
+      };
     }
     // while this batch is written, the next one is read and parsed (catch-up only)
     const next = caughtUp ? undefined : this.readBatch(projection, generation, last);
@@ -220,12 +247,12 @@ export class ProjectionEngine {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const { rows: locked } = await client.query<{ position: string }>(
-        'SELECT position FROM projection_generations WHERE name = $1 AND generation = $2 FOR UPDATE',
+      const { rows: locked } = await client.query<KnownCheckpoint>(
+        'SELECT position, status FROM projection_generations WHERE name = $1 AND generation = $2 FOR UPDATE',
         [projection.name, generation],
       );
-      if (locked[0]?.position !== row.position) {
-        await client.query('ROLLBACK'); // another runner moved it: read again from there
+      if (locked[0]?.position !== row.position || locked[0]?.status !== row.status) {
+        await client.query('ROLLBACK'); // another runner (or a swap) moved it: read again from there
         return { applied: 0, caughtUp: false, position: after };
       }
       const effect = events.length
@@ -266,12 +293,18 @@ export class ProjectionEngine {
     } finally {
       client.release();
     }
-    return { applied: batch.length, caughtUp, position: last, ...(next ? { next } : {}) };
+    return {
+      applied: batch.length,
+      caughtUp,
+      position: last,
+      checkpoint: { position: formatPosition(last), status: row.status },
+      ...(next ? { next } : {}),
+    };
   }
 
   /** Reads the events after a position and parses those the projection reads; a malformed one halts it. */
   private async readBatch(projection: Projection, generation: number, after: Position): Promise<ReadBatch> {
-    const batch = await this.eventStore.readAll({ after, limit: this.batchSize });
+    const batch = await this.sharedRead(after);
     const wanted = new Set(projection.eventTypes);
     const events: ProjectedEvent[] = [];
     for (const record of batch) {
@@ -284,6 +317,17 @@ export class ProjectionEngine {
       }
     }
     return { after, batch, events };
+  }
+
+  /** One readAll per position at a time, whatever the number of projections asking for it. */
+  private sharedRead(after: Position): Promise<RecordedEvent[]> {
+    const key = formatPosition(after);
+    let read = this.reads.get(key);
+    if (!read) {
+      read = this.eventStore.readAll({ after, limit: this.batchSize }).finally(() => this.reads.delete(key));
+      this.reads.set(key, read);
+    }
+    return read;
   }
 
   private async fail(name: string, generation: number, error: ProjectionHaltedError): Promise<never> {

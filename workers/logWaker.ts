@@ -29,9 +29,17 @@ export class LogWaker {
     for (const waiter of [...this.waiters]) waiter();
   }
 
-  /** Resolves on the next append, or after `timeoutMs`. */
-  wait(timeoutMs: number): Promise<void> {
-    const seen = this.generation;
+  /**
+   * A mark to wait from: take it before reading the log, and an append that lands between the
+   * read and the wait still wakes the waiter at once (instead of after the timeout).
+   */
+  mark(): number {
+    return this.generation;
+  }
+
+  /** Resolves on the first append after `since` (default: now), or after `timeoutMs`. */
+  wait(timeoutMs: number, since = this.generation): Promise<void> {
+    const seen = since;
     return new Promise((resolve) => {
       if (this.generation !== seen) return resolve();
       const done = () => {

@@ -1,5 +1,10 @@
 import type { Projection } from '../projections/projection.js';
-import { ProjectionHaltedError, type ProjectionEngine } from '../projections/projectionEngine.js';
+import {
+  ProjectionHaltedError,
+  type GenerationRow,
+  type KnownCheckpoint,
+  type ProjectionEngine,
+} from '../projections/projectionEngine.js';
 import type { Logger } from '../platform/logger.js';
 import { LogWaker } from './logWaker.js';
 
@@ -56,17 +61,27 @@ export class ProjectorRunner {
     const { engine, logger } = this.options;
     const idleMs = this.options.idleMs ?? 1000;
     let failures = 0;
+    // the live generation and its checkpoint, kept between batches instead of read before each;
+    // a batch that finds them moved (another runner, a blue/green swap) answers no checkpoint
+    let live: GenerationRow | undefined;
+    let checkpoint: KnownCheckpoint | undefined;
     while (!this.stopped) {
+      const mark = this.waker.mark();
       try {
-        const live = await engine.liveGeneration(projection.name);
-        if (!live || live.code_version !== projection.version) {
-          await this.waker.wait(idleMs);
-          continue;
+        if (!checkpoint) {
+          live = await engine.liveGeneration(projection.name);
+          if (!live || live.code_version !== projection.version) {
+            live = undefined;
+            await this.waker.wait(idleMs, mark);
+            continue;
+          }
         }
-        const { caughtUp } = await engine.runBatch(projection, live.generation);
+        const outcome = await engine.runBatch(projection, live!.generation, undefined, checkpoint);
+        checkpoint = outcome.checkpoint;
         failures = 0;
-        if (caughtUp) await this.waker.wait(idleMs);
+        if (outcome.caughtUp) await this.waker.wait(idleMs, mark);
       } catch (error) {
+        checkpoint = undefined;
         if (error instanceof ProjectionHaltedError) {
           this.halted.set(projection.name, error.message);
           logger.error({ projection: projection.name, err: error }, 'projection halted');

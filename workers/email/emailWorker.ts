@@ -157,11 +157,12 @@ export class EmailWorker {
   private async processLoop(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
+      const mark = this.waker?.mark();
       try {
         const { enqueued } = await this.processManager.catchUp();
         failures = 0;
         if (enqueued > 0) this.nudgeSender();
-        await this.waker?.wait(this.pollMs);
+        await this.waker?.wait(this.pollMs, mark);
       } catch (error) {
         failures++;
         const delay = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
