@@ -73,6 +73,53 @@ interface StepOutcome {
   peakRss?: number;
   load: [number, number];
   error?: string;
+  /** Set when the figures are those of an earlier run (the step was not in BENCH_ONLY). */
+  carried?: { date: string; scale: string };
+}
+
+/**
+ * Each benchmark's last good outcome is kept in docs/benchmarks/results/<id>.json, so that a
+ * run of some of them (BENCH_ONLY) rewrites docs/benchmarks.md with the others' last figures,
+ * marked with the date and scale they were measured at, instead of dropping them.
+ */
+const resultsDir = path.join(chartDir, 'results');
+interface SavedOutcome {
+  date: string;
+  scale: string;
+  seconds: number;
+  result?: BenchResult;
+  stdout: string;
+  peakRss?: number;
+  load: [number, number];
+}
+async function saveOutcome(o: StepOutcome): Promise<void> {
+  await mkdir(resultsDir, { recursive: true });
+  const saved: SavedOutcome = {
+    date: new Date().toISOString().slice(0, 16).replace('T', ' '),
+    scale: scale.name,
+    seconds: Math.round(o.seconds),
+    stdout: o.step.live ? o.stdout : '',
+    load: o.load,
+    ...(o.result ? { result: o.result } : {}),
+    ...(o.peakRss ? { peakRss: o.peakRss } : {}),
+  };
+  await writeFile(path.join(resultsDir, `${o.step.id}.json`), `${JSON.stringify(saved, null, 2)}\n`);
+}
+function carriedOutcome(step: Step): StepOutcome {
+  const file = path.join(resultsDir, `${step.id}.json`);
+  if (!existsSync(file))
+    return { step, status: 'not run', seconds: 0, stdout: '', load: [0, 0], error: 'not in BENCH_ONLY' };
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedOutcome;
+  return {
+    step,
+    status: 'ok',
+    seconds: saved.seconds,
+    stdout: saved.stdout,
+    load: saved.load,
+    carried: { date: saved.date, scale: saved.scale },
+    ...(saved.result ? { result: saved.result } : {}),
+    ...(saved.peakRss ? { peakRss: saved.peakRss } : {}),
+  };
 }
 
 const started = Date.now();
@@ -174,10 +221,12 @@ async function runStep(step: Step, index: number): Promise<StepOutcome> {
 }
 
 const outcomes: StepOutcome[] = [];
-for (const [i, step] of steps.entries()) outcomes.push(await runStep(step, i));
-for (const step of allSteps)
-  if (!steps.includes(step))
-    outcomes.push({ step, status: 'not run', seconds: 0, stdout: '', load: [0, 0], error: 'not in BENCH_ONLY' });
+for (const [i, step] of steps.entries()) {
+  const outcome = await runStep(step, i);
+  if (outcome.status === 'ok') await saveOutcome(outcome);
+  outcomes.push(outcome);
+}
+for (const step of allSteps) if (!steps.includes(step)) outcomes.push(carriedOutcome(step));
 await admin.end();
 await server.stop();
 
@@ -334,7 +383,7 @@ const lines: string[] = [
   '',
   '> **Noisy numbers.** This machine has 2 cores and was shared with other heavy work (test suites, builds) while these figures were taken: ' +
     `the 1-minute load average was ${outcomes
-      .filter((o) => o.status === 'ok')
+      .filter((o) => o.status === 'ok' && !o.carried)
       .map((o) => `${o.load[0].toFixed(1)}–${o.load[1].toFixed(1)} during ${o.step.id}`)
       .join(', ')}. ` +
     'A load average above 2 means processes waited for a core, ours included: absolute figures are low and vary between runs; ' +
@@ -370,6 +419,12 @@ for (const s of sections) {
     );
     continue;
   }
+  const carried = outcomes.filter((o) => (o.step.id === s.id || o.step.id.startsWith(`${s.id}-`)) && o.carried);
+  for (const o of carried)
+    lines.push(
+      `> ${o.step.title}: figures of the run of ${o.carried!.date} UTC (scale ${o.carried!.scale}, load average ${o.load[0].toFixed(1)}–${o.load[1].toFixed(1)}), not rerun this time (BENCH_ONLY).`,
+      '',
+    );
   lines.push(r.method, '');
   if (r.chart && r.chart.groups.length) {
     await writeFile(path.join(chartDir, `${r.id}.svg`), barChartSvg(r.chart));

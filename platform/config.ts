@@ -24,6 +24,8 @@ export const configSchema = z
     SEAL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
     /** Events per projection batch (one transaction each). */
     PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(2000),
+    /** Events per batch while a rebuild catches up (at least PROJECTION_BATCH_SIZE). */
+    PROJECTION_REBUILD_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(10_000),
     /** Seed demo accounts and assignments at start (on by default on the embedded database). */
     SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   })

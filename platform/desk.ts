@@ -66,6 +66,7 @@ export function assembleDesk(parts: DeskParts) {
     eventStore,
     projections: allProjections,
     batchSize: config.PROJECTION_BATCH_SIZE,
+    rebuildBatchSize: config.PROJECTION_REBUILD_BATCH_SIZE,
   });
   const watcher = new ProjectionWatcher(engine, parts.databaseUrl);
   const rebuilds = new RebuildTracker(engine, logger);

@@ -97,6 +97,8 @@ export interface EngineOptions {
   eventStore: EventStore;
   projections: readonly Projection[];
   batchSize?: number;
+  /** Events per batch while a new generation catches up (nobody reads it yet; bigger batches fold more in memory). */
+  rebuildBatchSize?: number;
 }
 
 /**
@@ -109,6 +111,7 @@ export class ProjectionEngine {
   readonly eventStore: EventStore;
   readonly projections: readonly Projection[];
   private readonly batchSize: number;
+  private readonly rebuildBatchSize: number;
   /** Log reads in flight, by position: projections woken by the same append share one read. */
   private readonly reads = new Map<string, Promise<RecordedEvent[]>>();
 
@@ -117,6 +120,7 @@ export class ProjectionEngine {
     this.eventStore = options.eventStore;
     this.projections = options.projections;
     this.batchSize = options.batchSize ?? 2000;
+    this.rebuildBatchSize = Math.max(this.batchSize, options.rebuildBatchSize ?? 10_000);
   }
 
   projection(name: string): Projection {
@@ -215,12 +219,14 @@ export class ProjectionEngine {
       return { applied: 0, caughtUp: true, position: row ? parsePosition(row.position) : START };
     }
     const after = parsePosition(row.position);
+    const limit = row.status === 'building' ? this.rebuildBatchSize : this.batchSize;
     let read = prefetched ? await prefetched : undefined;
-    if (!read || comparePositions(read.after, after) !== 0) read = await this.readBatch(projection, generation, after);
+    if (!read || comparePositions(read.after, after) !== 0)
+      read = await this.readBatch(projection, generation, after, limit);
     const { batch, events } = read;
     if (batch.length === 0) return { applied: 0, caughtUp: true, position: after, checkpoint: row };
     const last = batch[batch.length - 1]!.position;
-    const caughtUp = batch.length < this.batchSize;
+    const caughtUp = batch.length < limit;
     if (events.length === 0) {
       // Nothing this projection reads: move the checkpoint without a transaction of its own or
       // waiting for the disk. Losing this write in a crash only means re-reading events it skips.
@@ -240,7 +246,7 @@ export class ProjectionEngine {
       };
     }
     // while this batch is written, the next one is read and parsed (catch-up only)
-    const next = caughtUp ? undefined : this.readBatch(projection, generation, last);
+    const next = caughtUp ? undefined : this.readBatch(projection, generation, last, limit);
     next?.catch(() => undefined);
 
     const started = performance.now();
@@ -303,8 +309,13 @@ export class ProjectionEngine {
   }
 
   /** Reads the events after a position and parses those the projection reads; a malformed one halts it. */
-  private async readBatch(projection: Projection, generation: number, after: Position): Promise<ReadBatch> {
-    const batch = await this.sharedRead(after);
+  private async readBatch(
+    projection: Projection,
+    generation: number,
+    after: Position,
+    limit: number,
+  ): Promise<ReadBatch> {
+    const batch = await this.sharedRead(after, limit);
     const wanted = new Set(projection.eventTypes);
     const events: ProjectedEvent[] = [];
     for (const record of batch) {
@@ -320,11 +331,11 @@ export class ProjectionEngine {
   }
 
   /** One readAll per position at a time, whatever the number of projections asking for it. */
-  private sharedRead(after: Position): Promise<RecordedEvent[]> {
-    const key = formatPosition(after);
+  private sharedRead(after: Position, limit: number): Promise<RecordedEvent[]> {
+    const key = `${formatPosition(after)}/${limit}`;
     let read = this.reads.get(key);
     if (!read) {
-      read = this.eventStore.readAll({ after, limit: this.batchSize }).finally(() => this.reads.delete(key));
+      read = this.eventStore.readAll({ after, limit }).finally(() => this.reads.delete(key));
       this.reads.set(key, read);
     }
     return read;
