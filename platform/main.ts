@@ -75,7 +75,11 @@ async function main(): Promise<void> {
     const server = createServer(desk.app);
     desk.live.attach(server);
     await desk.live.start();
-    await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+    // a burst of connections (a reconnect storm, a load spike) waits in the kernel's accept queue
+    // instead of being dropped and retried by the clients seconds later (Node's default is 511)
+    await new Promise<void>((resolve) =>
+      server.listen({ port: config.PORT, host: config.HOST, backlog: 4096 }, resolve),
+    );
     logger.info(
       { url: `http://${config.HOST}:${config.PORT}`, eventStore: infra.eventStore.adapter, docs: '/api/docs' },
       'support desk listening',

@@ -53,6 +53,8 @@ describe('crash safety: the API, the projector and the email worker are SIGKILLe
   });
 
   it('when processes die at random moments, then nothing acknowledged is lost, read models equal a clean rebuild, and every email is sent exactly once', async () => {
+    // a retry (vitest retry: 1) starts from a running desk again: the first attempt stopped the workers at its end
+    for (const p of Object.values(processes)) if (!p.running) await p.start();
     const api = processes.api!;
     const load = new CommandLoad({
       base: () => api.base,
@@ -107,6 +109,9 @@ describe('crash safety: the API, the projector and the email worker are SIGKILLe
     const emails = await auditEmails(db.pool, fake);
 
     // 3. every read model equals a clean rebuild from the log
+    // the email worker's last outcomes (EmailDelivered) were appended after the wait above: let the
+    // projector reach them before it stops, or the comparison below finds the live model behind
+    await waitForProjections(engine, 60_000);
     await processes.projector!.stop();
     const comparisons = await compareWithCleanRebuild(engine);
 

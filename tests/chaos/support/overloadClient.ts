@@ -16,6 +16,8 @@ export interface OverloadReport {
   serverErrorCodes: Record<string, number>;
   /** Requests that got no answer: connection refused or reset, or no answer within the client timeout. */
   resets: number;
+  /** The error codes of those (ECONNRESET, ECONNREFUSED, EPIPE...). */
+  resetCodes: Record<string, number>;
   clientTimeouts: number;
   shedWithoutRetryAfter: number;
   /** Latency of shed answers (429/503), ms. */
@@ -54,6 +56,7 @@ export async function overload(options: {
     statuses: {},
     serverErrorCodes: {},
     resets: 0,
+    resetCodes: {},
     clientTimeouts: 0,
     shedWithoutRetryAfter: 0,
     shedLatencyP50: 0,
@@ -67,6 +70,11 @@ export async function overload(options: {
   const shedLatency: number[] = [];
   const okLatency: number[] = [];
   let inFlight = 0;
+  const reset = (error: NodeJS.ErrnoException) => {
+    report.resets++;
+    const code = error.code ?? error.message.slice(0, 40);
+    report.resetCodes[code] = (report.resetCodes[code] ?? 0) + 1;
+  };
 
   const idle: Socket[] = [];
   await Promise.all(
@@ -143,14 +151,14 @@ export async function overload(options: {
               } else if (status < 400) okLatency.push(ms);
             }),
           );
-          res.on('error', () => finish(() => report.resets++));
+          res.on('error', (error) => finish(() => reset(error)));
         },
       );
       r.on('timeout', () => {
         finish(() => report.clientTimeouts++);
         r.destroy();
       });
-      r.on('error', () => finish(() => report.resets++));
+      r.on('error', (error) => finish(() => reset(error)));
       if (req.body !== undefined) r.write(req.body);
       r.end();
     });

@@ -31,7 +31,7 @@ shield.use(loadShedding());
 shield.use(requestTimeout());
 shield.use(desk.app);
 const server = createServer(shield);
-server.listen(config.PORT, config.HOST, () => {
+server.listen({ port: config.PORT, host: config.HOST, backlog: 4096 }, () => {
   logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'support desk listening');
 });
 const stop = () => {
