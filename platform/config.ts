@@ -26,6 +26,8 @@ export const configSchema = z
     PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(2000),
     /** Events per batch while a rebuild catches up (at least PROJECTION_BATCH_SIZE). */
     PROJECTION_REBUILD_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(10_000),
+    /** Connections a rebuild writes each batch on at once (projections keyed by thread or email). */
+    PROJECTION_REBUILD_WRITERS: z.coerce.number().int().min(1).max(16).default(2),
     /** Seed demo accounts and assignments at start (on by default on the embedded database). */
     SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   })

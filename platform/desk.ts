@@ -67,6 +67,7 @@ export function assembleDesk(parts: DeskParts) {
     projections: allProjections,
     batchSize: config.PROJECTION_BATCH_SIZE,
     rebuildBatchSize: config.PROJECTION_REBUILD_BATCH_SIZE,
+    rebuildWriters: config.PROJECTION_REBUILD_WRITERS,
   });
   const watcher = new ProjectionWatcher(engine, parts.databaseUrl);
   const rebuilds = new RebuildTracker(engine, logger);

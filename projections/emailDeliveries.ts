@@ -87,6 +87,7 @@ export const emailDeliveriesProjection: Projection = {
     CREATE INDEX ON ${t('email_deliveries')} (thread_id, occurred_at);
     CREATE INDEX ON ${t('email_deliveries')} (message_id) WHERE message_id IS NOT NULL;
   `,
+  partitionKey: (e) => (e.event as EmailEvent).data.emailId,
   async apply(client, events, t) {
     // The log's order decides: a later outcome of the same email (after an ops retry) replaces the earlier.
     const latest = new Map<string, EmailDeliveryRow>();

@@ -40,6 +40,12 @@ export interface Projection {
    * per batch whatever its size, never one round trip per event.
    */
   apply(client: pg.PoolClient, events: ProjectedEvent[], t: TableNames): Promise<BatchEffect>;
+  /**
+   * Optional: the key whose rows an event touches (its thread, its email), when events of
+   * different keys never touch the same rows. A rebuild then writes the keys of a batch on
+   * several connections at once, each key's events still in log order.
+   */
+  partitionKey?(event: ProjectedEvent): string;
 }
 
 export const tableNamesFor =

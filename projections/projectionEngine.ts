@@ -12,6 +12,13 @@ import {
 import { tableNamesFor, type ProjectedEvent, type Projection } from './projection.js';
 
 export const PROJECTION_CHANGES_CHANNEL = 'projection_changes';
+
+/** A stable small hash of a key into [0, n). */
+function partitionOf(key: string, n: number): number {
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) | 0;
+  return (h >>> 0) % n;
+}
 /** Serialises inserts into projection_change_log so its ids commit in order. */
 export const CHANGE_LOG_LOCK = 0x5d_e5_c0_02;
 /** NOTIFY payloads are limited to 8000 bytes; past this many ids a change says "many threads". */
@@ -99,6 +106,8 @@ export interface EngineOptions {
   batchSize?: number;
   /** Events per batch while a new generation catches up (nobody reads it yet; bigger batches fold more in memory). */
   rebuildBatchSize?: number;
+  /** Connections a rebuild writes a batch on at once, for projections with a partition key. */
+  rebuildWriters?: number;
 }
 
 /**
@@ -112,6 +121,7 @@ export class ProjectionEngine {
   readonly projections: readonly Projection[];
   private readonly batchSize: number;
   private readonly rebuildBatchSize: number;
+  private readonly rebuildWriters: number;
   /** Log reads in flight, by position: projections woken by the same append share one read. */
   private readonly reads = new Map<string, Promise<RecordedEvent[]>>();
 
@@ -121,6 +131,7 @@ export class ProjectionEngine {
     this.projections = options.projections;
     this.batchSize = options.batchSize ?? 2000;
     this.rebuildBatchSize = Math.max(this.batchSize, options.rebuildBatchSize ?? 10_000);
+    this.rebuildWriters = Math.max(1, options.rebuildWriters ?? 2);
   }
 
   projection(name: string): Projection {
@@ -249,6 +260,25 @@ export class ProjectionEngine {
     const next = caughtUp ? undefined : this.readBatch(projection, generation, last, limit);
     next?.catch(() => undefined);
 
+    if (row.status === 'building' && projection.partitionKey && this.rebuildWriters > 1) {
+      await this.applyPartitioned(projection, generation, events);
+      const { rows: moved } = await this.pool.query<{ moved: string }>(
+        `WITH moved AS (
+           UPDATE projection_generations SET position = $3, events_processed = events_processed + $4, updated_at = now()
+            WHERE name = $1 AND generation = $2 AND position = $5 AND status = 'building' RETURNING 1)
+         SELECT (SELECT count(*) FROM moved) AS moved`,
+        [projection.name, generation, formatPosition(last), batch.length, row.position],
+      );
+      if (Number(moved[0]?.moved) === 0) return { applied: 0, caughtUp: false, position: after };
+      return {
+        applied: batch.length,
+        caughtUp,
+        position: last,
+        checkpoint: { position: formatPosition(last), status: row.status },
+        ...(next ? { next } : {}),
+      };
+    }
+
     const started = performance.now();
     const client = await this.pool.connect();
     try {
@@ -328,6 +358,40 @@ export class ProjectionEngine {
       }
     }
     return { after, batch, events };
+  }
+
+  /**
+   * A generation being built serves nobody and is never resumed (a rebuild that dies is dropped
+   * and started again: `abandonBuilding`), so its batches need not commit with the checkpoint in
+   * one transaction. Its events are split by the projection's partition key and written on
+   * several connections at once, each key's events in log order; the checkpoint moves after.
+   */
+  private async applyPartitioned(projection: Projection, generation: number, events: ProjectedEvent[]): Promise<void> {
+    const groups: ProjectedEvent[][] = Array.from({ length: this.rebuildWriters }, () => []);
+    for (const e of events) groups[partitionOf(projection.partitionKey!(e), this.rebuildWriters)]!.push(e);
+    const tables = tableNamesFor(generation);
+    await Promise.all(
+      groups
+        .filter((g) => g.length > 0)
+        .map(async (group) => {
+          const client = await this.pool.connect();
+          try {
+            await client.query('BEGIN');
+            await client.query('SET LOCAL synchronous_commit = off');
+            await projection.apply(client, group, tables);
+            await client.query('COMMIT');
+          } catch (error) {
+            await client.query('ROLLBACK').catch(() => undefined);
+            if (error instanceof ProjectionHaltedError) throw error;
+            throw new Error(
+              `projection ${projection.name} generation ${generation} failed to apply a batch: ${(error as Error).message}`,
+              { cause: error },
+            );
+          } finally {
+            client.release();
+          }
+        }),
+    );
   }
 
   /** One readAll per position at a time, whatever the number of projections asking for it. */

@@ -242,6 +242,7 @@ export const threadInboxProjection: Projection = {
     CREATE INDEX ON ${t('support_messages')} (thread_id, revision);
     CREATE INDEX ON ${t('support_messages')} USING gin (to_tsvector('english', body));
   `,
+  partitionKey: (e) => (e.event as ThreadEvent).data.threadId,
   async apply(client, events, t) {
     const threadIds = [...new Set(events.map((e) => (e.event as ThreadEvent).data.threadId))];
     const rows = await loadRows<InboxRow>(client, t('support_inbox'), 'thread_id', threadIds, inboxColumns);

@@ -482,9 +482,11 @@ export class LiveHub {
   /* ------------------------------------------------------------------ sending */
 
   /** Sends a frame; a live client whose buffer grows past the bound is cut off. */
-  private send(client: Client, data: string, replaying = false): boolean {
+  private send(client: Client, data: string | Buffer, replaying = false): boolean {
     if (client.closed) return false;
-    client.ws.send(data);
+    // a Buffer is a frame encoded once for many clients: still a text frame
+    if (typeof data === 'string') client.ws.send(data);
+    else client.ws.send(data, { binary: false });
     if (!replaying && client.ws.bufferedAmount > this.limits.maxBufferedBytes) {
       this.slowConsumersCut++;
       this.logger.warn(
@@ -631,11 +633,16 @@ export class LiveHub {
 
   private deliver(change: BuiltChange): void {
     const memo = new Map<string, string | null>();
+    // one UTF-8 encoding per distinct frame (staff, each partner audience), not one per client
+    const encoded = new Map<string, Buffer>();
     for (const client of this.clients) {
       if (!client.live || client.closed || change.id <= client.sent) continue;
       const frame = frameFor(change, client.identity, memo);
       client.sent = change.id;
-      if (frame && this.send(client, frame)) client.told = change.id;
+      if (!frame) continue;
+      let bytes = encoded.get(frame);
+      if (!bytes) encoded.set(frame, (bytes = Buffer.from(frame, 'utf8')));
+      if (this.send(client, bytes)) client.told = change.id;
     }
   }
 
