@@ -252,7 +252,7 @@ describe('host platform JWTs', () => {
   describe('configuration', () => {
     it('when the env is parsed, then the identity keys have their defaults and checks', () => {
       const parsed = identityConfigSchema.parse({});
-      expect(parsed).toEqual({ SESSION_TTL_SECONDS: 43200, ALLOWED_ORIGINS: [] });
+      expect(parsed).toEqual({ SESSION_TTL_SECONDS: 43200, SESSION_CACHE_MS: 2000, ALLOWED_ORIGINS: [] });
       expect(hostJwtOptionsFromConfig(parsed)).toBeUndefined();
       const full = identityConfigSchema.parse({
         JWT_SECRET: SECRET,
