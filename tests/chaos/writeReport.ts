@@ -71,6 +71,7 @@ const labels: Record<string, string> = {
   shedWithoutRetryAfter: 'shed without Retry-After',
   noAnswer: 'no answer',
   resets: 'connections reset',
+  resetCodes: 'no-answer errors by code',
   clientTimeouts: 'client timeouts (30 s)',
   serverErrorCodes: '5xx by problem code',
   shedLatencyP50Ms: 'shed answer p50 (ms)',
