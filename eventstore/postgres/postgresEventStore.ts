@@ -63,9 +63,36 @@ function toRecorded(row: EventRow): RecordedEvent {
   };
 }
 
-function expectedParameters(expected: ExpectedRevision): [string, number | null] {
-  return typeof expected === 'number' ? ['revision', expected] : [expected, null];
-}
+/**
+ * One append is one statement (and one commit): the stream row moves first, and the events are
+ * inserted only if it did. The expected revision picks how the stream row moves; no row back
+ * means the expectation failed (or the ids were appended before: see previousAppend). Named,
+ * so each connection parses and plans it once. Same effect as the `es_append` function, without
+ * a PL/pgSQL call per append (measured: most of an append's server time went to the call).
+ */
+const STREAM_MOVES: Record<'no_stream' | 'any' | 'exists' | 'revision', string> = {
+  no_stream: `INSERT INTO es_streams AS s (stream_name, revision) VALUES ($1, $2::bigint - 1)
+      ON CONFLICT (stream_name) DO NOTHING RETURNING s.revision`,
+  any: `INSERT INTO es_streams AS s (stream_name, revision) VALUES ($1, $2::bigint - 1)
+      ON CONFLICT (stream_name) DO UPDATE SET revision = s.revision + $2::bigint RETURNING s.revision`,
+  exists: `UPDATE es_streams s SET revision = s.revision + $2::bigint WHERE s.stream_name = $1 RETURNING s.revision`,
+  revision: `UPDATE es_streams s SET revision = s.revision + $2::bigint
+      WHERE s.stream_name = $1 AND s.revision = $7::bigint RETURNING s.revision`,
+};
+const appendStatements = Object.fromEntries(
+  Object.entries(STREAM_MOVES).map(([mode, move]) => [
+    mode,
+    `WITH moved AS (${move}),
+     inserted AS (
+       INSERT INTO es_events (event_id, stream_name, stream_revision, event_type, data, metadata)
+       SELECT e.id, $1, moved.revision - $2::bigint + e.ord, e.type, e.data, e.metadata
+         FROM moved, unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
+        ORDER BY e.ord
+       RETURNING global_position)
+     SELECT (SELECT revision FROM moved) AS next_revision, pg_current_xact_id()::text AS commit_position,
+            (SELECT max(global_position) FROM inserted) AS prepare_position`,
+  ]),
+) as Record<keyof typeof STREAM_MOVES, string>;
 
 function isPgError(error: unknown): error is Error & { code?: string; detail?: string; constraint?: string } {
   return error instanceof Error && 'code' in error;
@@ -93,46 +120,47 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult> {
     const expected = options.expected ?? 'any';
     const json = validateAppend(streamName, events, expected);
-    const [mode, revision] = expectedParameters(expected);
-    const params = [
+    const mode = typeof expected === 'number' ? 'revision' : expected;
+    const ids = events.map((e) => e.id);
+    const params: unknown[] = [
       streamName,
-      mode,
-      revision,
-      events.map((e) => e.id),
+      events.length,
+      ids,
       events.map((e) => e.type),
       json.map((j) => j.data),
       json.map((j) => j.metadata),
     ];
+    if (mode === 'revision') params.push(expected);
     // A re-append of ids already in the log (with 'any'/'exists'), or a twin that won the race,
     // makes the insert hit the unique index: then the database answers what the first append did.
     for (let attempt = 0; ; attempt++) {
       try {
         const { rows } = await this.pool.query<{
-          next_revision: string;
+          next_revision: string | null;
           commit_position: string;
-          prepare_position: string;
-          duplicate: boolean;
-        }>('SELECT * FROM es_append($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])', params);
+          prepare_position: string | null;
+        }>({ name: `es_append_${mode}`, text: appendStatements[mode], values: params });
         const row = rows[0];
-        if (!row) throw new Error('es_append answered no row');
-        if (!row.duplicate) this.notifier.announce(this.pool);
+        if (!row || row.next_revision === null || row.prepare_position === null) {
+          // the stream was not where the caller expected: a re-append of the same ids answers
+          // what the first append did; anything else is a wrong expected version
+          const earlier = await this.previousAppend(streamName, events);
+          if (earlier) return earlier;
+          const { rows: current } = await this.pool.query<{ revision: string }>(
+            'SELECT revision FROM es_streams WHERE stream_name = $1',
+            [streamName],
+          );
+          const actual = current[0] ? Number(current[0].revision) : 'no_stream';
+          throw new WrongExpectedVersionError(streamName, expected, actual);
+        }
+        this.notifier.announce(this.pool);
         return {
           nextRevision: Number(row.next_revision),
           position: { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) },
-          duplicate: row.duplicate,
+          duplicate: false,
         };
       } catch (error) {
         if (!isPgError(error)) throw error;
-        if (error.code === 'ES001') {
-          const actual = error.detail === 'no_stream' || !error.detail ? 'no_stream' : Number(error.detail);
-          throw new WrongExpectedVersionError(streamName, expected, actual);
-        }
-        if (error.code === 'ES002') {
-          throw new IdempotencyConflictError(
-            streamName,
-            events.map((e) => e.id),
-          );
-        }
         if (error.code === '23505' && error.constraint === 'es_events_event_id_key' && attempt < 2) {
           const earlier = await this.previousAppend(streamName, events);
           if (earlier) return earlier;
