@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { ChainSealer } from '../workers/chainSealer.js';
 import { EmailWorker } from '../workers/email/emailWorker.js';
+import { LogWaker } from '../workers/logWaker.js';
 import { ProjectorRunner } from '../workers/projectorRunner.js';
 import { loadSealKey } from './audit/sealKey.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -39,9 +40,12 @@ async function main(): Promise<void> {
     logger,
   });
   const stops: (() => Promise<void>)[] = [];
+  // one follower of the log wakes every worker of this process (one read per append, not one per worker)
+  const waker = new LogWaker(infra.eventStore);
+  if (roles.has('projector') || roles.has('email')) await waker.start();
 
   if (roles.has('projector')) {
-    const runner = new ProjectorRunner({ engine: desk.engine, logger });
+    const runner = new ProjectorRunner({ engine: desk.engine, logger, waker });
     await runner.start();
     stops.push(() => runner.stop());
     const sealer = new ChainSealer(infra.pool, infra.eventStore, seal.key);
@@ -50,7 +54,7 @@ async function main(): Promise<void> {
   }
 
   if (roles.has('email')) {
-    const worker = new EmailWorker({ pool: infra.pool, eventStore: infra.eventStore, config, logger });
+    const worker = new EmailWorker({ pool: infra.pool, eventStore: infra.eventStore, config, logger, waker });
     await worker.start();
     stops.push(() => worker.stop());
   }
@@ -96,6 +100,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     for (const s of stops) await s().catch(() => undefined);
+    await waker.stop().catch(() => undefined);
     await desk.close();
     await infra.close();
     process.exit(0);

@@ -394,6 +394,25 @@ export class ProjectionEngine {
     );
   }
 
+  /**
+   * A rebuilt generation's secondary indexes, each built in one sort after the bulk load, on
+   * `rebuildWriters` connections at once, with more sort memory than a session's default (the
+   * full-text GIN indexes are most of the time).
+   */
+  private async createIndexesInParallel(ddl: string): Promise<void> {
+    const statements = ddl
+      .split(';')
+      .map((statement) => statement.trim())
+      .filter(Boolean);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < statements.length; i = next++) {
+        await this.pool.query(`SET LOCAL maintenance_work_mem = '128MB'; ${statements[i]}`);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.rebuildWriters, statements.length) }, worker));
+  }
+
   /** One readAll per position at a time, whatever the number of projections asking for it. */
   private sharedRead(after: Position, limit: number): Promise<RecordedEvent[]> {
     const key = `${formatPosition(after)}/${limit}`;
@@ -429,8 +448,7 @@ export class ProjectionEngine {
       return (await this.generations(name)).find((g) => g.generation === generation)!;
     }
     await this.catchUp(projection, generation, onProgress);
-    const indexes = projection.createIndexes(tableNamesFor(generation));
-    if (indexes.trim()) await this.pool.query(indexes);
+    await this.createIndexesInParallel(projection.createIndexes(tableNamesFor(generation)));
     // a last pass right before the swap, so the new generation goes live as current as the old
     while (!(await this.runBatch(projection, generation)).caughtUp);
     const previous = await this.swap(projection, generation);

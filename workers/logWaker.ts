@@ -1,4 +1,4 @@
-import { START, type EventStore, type Subscription } from '../eventstore/port.js';
+import type { EventStore, Position, Subscription } from '../eventstore/port.js';
 
 /**
  * Wakes waiters when the log grows, whatever the store: it follows the log from its head with
@@ -8,20 +8,46 @@ export class LogWaker {
   private subscription: Subscription | undefined;
   private readonly waiters = new Set<() => void>();
   private generation = 0;
+  private stopped = false;
 
-  constructor(private readonly eventStore: EventStore) {}
+  constructor(
+    private readonly eventStore: EventStore,
+    /** Pause before following the log again after the store went away. */
+    private readonly retryMs = 1000,
+  ) {}
 
   async start(): Promise<void> {
-    const head = await this.eventStore.headPosition().catch(() => START);
-    const subscription = this.eventStore.subscribeToAll({ after: head });
-    this.subscription = subscription;
-    void (async () => {
+    this.stopped = false;
+    const head = await this.eventStore.headPosition().catch(() => undefined);
+    void this.follow(head);
+  }
+
+  /**
+   * Follows the log from `after` (its head); when the store goes away (a database restart), the
+   * waiters fall back to their timeouts, and the waker follows the log again from its new head
+   * once the store answers, waking everyone once for what it may have missed.
+   */
+  private async follow(after: Position | undefined): Promise<void> {
+    let from = after;
+    while (!this.stopped) {
+      if (!from) {
+        from = await this.eventStore.headPosition().catch(() => undefined);
+        if (!from) {
+          await new Promise((r) => setTimeout(r, this.retryMs).unref());
+          continue;
+        }
+        this.wake();
+      }
+      const subscription = this.eventStore.subscribeToAll({ after: from });
+      this.subscription = subscription;
       try {
         for await (const _ of subscription) this.wake();
       } catch {
-        // the store went away: waiters fall back to their timeouts
+        // the store went away: follow again from its head when it is back
       }
-    })();
+      from = undefined;
+      if (!this.stopped) await new Promise((r) => setTimeout(r, this.retryMs).unref());
+    }
   }
 
   private wake(): void {
@@ -53,8 +79,14 @@ export class LogWaker {
     });
   }
 
-  async stop(): Promise<void> {
-    await this.subscription?.close();
+  /** Releases every waiter now (a worker sharing this waker is stopping). */
+  wakeAll(): void {
     for (const waiter of [...this.waiters]) waiter();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.subscription?.close();
+    this.wakeAll();
   }
 }

@@ -13,6 +13,8 @@ export interface RunnerOptions {
   logger: Logger;
   /** Fallback poll when no append wakes the runner. */
   idleMs?: number;
+  /** A started waker shared with other workers of the process (else the runner makes its own). */
+  waker?: LogWaker;
 }
 
 /**
@@ -27,14 +29,17 @@ export class ProjectorRunner {
   private readonly rebuilding = new Set<string>();
   readonly halted = new Map<string, string>();
 
+  private readonly ownsWaker: boolean;
+
   constructor(private readonly options: RunnerOptions) {
-    this.waker = new LogWaker(options.engine.eventStore);
+    this.ownsWaker = !options.waker;
+    this.waker = options.waker ?? new LogWaker(options.engine.eventStore);
   }
 
   async start(): Promise<void> {
     const { engine, logger } = this.options;
     const { outdated } = await engine.plan();
-    await this.waker.start();
+    if (this.ownsWaker) await this.waker.start();
     for (const projection of outdated) this.rebuildInBackground(projection);
     this.loops = engine.projections.map((p) => this.loop(p));
     logger.info({ projections: engine.projections.map((p) => `${p.name}@v${p.version}`) }, 'projector running');
@@ -97,7 +102,8 @@ export class ProjectorRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.waker.stop();
+    if (this.ownsWaker) await this.waker.stop();
+    else this.waker.wakeAll();
     await Promise.all(this.loops);
   }
 }

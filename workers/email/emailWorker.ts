@@ -32,6 +32,8 @@ export interface EmailWorkerOptions {
   /** First run over a log with history: email it (`send`, default) or only learn from it (`skip`). */
   history?: 'send' | 'skip';
   sender?: EmailSenderTuning;
+  /** A started waker shared with other workers of the process (else the worker makes its own). */
+  waker?: LogWaker;
   /** Builds the sender (tests use it to play a worker that dies mid-way). */
   createSender?: (options: EmailSenderOptions) => EmailSender;
 }
@@ -75,6 +77,7 @@ export class EmailWorker {
   private readonly pollMs: number;
   private readonly logger: Logger | undefined;
   private waker: LogWaker | undefined;
+  private readonly sharedWaker: LogWaker | undefined;
   private loops: Promise<void>[] = [];
   private stopped = true;
   private readonly sleepers = new Set<() => void>();
@@ -83,6 +86,7 @@ export class EmailWorker {
   constructor(options: EmailWorkerOptions) {
     const { pool, eventStore, config } = options;
     this.logger = options.logger;
+    this.sharedWaker = options.waker;
     this.eventStore = eventStore;
     this.pollMs = config.EMAIL_POLL_MS;
     this.transport = options.transport ?? defaultTransport(pool, config);
@@ -139,8 +143,11 @@ export class EmailWorker {
   async start(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
-    this.waker = new LogWaker(this.eventStore);
-    await this.waker.start();
+    if (this.sharedWaker) this.waker = this.sharedWaker;
+    else {
+      this.waker = new LogWaker(this.eventStore);
+      await this.waker.start();
+    }
     this.loops = [this.processLoop(), this.sendLoop()];
     this.logger?.info({ delivery: this.transport.kind, workerId: this.sender.workerId }, 'email worker running');
   }
@@ -148,7 +155,8 @@ export class EmailWorker {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await this.waker?.stop();
+    if (this.waker === this.sharedWaker) this.waker?.wakeAll();
+    else await this.waker?.stop();
     for (const wake of [...this.sleepers]) wake();
     await Promise.all(this.loops);
     this.loops = [];
