@@ -1,4 +1,16 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
+
+const names = new Map<string, string>();
+/**
+ * A statement named after its text: each connection parses and plans it once. Projection
+ * statements are few and repeat on every batch; their text depends only on the table.
+ */
+export function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  let name = names.get(text);
+  if (!name) names.set(text, (name = `p_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`));
+  return { name, text, values };
+}
 
 export type Column = readonly [name: string, sqlType: string];
 
@@ -15,16 +27,18 @@ export async function upsertRows(
   onConflict: 'update' | 'nothing' = 'update',
 ): Promise<void> {
   if (rows.length === 0) return;
-  const names = columns.map(([n]) => n);
+  const columnNames = columns.map(([n]) => n);
   const recordType = columns.map(([n, t]) => `${n} ${t}`).join(', ');
-  const updates = names.filter((n) => !key.includes(n)).map((n) => `${n} = EXCLUDED.${n}`);
+  const updates = columnNames.filter((n) => !key.includes(n)).map((n) => `${n} = EXCLUDED.${n}`);
   const conflict =
     onConflict === 'nothing' || updates.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${updates.join(', ')}`;
   await client.query(
-    `INSERT INTO ${table} (${names.join(', ')})
-     SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${recordType})
+    prepared(
+      `INSERT INTO ${table} (${columnNames.join(', ')})
+     SELECT ${columnNames.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${recordType})
      ON CONFLICT (${key.join(', ')}) ${conflict}`,
-    [JSON.stringify(rows)],
+      [JSON.stringify(rows)],
+    ),
   );
 }
 
@@ -39,8 +53,7 @@ export async function loadRows<Row>(
   if (ids.length === 0) return new Map();
   const list = columns ? columns.map(([n]) => n).join(', ') : '*';
   const { rows } = await client.query<Row & Record<string, unknown>>(
-    `SELECT ${list} FROM ${table} WHERE ${key} = ANY($1)`,
-    [ids],
+    prepared(`SELECT ${list} FROM ${table} WHERE ${key} = ANY($1)`, [ids]),
   );
   return new Map(rows.map((r) => [String(r[key]), r]));
 }

@@ -9,6 +9,7 @@ import {
   type Position,
   type RecordedEvent,
 } from '../eventstore/port.js';
+import { prepared } from './bulkSql.js';
 import { tableNamesFor, type ProjectedEvent, type Projection } from './projection.js';
 
 export const PROJECTION_CHANGES_CHANNEL = 'projection_changes';
@@ -221,8 +222,10 @@ export class ProjectionEngine {
     let row = known;
     if (!row) {
       const { rows: current } = await this.pool.query<KnownCheckpoint>(
-        'SELECT position, status FROM projection_generations WHERE name = $1 AND generation = $2',
-        [projection.name, generation],
+        prepared('SELECT position, status FROM projection_generations WHERE name = $1 AND generation = $2', [
+          projection.name,
+          generation,
+        ]),
       );
       row = current[0];
     }
@@ -242,11 +245,13 @@ export class ProjectionEngine {
       // Nothing this projection reads: move the checkpoint without a transaction of its own or
       // waiting for the disk. Losing this write in a crash only means re-reading events it skips.
       const { rows: moved } = await this.pool.query<{ moved: string }>(
-        `WITH moved AS (
+        prepared(
+          `WITH moved AS (
            UPDATE projection_generations SET position = $3, events_processed = events_processed + $4, updated_at = now()
             WHERE name = $1 AND generation = $2 AND position = $5 AND status = $6 RETURNING 1)
          SELECT set_config('synchronous_commit', 'off', true), (SELECT count(*) FROM moved) AS moved`,
-        [projection.name, generation, formatPosition(last), batch.length, row.position, row.status],
+          [projection.name, generation, formatPosition(last), batch.length, row.position, row.status],
+        ),
       );
       if (Number(moved[0]?.moved) === 0) return { applied: 0, caughtUp: false, position: after };
       return {
@@ -284,8 +289,10 @@ export class ProjectionEngine {
     try {
       await client.query('BEGIN');
       const { rows: locked } = await client.query<KnownCheckpoint>(
-        'SELECT position, status FROM projection_generations WHERE name = $1 AND generation = $2 FOR UPDATE',
-        [projection.name, generation],
+        prepared('SELECT position, status FROM projection_generations WHERE name = $1 AND generation = $2 FOR UPDATE', [
+          projection.name,
+          generation,
+        ]),
       );
       if (locked[0]?.position !== row.position || locked[0]?.status !== row.status) {
         await client.query('ROLLBACK'); // another runner (or a swap) moved it: read again from there
@@ -296,18 +303,22 @@ export class ProjectionEngine {
         : { threadIds: [] };
       const seconds = Math.max((performance.now() - started) / 1000, 1e-6);
       await client.query(
-        `UPDATE projection_generations SET position = $3, events_processed = events_processed + $4,
+        prepared(
+          `UPDATE projection_generations SET position = $3, events_processed = events_processed + $4,
            events_per_second = $5, updated_at = now() WHERE name = $1 AND generation = $2`,
-        [projection.name, generation, formatPosition(last), batch.length, batch.length / seconds],
+          [projection.name, generation, formatPosition(last), batch.length, batch.length / seconds],
+        ),
       );
       // a generation being built serves nobody yet: only the live one announces its changes
       if (events.length && row.status === 'live') {
         const threadIds = [...new Set(effect.threadIds)];
         // taken last and held to commit: the change log's ids then commit in id order
-        await client.query('SELECT pg_advisory_xact_lock($1)', [CHANGE_LOG_LOCK]);
+        await client.query(prepared('SELECT pg_advisory_xact_lock($1)', [CHANGE_LOG_LOCK]));
         const { rows: logged } = await client.query<{ id: string }>(
-          `INSERT INTO projection_change_log (projection, generation, position, thread_ids) VALUES ($1, $2, $3, $4) RETURNING id`,
-          [projection.name, generation, formatPosition(last), threadIds],
+          prepared(
+            `INSERT INTO projection_change_log (projection, generation, position, thread_ids) VALUES ($1, $2, $3, $4) RETURNING id`,
+            [projection.name, generation, formatPosition(last), threadIds],
+          ),
         );
         const change: ProjectionChange = {
           changeId: logged[0]!.id,
@@ -316,7 +327,7 @@ export class ProjectionEngine {
           position: formatPosition(last),
           threadIds: threadIds.length <= MAX_IDS_IN_NOTIFICATION ? threadIds : null,
         };
-        await client.query('SELECT pg_notify($1, $2)', [PROJECTION_CHANGES_CHANNEL, JSON.stringify(change)]);
+        await client.query(prepared('SELECT pg_notify($1, $2)', [PROJECTION_CHANGES_CHANNEL, JSON.stringify(change)]));
       }
       await client.query('COMMIT');
     } catch (error) {

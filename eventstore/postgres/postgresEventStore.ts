@@ -214,20 +214,30 @@ export class PostgresEventStore implements EventStore {
              ORDER BY stream_revision LIMIT $3`
         : `SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_name = $1 AND stream_revision <= $2
              ORDER BY stream_revision DESC LIMIT $3`;
-    const { rows } = await this.pool.query<EventRow>(sql, [streamName, bound, limit]);
+    // named: parsed and planned once per connection (a command reads its stream every time)
+    const { rows } = await this.pool.query<EventRow>({
+      name: direction === 'forwards' ? 'es_read_stream' : 'es_read_stream_back',
+      text: sql,
+      values: [streamName, bound, limit],
+    });
     return rows.map(toRecorded);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     validateLimit(options.limit);
     const after = options.after ?? START;
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM es_events
+    const { rows } = await this.pool.query<EventRow>({
+      name: 'es_read_all',
+      text: `SELECT ${EVENT_COLUMNS} FROM es_events
         WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${VISIBLE}
         ORDER BY transaction_id, global_position LIMIT $3`,
       // xid8 has no negative values: START reads from transaction 0
-      [after.commit < 0n ? '0' : after.commit.toString(), after.prepare.toString(), options.limit ?? this.batchSize],
-    );
+      values: [
+        after.commit < 0n ? '0' : after.commit.toString(),
+        after.prepare.toString(),
+        options.limit ?? this.batchSize,
+      ],
+    });
     return rows.map(toRecorded);
   }
 
