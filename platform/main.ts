@@ -99,6 +99,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // an orchestrator would SIGKILL after its grace period anyway; do not hang on a dead database
+    setTimeout(() => {
+      logger.error({ signal }, 'shutdown did not finish in 15 s: exiting');
+      process.exit(1);
+    }, 15_000).unref();
     for (const s of stops) await s().catch(() => undefined);
     await waker.stop().catch(() => undefined);
     await desk.close();

@@ -95,7 +95,8 @@ export class ProjectorRunner {
         failures++;
         const delay = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
         logger.warn({ projection: projection.name, err: error, retryInMs: delay }, 'projection batch failed; retrying');
-        await new Promise((r) => setTimeout(r, delay));
+        // cut short by stop() (or by an append: the store is answering again)
+        if (!this.stopped) await this.waker.wait(delay);
       }
     }
   }
