@@ -40,6 +40,10 @@ async function main(): Promise<void> {
     logger,
   });
   const stops: (() => Promise<void>)[] = [];
+  // the workers wait on unref'd timers; without a listening server (a projector or email process)
+  // nothing else would keep Node alive while the database is away, and it would quietly end
+  const keepAlive = setInterval(() => undefined, 60_000);
+  stops.push(async () => clearInterval(keepAlive));
   // one follower of the log wakes every worker of this process (one read per append, not one per worker)
   const waker = new LogWaker(infra.eventStore);
   if (roles.has('projector') || roles.has('email')) await waker.start();
