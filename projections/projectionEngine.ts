@@ -94,6 +94,15 @@ export interface BatchOutcome {
   checkpoint?: KnownCheckpoint;
 }
 
+/** A batch's error as the runner reports it: a halt as it is, anything else naming the projection. */
+function batchFailed(projection: Projection, generation: number, error: unknown): Error {
+  if (error instanceof ProjectionHaltedError) return error;
+  return new Error(
+    `projection ${projection.name} generation ${generation} failed to apply a batch: ${(error as Error).message}`,
+    { cause: error },
+  );
+}
+
 interface ReadBatch {
   after: Position;
   batch: RecordedEvent[];
@@ -332,11 +341,7 @@ export class ProjectionEngine {
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      if (error instanceof ProjectionHaltedError) throw error;
-      throw new Error(
-        `projection ${projection.name} generation ${generation} failed to apply a batch: ${(error as Error).message}`,
-        { cause: error },
-      );
+      throw batchFailed(projection, generation, error);
     } finally {
       client.release();
     }
@@ -393,11 +398,7 @@ export class ProjectionEngine {
             await client.query('COMMIT');
           } catch (error) {
             await client.query('ROLLBACK').catch(() => undefined);
-            if (error instanceof ProjectionHaltedError) throw error;
-            throw new Error(
-              `projection ${projection.name} generation ${generation} failed to apply a batch: ${(error as Error).message}`,
-              { cause: error },
-            );
+            throw batchFailed(projection, generation, error);
           } finally {
             client.release();
           }

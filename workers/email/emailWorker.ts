@@ -73,11 +73,10 @@ export class EmailWorker {
   readonly processManager: EmailProcessManager;
   readonly sender: EmailSender;
   readonly transport: EmailTransport;
-  private readonly eventStore: EventStore;
   private readonly pollMs: number;
   private readonly logger: Logger | undefined;
-  private waker: LogWaker | undefined;
-  private readonly sharedWaker: LogWaker | undefined;
+  private readonly waker: LogWaker;
+  private readonly ownsWaker: boolean;
   private loops: Promise<void>[] = [];
   private stopped = true;
   private readonly sleepers = new Set<() => void>();
@@ -86,8 +85,8 @@ export class EmailWorker {
   constructor(options: EmailWorkerOptions) {
     const { pool, eventStore, config } = options;
     this.logger = options.logger;
-    this.sharedWaker = options.waker;
-    this.eventStore = eventStore;
+    this.ownsWaker = !options.waker;
+    this.waker = options.waker ?? new LogWaker(eventStore);
     this.pollMs = config.EMAIL_POLL_MS;
     this.transport = options.transport ?? defaultTransport(pool, config);
     this.processManager = new EmailProcessManager({
@@ -143,11 +142,7 @@ export class EmailWorker {
   async start(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
-    if (this.sharedWaker) this.waker = this.sharedWaker;
-    else {
-      this.waker = new LogWaker(this.eventStore);
-      await this.waker.start();
-    }
+    if (this.ownsWaker) await this.waker.start();
     this.loops = [this.processLoop(), this.sendLoop()];
     this.logger?.info({ delivery: this.transport.kind, workerId: this.sender.workerId }, 'email worker running');
   }
@@ -155,8 +150,8 @@ export class EmailWorker {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.waker === this.sharedWaker) this.waker?.wakeAll();
-    else await this.waker?.stop();
+    if (this.ownsWaker) await this.waker.stop();
+    else this.waker.wakeAll();
     for (const wake of [...this.sleepers]) wake();
     await Promise.all(this.loops);
     this.loops = [];
@@ -165,12 +160,12 @@ export class EmailWorker {
   private async processLoop(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
-      const mark = this.waker?.mark();
+      const mark = this.waker.mark();
       try {
         const { enqueued } = await this.processManager.catchUp();
         failures = 0;
         if (enqueued > 0) this.nudgeSender();
-        await this.waker?.wait(this.pollMs, mark);
+        await this.waker.wait(this.pollMs, mark);
       } catch (error) {
         failures++;
         const delay = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
