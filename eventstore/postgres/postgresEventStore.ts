@@ -69,20 +69,28 @@ function toRecorded(row: EventRow): RecordedEvent {
  * means the expectation failed (or the ids were appended before: see previousAppend). Named,
  * so each connection parses and plans it once. Same effect as the `es_append` function, without
  * a PL/pgSQL call per append (measured: most of an append's server time went to the call).
+ *
+ * Before it writes, every append waits for its stream's advisory lock (`stream_lock`, which
+ * takes no transaction id; migration 0007 says why): the row moves only in a join with it, so
+ * the transaction gets its id after every earlier writer of the stream has committed, and the
+ * stream's events sort in revision order in the global log whatever the mode.
  */
+const STREAM_LOCK = `stream_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(1163088978, hashtext($1)))`;
 const STREAM_MOVES: Record<'no_stream' | 'any' | 'exists' | 'revision', string> = {
-  no_stream: `INSERT INTO es_streams AS s (stream_name, revision) VALUES ($1, $2::bigint - 1)
+  no_stream: `INSERT INTO es_streams AS s (stream_name, revision) SELECT $1, $2::bigint - 1 FROM stream_lock
       ON CONFLICT (stream_name) DO NOTHING RETURNING s.revision`,
-  any: `INSERT INTO es_streams AS s (stream_name, revision) VALUES ($1, $2::bigint - 1)
+  any: `INSERT INTO es_streams AS s (stream_name, revision) SELECT $1, $2::bigint - 1 FROM stream_lock
       ON CONFLICT (stream_name) DO UPDATE SET revision = s.revision + $2::bigint RETURNING s.revision`,
-  exists: `UPDATE es_streams s SET revision = s.revision + $2::bigint WHERE s.stream_name = $1 RETURNING s.revision`,
-  revision: `UPDATE es_streams s SET revision = s.revision + $2::bigint
+  exists: `UPDATE es_streams s SET revision = s.revision + $2::bigint FROM stream_lock
+      WHERE s.stream_name = $1 RETURNING s.revision`,
+  revision: `UPDATE es_streams s SET revision = s.revision + $2::bigint FROM stream_lock
       WHERE s.stream_name = $1 AND s.revision = $7::bigint RETURNING s.revision`,
 };
 const appendStatements = Object.fromEntries(
   Object.entries(STREAM_MOVES).map(([mode, move]) => [
     mode,
-    `WITH moved AS (${move}),
+    `WITH ${STREAM_LOCK},
+     moved AS (${move}),
      inserted AS (
        INSERT INTO es_events (event_id, stream_name, stream_revision, event_type, data, metadata)
        SELECT e.id, $1, moved.revision - $2::bigint + e.ord, e.type, e.data, e.metadata
