@@ -186,6 +186,8 @@ interface ChainHead {
 
 const HEAD_CACHE_SIZE = 10_000;
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
  * An EventStore that links every event of chained streams to the one before it.
  *
@@ -200,6 +202,8 @@ const HEAD_CACHE_SIZE = 10_000;
 export class HashChainedEventStore implements EventStore {
   readonly adapter: EventStore['adapter'];
   private readonly heads = new Map<string, ChainHead>();
+  /** The tail of each stream's queue of appends in this process. */
+  private readonly queues = new Map<string, Promise<void>>();
 
   constructor(private readonly inner: EventStore) {
     this.adapter = inner.adapter;
@@ -225,7 +229,32 @@ export class HashChainedEventStore implements EventStore {
     options: { expected?: ExpectedRevision } = {},
   ): Promise<AppendResult> {
     if (!isChained(streamName) || !Array.isArray(events)) return this.inner.append(streamName, events, options);
-    const expected = options.expected ?? 'any';
+    return this.oneAtATime(streamName, () => this.appendChained(streamName, events, options.expected ?? 'any'));
+  }
+
+  /**
+   * Appends of this process to one stream run one after another: they would only refuse each
+   * other's pinned revision otherwise. Writers in other processes still race; see appendChained.
+   */
+  private oneAtATime<T>(streamName: string, work: () => Promise<T>): Promise<T> {
+    const before = this.queues.get(streamName) ?? Promise.resolve();
+    const running = before.then(work);
+    const settled = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(streamName, settled);
+    void settled.then(() => {
+      if (this.queues.get(streamName) === settled) this.queues.delete(streamName);
+    });
+    return running;
+  }
+
+  private async appendChained(
+    streamName: string,
+    events: EventToAppend[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     for (let attempt = 0; ; attempt++) {
       const cached = attempt === 0 ? this.heads.get(streamName) : undefined;
       const usable =
@@ -257,10 +286,15 @@ export class HashChainedEventStore implements EventStore {
         return result;
       } catch (error) {
         this.heads.delete(streamName);
-        // another writer moved the stream (or the cached head was stale): chain onto the new head
-        const raced =
-          error instanceof WrongExpectedVersionError && typeof expected !== 'number' && expected !== 'no_stream';
-        if (!raced || attempt >= 20) throw error;
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        // The caller's own expectation failed: answer it. 'exists' fails only on a missing stream.
+        if (typeof expected === 'number' || expected === 'no_stream') throw error;
+        if (expected === 'exists' && error.actual === 'no_stream') throw error;
+        // Otherwise another writer (another process) moved the stream between our read of its
+        // head and our append: 'any' and 'exists' never answer a version error, so chain onto
+        // the new head. Every lost round means another append succeeded; after the first few,
+        // back off a little, with jitter, so that racing processes stop colliding in step.
+        if (attempt >= 3) await sleep(Math.random() * Math.min(50, 2 ** (attempt - 2)));
       }
     }
   }
