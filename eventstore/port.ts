@@ -185,6 +185,33 @@ export class EventStoreValidationError extends EventStoreError {
   }
 }
 
+/** The stream was deleted or tombstoned (KurrentDB); it takes no more events and reads as gone. */
+export class StreamDeletedError extends EventStoreError {
+  readonly code = 'stream_deleted';
+  constructor(readonly streamName: string) {
+    super(`stream ${streamName} was deleted`);
+    this.name = 'StreamDeletedError';
+  }
+}
+
+/**
+ * The store cannot be reached right now (connection refused or lost, server shutting down,
+ * no leader). Nothing was written, or the caller cannot know: retry after `retryAfterSeconds`
+ * with the same event ids, which makes the retry idempotent.
+ */
+export class EventStoreUnavailableError extends EventStoreError {
+  readonly code = 'unavailable';
+  constructor(
+    readonly adapter: 'postgres' | 'kurrentdb',
+    readonly reason: string,
+    readonly retryAfterSeconds = 5,
+    options?: { cause?: unknown },
+  ) {
+    super(`the ${adapter} event store is unavailable: ${reason}`, options);
+    this.name = 'EventStoreUnavailableError';
+  }
+}
+
 export class InvalidPositionError extends EventStoreError {
   readonly code = 'invalid_position';
   constructor(readonly text: string) {

@@ -7,8 +7,23 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 export const MAX_STREAM_NAME_LENGTH = 200;
 export const MAX_EVENTS_PER_APPEND = 1000;
-/** Per event, data and metadata together, as JSON. */
+/** Per event, data and metadata together, as UTF-8 JSON. */
 export const MAX_EVENT_BYTES = 256 * 1024;
+/**
+ * Per append, every event's data and metadata together, as UTF-8 JSON. KurrentDB refuses an
+ * append above its `MaxAppendSize` (1 MiB by default); both adapters refuse the same appends,
+ * with room left for what an adapter adds (ids, types, content-type headers).
+ */
+export const MAX_APPEND_BYTES = 1_000_000;
+
+/** With the u flag a surrogate pair is one code point: only a lone surrogate matches. */
+const loneSurrogate = /\p{Cs}/u;
+
+/** Postgres' text and jsonb cannot hold U+0000; KurrentDB would turn a lone surrogate into U+FFFD. */
+function checkText(text: string, path: string, issues: ValidationIssue[]): void {
+  if (text.includes('\u0000')) issues.push({ path, message: 'must not contain the NUL character (U+0000)' });
+  else if (loneSurrogate.test(text)) issues.push({ path, message: 'must be well-formed Unicode (a lone surrogate)' });
+}
 
 export function validateStreamName(streamName: unknown, issues: ValidationIssue[] = []): ValidationIssue[] {
   if (typeof streamName !== 'string' || streamName.length === 0) {
@@ -36,7 +51,11 @@ function checkJson(value: unknown, path: string, issues: ValidationIssue[], dept
     issues.push({ path, message: 'is nested too deeply (more than 32 levels)' });
     return;
   }
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'string') {
+    checkText(value, path, issues);
+    return;
+  }
+  if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) issues.push({ path, message: 'must be a finite number' });
     return;
@@ -48,7 +67,9 @@ function checkJson(value: unknown, path: string, issues: ValidationIssue[], dept
   if (isPlainObject(value)) {
     for (const [key, item] of Object.entries(value)) {
       if (item === undefined) continue; // dropped by JSON, like JSON.stringify does
-      checkJson(item, `${path}.${key}`, issues, depth + 1);
+      const at = `${path}.${key}`;
+      checkText(key, at, issues);
+      checkJson(item, at, issues, depth + 1);
     }
     return;
   }
@@ -70,6 +91,7 @@ export function validateAppend(
   const issues = validateStreamName(streamName);
   validateExpected(expected, issues);
   const serialised: { data: string; metadata: string }[] = [];
+  let appendBytes = 0;
   if (!Array.isArray(events) || events.length === 0) {
     issues.push({ path: 'events', message: 'must be a non-empty array' });
   } else if (events.length > MAX_EVENTS_PER_APPEND) {
@@ -109,12 +131,17 @@ export function validateAppend(
       if (issues.length === 0) {
         const data = JSON.stringify(event.data);
         const metadata = JSON.stringify(event.metadata ?? {});
-        if (data.length + metadata.length > MAX_EVENT_BYTES) {
+        const bytes = Buffer.byteLength(data, 'utf8') + Buffer.byteLength(metadata, 'utf8');
+        if (bytes > MAX_EVENT_BYTES) {
           issues.push({ path: at, message: `is larger than ${MAX_EVENT_BYTES} bytes of JSON` });
         }
+        appendBytes += bytes;
         serialised.push({ data, metadata });
       }
     });
+    if (issues.length === 0 && appendBytes > MAX_APPEND_BYTES) {
+      issues.push({ path: 'events', message: `hold more than ${MAX_APPEND_BYTES} bytes of JSON in one append` });
+    }
   }
   if (issues.length > 0) throw new EventStoreValidationError(issues);
   return serialised;

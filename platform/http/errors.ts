@@ -1,6 +1,11 @@
 import type { Response } from 'express';
 import { DomainError } from '../../domain/shared.js';
-import { EventStoreValidationError, IdempotencyConflictError } from '../../eventstore/port.js';
+import {
+  EventStoreUnavailableError,
+  EventStoreValidationError,
+  IdempotencyConflictError,
+  StreamDeletedError,
+} from '../../eventstore/port.js';
 import type { Logger } from '../logger.js';
 import { HttpProblem, problems } from './problem.js';
 
@@ -54,6 +59,12 @@ export function toProblem(error: unknown): HttpProblem | undefined {
     });
   }
   if (error instanceof EventStoreValidationError) return problems.badRequest(error.issues);
+  if (error instanceof EventStoreUnavailableError) {
+    return problems.serviceUnavailable('the event store is not reachable right now', error.retryAfterSeconds);
+  }
+  if (error instanceof StreamDeletedError) {
+    return new HttpProblem(410, 'Gone', 'this history was deleted from the event store', { code: 'stream_deleted' });
+  }
   if (error instanceof IdempotencyConflictError) {
     return problems.conflict('this request reuses ids of a different earlier request', 'idempotency_conflict');
   }

@@ -12,6 +12,7 @@ import {
   type EventToAppend,
   type RecordedEvent,
 } from '../../eventstore/port.js';
+import { MAX_APPEND_BYTES, MAX_EVENT_BYTES } from '../../eventstore/validation.js';
 
 export interface ContractHarness {
   store: EventStore;
@@ -198,6 +199,44 @@ export function eventStoreContract(name: string, open: () => Promise<ContractHar
           'events[2].data.n',
           'events[3].data.when',
         ]);
+      });
+
+      it('when a string or a key holds NUL or a lone surrogate, then the error names the field and nothing is written', async () => {
+        const stream = streamOf();
+        const bad = [
+          { id: randomUUID(), type: 'Fine', data: { note: 'nul \u0000 inside' } },
+          { id: randomUUID(), type: 'Fine', data: { ['key\u0000']: 1 } },
+          { id: randomUUID(), type: 'Fine', data: { nested: { list: ['ok', 'half \ud800 pair'] } } },
+          { id: randomUUID(), type: 'Fine', data: { ok: true }, metadata: { ['\udc00']: 'x' } },
+          { id: randomUUID(), type: 'Fine', data: { emoji: 'a whole pair \ud83d\ude00 is fine' } },
+        ] as unknown as EventToAppend[];
+        const error = (await store.append(stream, bad).catch((e: unknown) => e)) as EventStoreValidationError;
+        expect(error).toBeInstanceOf(EventStoreValidationError);
+        expect(error.issues.map((i) => i.path)).toEqual([
+          'events[0].data.note',
+          'events[1].data.key\u0000',
+          'events[2].data.nested.list[1]',
+          'events[3].metadata.\udc00',
+        ]);
+        expect(await store.readStream(stream)).toEqual([]);
+      });
+
+      it('when one append holds more than MAX_APPEND_BYTES of JSON, then it is refused before anything is sent', async () => {
+        const stream = streamOf();
+        // each event is within MAX_EVENT_BYTES; together they are over the append's limit
+        const big = 'é'.repeat(100_000); // 200,000 bytes of UTF-8
+        const events = Array.from({ length: Math.ceil(MAX_APPEND_BYTES / 200_000) + 1 }, () => event('Big', { big }));
+        const error = (await store.append(stream, events).catch((e: unknown) => e)) as EventStoreValidationError;
+        expect(error).toBeInstanceOf(EventStoreValidationError);
+        expect(error.issues.map((i) => i.path)).toEqual(['events']);
+        // an event's limit counts bytes, not characters
+        const oneTooBig = event('Big', { big: 'é'.repeat(MAX_EVENT_BYTES / 2) });
+        const single = (await store.append(stream, [oneTooBig]).catch((e: unknown) => e)) as EventStoreValidationError;
+        expect(single.issues.map((i) => i.path)).toEqual(['events[0]']);
+        expect(await store.readStream(stream)).toEqual([]);
+        // just under the append's limit is written
+        const fits = Array.from({ length: Math.floor(MAX_APPEND_BYTES / 200_100) }, () => event('Big', { big }));
+        expect((await store.append(stream, fits)).nextRevision).toBe(fits.length - 1);
       });
 
       it('when there are no events or the expected revision is nonsense, then it refuses', async () => {
