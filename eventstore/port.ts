@@ -102,6 +102,11 @@ export interface EventStoreHealth {
   adapter: string;
   detail?: string;
   head?: string;
+  /**
+   * Postgres: the oldest transaction anywhere in the cluster that holds a transaction id. No
+   * subscriber sees an event committed after it began until it ends (see docs/event-store.md).
+   */
+  holdBack?: { oldestTransactionSeconds: number; database: string | null };
 }
 
 export interface EventStore {

@@ -81,6 +81,16 @@ export function assembleDesk(parts: DeskParts) {
     },
   );
 
+  metrics.gauge(
+    'support_desk_event_store_hold_back_seconds',
+    'Age of the oldest open transaction with an id in the Postgres cluster: subscribers see nothing committed after it began until it ends',
+    [],
+    async (g) => {
+      const health = await eventStore.health();
+      if (health.holdBack) g.set(health.holdBack.oldestTransactionSeconds);
+    },
+  );
+
   const commandDeps: CommandDependencies = {
     eventStore,
     idempotency,

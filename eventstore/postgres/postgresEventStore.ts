@@ -262,10 +262,29 @@ export class PostgresEventStore implements EventStore {
     return row ? { commit: BigInt(row.commit_position), prepare: BigInt(row.global_position) } : START;
   }
 
+  /**
+   * Readers stop below the oldest running transaction that has an id (`pg_snapshot_xmin`), in
+   * any database of the cluster: this is how long the one in front has been open. Prepared
+   * transactions count too. A role without `pg_read_all_stats` sees only its own sessions.
+   */
+  async holdBack(): Promise<NonNullable<EventStoreHealth['holdBack']>> {
+    const { rows } = await this.pool.query<{ seconds: number | null; database: string | null }>({
+      name: 'es_hold_back',
+      text: `SELECT extract(epoch FROM clock_timestamp() - started)::float8 AS seconds, database FROM (
+          SELECT xact_start AS started, datname::text AS database FROM pg_stat_activity
+           WHERE backend_xid IS NOT NULL AND xact_start IS NOT NULL
+          UNION ALL
+          SELECT prepared, database::text FROM pg_prepared_xacts
+        ) open ORDER BY started LIMIT 1`,
+    });
+    const row = rows[0];
+    return { oldestTransactionSeconds: Math.max(0, row?.seconds ?? 0), database: row?.database ?? null };
+  }
+
   async health(): Promise<EventStoreHealth> {
     try {
-      const head = await this.headPosition();
-      return { ok: true, adapter: this.adapter, head: `${head.commit}-${head.prepare}` };
+      const [head, holdBack] = await Promise.all([this.headPosition(), this.holdBack()]);
+      return { ok: true, adapter: this.adapter, head: `${head.commit}-${head.prepare}`, holdBack };
     } catch (error) {
       return { ok: false, adapter: this.adapter, detail: (error as Error).message };
     }
