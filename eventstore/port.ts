@@ -59,7 +59,14 @@ export type ExpectedRevision = 'no_stream' | 'exists' | 'any' | number;
 export interface AppendResult {
   /** Revision of the last event now in the stream. */
   nextRevision: number;
-  /** Position of the last appended event. */
+  /**
+   * Position of the last appended event. What it promises: once a reader (a subscription, a
+   * projection's checkpoint) has reached it, that reader has seen every event at or before it,
+   * so a read can wait for it (read-your-writes). What it does not promise: that nothing sorts
+   * before it later. On Postgres an append that commits after this one can sort before it, so
+   * never start a subscription from a returned position: start from `headPosition()` or from a
+   * position a subscription delivered (a checkpoint).
+   */
   position: Position;
   /** True when every event id had been appended before and nothing was written. */
   duplicate: boolean;
@@ -115,7 +122,12 @@ export interface EventStore {
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options?: SubscribeOptions): Subscription;
-  /** The position of the last event in the log (START when empty). */
+  /**
+   * The position of the last event in the log that every reader can see (START when empty):
+   * nothing that commits later sorts at or before it, so it is a safe place to start a
+   * subscription. On Postgres it can trail the newest committed event while an older
+   * transaction is still running.
+   */
   headPosition(): Promise<Position>;
   health(): Promise<EventStoreHealth>;
   close(): Promise<void>;
