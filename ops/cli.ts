@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { AccountStore, type AccountRole } from '../platform/identity/accounts.js';
 import { AssignmentDirectory } from '../commands/assignmentDirectory/assignmentDirectory.js';
 import { ConfigError, loadConfig } from '../platform/config.js';
-import { openInfrastructure, type Infrastructure } from '../platform/infrastructure.js';
+import { embeddedDataDir, openInfrastructure, type Infrastructure } from '../platform/infrastructure.js';
 import { createLogger } from '../platform/logger.js';
 import { allProjections } from '../projections/index.js';
 import { ProjectionEngine } from '../projections/projectionEngine.js';
@@ -360,7 +360,7 @@ async function diagnosticsReport(infra: Infrastructure) {
 
 async function sealKeyFor(): Promise<string> {
   const config = loadConfig();
-  return (await loadSealKey(config.AUDIT_SEAL_KEY, config.EMBEDDED_PG_DIR)).key;
+  return (await loadSealKey(config.AUDIT_SEAL_KEY, await embeddedDataDir(config))).key;
 }
 
 function help(): string {

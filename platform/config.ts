@@ -13,7 +13,8 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
-    EMBEDDED_PG_DIR: z.string().min(1).default('.data/postgres'),
+    // unset: .data/postgres in the checkout (or a folder of the desk's own, see defaultDataDir)
+    EMBEDDED_PG_DIR: z.string().min(1).optional(),
     EMBEDDED_PG_PORT: port.default(54329),
     EVENT_STORE: z.enum(['postgres', 'kurrentdb']).default('postgres'),
     KURRENTDB_URL: z.string().startsWith('kurrentdb').or(z.string().startsWith('esdb')).optional(),

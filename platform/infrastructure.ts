@@ -3,7 +3,7 @@ import type { EventStore } from '../eventstore/port.js';
 import { HashChainedEventStore } from '../eventstore/hashChain.js';
 import { PostgresEventStore } from '../eventstore/postgres/postgresEventStore.js';
 import type { Config } from './config.js';
-import { startEmbeddedPostgres, type RunningPostgres } from './database/embeddedPostgres.js';
+import { defaultDataDir, startEmbeddedPostgres, type RunningPostgres } from './database/embeddedPostgres.js';
 import { migrate } from './database/migrate.js';
 import { createPool } from './database/pool.js';
 import type { Logger } from './logger.js';
@@ -17,13 +17,18 @@ export interface Infrastructure {
   close(): Promise<void>;
 }
 
+/** The embedded cluster's data folder: EMBEDDED_PG_DIR, or the default place. */
+export async function embeddedDataDir(config: Config, logger?: Logger): Promise<string> {
+  return config.EMBEDDED_PG_DIR ?? (await defaultDataDir((line) => logger?.warn(line)));
+}
+
 export async function openInfrastructure(config: Config, logger: Logger, processName: string): Promise<Infrastructure> {
   let embedded: RunningPostgres | undefined;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
     const started = performance.now();
     embedded = await startEmbeddedPostgres({
-      dataDir: config.EMBEDDED_PG_DIR,
+      dataDir: await embeddedDataDir(config, logger),
       port: config.EMBEDDED_PG_PORT,
       log: (line) => logger.debug({ component: 'embedded-postgres' }, line),
     });

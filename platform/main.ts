@@ -6,7 +6,7 @@ import { ProjectorRunner } from '../workers/projectorRunner.js';
 import { loadSealKey } from './audit/sealKey.js';
 import { ConfigError, loadConfig } from './config.js';
 import { assembleDesk } from './desk.js';
-import { openInfrastructure } from './infrastructure.js';
+import { embeddedDataDir, openInfrastructure } from './infrastructure.js';
 import { createLogger } from './logger.js';
 
 const allRoles = ['api', 'projector', 'email'] as const;
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const infra = await openInfrastructure(config, logger, `support-desk-${[...roles].join('+')}`);
-  const seal = await loadSealKey(config.AUDIT_SEAL_KEY, config.EMBEDDED_PG_DIR);
+  const seal = await loadSealKey(config.AUDIT_SEAL_KEY, infra.embedded?.dataDir ?? (await embeddedDataDir(config)));
   if (!config.AUDIT_SEAL_KEY && config.NODE_ENV === 'production') {
     logger.warn({ keyFile: seal.source }, 'AUDIT_SEAL_KEY is not set: chain seals use a key file on this machine');
   }

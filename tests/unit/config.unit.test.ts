@@ -4,7 +4,8 @@ import { ConfigError, loadConfig } from '../../platform/config.js';
 describe('configuration', () => {
   it('when nothing is set, then it runs on the embedded defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ PORT: 3000, EVENT_STORE: 'postgres', EMBEDDED_PG_DIR: '.data/postgres' });
+    expect(config).toMatchObject({ PORT: 3000, EVENT_STORE: 'postgres' });
+    expect(config.EMBEDDED_PG_DIR).toBeUndefined();
     expect(config.DATABASE_URL).toBeUndefined();
   });
 
