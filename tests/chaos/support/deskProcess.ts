@@ -27,6 +27,33 @@ export interface DeskProcessOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface Printed {
+  seen: Promise<void>;
+  cancel(): void;
+}
+
+/** Resolves once `marker` appears in what `child` prints (stdout or stderr), even split across chunks. */
+function printed(child: ChildProcess, marker: string): Printed {
+  const streams = [child.stdout!, child.stderr!];
+  const listeners: ((chunk: string) => void)[] = [];
+  let found: () => void = () => undefined;
+  const seen = new Promise<void>((resolve) => (found = resolve));
+  const cancel = () => streams.forEach((s, i) => s.off('data', listeners[i]!));
+  for (const stream of streams) {
+    let tail = '';
+    const listener = (chunk: string) => {
+      const text = tail + chunk;
+      if (text.includes(marker)) {
+        cancel();
+        found();
+      } else tail = text.slice(-(marker.length - 1));
+    };
+    listeners.push(listener);
+    stream.on('data', listener);
+  }
+  return { seen, cancel };
+}
+
 /**
  * One role of the desk as its own OS process, exactly as deployed (`platform/main.ts <role>`):
  * it can be SIGKILLed at any moment and started again on the same port and database.
@@ -40,6 +67,9 @@ export class DeskProcess {
   /** Every start and every kill, for the figures. */
   starts = 0;
   kills = 0;
+  /** The longest a start took until the process was up (a figure, never asserted). */
+  slowestStartMs = 0;
+  private disposed = false;
 
   private constructor(
     private readonly options: DeskProcessOptions,
@@ -75,8 +105,12 @@ export class DeskProcess {
     this.output = '';
   }
 
-  /** Starts the process; for the api role, resolves once /healthz answers. */
+  /**
+   * Starts the process; resolves once it is up (the api role: /healthz answers 200; the projector
+   * and the email worker: they logged that they run). Refused after dispose().
+   */
   async start(timeoutMs = 60_000): Promise<void> {
+    if (this.disposed) throw new Error(`the ${this.role} process was disposed: it is not started again`);
     if (this.running) return;
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -94,23 +128,37 @@ export class DeskProcess {
       ...this.options.env,
     };
     const entry = this.options.entry ?? 'platform/main.ts';
+    const started = performance.now();
     const child = spawn(process.execPath, ['--import', 'tsx', entry, this.role], {
       cwd: repoRoot,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const limit = this.options.outputLimit ?? 2_000_000;
-    const keep = (chunk: Buffer) => {
-      this.output += chunk.toString('utf8');
+    const keep = (chunk: string) => {
+      this.output += chunk;
       if (this.output.length > limit) this.output = this.output.slice(-limit);
     };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     this.starts++;
-    if (this.role === 'api') await this.waitUntilServing(timeoutMs);
-    else await this.waitForLog(this.role === 'projector' ? 'projector running' : 'email worker running', timeoutMs);
+    // the marker is looked for in this child's own output as it arrives, never by an offset into
+    // the kept output: that is trimmed to its last `outputLimit` characters, so an offset taken
+    // before the start points past the end once a long run has printed more than the limit
+    const marker = this.role === 'projector' ? 'projector running' : 'email worker running';
+    const logged = this.role === 'api' ? undefined : printed(child, marker);
+    try {
+      if (this.role === 'api') await this.waitUntilServing(timeoutMs);
+      else await this.waitForLog(logged!, marker, timeoutMs);
+    } finally {
+      logged?.cancel();
+    }
+    const ms = performance.now() - started;
+    this.slowestStartMs = Math.max(this.slowestStartMs, ms);
   }
 
   private async waitUntilServing(timeoutMs: number): Promise<void> {
@@ -130,18 +178,26 @@ export class DeskProcess {
     throw new Error(`the ${this.role} process did not serve within ${timeoutMs} ms:\n${this.output.slice(-4000)}`);
   }
 
-  private async waitForLog(marker: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const from = this.output.length;
-    while (Date.now() < deadline) {
-      if (!this.running)
-        throw new Error(`the ${this.role} process exited while starting:\n${this.output.slice(-4000)}`);
-      if (this.output.indexOf(marker, Math.max(0, from - marker.length)) >= 0) return;
-      await sleep(50);
-    }
+  private async waitForLog(logged: Printed, marker: string, timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      logged.seen.then(() => 'logged' as const),
+      this.exited!.then(() => 'exited' as const),
+      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (outcome === 'logged') return;
+    if (outcome === 'exited')
+      throw new Error(`the ${this.role} process exited while starting:\n${this.output.slice(-4000)}`);
     throw new Error(
       `the ${this.role} process did not log "${marker}" within ${timeoutMs} ms:\n${this.output.slice(-4000)}`,
     );
+  }
+
+  /** Kills the process (if running) and refuses every later start: for afterAll. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.kill();
   }
 
   /** SIGKILL: no shutdown hook runs, open transactions and in-flight requests are cut. */
