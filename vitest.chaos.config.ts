@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
  * fuzzing, rights, guest links, web safety and event evolution, against real processes and a real
  * Postgres. One file at a time (2 cores: the files start processes and load them on purpose);
  * bounded to about ten minutes in all.
+ *
+ * No retry: every fault schedule and fuzz case is drawn from `CHAOS_SEED` (fixed by default,
+ * printed by each file), so a failure is a finding that replays, never bad luck to run again.
  */
 export default defineConfig({
   test: {
@@ -14,8 +17,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     fileParallelism: false,
-    // faults are injected at random moments; a test that meets an unlucky schedule runs once more
-    retry: 1,
     maxWorkers: 1,
     reporters: ['default'],
   },

@@ -14,6 +14,8 @@ export interface CommandLoadOptions {
   timeoutMs?: number;
   /** Attempts per command (a retry reuses the Idempotency-Key). */
   attempts?: number;
+  /** The load's choices (replies per thread, whether to resolve, back-off): seeded, so a run replays. */
+  random: () => number;
 }
 
 /** One answer (or failure) as a client saw it. */
@@ -77,7 +79,7 @@ export class CommandLoad {
         continue;
       }
       const threadId = String((raised as { threadId: string }).threadId);
-      const rounds = 1 + Math.floor(Math.random() * 3);
+      const rounds = 1 + Math.floor(this.options.random() * 3);
       for (let r = 0; r < rounds && this.running; r++) {
         await this.command('staffReply', agent, 'POST', `/api/support/threads/${threadId}/messages`, (marker) => ({
           body: marker,
@@ -87,7 +89,7 @@ export class CommandLoad {
           body: marker,
         }));
       }
-      if (this.running && Math.random() < 0.4) {
+      if (this.running && this.options.random() < 0.4) {
         await this.command('resolve', agent, 'POST', `/api/support/threads/${threadId}/resolve`, () => undefined);
       }
     }
@@ -120,7 +122,7 @@ export class CommandLoad {
           ms: performance.now() - started,
           detail: (error as Error).message,
         });
-        await sleep(200 + Math.random() * 300);
+        await sleep(200 + this.options.random() * 300);
         continue;
       }
       this.observations.push({
