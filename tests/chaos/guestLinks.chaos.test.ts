@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { AssignmentDirectory } from '../../commands/assignmentDirectory/assignmentDirectory.js';
 import { handleCommand } from '../../commands/commandHandler.js';
@@ -103,7 +103,7 @@ describe('guest links: refusals, throttling, and the raw token nowhere', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(Object.values(processes).map((p) => p.kill()));
+    await Promise.all(Object.values(processes).map((p) => p.dispose()));
     await eventStore?.close();
     await fake?.stop();
     await db?.drop();
@@ -164,7 +164,7 @@ describe('guest links: refusals, throttling, and the raw token nowhere', () => {
     recordFigures('guestLinks', { refusalKinds: Object.keys(bad).length + 1, refusalsCompared: compared });
   });
 
-  it('when a token is checked, then it is looked up by its SHA-256 (no comparison of the raw token), and a near miss costs what a far miss costs', async () => {
+  it('when a token is checked, then it is looked up by its SHA-256 (no comparison of the raw token), and a near miss takes the path a far miss takes', async () => {
     const streamsRead: string[] = [];
     const spy: EventStore = Object.create(eventStore) as EventStore;
     spy.readStream = (name, options) => {
@@ -176,27 +176,19 @@ describe('guest links: refusals, throttling, and the raw token nowhere', () => {
     const farMiss = randomBytes(32).toString('base64url');
     expect(await resolve(valid.token)).toMatchObject({ kind: 'guest', linkId: valid.linkId });
     expect(await resolve(nearMiss)).toBe('refused');
-    // the only thing looked up is the stream named by the hash; the raw token is never compared
-    expect(streamsRead).toEqual([guestLinkStreamName(sha256(valid.token)), guestLinkStreamName(sha256(nearMiss))]);
+    expect(await resolve(farMiss)).toBe('refused');
+    // the only thing looked up is the stream named by the hash, one read per token whatever it is:
+    // the raw token is never compared, so how close a guess is cannot change the work (nor the time)
+    expect(streamsRead).toEqual([valid.token, nearMiss, farMiss].map((t) => guestLinkStreamName(sha256(t))));
     expect(valid.linkId).toBe(sha256(valid.token));
-
-    // timing sanity, with wide margins: a near miss and a far miss take the same path
-    const time = async (token: string) => {
-      const samples: number[] = [];
-      for (let i = 0; i < 60; i++) {
-        const started = performance.now();
-        await resolve(token);
-        samples.push(performance.now() - started);
-      }
-      return samples.sort((a, b) => a - b)[30]!;
-    };
-    await time(farMiss); // warm up
-    const [near, far] = [await time(nearMiss), await time(farMiss)];
-    expect(near / far).toBeGreaterThan(1 / 3);
-    expect(near / far).toBeLessThan(3);
   });
 
   it('when guest tokens are guessed in a burst, then the guessing is throttled with 429 and Retry-After, valid tokens included', async () => {
+    // the burst starts from no guest-token count (other tests' refusals count too) and leaves none
+    // behind, so that no other test of this file meets a throttled desk, whatever the order
+    const clearGuestCounts = () => db.pool.query("DELETE FROM rate_limit_counters WHERE key LIKE 'guest-token:%'");
+    await clearGuestCounts();
+    onTestFinished(async () => void (await clearGuestCounts()));
     const statuses: number[] = [];
     let first429 = -1;
     let retryAfter: string | undefined;
@@ -223,6 +215,17 @@ describe('guest links: refusals, throttling, and the raw token nowhere', () => {
   });
 
   it('when everything has been processed, then no raw token is in any table, event, log line, metric or email', async () => {
+    // guesses of this test's own (a near miss and a far one), so that it makes its point run alone
+    // too; it also scans for every token the other tests sent, whichever ran before it
+    for (const guess of [
+      `${valid.token.slice(0, -1)}${valid.token.endsWith('A') ? 'B' : 'A'}`,
+      randomBytes(32).toString('base64url'),
+    ]) {
+      tokensSent.add(guess);
+      expect([401, 429]).toContain(
+        (await send(api().base, 'GET', '/api/auth/me', { headers: { 'x-guest-token': guess } })).status,
+      );
+    }
     // a staff reply: the guest's link recipient is emailed (without the token)
     expect(
       (

@@ -164,17 +164,18 @@ describe('live push: robustness and presence', () => {
     });
 
     it('when a viewer disconnects, its presence ends at once everywhere; a process that vanishes has its entries expire', async () => {
-      const p1 = await start(presenceLimits);
-      const p2 = await start(presenceLimits);
+      // a viewing entry that outlives the test (ten minutes, the most a notice may carry): only the
+      // disconnect can end it, not its TTL
+      const longLived = { limits: { ...presenceLimits.limits, viewingTtlMs: 600_000 } };
+      const p1 = await start(longLived);
+      const p2 = await start(longLived);
       const viewer = await connect(p1, { cookie: agent.cookie });
       const watcher = await connect(p2, { cookie: admin.cookie });
       viewer.send({ type: 'viewing', threadId });
       await viewersOf(watcher, 0, (f) => f.viewers.length === 1);
       let mark = watcher.frames.length;
-      const before = Date.now();
       viewer.kill();
       await viewersOf(watcher, mark, (f) => f.viewers.length === 0);
-      expect(Date.now() - before).toBeLessThan(1000);
 
       // a process that crashed said nothing: what it announced goes after its TTL
       mark = watcher.frames.length;
