@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { z } from 'zod';
 import {
   createEventCatalog,
@@ -12,7 +12,7 @@ import {
   type EventDefinitions,
 } from '../../domain/index.js';
 import { PostgresEventStore } from '../../eventstore/postgres/postgresEventStore.js';
-import { comparePositions, parsePosition } from '../../eventstore/port.js';
+import { comparePositions, parsePosition, type Position } from '../../eventstore/port.js';
 import { seedThreads } from '../../ops/seed.js';
 import { createLogger } from '../../platform/logger.js';
 import { allProjections } from '../../projections/index.js';
@@ -116,54 +116,89 @@ describe('event evolution: upcasting on read', () => {
   });
 });
 
+/** A log of its own for one test: 50 seeded threads, every projection caught up under a running projector. */
+interface World {
+  db: TestDatabase;
+  store: PostgresEventStore;
+  engine: ProjectionEngine;
+  /** The running projector (a test may replace it; the one here at the end is stopped). */
+  runner: ProjectorRunner;
+  /** Appends raw, as an older or newer release (or a hand edit) would have: no validation on the way in. */
+  appendRaw(
+    stream: string,
+    type: string,
+    data: unknown,
+    metadata?: Record<string, unknown>,
+  ): Promise<{ id: string; position: Position }>;
+  reachedHead(name: string): () => Promise<boolean>;
+}
+
+async function arrange(): Promise<World> {
+  const db = await createTestDatabase();
+  const store = new PostgresEventStore(db.pool, { connectionString: db.url, pollIntervalMs: 100 });
+  const engine = new ProjectionEngine({
+    pool: db.pool,
+    eventStore: store,
+    projections: allProjections,
+    batchSize: 100,
+  });
+  const world: World = {
+    db,
+    store,
+    engine,
+    runner: new ProjectorRunner({ engine, logger: createLogger('silent'), idleMs: 100 }),
+    async appendRaw(stream, type, data, metadata = {}) {
+      const id = randomUUID();
+      await db.pool.query(
+        `SELECT * FROM es_append($1, 'any', NULL, ARRAY[$2::uuid], ARRAY[$3], ARRAY[$4::jsonb], ARRAY[$5::jsonb])`,
+        [stream, id, type, JSON.stringify(data), JSON.stringify(metadata)],
+      );
+      const { rows } = await db.pool.query<{ p: string }>(
+        `SELECT transaction_id::text || '-' || global_position AS p FROM es_events WHERE event_id = $1`,
+        [id],
+      );
+      return { id, position: parsePosition(rows[0]!.p) };
+    },
+    reachedHead: (name) => async () => {
+      const live = await engine.liveGeneration(name);
+      return !!live && comparePositions(parsePosition(live.position), await store.headPosition()) >= 0;
+    },
+  };
+  onTestFinished(async () => {
+    await world.runner.stop();
+    await store.close();
+    await db.drop();
+  });
+  await seedThreads(store, db.pool, {
+    threads: 50,
+    assignments: [{ assignmentId: 'asg-1001', reference: 'A-1001', partnerOrgId: 'acme' }],
+    agents: [{ id: 'agent-1', name: 'Alex Agent' }],
+  });
+  await world.runner.start();
+  for (const p of allProjections) await until(`${p.name} to catch up`, world.reachedHead(p.name), 30_000);
+  return world;
+}
+
+/** A GuestLinkIssued no code can read (a scope without its thread, an address that is none, a date that is none). */
+const malformedGuestLink = (tokenHash: string) => ({
+  tokenHash,
+  scope: { kind: 'thread' },
+  recipientEmail: 'not an email',
+  issuedAt: 'yesterday',
+  by,
+});
+
+// each test arranges its own log and projector: none depends on what another appended, halted or restarted
 describe('event evolution: what the runtime does with events it cannot read', () => {
-  let db: TestDatabase;
-  let store: PostgresEventStore;
-  let engine: ProjectionEngine;
-  let runner: ProjectorRunner;
+  /** Cases in which a projection or the email process manager stopped at an unreadable event (a figure). */
   let halts = 0;
 
-  /** Appends raw, as an older or newer release (or a hand edit) would have: no validation on the way in. */
-  async function appendRaw(stream: string, type: string, data: unknown, metadata: Record<string, unknown> = {}) {
-    const id = randomUUID();
-    await db.pool.query(
-      `SELECT * FROM es_append($1, 'any', NULL, ARRAY[$2::uuid], ARRAY[$3], ARRAY[$4::jsonb], ARRAY[$5::jsonb])`,
-      [stream, id, type, JSON.stringify(data), JSON.stringify(metadata)],
-    );
-    const { rows } = await db.pool.query<{ p: string }>(
-      `SELECT transaction_id::text || '-' || global_position AS p FROM es_events WHERE event_id = $1`,
-      [id],
-    );
-    return { id, position: parsePosition(rows[0]!.p) };
-  }
-
-  const headOf = async () => store.headPosition();
-  const reachedHead = (name: string) => async () => {
-    const live = await engine.liveGeneration(name);
-    return !!live && comparePositions(parsePosition(live.position), await headOf()) >= 0;
-  };
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    store = new PostgresEventStore(db.pool, { connectionString: db.url, pollIntervalMs: 100 });
-    await seedThreads(store, db.pool, {
-      threads: 50,
-      assignments: [{ assignmentId: 'asg-1001', reference: 'A-1001', partnerOrgId: 'acme' }],
-      agents: [{ id: 'agent-1', name: 'Alex Agent' }],
-    });
-    engine = new ProjectionEngine({ pool: db.pool, eventStore: store, projections: allProjections, batchSize: 100 });
-    runner = new ProjectorRunner({ engine, logger: createLogger('silent'), idleMs: 100 });
-    await runner.start();
-    for (const p of allProjections) await until(`${p.name} to catch up`, reachedHead(p.name), 30_000);
-  });
-
-  afterAll(async () => {
-    await runner?.stop();
-    await store?.close();
-    await db?.drop();
+  afterAll(() => {
+    recordFigures('eventEvolution', { upcastCases: 2, haltCases: halts, projectionsThatWentOn: 2 });
   });
 
   it('when an unknown event type lands in a thread stream, then every projection goes on and the read model equals a clean rebuild', async () => {
+    const { db, engine, runner, appendRaw, reachedHead } = await arrange();
     const { rows } = await db.pool.query<{ stream_name: string }>(
       `SELECT stream_name FROM es_streams WHERE stream_name LIKE 'thread-%' LIMIT 1`,
     );
@@ -182,19 +217,15 @@ describe('event evolution: what the runtime does with events it cannot read', ()
     expect(await generationChecksum(db.pool, ['support_inbox', 'support_messages'], rebuilt.generation)).toEqual(
       before,
     );
-    runner = new ProjectorRunner({ engine, logger: createLogger('silent'), idleMs: 100 });
-    await runner.start();
   });
 
   it('when another projection’s event is malformed (GuestLinkIssued), then that projection stops naming the event, its rows stay as they were, and threads goes on', async () => {
+    const { db, engine, runner, appendRaw } = await arrange();
     const { rows: before } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM support_guest_links');
     const tokenHash = 'a'.repeat(64);
-    const bad = await appendRaw(
-      `guestLink-${tokenHash}`,
-      'GuestLinkIssued',
-      { tokenHash, scope: { kind: 'thread' }, recipientEmail: 'not an email', issuedAt: 'yesterday', by },
-      { schemaVersion: 1 },
-    );
+    const bad = await appendRaw(`guestLink-${tokenHash}`, 'GuestLinkIssued', malformedGuestLink(tokenHash), {
+      schemaVersion: 1,
+    });
     // a good guest link and a new thread after it
     const goodHash = 'b'.repeat(64);
     await appendRaw(
@@ -251,6 +282,7 @@ describe('event evolution: what the runtime does with events it cannot read', ()
   });
 
   it('when an event claims a schema version newer than this code, then the projection reading it stops with that reason, naming the event', async () => {
+    const { db, runner, appendRaw } = await arrange();
     const { rows } = await db.pool.query<{ stream_name: string }>(
       `SELECT stream_name FROM es_streams WHERE stream_name LIKE 'thread-%' ORDER BY stream_name LIMIT 1`,
     );
@@ -276,6 +308,10 @@ describe('event evolution: what the runtime does with events it cannot read', ()
   });
 
   it('when the email process manager meets an event it cannot read, then it stops with an error naming it instead of skipping an email', async () => {
+    const { db, store, appendRaw } = await arrange();
+    const bad = await appendRaw(`guestLink-${'c'.repeat(64)}`, 'GuestLinkIssued', malformedGuestLink('c'.repeat(64)), {
+      schemaVersion: 1,
+    });
     const manager = new EmailProcessManager({
       pool: db.pool,
       eventStore: store,
@@ -289,14 +325,10 @@ describe('event evolution: what the runtime does with events it cannot read', ()
       error = thrown;
     }
     expect(error, 'the process manager refused to go past the unreadable event').toBeInstanceOf(Error);
-    expect(String((error as Error).message)).toMatch(/GuestLinkIssued|PriorityChanged/);
-    const { rows } = await db.pool.query<{ position: string }>('SELECT position FROM email_checkpoints');
+    expect(String((error as Error).message)).toMatch(/GuestLinkIssued/);
+    halts++;
     // it did not move past the event (nor drop what came after it)
-    const { rows: bad } = await db.pool.query<{ p: string }>(
-      `SELECT transaction_id::text || '-' || global_position AS p FROM es_events
-        WHERE event_type = 'GuestLinkIssued' AND data->>'recipientEmail' = 'not an email'`,
-    );
-    if (rows[0]) expect(comparePositions(parsePosition(rows[0].position), parsePosition(bad[0]!.p))).toBeLessThan(0);
-    recordFigures('eventEvolution', { upcastCases: 2, haltCases: halts + 1, projectionsThatWentOn: 2 });
+    const { rows } = await db.pool.query<{ position: string }>('SELECT position FROM email_checkpoints');
+    if (rows[0]) expect(comparePositions(parsePosition(rows[0].position), bad.position)).toBeLessThan(0);
   });
 });

@@ -38,7 +38,18 @@ describe('web safety: inert user content, security headers, cookies and CSRF', (
   let agent: Caller;
   let partner: Caller;
   let admin: Caller;
-  let threadId: string;
+
+  /** A plain thread of the calling test's own. */
+  const raiseThread = async (): Promise<string> => {
+    const raised = await call(desk.base, partner, 'POST', '/api/support/threads', {
+      assignmentId: 'asg-1001',
+      queryType: 'OTHER',
+      subject: 'A plain thread',
+      body: 'Nothing hostile here.',
+    });
+    expect(raised.status).toBe(201);
+    return String((raised.json as { threadId: string }).threadId);
+  };
 
   beforeAll(async () => {
     desk = await startTestDesk({ JWT_SECRET: CHAOS_JWT_SECRET, COOKIE_SECURE: 'true' });
@@ -77,7 +88,7 @@ describe('web safety: inert user content, security headers, cookies and CSRF', (
       body: HOSTILE.join('\n'),
     });
     expect(raised.status).toBe(201);
-    threadId = String((raised.json as { threadId: string }).threadId);
+    const threadId = String((raised.json as { threadId: string }).threadId);
     const link = await call(desk.base, agent, 'POST', `/api/support/threads/${threadId}/guest-links`, {
       recipientEmail: 'guest@example.test',
     });
@@ -132,7 +143,7 @@ describe('web safety: inert user content, security headers, cookies and CSRF', (
     const answers: [string, RawAnswer][] = [];
     const probe = async (label: string, method: string, path: string, options: Parameters<typeof send>[3] = {}) =>
       answers.push([label, await send(desk.base, method, path, options)]);
-    const ids = { threadId: threadId ?? '00000000-0000-4000-8000-000000000000' };
+    const ids = { threadId: await raiseThread() };
     for (const route of desk.desk.routes) {
       const path = route.path.replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) =>
         name === 'threadId' ? ids.threadId : name === 'assignmentId' ? 'asg-1001' : 'x',
@@ -200,6 +211,7 @@ describe('web safety: inert user content, security headers, cookies and CSRF', (
   });
 
   it('when a cookie-authenticated write comes without the CSRF token, with a wrong one, or from a foreign origin, then it is refused and nothing changes', async () => {
+    const threadId = await raiseThread();
     const other = await sessionCaller(desk.db.pool, 'agent@demo.test');
     const cookie = agent.headers.cookie!;
     const token = agent.headers['x-csrf-token']!;

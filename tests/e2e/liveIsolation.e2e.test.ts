@@ -196,9 +196,18 @@ describe('live push: what each audience receives', () => {
   });
 
   it('when a change holds only an internal note (or an assignment), then partners and guests receive nothing for it, not even its existence', async () => {
+    // a thread of this test's own (not one the test above raised)
+    const { threadId } = await ok(
+      acme.request<{ threadId: string }>('POST', '/api/support/threads', {
+        assignmentId: 'asg-1001',
+        queryType: 'OTHER',
+        priority: 'LOW',
+        subject: 'lonely note thread',
+        body: 'a thread for the lonely note',
+      }),
+    );
     const staff = await connect(api, { cookie: agent.cookie });
     const partnerClient = await connect(api, { cookie: acme.cookie });
-    const threadId = [...threadsOf.acme][0]!;
     await ok(
       agent.request('POST', `/api/support/threads/${threadId}/messages`, {
         body: `${SECRET} lonely note`,

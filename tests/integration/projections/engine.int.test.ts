@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { PostgresEventStore } from '../../../eventstore/postgres/postgresEventStore.js';
 import { runCli } from '../../../ops/cli.js';
 import { seedThreads } from '../../../ops/seed.js';
@@ -21,22 +21,22 @@ async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise
   }
 }
 
-describe('the projector runtime', () => {
-  /** The projections as the code now stands (the first test bumps the thread projection's version). */
-  let current = allProjections;
-  let db: TestDatabase;
-  let store: PostgresEventStore;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    store = new PostgresEventStore(db.pool, { connectionString: db.url, pollIntervalMs: 100 });
-    await seedThreads(store, db.pool, { threads: 300, assignments, agents });
-  });
-  afterAll(async () => {
+/** A database of the test's own with 300 seeded threads (and nothing projected yet), dropped after the test. */
+async function seededDatabase(): Promise<{ db: TestDatabase; store: PostgresEventStore }> {
+  const db = await createTestDatabase();
+  const store = new PostgresEventStore(db.pool, { connectionString: db.url, pollIntervalMs: 100 });
+  onTestFinished(async () => {
     await store.close();
     await db.drop();
   });
+  await seedThreads(store, db.pool, { threads: 300, assignments, agents });
+  return { db, store };
+}
 
+// each test arranges its own database: none depends on what another did, nor on the order they run in
+describe('the projector runtime', () => {
   it('when a projection’s code version changes, then the runner rebuilds it blue/green on start', async () => {
+    const { db, store } = await seededDatabase();
     const v1 = new ProjectionEngine({ pool: db.pool, eventStore: store, projections: allProjections });
     const runner1 = new ProjectorRunner({ engine: v1, logger: createLogger('silent'), idleMs: 100 });
     await runner1.start();
@@ -54,7 +54,6 @@ describe('the projector runtime', () => {
     await runner2.start();
     await until(async () => (await v2.liveGeneration('threads'))?.code_version === v2Projection.version);
     await runner2.stop();
-    current = v2.projections;
     const second = (await v2.liveGeneration('threads'))!;
     expect(second.generation).toBe(first.generation + 1);
     const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM support_inbox');
@@ -62,7 +61,8 @@ describe('the projector runtime', () => {
   });
 
   it('when an event in the log is malformed, then that projection stops naming the event, and the others go on', async () => {
-    const engine = new ProjectionEngine({ pool: db.pool, eventStore: store, projections: current });
+    const { db, store } = await seededDatabase();
+    const engine = new ProjectionEngine({ pool: db.pool, eventStore: store, projections: allProjections });
     const runner = new ProjectorRunner({ engine, logger: createLogger('silent'), idleMs: 100 });
     await runner.start();
     const badId = randomUUID();
@@ -93,12 +93,10 @@ describe('the projector runtime', () => {
     const live = (await engine.liveGeneration('threads'))!;
     expect(live.last_error).toMatch(/MessagePosted/);
     await runner.stop();
-    // repair for the next test: the bad event is removed by hand, as the runbook says
-    await db.pool.query('DELETE FROM es_events WHERE event_id = $1', [badId]);
-    await db.pool.query(`UPDATE projection_generations SET last_error = NULL WHERE name = 'threads'`);
   });
 
   it('when ops run the CLI, then status, seed and rebuild work against the same database', async () => {
+    const { db } = await seededDatabase();
     vi.stubEnv('DATABASE_URL', db.url);
     vi.stubEnv('LOG_LEVEL', 'silent');
     const out: string[] = [];
