@@ -158,6 +158,7 @@ describe('crash safety: the API, the projector and the email worker are SIGKILLe
       projectorKills: processes.projector!.kills,
       emailWorkerKills: processes.email!.kills,
       slowestRestartMs: Math.round(Math.max(...Object.values(processes).map((p) => p.slowestStartMs))),
+      emailWorkerOutputMB: Math.round(processes.email!.printedChars / 1e5) / 10,
       allAtOnceKills: crashes.all,
       commandsAcknowledged: load.acknowledged,
       commandRequests: load.observations.length,

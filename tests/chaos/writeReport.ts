@@ -85,6 +85,7 @@ const labels: Record<string, string> = {
   seed: 'CHAOS_SEED',
   rounds: 'rounds of kills',
   slowestRestartMs: 'slowest restart until up (ms)',
+  emailWorkerOutputMB: 'email worker output over all starts (MB)',
   fuzzCases: 'fuzz cases tried',
   bodyCases: 'body cases',
   queryCases: 'query cases',

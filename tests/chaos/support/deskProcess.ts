@@ -69,6 +69,8 @@ export class DeskProcess {
   kills = 0;
   /** The longest a start took until the process was up (a figure, never asserted). */
   slowestStartMs = 0;
+  /** Characters printed over all starts, kept or not (a figure: more than `outputLimit` is normal). */
+  printedChars = 0;
   private disposed = false;
 
   private constructor(
@@ -136,6 +138,7 @@ export class DeskProcess {
     });
     const limit = this.options.outputLimit ?? 2_000_000;
     const keep = (chunk: string) => {
+      this.printedChars += chunk.length;
       this.output += chunk;
       if (this.output.length > limit) this.output = this.output.slice(-limit);
     };
