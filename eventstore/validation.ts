@@ -10,9 +10,10 @@ export const MAX_EVENTS_PER_APPEND = 1000;
 /** Per event, data and metadata together, as UTF-8 JSON. */
 export const MAX_EVENT_BYTES = 256 * 1024;
 /**
- * Per append, every event's data and metadata together, as UTF-8 JSON. KurrentDB refuses an
- * append above its `MaxAppendSize` (1 MiB by default); both adapters refuse the same appends,
- * with room left for what an adapter adds (ids, types, content-type headers).
+ * Per append, as KurrentDB counts it (`Event.SizeOnDisk`): every event's data and metadata, as
+ * UTF-8 JSON, and twice its type's length. KurrentDB up to 25.0 refuses an append above its
+ * `MaxAppendSize` (1 MiB by default); both adapters refuse the same appends, with room left for
+ * what the KurrentDB adapter adds (a `$` on renamed metadata keys).
  */
 export const MAX_APPEND_BYTES = 1_000_000;
 
@@ -135,12 +136,15 @@ export function validateAppend(
         if (bytes > MAX_EVENT_BYTES) {
           issues.push({ path: at, message: `is larger than ${MAX_EVENT_BYTES} bytes of JSON` });
         }
-        appendBytes += bytes;
+        appendBytes += bytes + 2 * (event.type as string).length;
         serialised.push({ data, metadata });
       }
     });
     if (issues.length === 0 && appendBytes > MAX_APPEND_BYTES) {
-      issues.push({ path: 'events', message: `hold more than ${MAX_APPEND_BYTES} bytes of JSON in one append` });
+      issues.push({
+        path: 'events',
+        message: `hold more than ${MAX_APPEND_BYTES} bytes in one append (data and metadata as JSON, and each type twice)`,
+      });
     }
   }
   if (issues.length > 0) throw new EventStoreValidationError(issues);

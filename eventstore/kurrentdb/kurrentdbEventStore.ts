@@ -113,7 +113,7 @@ export interface KurrentDbSubscriptionSource extends AsyncIterable<AllStreamReso
   once(event: 'confirmation', listener: () => void): unknown;
 }
 
-/** The part of `KurrentDBClient` the adapter uses (tests hand in a stand-in of it). */
+/** The part of `KurrentDBClient` the adapter uses. */
 export interface KurrentDbClientLike {
   appendToStream(streamName: string, events: EventData[], options?: AppendToStreamOptions): Promise<KdbAppendResult>;
   readStream(streamName: string, options?: KdbReadStreamOptions): AsyncIterable<ResolvedEvent>;

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import {
   comparePositions,
+  EventStoreUnavailableError,
   EventStoreValidationError,
   IdempotencyConflictError,
   matchesFilter,
@@ -21,6 +22,7 @@ import {
   type Subscription,
 } from '../port.js';
 import { validateAppend, validateLimit, validateStreamName } from '../validation.js';
+import { isDatabaseUnavailable } from './connectionErrors.js';
 import { LogNotifier } from './logNotifier.js';
 
 export interface PostgresEventStoreOptions {
@@ -121,6 +123,21 @@ export class PostgresEventStore implements EventStore {
     this.notifier = new LogNotifier(options.connectionString, 'es_events');
   }
 
+  /** Every statement of the store: a database that is not there is EventStoreUnavailableError. */
+  private async query<R extends pg.QueryResultRow>(
+    statement: string | pg.QueryConfig,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(statement as pg.QueryConfig, values);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        throw new EventStoreUnavailableError('postgres', (error as Error).message, 5, { cause: error });
+      }
+      throw error;
+    }
+  }
+
   async append(
     streamName: string,
     events: EventToAppend[],
@@ -143,7 +160,7 @@ export class PostgresEventStore implements EventStore {
     // makes the insert hit the unique index: then the database answers what the first append did.
     for (let attempt = 0; ; attempt++) {
       try {
-        const { rows } = await this.pool.query<{
+        const { rows } = await this.query<{
           next_revision: string | null;
           commit_position: string;
           prepare_position: string | null;
@@ -154,7 +171,7 @@ export class PostgresEventStore implements EventStore {
           // what the first append did; anything else is a wrong expected version
           const earlier = await this.previousAppend(streamName, events);
           if (earlier) return earlier;
-          const { rows: current } = await this.pool.query<{ revision: string }>(
+          const { rows: current } = await this.query<{ revision: string }>(
             'SELECT revision FROM es_streams WHERE stream_name = $1',
             [streamName],
           );
@@ -182,7 +199,7 @@ export class PostgresEventStore implements EventStore {
   /** What an earlier append of these event ids answered, if it is in the log. */
   private async previousAppend(streamName: string, events: EventToAppend[]): Promise<AppendResult | undefined> {
     try {
-      const { rows } = await this.pool.query<{
+      const { rows } = await this.query<{
         next_revision: string;
         commit_position: string;
         prepare_position: string;
@@ -223,7 +240,7 @@ export class PostgresEventStore implements EventStore {
         : `SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_name = $1 AND stream_revision <= $2
              ORDER BY stream_revision DESC LIMIT $3`;
     // named: parsed and planned once per connection (a command reads its stream every time)
-    const { rows } = await this.pool.query<EventRow>({
+    const { rows } = await this.query<EventRow>({
       name: direction === 'forwards' ? 'es_read_stream' : 'es_read_stream_back',
       text: sql,
       values: [streamName, bound, limit],
@@ -234,7 +251,7 @@ export class PostgresEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     validateLimit(options.limit);
     const after = options.after ?? START;
-    const { rows } = await this.pool.query<EventRow>({
+    const { rows } = await this.query<EventRow>({
       name: 'es_read_all',
       text: `SELECT ${EVENT_COLUMNS} FROM es_events
         WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${VISIBLE}
@@ -254,7 +271,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async headPosition(): Promise<Position> {
-    const { rows } = await this.pool.query<{ commit_position: string; global_position: string }>(
+    const { rows } = await this.query<{ commit_position: string; global_position: string }>(
       `SELECT transaction_id::text AS commit_position, global_position FROM es_events WHERE ${VISIBLE}
         ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
     );
@@ -268,7 +285,7 @@ export class PostgresEventStore implements EventStore {
    * transactions count too. A role without `pg_read_all_stats` sees only its own sessions.
    */
   async holdBack(): Promise<NonNullable<EventStoreHealth['holdBack']>> {
-    const { rows } = await this.pool.query<{ seconds: number | null; database: string | null }>({
+    const { rows } = await this.query<{ seconds: number | null; database: string | null }>({
       name: 'es_hold_back',
       text: `SELECT extract(epoch FROM clock_timestamp() - started)::float8 AS seconds, database FROM (
           SELECT xact_start AS started, datname::text AS database FROM pg_stat_activity

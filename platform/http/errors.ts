@@ -6,6 +6,7 @@ import {
   IdempotencyConflictError,
   StreamDeletedError,
 } from '../../eventstore/port.js';
+import { isDatabaseUnavailable } from '../../eventstore/postgres/connectionErrors.js';
 import type { Logger } from '../logger.js';
 import { HttpProblem, problems } from './problem.js';
 
@@ -16,30 +17,6 @@ const domainTitle = {
   rule: 'Unprocessable Content',
   forbidden: 'Forbidden',
 } as const;
-
-/** Postgres or network failures that mean "the database is not there right now". */
-function isUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: string }).code ?? '';
-  return (
-    [
-      'ECONNREFUSED',
-      'ECONNRESET',
-      'ETIMEDOUT',
-      'EPIPE',
-      '57P01',
-      '57P02',
-      '57P03',
-      '08000',
-      '08003',
-      '08006',
-      '53300',
-    ].includes(code) ||
-    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
-      error.message,
-    )
-  );
-}
 
 interface BodyParserError {
   type?: string;
@@ -79,7 +56,7 @@ export function toProblem(error: unknown): HttpProblem | undefined {
     }
     if (parser.type === 'request.aborted') return new HttpProblem(400, 'Bad Request', 'the request was aborted');
   }
-  if (isUnavailable(error)) return problems.serviceUnavailable('the database is not reachable right now');
+  if (isDatabaseUnavailable(error)) return problems.serviceUnavailable('the database is not reachable right now');
   return undefined;
 }
 

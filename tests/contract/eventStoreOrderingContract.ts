@@ -252,9 +252,8 @@ export function eventStoreOrderingContract(
     );
 
     // KurrentDB commits an append before it answers: there is no open append to race there
-    it.runIf(options.holdsTransactions)(
-      'when a subscription starts from headPosition() while an append is still uncommitted, then it receives that append',
-      async () => {
+    if (options.holdsTransactions)
+      it('when a subscription starts from headPosition() while an append is still uncommitted, then it receives that append', async () => {
         if (!harness.openAppend) throw new Error('the harness says it holds transactions but has no openAppend');
         const prefix = `head${randomUUID().replaceAll('-', '').slice(0, 10)}-`;
         const held = await harness.openAppend(`${prefix}held`, probe({ n: 1 }));
@@ -275,7 +274,6 @@ export function eventStoreOrderingContract(
         expect(seen).toEqual([`${prefix}held`, `${prefix}later`]);
         const after = await store.headPosition();
         expect(comparePositions(after, later.position)).toBeGreaterThanOrEqual(0);
-      },
-    );
+      });
   });
 }

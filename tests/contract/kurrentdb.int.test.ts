@@ -5,6 +5,7 @@ import { afterAll, describe, it } from 'vitest';
 import { KurrentDbEventStore } from '../../eventstore/kurrentdb/kurrentdbEventStore.js';
 import { freePort } from '../support/freePort.js';
 import { eventStoreContract } from './eventStoreContract.js';
+import { eventStoreOrderingContract } from './eventStoreOrderingContract.js';
 import { eventStoreParityContract, type ParityHarness } from './eventStoreParityContract.js';
 
 /**
@@ -81,7 +82,26 @@ async function open(): Promise<ParityHarness> {
 if (url || docker) {
   // the adapter finds re-appends in the stream's tail itself (README: what is guaranteed)
   eventStoreContract('kurrentdb', open, { reportsDuplicates: true, refusesPartialReappend: true });
-  eventStoreParityContract('kurrentdb', open, { idsUniqueAcrossStreams: false });
+  eventStoreParityContract('kurrentdb', open, {
+    idsUniqueAcrossStreams: false,
+    capabilities: ['deleteStream', 'truncateStream', 'storedMetadata', 'unreachable'],
+  });
+  eventStoreOrderingContract(
+    'kurrentdb',
+    async () => {
+      const { store, cleanup } = await open();
+      return {
+        store,
+        // no client-visible transaction to hold open: the hold becomes a pause before the append
+        async appendHeld(stream, events, expected, holdMs) {
+          await new Promise((r) => setTimeout(r, holdMs));
+          await store.append(stream, events, { expected });
+        },
+        cleanup,
+      };
+    },
+    { holdsTransactions: false },
+  );
 } else {
   const reason = 'no KURRENTDB_URL is set and no Docker engine answers on this machine';
   console.log(`EventStore contract: kurrentdb skipped: ${reason}`);

@@ -1,13 +1,15 @@
 import type pg from 'pg';
 import { WrongExpectedVersionError, type EventToAppend, type ExpectedRevision } from '../../eventstore/port.js';
 import { PostgresEventStore } from '../../eventstore/postgres/postgresEventStore.js';
+import { createPool } from '../../platform/database/pool.js';
+import { freePort } from '../support/freePort.js';
 import { createTestDatabase } from '../support/testDatabase.js';
 import { eventStoreContract } from './eventStoreContract.js';
 import { eventStoreOrderingContract } from './eventStoreOrderingContract.js';
+import { eventStoreParityContract, type ParityHarness } from './eventStoreParityContract.js';
 
-eventStoreContract(
-  'postgres',
-  async () => {
+async function open(): Promise<ParityHarness> {
+  {
     const db = await createTestDatabase({ poolSize: 40 });
     const store = new PostgresEventStore(db.pool, { connectionString: db.url, pollIntervalMs: 200 });
     return {
@@ -39,14 +41,27 @@ eventStoreContract(
           client.release();
         }
       },
+      async unreachable() {
+        // a port with nothing listening: every connection is refused
+        const pool = createPool(`postgres://postgres:embedded@127.0.0.1:${await freePort()}/none`, 2, 'test');
+        const down = new PostgresEventStore(pool, { connectionString: pool.options.connectionString! });
+        const closeStore = down.close.bind(down);
+        down.close = async () => {
+          await closeStore();
+          await pool.end();
+        };
+        return down;
+      },
       async cleanup() {
         await store.close();
         await db.drop();
       },
     };
-  },
-  { reportsDuplicates: true, refusesPartialReappend: true },
-);
+  }
+}
+
+eventStoreContract('postgres', open, { reportsDuplicates: true, refusesPartialReappend: true });
+eventStoreParityContract('postgres', open, { idsUniqueAcrossStreams: true, capabilities: ['unreachable'] });
 
 eventStoreOrderingContract(
   'postgres',
