@@ -196,18 +196,22 @@ describe('live push: what each audience receives', () => {
   });
 
   it('when a change holds only an internal note (or an assignment), then partners and guests receive nothing for it, not even its existence', async () => {
-    // a thread of this test's own (not one the test above raised)
+    const staff = await connect(api, { cookie: agent.cookie });
+    const partnerClient = await connect(api, { cookie: acme.cookie });
+    // a thread of this test's own (not one the test above raised), pushed to both before the note,
+    // so that the note is a change of its own (not one change with the thread's raise)
     const { threadId } = await ok(
       acme.request<{ threadId: string }>('POST', '/api/support/threads', {
         assignmentId: 'asg-1001',
         queryType: 'OTHER',
         priority: 'LOW',
-        subject: 'lonely note thread',
-        body: 'a thread for the lonely note',
+        subject: 'A thread of its own',
+        body: 'Raised for this test alone.',
       }),
     );
-    const staff = await connect(api, { cookie: agent.cookie });
-    const partnerClient = await connect(api, { cookie: acme.cookie });
+    const raisedIn = (f: ServerMessage) =>
+      f.type === 'threads' && f.threads.some((t) => t.thread.threadId === threadId);
+    await Promise.all([staff.waitFor(raisedIn), partnerClient.waitFor(raisedIn)]);
     await ok(
       agent.request('POST', `/api/support/threads/${threadId}/messages`, {
         body: `${SECRET} lonely note`,
