@@ -23,7 +23,9 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-sync',
 ];
-export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screenshots');
+/** docs/web.md's screenshots; BROWSER_SCREENSHOTS elsewhere (a run that should not touch the docs). */
+export const SCREENSHOTS =
+  process.env.BROWSER_SCREENSHOTS ?? path.resolve(import.meta.dirname, '../../docs/screenshots');
 
 const CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
