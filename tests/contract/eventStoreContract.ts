@@ -31,7 +31,7 @@ export interface ContractOptions {
   refusesPartialReappend: boolean;
 }
 
-const event = (type = 'ThingHappened', data: Record<string, unknown> = {}): EventToAppend => ({
+export const event = (type = 'ThingHappened', data: Record<string, unknown> = {}): EventToAppend => ({
   id: randomUUID(),
   type,
   data: { ...data } as EventToAppend['data'],
@@ -41,7 +41,8 @@ const event = (type = 'ThingHappened', data: Record<string, unknown> = {}): Even
 /** Unique per test, so tests share one store without seeing each other's streams. */
 const streamOf = (category = 'thread') => `${category}-${randomUUID()}`;
 
-async function collect(
+/** The first `count` events of a subscription, or an error naming how many came. */
+export async function collect(
   iterable: AsyncIterable<RecordedEvent>,
   count: number,
   timeoutMs = 20_000,

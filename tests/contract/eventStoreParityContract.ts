@@ -10,12 +10,11 @@ import {
   StreamDeletedError,
   type AppendResult,
   type EventStore,
-  type EventToAppend,
   type ExpectedRevision,
   type RecordedEvent,
 } from '../../eventstore/port.js';
 import { MAX_APPEND_BYTES, MAX_EVENT_BYTES } from '../../eventstore/validation.js';
-import type { ContractHarness } from './eventStoreContract.js';
+import { collect, event, type ContractHarness } from './eventStoreContract.js';
 
 /**
  * Where the two adapters must answer alike although their stores do not behave alike (issue 14,
@@ -47,13 +46,6 @@ export interface ParityOptions {
   capabilities: ParityCapability[];
 }
 
-const event = (type = 'ThingHappened', data: Record<string, unknown> = {}): EventToAppend => ({
-  id: randomUUID(),
-  type,
-  data: { ...data } as EventToAppend['data'],
-  metadata: { correlationId: randomUUID(), actor: { type: 'user', id: 'user-1' } },
-});
-
 const streamOf = (category = 'parity') => `${category}-${randomUUID()}`;
 
 const failure = (promise: Promise<unknown>) =>
@@ -76,25 +68,6 @@ const same = (result: AppendResult) => ({
   nextRevision: result.nextRevision,
   position: formatPosition(result.position),
 });
-
-async function collect(
-  iterable: AsyncIterable<RecordedEvent>,
-  count: number,
-  timeoutMs = 20_000,
-): Promise<RecordedEvent[]> {
-  const seen: RecordedEvent[] = [];
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`timed out with ${seen.length}/${count} events`)), timeoutMs).unref(),
-  );
-  const reading = (async () => {
-    for await (const e of iterable) {
-      seen.push(e);
-      if (seen.length >= count) break;
-    }
-    return seen;
-  })();
-  return Promise.race([reading, timeout]);
-}
 
 export function eventStoreParityContract(
   name: string,
