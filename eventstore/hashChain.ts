@@ -229,12 +229,18 @@ export class HashChainedEventStore implements EventStore {
     options: { expected?: ExpectedRevision } = {},
   ): Promise<AppendResult> {
     if (!isChained(streamName) || !Array.isArray(events)) return this.inner.append(streamName, events, options);
-    return this.oneAtATime(streamName, () => this.appendChained(streamName, events, options.expected ?? 'any'));
+    const expected = options.expected ?? 'any';
+    // An exact revision is the caller's (a command that read the stream): it races in the store,
+    // and a loser is told at once, to read and decide again. 'any' and 'exists' are pinned here.
+    if (typeof expected === 'number' || expected === 'no_stream')
+      return this.appendChained(streamName, events, expected);
+    return this.oneAtATime(streamName, () => this.appendChained(streamName, events, expected));
   }
 
   /**
-   * Appends of this process to one stream run one after another: they would only refuse each
-   * other's pinned revision otherwise. Writers in other processes still race; see appendChained.
+   * Appends of this process to one stream that the wrapper pins itself run one after another:
+   * they would only refuse each other's pinned revision otherwise. Writers in other processes
+   * still race; see appendChained.
    */
   private oneAtATime<T>(streamName: string, work: () => Promise<T>): Promise<T> {
     const before = this.queues.get(streamName) ?? Promise.resolve();
