@@ -23,11 +23,19 @@ function withOutage(inner: EventStore): {
   return { store, setDown: (d) => (down = d), failedReads: () => failed };
 }
 
-/** Resolves with 'woken' when the waiter wakes, 'timeout' when the guard elapses first. */
-function wokenWithin(waker: LogWaker, mark: number, guardMs: number): Promise<'woken' | 'timeout'> {
+/** Waits until `condition` holds; a store that never gets there fails the test (a liveness bound, not a timing). */
+async function until(condition: () => boolean, what: string, limitMs = 30_000): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > limitMs) throw new Error(`${what}: not within ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** 'woken' when the waiter is released at once (before the next turn of the event loop), 'waiting' otherwise. */
+function releasedAtOnce(waker: LogWaker, mark: number): Promise<'woken' | 'waiting'> {
   return Promise.race([
     waker.wait(60_000, mark).then(() => 'woken' as const),
-    new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), guardMs)),
+    new Promise<'waiting'>((resolve) => setImmediate(() => resolve('waiting'))),
   ]);
 }
 
@@ -51,9 +59,11 @@ describe('LogWaker', () => {
     const waker = new LogWaker(postgres);
     await waker.start();
     const mark = waker.mark(); // taken before "reading"
+    expect(await releasedAtOnce(waker, mark)).toBe('waiting'); // nothing appended yet
     await append(); // lands while the worker would still be busy with its read
-    await new Promise((r) => setTimeout(r, 300)); // the waker has counted it by now
-    expect(await wokenWithin(waker, mark, 100)).toBe('woken');
+    await until(() => waker.mark() !== mark, 'the waker counts the append');
+    // the worker now waits from its mark: the append since then releases it without a wait
+    expect(await releasedAtOnce(waker, mark)).toBe('woken');
     await waker.stop();
   });
 
@@ -63,15 +73,15 @@ describe('LogWaker', () => {
     await waker.start();
 
     outage.setDown(true);
-    await new Promise((r) => setTimeout(r, 300)); // its subscription fails and it keeps retrying
-    expect(outage.failedReads()).toBeGreaterThan(0);
+    await until(() => outage.failedReads() > 1, 'its subscription fails and it keeps retrying');
     outage.setDown(false);
-    await new Promise((r) => setTimeout(r, 300)); // following the log again
 
     const mark = waker.mark();
-    const woken = wokenWithin(waker, mark, 5000);
+    const waiting = waker.wait(60_000, mark);
     await append();
-    expect(await woken).toBe('woken');
+    // woken by the append (or by the one wake it gives for what it may have missed), not by the timeout
+    await until(() => waker.mark() !== mark, 'the waker follows the log again and counts the append');
+    await waiting;
     await waker.stop();
   });
 });
