@@ -1,4 +1,4 @@
-import type { ThreadEvent } from '../domain/index.js';
+import { isStaffOnlyThreadEvent, type ThreadEvent } from '../domain/index.js';
 import { loadRows, upsertRows, type Column } from './bulkSql.js';
 import type { Projection } from './projection.js';
 
@@ -38,7 +38,14 @@ export interface InboxRow {
   resolved_at: string | null;
   first_resolved_at: string | null;
   closed_at: string | null;
+  /** Staff: the last event of any kind. */
   last_activity_at: string;
+  /**
+   * Partners and guests: the last event they may see (the raise, external messages, status and
+   * priority changes; not internal notes or assignment). Their lists order and page by it, so a
+   * staff-only event moves nothing they can see.
+   */
+  public_activity_at: string;
 }
 
 const inboxColumns: readonly Column[] = [
@@ -71,6 +78,7 @@ const inboxColumns: readonly Column[] = [
   ['first_resolved_at', 'timestamptz'],
   ['closed_at', 'timestamptz'],
   ['last_activity_at', 'timestamptz'],
+  ['public_activity_at', 'timestamptz'],
 ];
 
 const messageColumns: readonly Column[] = [
@@ -123,10 +131,16 @@ export function foldInbox(row: InboxRow | undefined, event: ThreadEvent, revisio
       first_resolved_at: null,
       closed_at: null,
       last_activity_at: d.occurredAt,
+      public_activity_at: d.occurredAt,
     };
   }
   if (!row) return undefined; // an event for a thread we never saw raised: nothing to fold onto
-  const next: InboxRow = { ...row, revision, last_activity_at: event.data.occurredAt };
+  const next: InboxRow = {
+    ...row,
+    revision,
+    last_activity_at: event.data.occurredAt,
+    public_activity_at: isStaffOnlyThreadEvent(event) ? row.public_activity_at : event.data.occurredAt,
+  };
   switch (event.type) {
     case 'MessagePosted': {
       const d = event.data;
@@ -185,7 +199,8 @@ const threadEventTypes = [
 
 export const threadInboxProjection: Projection = {
   name: 'threads',
-  version: 1,
+  // 2: public_activity_at (partners and guests order by what they may see)
+  version: 2,
   tables: ['support_inbox', 'support_messages'],
   eventTypes: threadEventTypes,
   createTables: (t) => `
@@ -218,7 +233,8 @@ export const threadInboxProjection: Projection = {
       resolved_at timestamptz,
       first_resolved_at timestamptz,
       closed_at timestamptz,
-      last_activity_at timestamptz NOT NULL
+      last_activity_at timestamptz NOT NULL,
+      public_activity_at timestamptz NOT NULL
     );
     CREATE TABLE ${t('support_messages')} (
       message_id uuid PRIMARY KEY,
@@ -238,6 +254,8 @@ export const threadInboxProjection: Projection = {
     CREATE INDEX ON ${t('support_inbox')} (partner_org_id, last_activity_at DESC, thread_id DESC);
     CREATE INDEX ON ${t('support_inbox')} (assignee_id, last_activity_at DESC, thread_id DESC);
     CREATE INDEX ON ${t('support_inbox')} (assignment_id, last_activity_at DESC, thread_id DESC);
+    CREATE INDEX ON ${t('support_inbox')} (partner_org_id, public_activity_at DESC, thread_id DESC);
+    CREATE INDEX ON ${t('support_inbox')} (assignment_id, public_activity_at DESC, thread_id DESC);
     CREATE INDEX ON ${t('support_inbox')} USING gin (to_tsvector('english', subject));
     CREATE INDEX ON ${t('support_messages')} (thread_id, revision);
     CREATE INDEX ON ${t('support_messages')} USING gin (to_tsvector('english', body));

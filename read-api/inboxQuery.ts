@@ -9,7 +9,10 @@ export interface InboxFilter {
   assignmentId?: string | undefined;
   awaiting?: string | undefined;
   q?: string | undefined;
-  /** Search only external messages (partners, guests). */
+  /**
+   * Partners and guests: search only external messages, and order and page by the last
+   * activity they may see (`public_activity_at`), so staff-only events move nothing of theirs.
+   */
   publicOnly?: boolean;
   cursor?: string | undefined;
   limit: number;
@@ -33,13 +36,20 @@ export function decodeCursor(text: string): Cursor {
   return { at, id };
 }
 
+/** The column a page is ordered and keyed by: all activity for staff, visible activity for partners and guests. */
+export function activityColumn(filter: Pick<InboxFilter, 'publicOnly'>): 'last_activity_at' | 'public_activity_at' {
+  return filter.publicOnly ? 'public_activity_at' : 'last_activity_at';
+}
+
 /**
  * One keyset-paginated page of the inbox, newest activity first. Every filter is a
- * parameter; the (filter, last_activity_at DESC, thread_id DESC) indexes serve it.
+ * parameter; the (filter, last_activity_at DESC, thread_id DESC) indexes serve it (for
+ * partners and guests, the (filter, public_activity_at DESC, thread_id DESC) ones).
  */
 export function inboxPageSql(filter: InboxFilter, columns: string): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
+  const activity = `i.${activityColumn(filter)}`;
   const add = (clause: (p: string) => string, value: unknown) => {
     params.push(value);
     where.push(clause(`$${params.length}`));
@@ -63,11 +73,11 @@ export function inboxPageSql(filter: InboxFilter, columns: string): { sql: strin
   if (filter.cursor) {
     const c = decodeCursor(filter.cursor);
     params.push(c.at, c.id);
-    where.push(`(i.last_activity_at, i.thread_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    where.push(`(${activity}, i.thread_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
   params.push(filter.limit + 1);
   const sql = `SELECT ${columns} FROM support_inbox i ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY i.last_activity_at DESC, i.thread_id DESC LIMIT $${params.length}`;
+    ORDER BY ${activity} DESC, i.thread_id DESC LIMIT $${params.length}`;
   return { sql, params };
 }
 

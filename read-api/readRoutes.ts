@@ -160,7 +160,8 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
     operationId: 'listMyThreads',
     summary: "A partner's (or guest's) own threads, newest activity first",
     description:
-      'Partners see their organisation’s threads; a guest the thread or assignment of their link. Never internal notes.',
+      'Partners see their organisation’s threads; a guest the thread or assignment of their link. Never internal notes. ' +
+      'Ordered and paged by the last activity the caller may see (`lastActivityAt`): an internal note or an assignment moves nothing here.',
     tags: ['Portal'],
     access: ['partner', 'guest'],
     query: z.object({
@@ -192,11 +193,10 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
       const { rows } = await deps.pool.query(sql, params);
       const page = rows.slice(0, ctx.query.limit);
       const items = page.map(toPartnerSummary);
-      const lastRow = page[page.length - 1] as Record<string, unknown> | undefined;
+      const last = items[items.length - 1];
+      // keyed by the visible activity the page is ordered by (what lastActivityAt shows)
       const nextCursor =
-        rows.length > ctx.query.limit && lastRow
-          ? encodeCursor({ at: (lastRow.last_activity_at as Date).toISOString(), id: String(lastRow.thread_id) })
-          : null;
+        rows.length > ctx.query.limit && last ? encodeCursor({ at: last.lastActivityAt, id: last.threadId }) : null;
       return { body: { items, nextCursor }, headers };
     },
   });

@@ -51,7 +51,10 @@ export const partnerThreadSummary = z
     lastMessageByKind: z.string().nullable(),
     messageCount: z.number().int(),
     awaitingYou: z.boolean(),
-    lastActivityAt: z.string(),
+    lastActivityAt: z.string().meta({
+      description:
+        'The last activity partners and guests may see: the raise, external messages, status and priority changes (never an internal note or an assignment)',
+    }),
   })
   .meta({ id: 'PartnerThreadSummary' });
 
@@ -109,7 +112,8 @@ export function toPartnerSummary(r: Record<string, unknown>): PartnerThreadSumma
     lastMessageByKind: (r.last_public_by_kind as string | null) ?? null,
     messageCount: Number(r.public_message_count),
     awaitingYou: r.awaiting === 'partner',
-    lastActivityAt: iso(r.last_public_at ?? r.raised_at)!,
+    // the last activity they may see: staff-only events (internal notes, assignment) do not move it
+    lastActivityAt: iso(r.public_activity_at)!,
   };
 }
 

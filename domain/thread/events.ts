@@ -97,3 +97,20 @@ export const threadEventTypes = [
   'ThreadClosed',
   'ThreadReopened',
 ] as const satisfies readonly ThreadEvent['type'][];
+
+/**
+ * Staff-only events: partners and guests must not learn that they happened at all (an internal
+ * note, an assignment: the assignee is a staff-only field). Their lists order by the last event
+ * that is not staff-only, and the live push sends them nothing for a change made only of these.
+ * Takes the stored shape (`type`, `data`) so the log's records can be asked directly.
+ */
+export function isStaffOnlyThreadEvent(event: { type: string; data: unknown }): boolean {
+  switch (event.type) {
+    case 'MessagePosted':
+      return (event.data as { visibility?: unknown } | null)?.visibility === 'internal';
+    case 'ThreadAssigned':
+      return true;
+    default:
+      return false;
+  }
+}

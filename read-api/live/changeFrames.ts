@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { threadStreamName } from '../../domain/index.js';
+import { isStaffOnlyThreadEvent, threadStreamName } from '../../domain/index.js';
 import {
   comparePositions,
   parsePosition,
@@ -62,18 +62,6 @@ export interface BuildLimits {
 
 /** Backward reads start small (a change usually adds one or two events to a thread) and grow. */
 const STREAM_PAGES = [4, 16, 64];
-
-/** Event types a public (partner/guest) summary or message list can change with. */
-function isPublicEvent(event: RecordedEvent): boolean {
-  switch (event.type) {
-    case 'MessagePosted':
-      return event.data.visibility !== 'internal';
-    case 'ThreadAssigned':
-      return false; // the assignee is a staff-only field
-    default:
-      return true;
-  }
-}
 
 function messageIdOf(event: RecordedEvent): string | undefined {
   if (event.type !== 'QueryRaised' && event.type !== 'MessagePosted') return undefined;
@@ -256,7 +244,7 @@ export class ChangeFrameBuilder {
         bytes += staffJson.length;
         // a window of staff-only events (internal notes, assignment) is not a change for partners
         // and guests at all: not even its existence reaches them
-        const publicChange = w.events.length === 0 || !w.complete || w.events.some(isPublicEvent);
+        const publicChange = w.events.length === 0 || !w.complete || w.events.some((e) => !isStaffOnlyThreadEvent(e));
         if (!publicChange) continue;
         const pub = this.capped(rowsOf.filter((m) => m.visibility === 'external').map((m) => toMessage(m, 'public')));
         const publicJson = JSON.stringify({

@@ -1,0 +1,233 @@
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIVE_PATH, type ThreadsMessage } from '../../read-api/live/index.js';
+import { call, LiveClient, signInSession, type Session } from '../support/liveClient.js';
+import { startTestDesk, type TestDesk } from '../support/testDesk.js';
+
+const JWT_SECRET = 'a-host-platform-secret-of-32-chars!!';
+
+interface Summary {
+  threadId: string;
+  raisedAt: string;
+  lastActivityAt: string;
+}
+interface Page {
+  items: Summary[];
+  nextCursor: string | null;
+}
+type Reader = Pick<Session, 'request'>;
+
+/**
+ * What partners and guests may see of the desk, and nothing more: they order and page by the
+ * activity they may see (never by an internal note or an assignment), a guest link reads only
+ * the organisation it was issued for, and every list filter applies to every kind of reader.
+ * Each test makes its own assignment, so no test sees another's threads.
+ */
+describe('partners and guests see their own scope, and only what happened in it', () => {
+  let desk: TestDesk;
+  let wsUrl: string;
+  let agent: Session;
+  let acme: Session;
+  let host: Reader;
+  let assignments = 0;
+  const clients: LiveClient[] = [];
+
+  async function ok<T = Record<string, unknown>>(p: Promise<{ status: number; body: T }>, status = 201): Promise<T> {
+    const res = await p;
+    if (res.status !== status) throw new Error(`answered ${res.status}, not ${status}: ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** A fresh assignment of the host platform, owned by `org`. */
+  async function assignment(org: 'acme' | 'globex'): Promise<string> {
+    const id = `asg-scope-${++assignments}`;
+    await ok(host.request('PUT', `/api/host/assignments/${id}`, { reference: id, title: id, partnerOrgId: org }));
+    return id;
+  }
+
+  async function raise(who: Reader, assignmentId: string, subject: string, body = `${subject}: details`) {
+    return ok(
+      who.request<{ threadId: string; position: string }>('POST', '/api/support/threads', {
+        assignmentId,
+        queryType: 'DOCUMENTS',
+        priority: 'MEDIUM',
+        subject,
+        body,
+      }),
+    );
+  }
+
+  const post = (who: Reader, threadId: string, body: string, visibility: 'external' | 'internal' = 'external') =>
+    ok(who.request<{ position: string }>('POST', `/api/support/threads/${threadId}/messages`, { body, visibility }));
+
+  const assignToAgent = (threadId: string) =>
+    ok(
+      agent.request<{ position: string }>('POST', `/api/support/threads/${threadId}/assign`, {
+        assigneeId: agent.accountId,
+      }),
+      200,
+    );
+
+  async function guestOf(path: string): Promise<Reader & { token: string }> {
+    const { token } = await ok(agent.request<{ token: string }>('POST', path, {}));
+    return {
+      token,
+      request: (method, url, body) => call(desk.base, method, url, body, { 'x-guest-token': token }),
+    };
+  }
+
+  const list = (who: Reader, query: string, position: string) =>
+    ok(who.request<Page>('GET', `/api/support/my/threads?${query}&waitFor=${position}`), 200);
+
+  const decodeCursor = (cursor: string) => {
+    const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+    return { at, id };
+  };
+
+  const connect = async (options: Parameters<typeof LiveClient.connect>[1]) => {
+    const c = await LiveClient.connect(wsUrl, options);
+    clients.push(c);
+    return c;
+  };
+
+  /** The first pushed view of a thread, from a frame at or after `from`. */
+  const pushedOf = async (client: LiveClient, threadId: string, from = 0) => {
+    const frame = await client.waitFor<ThreadsMessage>(
+      (f) => f.type === 'threads' && f.threads.some((t) => t.thread.threadId === threadId),
+      10_000,
+      from,
+    );
+    return frame.threads.find((t) => t.thread.threadId === threadId)!;
+  };
+
+  /** Event times move on by a second between steps: orders never hang on two events in one millisecond. */
+  const later = () => desk.clock.shift(1000);
+
+  beforeAll(async () => {
+    desk = await startTestDesk({ JWT_SECRET });
+    wsUrl = `${desk.base.replace(/^http/, 'ws')}${LIVE_PATH}`;
+    [agent, acme] = await Promise.all([
+      signInSession(desk.base, 'agent@demo.test'),
+      signInSession(desk.base, 'partner@acme.test'),
+    ]);
+    const jwt = await new SignJWT({ role: 'host' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('host-platform')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(JWT_SECRET));
+    host = desk.bearer(jwt) as Reader;
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await desk?.stop();
+  });
+
+  describe('order and paging by visible activity', () => {
+    it('when staff add an internal note to the older thread and assign it, then partners and guests keep their order, and their cursor carries no staff-only time', async () => {
+      const asg = await assignment('acme');
+      const older = await raise(acme, asg, 'Older query');
+      later();
+      const newer = await raise(acme, asg, 'Newer query');
+      later();
+      await post(agent, older.threadId, 'Margin on this one is thin', 'internal');
+      later();
+      const { position } = await assignToAgent(older.threadId);
+      const guest = await guestOf(`/api/support/assignments/${asg}/guest-links`);
+
+      // staff see the note and the assignment as activity
+      const inbox = await ok(
+        agent.request<Page>('GET', `/api/support/inbox?assignmentId=${asg}&waitFor=${position}`),
+        200,
+      );
+      expect(inbox.items.map((t) => t.threadId)).toEqual([older.threadId, newer.threadId]);
+
+      for (const reader of [acme, guest]) {
+        const first = await list(reader, `assignmentId=${asg}&limit=1`, position);
+        expect(first.items.map((t) => t.threadId)).toEqual([newer.threadId]);
+        expect(first.items[0]!.lastActivityAt).toBe(first.items[0]!.raisedAt);
+        // the cursor is the last item's visible activity, nothing else
+        expect(decodeCursor(first.nextCursor!)).toEqual({ at: first.items[0]!.lastActivityAt, id: newer.threadId });
+        const second = await list(reader, `assignmentId=${asg}&limit=1&cursor=${first.nextCursor}`, position);
+        expect(second.items.map((t) => t.threadId)).toEqual([older.threadId]);
+        expect(second.items[0]!.lastActivityAt).toBe(second.items[0]!.raisedAt);
+        expect(second.nextCursor).toBeNull();
+      }
+    });
+
+    it('when staff resolve the older thread, then it moves up for partners and guests, shown with the time of the resolution', async () => {
+      const asg = await assignment('acme');
+      const older = await raise(acme, asg, 'Older query');
+      later();
+      const newer = await raise(acme, asg, 'Newer query');
+      later();
+      const { position } = await ok(
+        agent.request<{ position: string }>('POST', `/api/support/threads/${older.threadId}/resolve`),
+        200,
+      );
+      const guest = await guestOf(`/api/support/assignments/${asg}/guest-links`);
+      const staffView = await ok(
+        agent.request<{ thread: { resolvedAt: string } }>(
+          'GET',
+          `/api/support/threads/${older.threadId}?waitFor=${position}`,
+        ),
+        200,
+      );
+
+      for (const reader of [acme, guest]) {
+        const page = await list(reader, `assignmentId=${asg}`, position);
+        expect(page.items.map((t) => t.threadId)).toEqual([older.threadId, newer.threadId]);
+        expect(page.items[0]!.lastActivityAt).toBe(staffView.thread.resolvedAt);
+      }
+    });
+
+    it('when staff only add a note to a thread and assign it, then partner and guest sockets receive nothing of it; a visible change later carries its own time', async () => {
+      const asg = await assignment('acme');
+      const quiet = await raise(acme, asg, 'Quiet query');
+      later();
+      const busy = await raise(acme, asg, 'Busy query');
+      const guest = await guestOf(`/api/support/assignments/${asg}/guest-links`);
+      const staffSocket = await connect({ cookie: agent.cookie });
+      const partnerSocket = await connect({ cookie: acme.cookie });
+      const guestSocket = await connect({ guestToken: guest.token });
+      const publicSockets = [partnerSocket, guestSocket];
+
+      later();
+      await post(agent, quiet.threadId, 'Call the depot before replying', 'internal');
+      later();
+      await assignToAgent(quiet.threadId);
+      later();
+      await post(agent, busy.threadId, 'We are on it');
+
+      // staff see both staff-only changes go by, then the reply
+      await staffSocket.waitForCount(
+        (f) => f.type === 'threads' && f.threads.some((t) => t.thread.threadId === quiet.threadId),
+        2,
+      );
+      for (const socket of publicSockets) {
+        const reply = await pushedOf(socket, busy.threadId);
+        expect(reply.messages.map((m) => m.body)).toEqual(['We are on it']);
+        // changes arrive in order: had the note or the assignment been pushed, it would be here by now
+        expect(socket.raw.some((frame) => frame.includes(quiet.threadId))).toBe(false);
+      }
+
+      const marks = publicSockets.map((s) => s.frames.length);
+      later();
+      const { position } = await ok(
+        agent.request<{ position: string }>('POST', `/api/support/threads/${quiet.threadId}/priority`, {
+          priority: 'HIGH',
+        }),
+        200,
+      );
+      const page = await list(acme, `assignmentId=${asg}`, position);
+      expect(page.items.map((t) => t.threadId)).toEqual([quiet.threadId, busy.threadId]);
+      for (const [i, socket] of publicSockets.entries()) {
+        const pushed = await pushedOf(socket, quiet.threadId, marks[i]);
+        expect(pushed.thread.lastActivityAt).toBe(page.items[0]!.lastActivityAt);
+        expect(pushed.messages).toEqual([]);
+        expect(Date.parse(pushed.thread.lastActivityAt)).toBeGreaterThan(Date.parse(page.items[1]!.lastActivityAt));
+      }
+    });
+  });
+});
