@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { prioritySchema, queryTypeSchema } from '../domain/index.js';
 import { problems } from '../platform/http/problem.js';
 import { defineRoute, type AnyRoute, type RouteContext } from '../platform/http/route.js';
-import { supportManagers, type Identity } from '../platform/identity/identity.js';
+import { publicReaderMayRead, supportManagers, type Identity } from '../platform/identity/identity.js';
 import { encodeCursor, inboxCountsSql, inboxPageSql } from './inboxQuery.js';
 import { requestedPosition, type ProjectionWatcher } from './projectionWatcher.js';
 import {
@@ -54,7 +54,10 @@ const STAFF_COLUMNS = 'i.*';
 
 const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
-/** Which threads an identity may list: everything for staff, an organisation for partners, a link's scope for guests. */
+/**
+ * Which threads a partner or guest may list: an organisation for partners; for guests their
+ * link's thread, or its assignment within the organisation the link was issued for.
+ */
 function scopeFilter(identity: Identity): { partnerOrgId?: string; assignmentId?: string; threadId?: string } {
   switch (identity.kind) {
     case 'partner':
@@ -62,9 +65,9 @@ function scopeFilter(identity: Identity): { partnerOrgId?: string; assignmentId?
     case 'guest':
       return identity.scope.kind === 'thread'
         ? { threadId: identity.scope.threadId }
-        : { assignmentId: identity.scope.assignmentId };
+        : { assignmentId: identity.scope.assignmentId, partnerOrgId: identity.scope.partnerOrgId };
     default:
-      return {};
+      throw problems.forbidden('only partners and guests have threads of their own'); // the route admits no one else
   }
 }
 
@@ -160,8 +163,8 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
     operationId: 'listMyThreads',
     summary: "A partner's (or guest's) own threads, newest activity first",
     description:
-      'Partners see their organisation’s threads; a guest the thread or assignment of their link. Never internal notes. ' +
-      'Ordered and paged by the last activity the caller may see (`lastActivityAt`): an internal note or an assignment moves nothing here.',
+      'Partners see their organisation’s threads; a guest the thread of their link, or the threads of its assignment ' +
+      'in the organisation the link was issued for. Never internal notes. Ordered and paged by the last activity the caller may see (`lastActivityAt`): an internal note or an assignment moves nothing here.',
     tags: ['Portal'],
     access: ['partner', 'guest'],
     query: z.object({
@@ -186,6 +189,7 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
       if (scope.assignmentId && ctx.query.assignmentId && ctx.query.assignmentId !== scope.assignmentId) {
         return { body: { items: [], nextCursor: null }, headers };
       }
+      // a guest's assignment scope carries the organisation the link was issued for (partnerOrgId)
       const { sql, params } = inboxPageSql(
         { ...ctx.query, ...scope, assignmentId: scope.assignmentId ?? ctx.query.assignmentId, publicOnly: true },
         'i.*',
@@ -249,11 +253,11 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
       const visible =
         row &&
         (identity.kind === 'staff' ||
-          (identity.kind === 'partner' && row.partner_org_id === identity.partnerOrgId) ||
-          (identity.kind === 'guest' &&
-            (identity.scope.kind === 'thread'
-              ? identity.scope.threadId === row.thread_id
-              : identity.scope.assignmentId === row.assignment_id)));
+          publicReaderMayRead(identity, {
+            threadId: String(row.thread_id),
+            partnerOrgId: String(row.partner_org_id),
+            assignmentId: String(row.assignment_id),
+          }));
       if (!row || !visible) throw problems.notFound('no such thread');
       const staff = identity.kind === 'staff';
       const { rows: messages } = await deps.pool.query(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { problems } from '../../platform/http/problem.js';
 import { defineRoute, type AnyRoute } from '../../platform/http/route.js';
+import { guestScopeCoversAssignment } from '../../platform/identity/identity.js';
 import type { AssignmentDirectory } from './assignmentDirectory.js';
 
 const assignmentSchema = z
@@ -42,7 +43,8 @@ export function assignmentRoutes(directory: AssignmentDirectory): AnyRoute[] {
     path: '/api/support/assignments',
     operationId: 'listAssignments',
     summary: 'Assignments the caller may raise queries on',
-    description: 'Partners see their organisation’s, guests with an assignment link that one, staff all.',
+    description:
+      'Partners see their organisation’s, guests with an assignment link that one (while it stays in the organisation the link was issued for), staff all.',
     tags: ['Assignments'],
     access: ['partner', 'guest', 'admin', 'agent', 'auditor', 'ops'],
     query: z.object({
@@ -55,7 +57,7 @@ export function assignmentRoutes(directory: AssignmentDirectory): AnyRoute[] {
       if (identity.kind === 'guest') {
         if (identity.scope.kind !== 'assignment') return { body: { items: [] } };
         const one = await directory.find(identity.scope.assignmentId);
-        return { body: { items: one ? [one] : [] } };
+        return { body: { items: one && guestScopeCoversAssignment(identity.scope, one) ? [one] : [] } };
       }
       const partnerOrgId = identity.kind === 'partner' ? identity.partnerOrgId : undefined;
       const items = await directory.list({
@@ -84,9 +86,7 @@ export function assignmentRoutes(directory: AssignmentDirectory): AnyRoute[] {
         a &&
         (identity.kind === 'staff' ||
           (identity.kind === 'partner' && identity.partnerOrgId === a.partnerOrgId) ||
-          (identity.kind === 'guest' &&
-            identity.scope.kind === 'assignment' &&
-            identity.scope.assignmentId === a.assignmentId));
+          (identity.kind === 'guest' && guestScopeCoversAssignment(identity.scope, a)));
       if (!visible) throw problems.notFound('no such assignment');
       return { body: a };
     },

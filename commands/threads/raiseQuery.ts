@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { raiseQueryInput, threadDecider, threadStreamName } from '../../domain/index.js';
 import { problems } from '../../platform/http/problem.js';
 import { defineRoute } from '../../platform/http/route.js';
-import type { Identity } from '../../platform/identity/identity.js';
+import { guestScopeCoversAssignment, type Identity } from '../../platform/identity/identity.js';
 import {
   actorOf,
   authorOf,
@@ -21,7 +21,8 @@ function mayRaiseOn(identity: Identity, assignment: { assignmentId: string; part
     case 'partner':
       return identity.partnerOrgId === assignment.partnerOrgId;
     case 'guest':
-      return identity.scope.kind === 'assignment' && identity.scope.assignmentId === assignment.assignmentId;
+      // the assignment still in the organisation the link was issued for: a query lands where the link reads
+      return guestScopeCoversAssignment(identity.scope, assignment);
     default:
       return false;
   }

@@ -10,8 +10,62 @@ export type Role = (typeof roles)[number];
 /** `can_manage_support`: who works the inbox. */
 export const supportManagers: Role[] = ['admin', 'agent'];
 
+/**
+ * What a guest link grants, as recorded when it was issued: one thread, or the threads of one
+ * assignment in the partner organisation that owned it then (`partnerOrgId`).
+ */
 export type GuestScope =
   { kind: 'thread'; threadId: string } | { kind: 'assignment'; assignmentId: string; partnerOrgId: string };
+
+/** What a thread's visibility is judged by; all three are fixed when the thread is raised. */
+export interface ThreadKey {
+  threadId: string;
+  partnerOrgId: string;
+  assignmentId: string;
+}
+
+/**
+ * Whether a guest link covers an assignment as the directory has it now: the link's
+ * assignment, still in the organisation the link was issued for. An assignment moved to
+ * another organisation is not the link's any more (no listing, no new query on it).
+ */
+export function guestScopeCoversAssignment(
+  scope: GuestScope,
+  assignment: { assignmentId: string; partnerOrgId: string },
+): boolean {
+  return (
+    scope.kind === 'assignment' &&
+    scope.assignmentId === assignment.assignmentId &&
+    scope.partnerOrgId === assignment.partnerOrgId
+  );
+}
+
+/**
+ * Whether a guest link covers a thread: its own thread, or a thread of its assignment raised in
+ * the organisation the link was issued for. A link grants what it granted at issue, whatever
+ * the directory says later.
+ */
+export function guestScopeCoversThread(scope: GuestScope, thread: ThreadKey): boolean {
+  return scope.kind === 'thread'
+    ? scope.threadId === thread.threadId
+    : scope.assignmentId === thread.assignmentId && scope.partnerOrgId === thread.partnerOrgId;
+}
+
+/**
+ * Whether a partner or guest may read a thread (its public view): a partner their
+ * organisation's, a guest what their link covers. The one rule of HTTP reads, commands and
+ * live pushes. Staff read everything (through their own view); other identities nothing.
+ */
+export function publicReaderMayRead(identity: Identity, thread: ThreadKey): boolean {
+  switch (identity.kind) {
+    case 'partner':
+      return identity.partnerOrgId === thread.partnerOrgId;
+    case 'guest':
+      return guestScopeCoversThread(identity.scope, thread);
+    default:
+      return false;
+  }
+}
 
 export type Identity =
   | { kind: 'anonymous' }

@@ -8,7 +8,7 @@ import {
   type Position,
   type RecordedEvent,
 } from '../../eventstore/port.js';
-import type { Identity } from '../../platform/identity/identity.js';
+import { publicReaderMayRead, type Identity } from '../../platform/identity/identity.js';
 import { toGuestLink, toMessage, toPartnerSummary, toStaffSummary, type MessageView } from '../threadViews.js';
 
 /**
@@ -369,22 +369,13 @@ export function audienceKey(identity: LiveIdentity): string {
     case 'guest':
       return identity.scope.kind === 'thread'
         ? `thread:${identity.scope.threadId}`
-        : `assignment:${identity.scope.assignmentId}`;
+        : `assignment:${identity.scope.partnerOrgId}:${identity.scope.assignmentId}`;
   }
 }
 
 /** Whether a public view of a thread may go to this partner or guest (the rule of GET /api/support/threads/:id). */
 export function mayReceive(identity: LiveIdentity, route: PublicRoute): boolean {
-  switch (identity.kind) {
-    case 'staff':
-      return false; // staff receive the staff view, never the public one
-    case 'partner':
-      return route.partnerOrgId === identity.partnerOrgId;
-    case 'guest':
-      return identity.scope.kind === 'thread'
-        ? route.threadId === identity.scope.threadId
-        : route.assignmentId === identity.scope.assignmentId;
-  }
+  return identity.kind !== 'staff' && publicReaderMayRead(identity, route); // staff receive the staff view only
 }
 
 /**

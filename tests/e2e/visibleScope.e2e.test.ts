@@ -28,6 +28,7 @@ describe('partners and guests see their own scope, and only what happened in it'
   let wsUrl: string;
   let agent: Session;
   let acme: Session;
+  let globex: Session;
   let host: Reader;
   let assignments = 0;
   const clients: LiveClient[] = [];
@@ -43,6 +44,10 @@ describe('partners and guests see their own scope, and only what happened in it'
     const id = `asg-scope-${++assignments}`;
     await ok(host.request('PUT', `/api/host/assignments/${id}`, { reference: id, title: id, partnerOrgId: org }));
     return id;
+  }
+
+  async function moveAssignment(id: string, org: 'acme' | 'globex'): Promise<void> {
+    await ok(host.request('PUT', `/api/host/assignments/${id}`, { reference: id, title: id, partnerOrgId: org }), 200);
   }
 
   async function raise(who: Reader, assignmentId: string, subject: string, body = `${subject}: details`) {
@@ -106,9 +111,10 @@ describe('partners and guests see their own scope, and only what happened in it'
   beforeAll(async () => {
     desk = await startTestDesk({ JWT_SECRET });
     wsUrl = `${desk.base.replace(/^http/, 'ws')}${LIVE_PATH}`;
-    [agent, acme] = await Promise.all([
+    [agent, acme, globex] = await Promise.all([
       signInSession(desk.base, 'agent@demo.test'),
       signInSession(desk.base, 'partner@acme.test'),
+      signInSession(desk.base, 'partner@globex.test'),
     ]);
     const jwt = await new SignJWT({ role: 'host' })
       .setProtectedHeader({ alg: 'HS256' })
@@ -228,6 +234,73 @@ describe('partners and guests see their own scope, and only what happened in it'
         expect(pushed.messages).toEqual([]);
         expect(Date.parse(pushed.thread.lastActivityAt)).toBeGreaterThan(Date.parse(page.items[1]!.lastActivityAt));
       }
+    });
+  });
+
+  describe('an assignment link is bound to the organisation it was issued for', () => {
+    it('when its assignment moves to another organisation, then the link reads, lists and raises only in the organisation it was issued for', async () => {
+      const asg = await assignment('acme');
+      const ours = await raise(acme, asg, 'Acme pallet count');
+      const guest = await guestOf(`/api/support/assignments/${asg}/guest-links`);
+      await ok(guest.request('GET', `/api/support/threads/${ours.threadId}?waitFor=${ours.position}`), 200);
+
+      await moveAssignment(asg, 'globex');
+      const theirs = await raise(globex, asg, 'Globex invoice dispute', 'Globex confidential: the invoice is wrong');
+      await ok(globex.request('GET', `/api/support/threads/${theirs.threadId}?waitFor=${theirs.position}`), 200);
+
+      // the new organisation's thread on the same assignment: not there for the link
+      expect((await guest.request('GET', `/api/support/threads/${theirs.threadId}`)).status).toBe(404);
+      const listed = await list(guest, 'status=ALL', theirs.position);
+      expect(listed.items.map((t) => t.threadId)).toEqual([ours.threadId]);
+      expect((await list(guest, 'q=invoice', theirs.position)).items).toEqual([]);
+      expect(
+        (await guest.request('POST', `/api/support/threads/${theirs.threadId}/messages`, { body: 'hi' })).status,
+      ).toBe(404);
+      // no new query lands in the other organisation, and nothing is appended
+      const events = await desk.countEvents();
+      const raised = await guest.request('POST', '/api/support/threads', {
+        assignmentId: asg,
+        queryType: 'OTHER',
+        priority: 'LOW',
+        subject: 'From the old link',
+        body: 'Where does this land?',
+      });
+      expect(raised.status).toBe(404);
+      expect(await desk.countEvents()).toBe(events);
+      // nor is the assignment itself the link's any more
+      expect((await ok(guest.request<{ items: unknown[] }>('GET', '/api/support/assignments'), 200)).items).toEqual([]);
+      expect((await guest.request('GET', `/api/support/assignments/${asg}`)).status).toBe(404);
+
+      // what it granted at issue it still grants
+      await ok(guest.request('GET', `/api/support/threads/${ours.threadId}`), 200);
+      await post(guest, ours.threadId, 'Still counting');
+
+      // moved back, the assignment is the link's again
+      await moveAssignment(asg, 'acme');
+      expect(
+        (await ok(guest.request<{ items: unknown[] }>('GET', '/api/support/assignments'), 200)).items,
+      ).toHaveLength(1);
+    });
+
+    it('when its assignment moves to another organisation, then the link’s socket receives none of that organisation’s threads and may not be present in them', async () => {
+      const asg = await assignment('acme');
+      const ours = await raise(acme, asg, 'Acme seal broken');
+      const guest = await guestOf(`/api/support/assignments/${asg}/guest-links`);
+      await moveAssignment(asg, 'globex');
+      const socket = await connect({ guestToken: guest.token });
+
+      const theirs = await raise(globex, asg, 'Globex customs form', 'Globex confidential: customs');
+      await post(globex, theirs.threadId, 'Globex confidential: second page');
+      await post(agent, ours.threadId, 'Acme: a new seal is on its way');
+
+      const reply = await pushedOf(socket, ours.threadId);
+      expect(reply.messages.map((m) => m.body)).toEqual(['Acme: a new seal is on its way']);
+      expect(socket.raw.some((frame) => frame.includes(theirs.threadId) || frame.includes('Globex'))).toBe(false);
+
+      const mark = socket.frames.length;
+      socket.send({ type: 'viewing', threadId: theirs.threadId });
+      const refused = await socket.waitFor((f) => f.type === 'error', 10_000, mark);
+      expect(refused).toMatchObject({ error: { code: 'not_found' } });
     });
   });
 });
