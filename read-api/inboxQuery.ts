@@ -7,6 +7,7 @@ export interface InboxFilter {
   assigneeId?: string | undefined; // an id, or 'none'
   partnerOrgId?: string | undefined;
   assignmentId?: string | undefined;
+  threadId?: string | undefined;
   awaiting?: string | undefined;
   q?: string | undefined;
   /**
@@ -61,6 +62,7 @@ export function inboxPageSql(filter: InboxFilter, columns: string): { sql: strin
   else if (filter.assigneeId) add((p) => `i.assignee_id = ${p}`, filter.assigneeId);
   if (filter.partnerOrgId) add((p) => `i.partner_org_id = ${p}`, filter.partnerOrgId);
   if (filter.assignmentId) add((p) => `i.assignment_id = ${p}`, filter.assignmentId);
+  if (filter.threadId) add((p) => `i.thread_id = ${p}::uuid`, filter.threadId);
   if (filter.awaiting) add((p) => `i.awaiting = ${p}`, filter.awaiting);
   if (filter.q) {
     params.push(filter.q);

@@ -164,7 +164,8 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
     summary: "A partner's (or guest's) own threads, newest activity first",
     description:
       'Partners see their organisation’s threads; a guest the thread of their link, or the threads of its assignment ' +
-      'in the organisation the link was issued for. Never internal notes. Ordered and paged by the last activity the caller may see (`lastActivityAt`): an internal note or an assignment moves nothing here.',
+      'in the organisation the link was issued for. Never internal notes. Ordered and paged by the last activity the ' +
+      'caller may see (`lastActivityAt`): an internal note or an assignment moves nothing here. Every filter applies to every caller.',
     tags: ['Portal'],
     access: ['partner', 'guest'],
     query: z.object({
@@ -180,20 +181,18 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
     async handle(ctx) {
       const headers = await consistency(deps, ctx, ['threads']);
       const scope = scopeFilter(ctx.identity);
-      if (scope.threadId) {
-        const { rows } = await deps.pool.query('SELECT i.* FROM support_inbox i WHERE thread_id = $1', [
-          scope.threadId,
-        ]);
-        return { body: { items: rows.map(toPartnerSummary), nextCursor: null }, headers };
-      }
       if (scope.assignmentId && ctx.query.assignmentId && ctx.query.assignmentId !== scope.assignmentId) {
         return { body: { items: [], nextCursor: null }, headers };
       }
-      // a guest's assignment scope carries the organisation the link was issued for (partnerOrgId)
-      const { sql, params } = inboxPageSql(
-        { ...ctx.query, ...scope, assignmentId: scope.assignmentId ?? ctx.query.assignmentId, publicOnly: true },
-        'i.*',
-      );
+      // every filter (status, assignment, q) applies to every scope, a one-thread link's too
+      const filter = {
+        ...ctx.query,
+        assignmentId: scope.assignmentId ?? ctx.query.assignmentId,
+        partnerOrgId: scope.partnerOrgId,
+        threadId: scope.threadId,
+        publicOnly: true,
+      };
+      const { sql, params } = inboxPageSql(filter, 'i.*');
       const { rows } = await deps.pool.query(sql, params);
       const page = rows.slice(0, ctx.query.limit);
       const items = page.map(toPartnerSummary);

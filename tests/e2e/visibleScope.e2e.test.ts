@@ -303,4 +303,23 @@ describe('partners and guests see their own scope, and only what happened in it'
       expect(refused).toMatchObject({ error: { code: 'not_found' } });
     });
   });
+
+  describe('every filter applies to a one-thread guest link', () => {
+    it('when a guest with a thread link searches or filters its threads, then q and status are applied, over external messages only', async () => {
+      const asg = await assignment('acme');
+      const { threadId } = await raise(acme, asg, 'Pallet label smudged', 'Label 4 is unreadable');
+      const { position } = await post(agent, threadId, 'Zebra crossing behind the depot', 'internal');
+      const guest = await guestOf(`/api/support/threads/${threadId}/guest-links`);
+      const ids = async (query: string) => (await list(guest, query, position)).items.map((t) => t.threadId);
+
+      expect(await ids('q=pallet')).toEqual([threadId]);
+      expect(await ids('q=unreadable')).toEqual([threadId]);
+      expect(await ids('q=forklift')).toEqual([]);
+      expect(await ids('q=zebra')).toEqual([]); // an internal note is not searched for guests
+      expect(await ids('status=OPEN')).toEqual([threadId]);
+      expect(await ids('status=CLOSED')).toEqual([]);
+      expect(await ids(`assignmentId=${asg}`)).toEqual([threadId]);
+      expect(await ids('assignmentId=asg-1001')).toEqual([]);
+    });
+  });
 });
