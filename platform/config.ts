@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { emailConfigSchema } from '../workers/email/emailConfig.js';
+import { compileTrustProxy } from './http/clientAddress.js';
 import { identityConfigSchema } from './identity/hostJwt.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -10,6 +11,24 @@ export const configSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: port.default(3000),
     HOST: z.string().min(1).default('127.0.0.1'),
+    /**
+     * Which peers' X-Forwarded-For to believe, as express's `trust proxy` takes it: addresses,
+     * CIDRs or `loopback` (comma-separated), a hop count, or `true`. Unset: nobody (the socket's address).
+     */
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .optional()
+      .superRefine((value, ctx) => {
+        try {
+          compileTrustProxy(value);
+        } catch (error) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${(error as Error).message}; use addresses, CIDRs, loopback, linklocal, uniquelocal, a hop count or true`,
+          });
+        }
+      }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),

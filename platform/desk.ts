@@ -13,6 +13,7 @@ import { raiseQueryRoute } from '../commands/threads/raiseQuery.js';
 import type { EventStore } from '../eventstore/port.js';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
+import { compileTrustProxy } from './http/clientAddress.js';
 import { errorSender } from './http/errors.js';
 import { problems } from './http/problem.js';
 import type { AnyRoute } from './http/route.js';
@@ -56,6 +57,8 @@ const PROJECTION_LAG_LIMIT = 5000;
 export function assembleDesk(parts: DeskParts) {
   const { pool, eventStore, config, logger } = parts;
   const clock = parts.clock ?? (() => new Date());
+  // one client-address rule: req.ip over HTTP, and the same function for the live push's upgrades
+  const trustProxy = compileTrustProxy(config.TRUST_PROXY);
   const accounts = new AccountStore(pool);
   const sessions = new SessionStore(pool, { ttlSeconds: config.SESSION_TTL_SECONDS, cacheMs: config.SESSION_CACHE_MS });
   const rateLimiter = new RateLimiter(pool);
@@ -148,6 +151,7 @@ export function assembleDesk(parts: DeskParts) {
       sessions,
       resolveGuestToken,
       allowedOrigins: config.ALLOWED_ORIGINS,
+      trustProxy,
       ...(jwtOptions ? { verifyHostJwt: createHostJwtVerifier(jwtOptions) } : {}),
       allowGuestTokenUse: async (ip) =>
         (await rateLimiter.hit(rateLimitKey('guest-token', ip), { limit: 120, windowSeconds: 60 })).allowed,
@@ -169,6 +173,7 @@ export function assembleDesk(parts: DeskParts) {
     startedAt: new Date(),
     routes,
     identity: [throttleGuestTokens, identity],
+    trustProxy,
     metrics,
     serveWeb: parts.serveWeb ?? false,
     sections: {

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { DeskMetrics } from '../monitoring/metrics.js';
 import { errorSender } from './errors.js';
 import { healthz, readyz, type HealthDependencies } from './health.js';
+import { trustNobody, type TrustProxy } from './clientAddress.js';
 import { buildOpenApiDocument, renderApiDocsPage } from './openapi.js';
 import { problems } from './problem.js';
 import { registerRoutes, type AnyRoute } from './route.js';
@@ -24,6 +25,8 @@ export interface AppDependencies extends HealthDependencies {
   serveWeb?: boolean;
   loadShedding?: LoadSheddingOptions;
   requestTimeout?: RequestTimeoutOptions;
+  /** Whose X-Forwarded-For decides req.ip (compileTrustProxy of TRUST_PROXY); default nobody. */
+  trustProxy?: TrustProxy;
 }
 
 /** Routes whose bodies must be smaller than the default. */
@@ -47,7 +50,8 @@ export function createApp(deps: AppDependencies): express.Express {
   const app = express();
   const sendError = errorSender(deps.logger);
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // one rule for the client address: the live push's upgrades use the same function (clientAddress.ts)
+  app.set('trust proxy', deps.trustProxy ?? trustNobody);
   app.set('query parser', 'simple');
   app.use(securityHeaders);
   app.use((req, res, next) => {

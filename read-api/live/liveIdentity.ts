@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { clientAddressOf, trustNobody, type TrustProxy } from '../../platform/http/clientAddress.js';
 import { HttpProblem } from '../../platform/http/problem.js';
 import type { HostJwtVerifier } from '../../platform/identity/hostJwt.js';
 import type { Identity } from '../../platform/identity/identity.js';
@@ -45,6 +46,11 @@ export interface UpgradeIdentityOptions {
    * to the same limiter as the HTTP `X-Guest-Token` throttle so sockets are no way around it.
    */
   allowGuestTokenUse?: (clientAddress: string) => Promise<boolean>;
+  /**
+   * Whose X-Forwarded-For names the client address: the express app's own trust function, so an
+   * upgrade and an HTTP request from the same client count as the same address. Default nobody.
+   */
+  trustProxy?: TrustProxy;
 }
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -77,6 +83,7 @@ const unauthenticated = (reason: string): LiveRefusal => ({ refused: 401, reason
  */
 export function createUpgradeIdentityResolver(options: UpgradeIdentityOptions): UpgradeIdentityResolver {
   const allowedOrigins = normalizeOrigins(options.allowedOrigins);
+  const trustProxy = options.trustProxy ?? trustNobody;
 
   return async (req) => {
     const authorization = header(req, 'authorization');
@@ -102,7 +109,7 @@ export function createUpgradeIdentityResolver(options: UpgradeIdentityOptions): 
       if (
         options.allowGuestTokenUse &&
         !revalidating &&
-        !(await options.allowGuestTokenUse(req.socket.remoteAddress ?? 'unknown'))
+        !(await options.allowGuestTokenUse(clientAddressOf(req, trustProxy)))
       ) {
         return {
           refused: 429,

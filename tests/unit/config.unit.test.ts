@@ -28,3 +28,17 @@ describe('configuration', () => {
     );
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('when it is unset, then nobody is trusted; when it lists addresses, CIDRs or names, then it loads', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBeUndefined();
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, 192.0.2.7' }).TRUST_PROXY).toBe(
+      'loopback, 10.0.0.0/8, 192.0.2.7',
+    );
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe('2');
+  });
+
+  it('when it names something that is no address, then the start stops naming it', () => {
+    expect(() => loadConfig({ TRUST_PROXY: 'my-balancer' })).toThrow(/TRUST_PROXY: .*my-balancer/);
+  });
+});
