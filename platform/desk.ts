@@ -147,6 +147,7 @@ export function assembleDesk(parts: DeskParts) {
     eventStore,
     logger,
     clock,
+    onSessionRevoked: (revocation) => sessions.forgetRevoked(revocation),
     resolveIdentity: createUpgradeIdentityResolver({
       sessions,
       resolveGuestToken,

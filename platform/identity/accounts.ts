@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { problems } from '../http/problem.js';
 import { staffRoles, type StaffRole } from './identity.js';
 import { dummyPasswordHash, hashPassword, needsRehash, passwordPolicy, verifyPassword } from './passwords.js';
+import { notifyAccountSignedOut } from './sessions.js';
 
 /** Roles an account (a person who signs in with a password) can hold. */
 export const accountRoles = [...staffRoles, 'partner'] as const;
@@ -159,6 +160,8 @@ export class AccountStore {
       );
       if (!rows[0]) throw problems.notFound('no account has this email');
       await client.query('DELETE FROM sessions WHERE account_id = $1', [rows[0].id]);
+      // open live sockets of the account close at once, on every API process
+      await notifyAccountSignedOut(client, rows[0].id);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -168,19 +171,28 @@ export class AccountStore {
     }
   }
 
-  /** Disables (or re-enables) an account; disabling signs it out everywhere. */
+  /** Disables (or re-enables) an account; disabling signs it out everywhere (its live sockets too). */
   async setDisabled(id: string, disabled: boolean): Promise<Account | undefined> {
     if (!uuid.test(id)) return undefined;
-    const { rows } = await this.pool.query<AccountRow>(
-      `WITH updated AS (
-         UPDATE accounts SET disabled = $2, updated_at = now() WHERE id = $1 RETURNING ${columns}
-       ), revoked AS (
-         DELETE FROM sessions WHERE $2 AND account_id IN (SELECT id FROM updated)
-       )
-       SELECT * FROM updated`,
-      [id, disabled],
-    );
-    return rows[0] ? toAccount(rows[0]) : undefined;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<AccountRow>(
+        `UPDATE accounts SET disabled = $2, updated_at = now() WHERE id = $1 RETURNING ${columns}`,
+        [id, disabled],
+      );
+      if (rows[0] && disabled) {
+        await client.query('DELETE FROM sessions WHERE account_id = $1', [id]);
+        await notifyAccountSignedOut(client, id);
+      }
+      await client.query('COMMIT');
+      return rows[0] ? toAccount(rows[0]) : undefined;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /**

@@ -29,7 +29,7 @@ export const identityConfigSchema = z.object({
   /**
    * How long one process answers a session from memory instead of the database (0: never).
    * Sign-out in the same process is immediate; a sign-out, password reset or disabled account
-   * reaches other processes within this time.
+   * reaches other API processes by NOTIFY at once, and within this time should it be lost.
    */
   SESSION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** Secure flag on the session cookies. Default: on when NODE_ENV=production. */

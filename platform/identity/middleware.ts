@@ -4,7 +4,7 @@ import { HttpProblem } from '../http/problem.js';
 import type { Account, AccountStore } from './accounts.js';
 import type { HostJwtVerifier } from './hostJwt.js';
 import { anonymous, type Identity } from './identity.js';
-import { sha256Hex, type SessionStore } from './sessions.js';
+import { isWellFormedToken, sha256Hex, type SessionStore } from './sessions.js';
 
 /**
  * Resolves `res.locals.identity` once per request, from the first of:
@@ -147,6 +147,12 @@ export function identityOfAccount(account: Account): Identity | undefined {
  * The signed-in identity of a Cookie header, or undefined. For the websocket upgrade handler
  * (check the Origin with isAllowedOrigin() there as well).
  */
+/** The SHA-256 of the session token in a Cookie header (what a revocation notice names), if any. */
+export function sessionTokenHashOf(cookieHeader: string | undefined): string | undefined {
+  const token = parseCookies(cookieHeader).get(SESSION_COOKIE);
+  return token && isWellFormedToken(token) ? sha256Hex(token) : undefined;
+}
+
 export async function resolveSessionFromCookieHeader(
   sessions: SessionStore,
   cookieHeader: string | undefined,

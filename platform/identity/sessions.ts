@@ -1,11 +1,45 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { z } from 'zod';
 import type { Account, AccountRole } from './accounts.js';
 
 /**
  * Browser sessions. The raw session token lives only in the `sd_session` cookie (and the raw
  * CSRF token in `sd_csrf` and the sign-in answer); the database holds their SHA-256 hashes.
  */
+
+/**
+ * NOTIFY channel of ended sessions: a sign-out ends one session, a disabled account or a
+ * password reset every session of an account. Sent in the transaction that deletes them (so
+ * only once it commits, and from any process, the ops CLI included); every API process's live
+ * hub LISTENs on it and closes those sockets at once, and drops the sessions from its cache.
+ */
+export const SESSION_REVOCATIONS_CHANNEL = 'session_revocations';
+
+/** A notification of SESSION_REVOCATIONS_CHANNEL: one session (by its token's SHA-256) or an account's. */
+export type SessionRevocation = { kind: 'session'; tokenHash: string } | { kind: 'account'; accountId: string };
+
+const sessionRevocation = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('session'), tokenHash: z.string().regex(/^[0-9a-f]{64}$/) }),
+  z.object({ kind: z.literal('account'), accountId: z.string().min(1).max(200) }),
+]);
+
+/** The payload of a revocation notice, or undefined when it is not one. */
+export function parseSessionRevocation(payload: string): SessionRevocation | undefined {
+  try {
+    const parsed = sessionRevocation.safeParse(JSON.parse(payload));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const notice = (revocation: SessionRevocation): string => JSON.stringify(revocation);
+
+/** Announces an account's sessions as ended; in a transaction, only when it commits. */
+export async function notifyAccountSignedOut(db: Pick<pg.ClientBase, 'query'>, accountId: string): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [SESSION_REVOCATIONS_CHANNEL, notice({ kind: 'account', accountId })]);
+}
 
 export const DEFAULT_SESSION_TTL_SECONDS = 12 * 60 * 60;
 /** last_seen_at is written at most this often per session. */
@@ -65,7 +99,8 @@ export class SessionStore {
   /**
    * `cacheMs` (SESSION_CACHE_MS in the desk): a resolved session is answered from memory for
    * that long, saving a round trip on most requests (they come in bursts from one browser).
-   * Sign-out and revokeAllFor in this process take effect at once; elsewhere within cacheMs.
+   * Sign-out and revokeAllFor in this process take effect at once; in other processes as soon
+   * as their live hub hears the revocation notice (forgetRevoked), at the latest within cacheMs.
    */
   constructor(
     private readonly pool: pg.Pool,
@@ -157,18 +192,44 @@ export class SessionStore {
     return session;
   }
 
-  /** Ends the session of this raw token (no-op when there is none). */
+  /** Ends the session of this raw token (no-op when there is none), and says so to every process. */
   async revoke(token: string): Promise<void> {
     if (!isWellFormedToken(token)) return;
-    this.cache.delete(sha256Hex(token));
-    await this.pool.query('DELETE FROM sessions WHERE token_hash = $1', [sha256Hex(token)]);
+    const tokenHash = sha256Hex(token);
+    this.cache.delete(tokenHash);
+    // one statement: the notice goes out exactly when a session was deleted
+    await this.pool.query(
+      `WITH gone AS (DELETE FROM sessions WHERE token_hash = $1 RETURNING 1)
+       SELECT pg_notify($2, $3) FROM gone`,
+      [tokenHash, SESSION_REVOCATIONS_CHANNEL, notice({ kind: 'session', tokenHash })],
+    );
   }
 
-  /** Ends every session of an account; answers how many there were. */
+  /** Ends every session of an account, and says so to every process; answers how many there were. */
   async revokeAllFor(accountId: string): Promise<number> {
-    for (const [hash, hit] of this.cache) if (hit.session.account.id === accountId) this.cache.delete(hash);
-    const { rowCount } = await this.pool.query('DELETE FROM sessions WHERE account_id = $1', [accountId]);
-    return rowCount ?? 0;
+    this.forgetRevoked({ kind: 'account', accountId });
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rowCount } = await client.query('DELETE FROM sessions WHERE account_id = $1', [accountId]);
+      await notifyAccountSignedOut(client, accountId);
+      await client.query('COMMIT');
+      return rowCount ?? 0;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Drops ended sessions from this process's cache (a revocation notice from another process). */
+  forgetRevoked(revocation: SessionRevocation): void {
+    if (revocation.kind === 'session') {
+      this.cache.delete(revocation.tokenHash);
+      return;
+    }
+    for (const [hash, hit] of this.cache) if (hit.session.account.id === revocation.accountId) this.cache.delete(hash);
   }
 
   /** Deletes expired sessions; answers how many. Run it now and then (e.g. hourly). */

@@ -6,6 +6,12 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { z } from 'zod';
 import type { EventStore, Position } from '../../eventstore/port.js';
 import type { Identity } from '../../platform/identity/identity.js';
+import { sessionTokenHashOf } from '../../platform/identity/middleware.js';
+import {
+  parseSessionRevocation,
+  SESSION_REVOCATIONS_CHANNEL,
+  type SessionRevocation,
+} from '../../platform/identity/sessions.js';
 import type { Logger } from '../../platform/logger.js';
 import { PROJECTION_CHANGES_CHANNEL } from '../../projections/projectionEngine.js';
 import {
@@ -112,6 +118,12 @@ export interface LiveHubOptions {
   limits?: Partial<LiveLimits>;
   /** Defaults to /api/support/live. */
   path?: string;
+  /**
+   * Called for every session revocation notice (after this hub closed the sockets it names):
+   * the desk drops those sessions from its SessionStore cache, so HTTP on this process refuses
+   * them at once too.
+   */
+  onSessionRevoked?: (revocation: SessionRevocation) => void;
 }
 
 export interface LiveStats {
@@ -133,6 +145,8 @@ interface Client {
   ws: WebSocket;
   identity: LiveIdentity;
   identityKey: string;
+  /** SHA-256 of the session token of a session-authenticated connection (what a revocation names). */
+  sessionHash: string | undefined;
   req: IncomingMessage;
   /** Receiving live changes (false while a resume replays the log). */
   live: boolean;
@@ -191,6 +205,8 @@ export class LiveHub {
   private pumpAgain = false;
   private pumpRetry: NodeJS.Timeout | undefined;
   private buildFailures = 0;
+  /** Session revocation notices heard so far (upgrades being resolved meanwhile look again). */
+  private sessionRevocations = 0;
   private slowConsumersCut = 0;
   private changesPushed = 0;
   private pushMillis = 0;
@@ -212,14 +228,18 @@ export class LiveHub {
     });
     this.feed = new NotificationFeed({
       connectionString: options.databaseUrl,
-      channels: [PROJECTION_CHANGES_CHANNEL, PRESENCE_CHANNEL],
+      channels: [PROJECTION_CHANGES_CHANNEL, PRESENCE_CHANNEL, SESSION_REVOCATIONS_CHANNEL],
       applicationName: `support-desk-live-${this.origin.slice(0, 8)}`,
       logger: this.logger,
       onNotification: (channel, payload) => this.onNotification(channel, payload),
       onConnected: (reconnected) => {
         if (!this.started) return;
-        if (reconnected)
+        if (reconnected) {
           this.logger.info({ position: String(this.position) }, 'live push: listening again; catching up');
+          // sign-outs while the connection was down went unheard: check every session socket now
+          for (const c of this.clients) if (c.sessionHash !== undefined) c.validatedAt = -Infinity;
+          void this.revalidateDue();
+        }
         this.pump();
         this.announce({ op: 'hello', o: this.origin });
       },
@@ -350,8 +370,7 @@ export class LiveHub {
     }
     const after = afterText === null ? undefined : BigInt(afterText);
     this.pending++;
-    this.options
-      .resolveIdentity(req)
+    this.resolveUpgrade(req)
       .then(
         (result) => {
           this.pending--;
@@ -397,6 +416,19 @@ export class LiveHub {
       });
   };
 
+  /**
+   * The identity of an upgrade; resolved again when a session ended while it was being
+   * resolved (the answer may predate that sign-out, and its socket would miss the notice).
+   */
+  private async resolveUpgrade(req: IncomingMessage): Promise<Identity | LiveRefusal> {
+    for (let attempt = 1; ; attempt++) {
+      const seen = this.sessionRevocations;
+      const result = await this.options.resolveIdentity(req);
+      const viaSession = !isRefusal(result) && 'via' in result && result.via === 'session';
+      if (!viaSession || seen === this.sessionRevocations || attempt === 3) return result;
+    }
+  }
+
   /** Writes an HTTP error answer on the raw socket (no websocket) and closes it. */
   private refuse(socket: Duplex, refusal: LiveRefusal): void {
     this.refused[refusal.refused] = (this.refused[refusal.refused] ?? 0) + 1;
@@ -428,6 +460,8 @@ export class LiveHub {
       ws,
       identity,
       identityKey: key,
+      sessionHash:
+        identity.kind !== 'guest' && identity.via === 'session' ? sessionTokenHashOf(req.headers.cookie) : undefined,
       req,
       live: after === undefined,
       sent: after ?? this.position,
@@ -551,6 +585,30 @@ export class LiveHub {
       this.pump();
     } else if (channel === PRESENCE_CHANNEL) {
       this.onPresenceNotice(payload);
+    } else if (channel === SESSION_REVOCATIONS_CHANNEL) {
+      const revocation = parseSessionRevocation(payload);
+      if (revocation) this.onSessionRevoked(revocation);
+    }
+  }
+
+  /**
+   * A session ended somewhere (sign-out, disabled account, password reset, on any process):
+   * its sockets here close at once, not at the next revalidation.
+   */
+  private onSessionRevoked(revocation: SessionRevocation): void {
+    this.sessionRevocations++;
+    for (const client of [...this.clients]) {
+      if (client.sessionHash === undefined || client.identity.kind === 'guest') continue;
+      const ended =
+        revocation.kind === 'session'
+          ? client.sessionHash === revocation.tokenHash
+          : client.identity.accountId === revocation.accountId;
+      if (ended) this.cut(client, CloseCodes.identityRevoked, 'the session has ended (signed out); sign in again');
+    }
+    try {
+      this.options.onSessionRevoked?.(revocation);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'live push: onSessionRevoked failed');
     }
   }
 

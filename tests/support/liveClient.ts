@@ -54,6 +54,7 @@ export async function startLiveProcess(
     logger,
     clock,
     ...(options.limits ? { limits: options.limits } : {}),
+    onSessionRevoked: (revocation) => desk.sessions.forgetRevoked(revocation),
     resolveIdentity: createUpgradeIdentityResolver({
       sessions: desk.sessions,
       resolveGuestToken: createGuestTokenResolver(eventStore, clock),
