@@ -72,18 +72,29 @@ export class ProjectionWatcher {
   }
 }
 
-/** `?waitFor=<position>` or `X-Wait-For-Position`; bad text is a 400 naming the field. */
+/** No event store gives out a position part past 64 bits (KurrentDB's are unsigned 64-bit, ours smaller). */
+const MAX_POSITION_PART = 2n ** 64n - 1n;
+
+/**
+ * `?waitFor=<position>` or `X-Wait-For-Position`; bad text is a 400 naming the field. So is
+ * a position past 64 bits: no command ever answered it, and it would only wait out the 5 s.
+ */
 export function requestedPosition(query: string | undefined, header: string | undefined): Position | undefined {
   const text = query ?? header;
   if (!text) return undefined;
-  try {
-    return parsePosition(text);
-  } catch {
-    throw problems.badRequest([
+  const refused = () =>
+    problems.badRequest([
       {
         path: query ? 'query.waitFor' : 'headers.x-wait-for-position',
         message: 'must be a position from a command answer',
       },
     ]);
+  let position: Position;
+  try {
+    position = parsePosition(text);
+  } catch {
+    throw refused();
   }
+  if (position.commit > MAX_POSITION_PART || position.prepare > MAX_POSITION_PART) throw refused();
+  return position;
 }

@@ -28,6 +28,8 @@ import {
   CloseCodes,
   LIVE_PATH,
   LIVE_SUBPROTOCOL,
+  MAX_LIVE_POSITION,
+  parseLivePosition,
   PROTOCOL_VERSION,
   type ClientMessage,
   type HelloMessage,
@@ -361,14 +363,22 @@ export class LiveHub {
       });
     }
     const afterText = url.searchParams.get('after');
-    if (afterText !== null && !/^\d{1,19}$/.test(afterText)) {
+    const after = afterText === null ? undefined : parseLivePosition(afterText);
+    if (afterText !== null && after === undefined) {
+      // refused here, not after hello: a resume the database cannot run would end in 1011,
+      // and a client following the protocol would reconnect with the same position forever
       return this.refuse(socket, {
         refused: 400,
         reason: 'after must be a position (the decimal id of the last change received)',
         code: 'invalid_input',
+        errors: [
+          {
+            path: 'query.after',
+            message: `must be a change log id received from this server: decimal digits, at most ${MAX_LIVE_POSITION}`,
+          },
+        ],
       });
     }
-    const after = afterText === null ? undefined : BigInt(afterText);
     this.pending++;
     this.resolveUpgrade(req)
       .then(
@@ -440,6 +450,7 @@ export class LiveHub {
       status: refusal.refused,
       detail: refusal.reason,
       ...(refusal.code ? { code: refusal.code } : {}),
+      ...(refusal.errors ? { errors: refusal.errors } : {}),
     });
     const headers = Object.entries(refusal.headers ?? {})
       .map(([name, value]) => `${name}: ${value}\r\n`)

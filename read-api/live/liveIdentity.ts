@@ -22,6 +22,8 @@ export interface LiveRefusal {
   reason: string;
   /** Problem code (e.g. `unauthenticated`, `origin`, `invalid_link`). */
   code?: string;
+  /** The failing fields of a 400, as in the HTTP API's problems (`query.after`). */
+  errors?: { path: string; message: string }[];
   headers?: Record<string, string>;
 }
 

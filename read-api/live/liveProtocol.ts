@@ -25,10 +25,25 @@ export const CloseCodes = {
   tooManyMessages: 4029,
 } as const;
 
+/** The largest change log id: the log's ids are Postgres bigints. */
+export const MAX_LIVE_POSITION = 2n ** 63n - 1n;
+
+/**
+ * A position a client sends back (`?after=`): a change log id, decimal, at most
+ * MAX_LIVE_POSITION; undefined for anything else. A number past 64 bits is no position the
+ * server ever sent, and the database would refuse it in every query of the resume.
+ */
+export function parseLivePosition(text: string): bigint | undefined {
+  if (!/^\d{1,19}$/.test(text)) return undefined;
+  const value = BigInt(text);
+  return value <= MAX_LIVE_POSITION ? value : undefined;
+}
+
 /** A change log id: decimal digits. Compare as integers (BigInt), not as strings. */
 export const livePosition = z
   .string()
   .regex(/^\d{1,19}$/)
+  .refine((text) => parseLivePosition(text) !== undefined, 'is larger than any change log id (a 64-bit integer)')
   .meta({ description: 'A change log id (decimal). The last one received is what a reconnecting client sends back.' });
 
 /* ------------------------------------------------------------ client → server */
