@@ -19,6 +19,7 @@ import { allProjections } from '../../projections/index.js';
 import { ProjectionEngine } from '../../projections/projectionEngine.js';
 import { EmailProcessManager } from '../../workers/email/emailProcessManager.js';
 import { ProjectorRunner } from '../../workers/projectorRunner.js';
+import { committedLogEnd } from '../support/logEnd.js';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
 import { recordFigures } from './support/figures.js';
 import { until } from './support/http.js';
@@ -161,7 +162,7 @@ async function arrange(): Promise<World> {
     },
     reachedHead: (name) => async () => {
       const live = await engine.liveGeneration(name);
-      return !!live && comparePositions(parsePosition(live.position), await store.headPosition()) >= 0;
+      return !!live && comparePositions(parsePosition(live.position), await committedLogEnd(db.pool)) >= 0;
     },
   };
   onTestFinished(async () => {

@@ -12,6 +12,7 @@ import { allProjections } from '../../../projections/index.js';
 import { tableNamesFor } from '../../../projections/projection.js';
 import { ProjectionEngine } from '../../../projections/projectionEngine.js';
 import type { FakeResendServer } from '../../support/fakeResend/fakeResendServer.js';
+import { committedLogEnd } from '../../support/logEnd.js';
 import { until } from './http.js';
 
 /** A command the API acknowledged (2xx): its stream and the revision it answered. */
@@ -45,7 +46,9 @@ export async function waitForProjections(engine: ProjectionEngine, timeoutMs = 6
   await until(
     'every projection to reach the head of the log',
     async () => {
-      const head = await engine.eventStore.headPosition();
+      // every committed event, not only those readers may see yet (headPosition trails while any
+      // transaction of the cluster is open)
+      const head = await committedLogEnd(engine.pool);
       for (const projection of engine.projections) {
         const live = await engine.liveGeneration(projection.name);
         if (!live || live.last_error) return false;
@@ -147,7 +150,7 @@ export async function waitForEmailsDrained(pool: pg.Pool, eventStore: EventStore
   await until(
     'the email outbox to drain',
     async () => {
-      const head = await eventStore.headPosition();
+      const head = await committedLogEnd(pool);
       const { rows: cp } = await pool.query<{ position: string }>('SELECT position FROM email_checkpoints');
       if (!cp.length || cp.some((r) => comparePositions(parsePosition(r.position), head) < 0)) return false;
       const { rows } = await pool.query<{ n: number }>(
