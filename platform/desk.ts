@@ -164,6 +164,16 @@ export function assembleDesk(parts: DeskParts) {
     accounts,
     resolveGuestToken,
     allowedOrigins: config.ALLOWED_ORIGINS,
+    credentialFreeRoutes: routes
+      .filter((r) => r.credentials === 'ignored')
+      .map((r) => {
+        if (r.access !== 'public' || r.path.includes(':')) {
+          throw new Error(
+            `${r.method.toUpperCase()} ${r.path}: only public routes without parameters may ignore credentials`,
+          );
+        }
+        return { method: r.method, path: r.path };
+      }),
     ...(jwtOptions ? { verifyHostJwt: createHostJwtVerifier(jwtOptions) } : {}),
   });
 

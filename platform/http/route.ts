@@ -59,6 +59,13 @@ export interface RouteDefinition<
   description?: string;
   tags: string[];
   access: Access;
+  /**
+   * 'ignored': the route acts for nobody. The identity middleware reads no credential for it (no
+   * session cookie, guest token or bearer token), so it runs as anonymous and no CSRF token is
+   * asked for: CSRF guards what a session may do, and here a session may do nothing. Only for
+   * public routes without path parameters that change nothing anyone owns (the client-error intake).
+   */
+  credentials?: 'ignored';
   params?: P;
   query?: Q;
   body?: B;

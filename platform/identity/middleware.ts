@@ -53,6 +53,11 @@ export interface IdentityMiddlewareOptions {
   resolveGuestToken: GuestTokenResolver;
   /** Origins (scheme://host[:port]) besides the request's own host that may send cookie-authenticated writes. */
   allowedOrigins: readonly string[];
+  /**
+   * Routes (`POST /api/client-logs`) that act for nobody: no credential is read for them, so they
+   * run as anonymous and a signed-in browser needs no CSRF token for them. Exact paths only.
+   */
+  credentialFreeRoutes?: readonly { method: string; path: string }[];
   /** Defaults to sendProblem(). */
   sendProblem?: (res: Response, problem: HttpProblem) => void;
 }
@@ -196,6 +201,9 @@ export function csrfFailure(
 export function identityMiddleware(options: IdentityMiddlewareOptions): RequestHandler {
   const send = options.sendProblem ?? sendProblem;
   const allowedOrigins = normalizeOrigins(options.allowedOrigins);
+  const credentialFree = new Set(
+    (options.credentialFreeRoutes ?? []).map((r) => `${r.method.toUpperCase()} ${r.path}`),
+  );
 
   async function resolve(req: Request): Promise<Identity | HttpProblem> {
     const authorization = req.get('authorization');
@@ -239,6 +247,11 @@ export function identityMiddleware(options: IdentityMiddlewareOptions): RequestH
 
   return (req: Request, res: Response, next: NextFunction) => {
     res.locals.identity = anonymous;
+    // exact match only: any other spelling of the path keeps the credential (and CSRF) checks
+    if (credentialFree.has(`${req.method.toUpperCase()} ${req.originalUrl.split('?')[0]}`)) {
+      next();
+      return;
+    }
     resolve(req).then(
       (result) => {
         if (result instanceof HttpProblem) {

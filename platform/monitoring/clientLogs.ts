@@ -20,6 +20,12 @@ const clientLogInput = z.object({
 /**
  * The web app's error intake: no sign-in, but small bodies only, rate limited per client
  * address, schema-checked, logged, and kept in a capped table.
+ *
+ * It acts for nobody (`credentials: 'ignored'`): a signed-in browser's cookies are not read, so
+ * it needs no CSRF token. CSRF stops a foreign page from using someone's session; a report uses
+ * no session and changes nothing anyone owns, so anyone may send one from anywhere, as an
+ * anonymous caller already could. Asking for the token instead would lose reports exactly when
+ * the page is broken (a stale or missing sd_csrf cookie, a session that just ended).
  */
 export function clientLogRoutes(deps: { pool: pg.Pool; rateLimiter: RateLimiter; logger: Logger }): AnyRoute[] {
   let inserted = 0;
@@ -29,9 +35,12 @@ export function clientLogRoutes(deps: { pool: pg.Pool; rateLimiter: RateLimiter;
       path: '/api/client-logs',
       operationId: 'reportClientError',
       summary: 'Report an error seen in the web app',
-      description: 'Rate limited (30 per minute per client address), at most 16 KiB, kept in a capped table.',
+      description:
+        'Rate limited (30 per minute per client address), at most 16 KiB, kept in a capped table. ' +
+        'Credentials are ignored (the report acts for nobody), so a signed-in browser needs no X-CSRF-Token.',
       tags: ['Monitoring'],
       access: 'public',
+      credentials: 'ignored',
       body: clientLogInput,
       response: { status: 202, description: 'Recorded', schema: z.object({ recorded: z.literal(true) }) },
       errors: [413, 429],

@@ -393,6 +393,39 @@ describe('the web app in a browser', { timeout: 90_000 }, () => {
     await bd.screenshot(admin, 'ops');
   });
 
+  it("a signed-in user's web app error reaches the desk, and the page says reported only when it was", async () => {
+    const isInbox = (url: URL) => url.pathname === '/api/support/inbox';
+    const failInbox = (page: Page) =>
+      page.route(isInbox, (route) =>
+        route.fulfill({
+          status: 500,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500 }),
+        }),
+      );
+    const admin = await person('admin@demo.test');
+    await failInbox(admin);
+    const report = admin.waitForResponse((r) => new URL(r.url()).pathname === '/api/client-logs');
+    await admin.goto('/admin/support');
+    expect((await report).status()).toBe(202);
+    await admin.getByText('Something went wrong on our side. It has been reported; try again shortly.').waitFor();
+    const { rows } = await bd.desk.db.pool.query<{ message: string }>(
+      `SELECT message FROM client_logs WHERE message LIKE 'GET /api/support/inbox answered 500'`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+
+    // when the intake refuses, the page does not claim the error was reported
+    const agent = await person('agent@demo.test');
+    await failInbox(agent);
+    await agent.route(
+      (url) => url.pathname === '/api/client-logs',
+      (route) => route.fulfill({ status: 429, contentType: 'application/problem+json', body: '{"status":429}' }),
+    );
+    await agent.goto('/admin/support');
+    await agent.getByText('Something went wrong on our side. Try again shortly.').waitFor();
+    expect(await agent.getByText(/has been reported/).count()).toBe(0);
+  });
+
   it('works at phone width', async () => {
     const threadId = await arrangeThread('Invoice 4476 was paid twice', { reply: true });
     const phone = await person('partner@acme.test', { phone: true });

@@ -14,6 +14,8 @@ export class ApiError extends Error {
     readonly code: string | undefined,
     /** `body.whatsappNumber` → `whatsappNumber` */
     readonly fieldErrors: Record<string, string>,
+    /** The desk recorded a report of this error (POST /api/client-logs answered 202). */
+    readonly reported = false,
   ) {
     super(detail ?? title);
     this.name = 'ApiError';
@@ -94,7 +96,7 @@ export async function request<T>(
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
-    reportClientError('warn', `network error: ${method} ${path}`);
+    void reportClientError('warn', `network error: ${method} ${path}`);
     throw new ApiError(
       0,
       'Network error',
@@ -115,7 +117,9 @@ export async function request<T>(
   }
   if (res.ok) return parsed as T;
 
-  if (res.status >= 500) reportClientError('error', `${method} ${path} answered ${res.status}`);
+  // wait for the intake's answer: the error text says "reported" only when it was
+  const reported =
+    res.status >= 500 ? await reportClientError('error', `${method} ${path} answered ${res.status}`) : false;
   const problem = (parsed ?? {}) as {
     title?: string;
     detail?: string;
@@ -130,7 +134,7 @@ export async function request<T>(
   if (res.status === 401 && !guestToken && problem.code !== 'invalid_link' && !path.startsWith('/api/auth/')) {
     for (const listener of unauthorizedListeners) listener();
   }
-  throw new ApiError(res.status, problem.title ?? res.statusText, problem.detail, problem.code, fieldErrors);
+  throw new ApiError(res.status, problem.title ?? res.statusText, problem.detail, problem.code, fieldErrors, reported);
 }
 
 export const api = {
@@ -147,7 +151,11 @@ export function errorText(error: unknown): string {
     if (error.status === 403) return 'You do not have access to this.';
     if (error.status === 404) return error.detail ? capitalise(error.detail) : 'Not found.';
     if (error.status === 429) return 'Too many requests. Wait a moment and try again.';
-    if (error.status >= 500) return 'Something went wrong on our side. It has been reported; try again shortly.';
+    if (error.status >= 500) {
+      return error.reported
+        ? 'Something went wrong on our side. It has been reported; try again shortly.'
+        : 'Something went wrong on our side. Try again shortly.';
+    }
     return capitalise(error.detail ?? error.title);
   }
   return error instanceof Error ? error.message : String(error);

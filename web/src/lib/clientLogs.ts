@@ -6,24 +6,28 @@
 
 const WINDOW_MS = 60_000;
 const MAX_PER_WINDOW = 10;
-const sentAt = new Map<string, number>();
+const sentAt = new Map<string, { at: number; recorded: Promise<boolean> }>();
 let windowStart = 0;
 let inWindow = 0;
 
 export type ClientLogLevel = 'error' | 'warn' | 'info';
 
-export function reportClientError(level: ClientLogLevel, message: string, stack?: string): void {
+/**
+ * Sends one report; resolves true once the desk has recorded it (202), or when the same message
+ * was recorded less than a minute ago, and false when it was not (throttled here, refused, or the
+ * desk unreachable). Never rejects. Only a true answer lets a page say "it has been reported".
+ */
+export function reportClientError(level: ClientLogLevel, message: string, stack?: string): Promise<boolean> {
   const now = Date.now();
   const text = message.trim().slice(0, 2000) || 'unknown error';
   const last = sentAt.get(text);
-  if (last !== undefined && now - last < WINDOW_MS) return;
+  if (last !== undefined && now - last.at < WINDOW_MS) return last.recorded;
   if (now - windowStart > WINDOW_MS) {
     windowStart = now;
     inWindow = 0;
   }
-  if (inWindow >= MAX_PER_WINDOW) return;
+  if (inWindow >= MAX_PER_WINDOW) return Promise.resolve(false);
   inWindow += 1;
-  sentAt.set(text, now);
   const body = {
     level,
     message: text,
@@ -32,23 +36,36 @@ export function reportClientError(level: ClientLogLevel, message: string, stack?
     url: location.href.replace(/\/t\/[^/?#]+/, '/t/…').slice(0, 2000),
     userAgent: navigator.userAgent.slice(0, 500),
   };
-  // plain fetch, not the api module: a failing intake must not report itself
-  void fetch('/api/client-logs', {
+  // plain fetch, not the api module: a failing intake must not report itself. No CSRF token:
+  // the intake acts for nobody and ignores cookies (platform/monitoring/clientLogs.ts).
+  const recorded = fetch('/api/client-logs', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
+    credentials: 'omit',
     keepalive: true,
-  }).catch(() => undefined);
+    // a page waits for this answer before it shows its error: never for long
+    signal: AbortSignal.timeout(5000),
+  }).then(
+    (res) => res.status === 202,
+    () => false,
+  );
+  sentAt.set(text, { at: now, recorded });
+  return recorded;
 }
 
 export function installClientErrorIntake(): void {
   window.addEventListener('error', (event) => {
     const error: unknown = event.error;
-    reportClientError('error', event.message || String(error), error instanceof Error ? error.stack : undefined);
+    void reportClientError('error', event.message || String(error), error instanceof Error ? error.stack : undefined);
   });
   window.addEventListener('unhandledrejection', (event) => {
     const reason: unknown = event.reason;
     const message = reason instanceof Error ? reason.message : String(reason);
-    reportClientError('error', `Unhandled rejection: ${message}`, reason instanceof Error ? reason.stack : undefined);
+    void reportClientError(
+      'error',
+      `Unhandled rejection: ${message}`,
+      reason instanceof Error ? reason.stack : undefined,
+    );
   });
 }
