@@ -426,6 +426,27 @@ describe('the web app in a browser', { timeout: 90_000 }, () => {
     expect(await agent.getByText(/has been reported/).count()).toBe(0);
   });
 
+  it('the thread drawer names its two close buttons apart', async () => {
+    const subject = 'Invoice 4477 was paid twice';
+    const threadId = await arrangeThread(subject);
+    const agent = await person('agent@demo.test');
+    await agent.goto(`/admin/support?thread=${threadId}`);
+    const drawer = agent.getByRole('dialog', { name: subject });
+    await drawer.waitFor();
+    expect(await drawer.getByRole('button', { name: 'Close', exact: true }).count()).toBe(0);
+    const closeThread = drawer.getByRole('button', { name: 'Close thread', exact: true });
+    const closePanel = drawer.getByRole('button', { name: 'Close panel', exact: true });
+    expect(await closeThread.count()).toBe(1);
+    expect(await closePanel.count()).toBe(1);
+    expect((await closeThread.textContent())?.trim()).toBe('Close thread');
+    await closeThread.click();
+    await agent.getByText('Thread closed').waitFor();
+    await drawer.getByText('This thread is closed. Reopen it to reply.').waitFor();
+    await closePanel.click();
+    await drawer.waitFor({ state: 'detached' });
+    expect(new URL(agent.url()).searchParams.get('thread')).toBeNull();
+  });
+
   it('works at phone width', async () => {
     const threadId = await arrangeThread('Invoice 4476 was paid twice', { reply: true });
     const phone = await person('partner@acme.test', { phone: true });

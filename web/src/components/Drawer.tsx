@@ -93,7 +93,8 @@ export function Drawer({
             type="button"
             className="btn btn-ghost btn-icon"
             onClick={() => onCloseRef.current()}
-            aria-label="Close"
+            aria-label="Close panel"
+            title="Close panel"
           >
             <Icon name="x" size={18} />
           </button>

@@ -258,9 +258,10 @@ export function ThreadDrawer({
                   size="sm"
                   icon="lock"
                   busy={busy === 'close'}
+                  aria-label="Close thread"
                   onClick={() => void command('close', 'close', {}, 'Thread closed')}
                 >
-                  Close
+                  Close thread
                 </Button>
               ) : null}
               <span className="spacer" />
