@@ -28,6 +28,8 @@ export interface InboxRow {
   last_message_preview: string | null;
   last_message_at: string | null;
   last_message_by_kind: string | null;
+  /** 'external' or 'internal' (a note): staff previews say which. */
+  last_message_visibility: string | null;
   last_public_preview: string | null;
   last_public_at: string | null;
   last_public_by_kind: string | null;
@@ -67,6 +69,7 @@ const inboxColumns: readonly Column[] = [
   ['last_message_preview', 'text'],
   ['last_message_at', 'timestamptz'],
   ['last_message_by_kind', 'text'],
+  ['last_message_visibility', 'text'],
   ['last_public_preview', 'text'],
   ['last_public_at', 'timestamptz'],
   ['last_public_by_kind', 'text'],
@@ -120,6 +123,7 @@ export function foldInbox(row: InboxRow | undefined, event: ThreadEvent, revisio
       last_message_preview: preview(d.body),
       last_message_at: d.occurredAt,
       last_message_by_kind: d.by.kind,
+      last_message_visibility: 'external',
       last_public_preview: preview(d.body),
       last_public_at: d.occurredAt,
       last_public_by_kind: d.by.kind,
@@ -150,6 +154,7 @@ export function foldInbox(row: InboxRow | undefined, event: ThreadEvent, revisio
       next.last_message_preview = preview(d.body);
       next.last_message_at = d.occurredAt;
       next.last_message_by_kind = d.by.kind;
+      next.last_message_visibility = d.visibility;
       if (d.visibility === 'external') {
         next.public_message_count = row.public_message_count + 1;
         next.last_public_preview = preview(d.body);
@@ -200,7 +205,8 @@ const threadEventTypes = [
 export const threadInboxProjection: Projection = {
   name: 'threads',
   // 2: public_activity_at (partners and guests order by what they may see)
-  version: 2,
+  // 3: last_message_visibility (staff previews mark internal notes)
+  version: 3,
   tables: ['support_inbox', 'support_messages'],
   eventTypes: threadEventTypes,
   createTables: (t) => `
@@ -223,6 +229,7 @@ export const threadInboxProjection: Projection = {
       last_message_preview text,
       last_message_at timestamptz,
       last_message_by_kind text,
+      last_message_visibility text,
       last_public_preview text,
       last_public_at timestamptz,
       last_public_by_kind text,

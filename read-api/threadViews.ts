@@ -25,6 +25,10 @@ export const staffThreadSummary = z
     lastMessagePreview: z.string().nullable(),
     lastMessageAt: z.string().nullable(),
     lastMessageByKind: z.string().nullable(),
+    lastMessageVisibility: z
+      .enum(['external', 'internal'])
+      .nullable()
+      .meta({ description: "'internal' when the last message (the preview) is an internal note" }),
     messageCount: z.number().int(),
     awaiting: z.string().nullable().meta({ description: "Who the thread waits for: 'staff', 'partner' or null" }),
     firstResponseAt: z.string().nullable(),
@@ -85,6 +89,12 @@ export function toStaffSummary(r: Record<string, unknown>): StaffThreadSummary {
     lastMessagePreview: (r.last_message_preview as string | null) ?? null,
     lastMessageAt: iso(r.last_message_at),
     lastMessageByKind: (r.last_message_by_kind as string | null) ?? null,
+    lastMessageVisibility:
+      r.last_message_visibility === 'internal'
+        ? 'internal'
+        : r.last_message_visibility === 'external'
+          ? 'external'
+          : null,
     messageCount: Number(r.message_count),
     awaiting: (r.awaiting as string | null) ?? null,
     firstResponseAt: iso(r.first_response_at),

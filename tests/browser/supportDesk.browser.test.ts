@@ -447,6 +447,41 @@ describe('the web app in a browser', { timeout: 90_000 }, () => {
     expect(new URL(agent.url()).searchParams.get('thread')).toBeNull();
   });
 
+  it('the inbox preview marks an internal note as a note, and partners never see it', async () => {
+    const subject = 'Invoice 4478 was paid twice';
+    const threadId = await arrangeThread(subject, { note: true });
+    const agent = await person('agent@demo.test');
+    await agent.goto('/admin/support');
+    const preview = agent.locator(`[data-thread-id="${threadId}"]`).getByTestId('thread-preview');
+    await preview.waitFor();
+    expect(await preview.textContent()).toBe(`Internal note: ${NOTE}`);
+    await bd.screenshot(agent, 'inbox-note-preview');
+
+    const { items } = await ok(
+      api.agent.request<{ items: { threadId: string; lastMessageVisibility?: string }[] }>(
+        'GET',
+        '/api/support/inbox?limit=100',
+      ),
+    );
+    expect(items.find((t) => t.threadId === threadId)?.lastMessageVisibility).toBe('internal');
+    const mine = await ok(
+      api.partner.request<{ items: Record<string, unknown>[] }>('GET', '/api/support/my/threads?limit=100'),
+    );
+    const partnerRow = mine.items.find((t) => t.threadId === threadId)!;
+    expect(partnerRow).not.toHaveProperty('lastMessageVisibility');
+    expect(JSON.stringify(partnerRow)).not.toContain('INTERNAL:');
+
+    // a reply after it is shown as a staff reply again
+    await ok(
+      api.agent.request('POST', `/api/support/threads/${threadId}/messages`, { body: REPLY, visibility: 'external' }),
+    );
+    await agent
+      .locator(`[data-thread-id="${threadId}"]`)
+      .getByTestId('thread-preview')
+      .filter({ hasText: `Staff: ${REPLY}` })
+      .waitFor(LIVE);
+  });
+
   it('works at phone width', async () => {
     const threadId = await arrangeThread('Invoice 4476 was paid twice', { reply: true });
     const phone = await person('partner@acme.test', { phone: true });

@@ -48,6 +48,8 @@ export interface StaffThreadSummary {
   lastMessagePreview: string | null;
   lastMessageAt: string | null;
   lastMessageByKind: string | null;
+  /** 'internal': the preview is an internal note. */
+  lastMessageVisibility: 'external' | 'internal' | null;
   messageCount: number;
   awaiting: 'staff' | 'partner' | null;
   firstResponseAt: string | null;

@@ -316,8 +316,19 @@ export function InboxPage() {
                           <span>{row.assigneeName ? `→ ${row.assigneeName}` : 'Unassigned'}</span>
                         </span>
                         {row.lastMessagePreview ? (
-                          <span className="thread-preview" style={{ display: 'block' }}>
-                            {row.lastMessageByKind === 'staff' ? 'Staff: ' : ''}
+                          <span
+                            className="thread-preview"
+                            style={{ display: 'block' }}
+                            data-testid="thread-preview"
+                            data-visibility={row.lastMessageVisibility ?? undefined}
+                          >
+                            {row.lastMessageVisibility === 'internal' ? (
+                              <span className="preview-note">Internal note: </span>
+                            ) : row.lastMessageByKind === 'staff' ? (
+                              'Staff: '
+                            ) : (
+                              ''
+                            )}
                             {row.lastMessagePreview}
                           </span>
                         ) : null}
