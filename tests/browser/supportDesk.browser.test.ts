@@ -482,6 +482,44 @@ describe('the web app in a browser', { timeout: 90_000 }, () => {
       .waitFor(LIVE);
   });
 
+  it('revoking a link takes its URL out of the "Copy this link now" box', async () => {
+    const subject = 'Invoice 4479 was paid twice';
+    await arrangeConfig();
+    const threadId = await arrangeThread(subject);
+    const admin = await person('admin@demo.test');
+    await admin.goto(`/admin/support?thread=${threadId}`);
+    const drawer = admin.getByRole('dialog', { name: subject });
+    await drawer.waitFor();
+    const issue = async (recipient: string) => {
+      await drawer.getByRole('button', { name: 'Issue link' }).click();
+      await drawer.getByLabel('Recipient email').fill(recipient);
+      await drawer.getByRole('button', { name: 'Issue link' }).click();
+      await drawer.getByTestId('issued-link').waitFor();
+      await drawer.getByTestId('guest-link').filter({ hasText: recipient }).filter({ hasText: 'Active' }).waitFor();
+    };
+    const revoke = async (recipient: string) => {
+      const row = drawer.getByTestId('guest-link').filter({ hasText: recipient });
+      await row.getByRole('button', { name: 'Revoke' }).click();
+      await row.getByRole('button', { name: 'Confirm revoke' }).click();
+      await row.filter({ hasText: 'Revoked' }).waitFor();
+    };
+
+    await issue('first@acme.test');
+    await drawer.getByRole('button', { name: 'Done, I copied it' }).click();
+    await issue('second@acme.test');
+    const shown = await drawer.getByTestId('issued-link').getByLabel('Guest link').inputValue();
+
+    // revoking another link leaves the box alone
+    await revoke('first@acme.test');
+    expect(await drawer.getByTestId('issued-link').getByLabel('Guest link').inputValue()).toBe(shown);
+
+    // revoking the link it shows takes the box away, and "Issue link" is back
+    await revoke('second@acme.test');
+    await drawer.getByTestId('issued-link').waitFor({ state: 'detached' });
+    expect(await drawer.getByRole('textbox', { name: 'Guest link' }).count()).toBe(0);
+    await drawer.getByRole('button', { name: 'Issue link' }).waitFor();
+  });
+
   it('works at phone width', async () => {
     const threadId = await arrangeThread('Invoice 4476 was paid twice', { reply: true });
     const phone = await person('partner@acme.test', { phone: true });

@@ -41,6 +41,10 @@ export function GuestLinksPanel({
   const [confirming, setConfirming] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<string | null>(null);
   const headingId = useId();
+  // the issued URL is offered only while that link still works: revoked here, by someone else
+  // (the live list says so) or expired, the box goes away
+  const issuedLink = issued ? links.find((l) => l.linkId === issued.linkId) : undefined;
+  const shownIssued = issued && (!issuedLink || issuedLink.state === 'active') ? issued : null;
 
   async function issue(event: FormEvent) {
     event.preventDefault();
@@ -71,6 +75,7 @@ export function GuestLinksPanel({
     try {
       const answer = await api.del<{ position: string | null }>(`/api/support/guest-links/${linkId}`);
       setConfirming(null);
+      if (issued?.linkId === linkId) setIssued(null);
       onChanged(answer.position);
     } catch (error) {
       setErrors({ form: errorText(error) });
@@ -85,22 +90,22 @@ export function GuestLinksPanel({
         <Icon name="link" size={13} />
         Guest links
         <span className="spacer" />
-        {!open && !issued ? (
+        {!open && !shownIssued ? (
           <Button size="sm" icon="plus" onClick={() => setOpen(true)}>
             Issue link
           </Button>
         ) : null}
       </h3>
 
-      {issued ? (
+      {shownIssued ? (
         <div className="token-box" data-testid="issued-link">
           <strong className="row">
             <Icon name="alert" />
             Copy this link now: it will not be shown again.
           </strong>
           <p className="small">
-            Anyone with it can read and answer this thread until {formatDateTime(issued.expiresAt)}, or until you revoke
-            it.
+            Anyone with it can read and answer this thread until {formatDateTime(shownIssued.expiresAt)}, or until you
+            revoke it.
           </p>
           <div className="token-url">
             <label className="visually-hidden" htmlFor={`${headingId}-url`}>
@@ -110,11 +115,11 @@ export function GuestLinksPanel({
               id={`${headingId}-url`}
               className="input"
               readOnly
-              value={issued.url}
+              value={shownIssued.url}
               data-copy-source
               onFocus={(e) => e.target.select()}
             />
-            <CopyButton text={issued.url} />
+            <CopyButton text={shownIssued.url} />
           </div>
           <div>
             <Button size="sm" variant="ghost" onClick={() => setIssued(null)}>
