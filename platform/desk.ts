@@ -17,12 +17,13 @@ import { compileTrustProxy } from './http/clientAddress.js';
 import { errorSender } from './http/errors.js';
 import { problems } from './http/problem.js';
 import type { AnyRoute } from './http/route.js';
-import { AccountStore } from './identity/accounts.js';
+import { AccountStore, assignableRoles } from './identity/accounts.js';
 import { authRoutes } from './identity/authRoutes.js';
 import { createHostJwtVerifier, hostJwtOptionsFromConfig } from './identity/hostJwt.js';
 import { identityMiddleware } from './identity/middleware.js';
 import { RateLimiter, rateLimitKey } from './identity/rateLimiter.js';
 import { SessionStore } from './identity/sessions.js';
+import { staffRoutes } from './identity/staffRoutes.js';
 import type { Logger } from './logger.js';
 import { clientLogRoutes } from './monitoring/clientLogs.js';
 import { DeskMetrics } from './monitoring/metrics.js';
@@ -101,7 +102,7 @@ export function assembleDesk(parts: DeskParts) {
     clock,
     async isAssignableStaff(accountId) {
       const account = await accounts.findById(accountId).catch(() => undefined);
-      return account && !account.disabled && (account.role === 'admin' || account.role === 'agent')
+      return account && !account.disabled && assignableRoles.includes(account.role)
         ? { name: account.name }
         : undefined;
     },
@@ -124,6 +125,7 @@ export function assembleDesk(parts: DeskParts) {
     ...systemConfigRoutes(commandDeps),
     ...assignmentRoutes(directory),
     ...readRoutes({ pool, watcher, clock }),
+    ...staffRoutes({ accounts }),
     ...opsRoutes({ engine, eventStore, rebuilds }),
     ...clientLogRoutes({ pool, rateLimiter, logger }),
     ...auditRoutes({ eventStore, pool, sealKey: parts.sealKey }),

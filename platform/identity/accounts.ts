@@ -9,6 +9,9 @@ import { notifyAccountSignedOut } from './sessions.js';
 export const accountRoles = [...staffRoles, 'partner'] as const;
 export type AccountRole = StaffRole | 'partner';
 
+/** Who may be assigned a thread: the roles that work the inbox (`supportManagers`). */
+export const assignableRoles: readonly AccountRole[] = ['admin', 'agent'];
+
 /** An account as the rest of the desk sees it. The password hash never leaves this module. */
 export interface Account {
   id: string;
@@ -134,6 +137,34 @@ export class AccountStore {
     if (!uuid.test(id)) return undefined;
     const { rows } = await this.pool.query<AccountRow>(`SELECT ${columns} FROM accounts WHERE id = $1`, [id]);
     return rows[0] ? toAccount(rows[0]) : undefined;
+  }
+
+  /**
+   * Staff who may be assigned a thread (admins and agents, not disabled), by name then id: one
+   * page of `limit`, after `after` (the last of the previous page), names containing `q`.
+   */
+  async listAssignableStaff(options: {
+    q?: string | undefined;
+    after?: { name: string; id: string } | undefined;
+    limit: number;
+  }): Promise<{ id: string; name: string; sortName: string }[]> {
+    const params: unknown[] = [assignableRoles];
+    const where = ['role = ANY($1::text[])', 'NOT disabled'];
+    if (options.q) {
+      params.push(`%${options.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`name ILIKE $${params.length}`);
+    }
+    if (options.after) {
+      params.push(options.after.name, options.after.id);
+      where.push(`(lower(name), id) > ($${params.length - 1}, $${params.length}::uuid)`);
+    }
+    params.push(options.limit);
+    const { rows } = await this.pool.query<{ id: string; name: string; sort_name: string }>(
+      `SELECT id, name, lower(name) AS sort_name FROM accounts WHERE ${where.join(' AND ')}
+        ORDER BY lower(name), id LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => ({ id: r.id, name: r.name, sortName: r.sort_name }));
   }
 
   async list(): Promise<Account[]> {
