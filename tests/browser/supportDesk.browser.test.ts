@@ -171,6 +171,28 @@ describe('the web app in a browser', { timeout: 90_000 }, () => {
     await bd.screenshot(admin, 'config');
   });
 
+  it('an agent in a fresh browser assigns a thread to a teammate', async () => {
+    const subject = 'Invoice 4481 was paid twice';
+    const threadId = await arrangeThread(subject);
+    const agent = await person('agent@demo.test'); // a profile of its own: it has met no one
+    await agent.goto(`/admin/support?thread=${threadId}`);
+    const drawer = agent.getByRole('dialog', { name: subject });
+    await drawer.waitFor();
+    const picker = drawer.getByLabel('Assignee', { exact: true });
+    // every admin and agent is offered (not auditors, ops or partners)
+    await drawer.locator('#assignee-select option', { hasText: 'Ada Admin' }).waitFor({ state: 'attached' });
+    const offered = await picker.locator('option').allTextContents();
+    expect(offered).toEqual(['Unassigned', 'Me (Alex Agent)', 'Ada Admin']);
+
+    await picker.selectOption({ label: 'Ada Admin' });
+    await agent.getByText('Assigned to Ada Admin').waitFor();
+    await drawer.locator('.facts dd', { hasText: 'Ada Admin' }).waitFor();
+    const view = await ok(
+      api.agent.request<{ thread: { assigneeName: string | null } }>('GET', `/api/support/threads/${threadId}`),
+    );
+    expect(view.thread.assigneeName).toBe('Ada Admin');
+  });
+
   it("a partner raises a query, and the admin's open inbox shows it without a reload", async () => {
     const subject = 'Invoice 4471 was paid twice';
     const admin = await person('admin@demo.test');

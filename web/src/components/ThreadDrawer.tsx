@@ -13,8 +13,9 @@ import {
   type StaffThreadSummary,
   type ThreadView,
 } from '../lib/types';
-import { knownStaff, markSeen, rememberStaff } from '../lib/unread';
+import { markSeen, rememberStaff } from '../lib/unread';
 import { useResource } from '../lib/useResource';
+import { AssigneePicker } from './AssigneePicker';
 import { Conversation } from './Conversation';
 import { Drawer } from './Drawer';
 import { GuestLinksPanel } from './GuestLinksPanel';
@@ -146,22 +147,13 @@ export function ThreadDrawer({
   shownRef.current = data;
   const t = data?.thread;
 
-  const staffOptions = useMemo(() => {
-    const known = { ...knownStaff() };
-    if (t?.assigneeId && t.assigneeName) known[t.assigneeId] = t.assigneeName;
-    delete known[identity.accountId];
-    return Object.entries(known).sort((a, b) => a[1].localeCompare(b[1]));
-  }, [t?.assigneeId, t?.assigneeName, identity.accountId]);
-
-  function assign(value: string) {
-    if (!t) return;
-    if (value === '') return void command('assign', 'assign', { assigneeId: null }, 'Unassigned');
-    const name = value === identity.accountId ? identity.name : (knownStaff()[value] ?? value);
+  function assign(assignee: { id: string; name: string } | null) {
+    if (!assignee) return void command('assign', 'assign', { assigneeId: null }, 'Unassigned');
     void command(
       'assign',
       'assign',
-      { assigneeId: value, assigneeName: name },
-      `Assigned to ${value === identity.accountId ? 'you' : name}`,
+      { assigneeId: assignee.id, assigneeName: assignee.name },
+      `Assigned to ${assignee.id === identity.accountId ? 'you' : assignee.name}`,
     );
   }
 
@@ -265,25 +257,13 @@ export function ThreadDrawer({
                 </Button>
               ) : null}
               <span className="spacer" />
-              <label className="visually-hidden" htmlFor="assignee-select">
-                Assignee
-              </label>
-              <select
-                id="assignee-select"
-                className="select input-sm"
-                style={{ width: 'auto' }}
-                value={t.assigneeId ?? ''}
+              <AssigneePicker
+                identity={identity}
+                assigneeId={t.assigneeId}
+                assigneeName={t.assigneeName}
                 disabled={busy === 'assign'}
-                onChange={(e) => assign(e.target.value)}
-              >
-                <option value="">Unassigned</option>
-                <option value={identity.accountId}>Me ({identity.name})</option>
-                {staffOptions.map(([id, name]) => (
-                  <option key={id} value={id}>
-                    {name}
-                  </option>
-                ))}
-              </select>
+                onAssign={assign}
+              />
               <label className="visually-hidden" htmlFor="priority-select">
                 Priority
               </label>

@@ -130,6 +130,12 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** A teammate who may be assigned a thread (GET /api/support/staff). */
+export interface StaffMember {
+  id: string;
+  name: string;
+}
+
 export type Counts = Record<'ALL' | Status, number>;
 
 export interface Assignment {
