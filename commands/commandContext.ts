@@ -16,6 +16,8 @@ export interface CommandDependencies {
   isAssignableStaff(accountId: string): Promise<{ name: string } | undefined>;
   /** Portal base URL for links shown to people (from the system config). */
   portalBaseUrl(): Promise<string>;
+  /** Where this desk serves (`http://host:port`): the portal base URL until an admin sets one. */
+  servedOrigin(): string;
   clock: () => Date;
 }
 

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import type { Server } from 'node:http';
 import type pg from 'pg';
 import { AssignmentDirectory } from '../commands/assignmentDirectory/assignmentDirectory.js';
 import { assignmentRoutes } from '../commands/assignmentDirectory/assignmentRoutes.js';
@@ -16,6 +17,7 @@ import { createApp } from './http/app.js';
 import { compileTrustProxy } from './http/clientAddress.js';
 import { errorSender } from './http/errors.js';
 import { problems } from './http/problem.js';
+import { servedOrigin } from './http/servedOrigin.js';
 import type { AnyRoute } from './http/route.js';
 import { AccountStore, assignableRoles } from './identity/accounts.js';
 import { authRoutes } from './identity/authRoutes.js';
@@ -58,6 +60,9 @@ const PROJECTION_LAG_LIMIT = 5000;
 export function assembleDesk(parts: DeskParts) {
   const { pool, eventStore, config, logger } = parts;
   const clock = parts.clock ?? (() => new Date());
+  // where this desk serves: HOST and PORT, and the listening port once a server is attached
+  let server: Server | undefined;
+  const servedAt = () => servedOrigin(config, server?.address());
   // one client-address rule: req.ip over HTTP, and the same function for the live push's upgrades
   const trustProxy = compileTrustProxy(config.TRUST_PROXY);
   const accounts = new AccountStore(pool);
@@ -107,8 +112,9 @@ export function assembleDesk(parts: DeskParts) {
         : undefined;
     },
     async portalBaseUrl() {
-      return (await readSystemConfig(eventStore)).portalBaseUrl;
+      return (await readSystemConfig(eventStore, servedAt())).portalBaseUrl;
     },
+    servedOrigin: () => servedAt(),
   };
 
   const routes: AnyRoute[] = [
@@ -124,7 +130,7 @@ export function assembleDesk(parts: DeskParts) {
     ...guestLinkRoutes(commandDeps),
     ...systemConfigRoutes(commandDeps),
     ...assignmentRoutes(directory),
-    ...readRoutes({ pool, watcher, clock }),
+    ...readRoutes({ pool, watcher, clock, servedOrigin: servedAt }),
     ...staffRoutes({ accounts }),
     ...opsRoutes({ engine, eventStore, rebuilds }),
     ...clientLogRoutes({ pool, rateLimiter, logger }),
@@ -213,6 +219,11 @@ export function assembleDesk(parts: DeskParts) {
     watcher,
     metrics,
     live,
+    /** The HTTP server this desk answers on: its listening address is the portal URL's default. */
+    servesOn(httpServer: Server) {
+      server = httpServer;
+    },
+    servedOrigin: servedAt,
     async close() {
       await live.close();
       await watcher.close();

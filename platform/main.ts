@@ -58,7 +58,14 @@ async function main(): Promise<void> {
   }
 
   if (roles.has('email')) {
-    const worker = new EmailWorker({ pool: infra.pool, eventStore: infra.eventStore, config, logger, waker });
+    const worker = new EmailWorker({
+      pool: infra.pool,
+      eventStore: infra.eventStore,
+      config,
+      logger,
+      waker,
+      defaultPortalBaseUrl: desk.servedOrigin,
+    });
     await worker.start();
     stops.push(() => worker.stop());
   }
@@ -81,6 +88,7 @@ async function main(): Promise<void> {
       );
     }
     const server = createServer(desk.app);
+    desk.servesOn(server);
     desk.live.attach(server);
     await desk.live.start();
     // a burst of connections (a reconnect storm, a load spike) waits in the kernel's accept queue
@@ -89,7 +97,7 @@ async function main(): Promise<void> {
       server.listen({ port: config.PORT, host: config.HOST, backlog: 4096 }, resolve),
     );
     logger.info(
-      { url: `http://${config.HOST}:${config.PORT}`, eventStore: infra.eventStore.adapter, docs: '/api/docs' },
+      { url: desk.servedOrigin(), eventStore: infra.eventStore.adapter, docs: '/api/docs' },
       'support desk listening',
     );
     stops.unshift(async () => {

@@ -21,6 +21,8 @@ export interface ReadDependencies {
   pool: pg.Pool;
   watcher: ProjectionWatcher;
   clock: () => Date;
+  /** Where this desk serves: the portal base URL until an admin sets one. */
+  servedOrigin: () => string;
 }
 
 const staffReaders = [...supportManagers, 'auditor', 'ops'] as const;
@@ -324,7 +326,7 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
     method: 'get',
     path: '/api/support/public/config',
     operationId: 'getPublicConfig',
-    summary: 'What the portal needs before sign-in: WhatsApp bubble, number, support email',
+    summary: 'What the portal needs before sign-in: WhatsApp bubble, number, support email, portal base URL',
     tags: ['System config'],
     access: 'public',
     response: {
@@ -335,6 +337,9 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
           whatsappNumber: z.string().nullable(),
           whatsappBubbleEnabled: z.boolean(),
           supportEmail: z.string(),
+          portalBaseUrl: z.string().meta({
+            description: 'Where links in emails and guest links start (staff pages warn when it is not their origin)',
+          }),
         })
         .meta({ id: 'PublicConfig' }),
     },
@@ -343,13 +348,15 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
         whatsapp_number: string | null;
         whatsapp_bubble_enabled: boolean;
         support_email: string;
-      }>('SELECT whatsapp_number, whatsapp_bubble_enabled, support_email FROM support_system_config');
+        portal_base_url: string;
+      }>('SELECT whatsapp_number, whatsapp_bubble_enabled, support_email, portal_base_url FROM support_system_config');
       const c = rows[0];
       return {
         body: {
           whatsappNumber: c?.whatsapp_number ?? null,
           whatsappBubbleEnabled: Boolean(c?.whatsapp_bubble_enabled && c.whatsapp_number),
           supportEmail: c?.support_email ?? 'support@example.com',
+          portalBaseUrl: c?.portal_base_url ?? deps.servedOrigin(),
         },
         headers: { 'Cache-Control': 'public, max-age=30' },
       };

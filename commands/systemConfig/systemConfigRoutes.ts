@@ -32,20 +32,28 @@ const configAnswer = z
 
 export type SystemConfigValues = Omit<z.infer<typeof configAnswer>, 'revision' | 'position'>;
 
-function valuesOf(state: SystemConfigState): SystemConfigValues {
-  const c = 'config' in state && state.config ? state.config : defaultSystemConfig;
+/**
+ * The config as the desk uses it. Until an admin saves one, the portal base URL is where this
+ * desk serves (`servedOrigin`), not the domain's fixed default, so that the first links work.
+ */
+function valuesOf(state: SystemConfigState, servedOrigin: string): SystemConfigValues {
+  const configured = 'config' in state && state.config && state.updatedAt !== null;
+  const c = configured ? state.config : defaultSystemConfig;
   return {
     whatsappNumber: c.whatsappNumber,
     supportEmail: c.supportEmail,
-    portalBaseUrl: c.portalBaseUrl,
+    portalBaseUrl: configured ? c.portalBaseUrl : servedOrigin,
     whatsappBubbleEnabled: c.whatsappBubbleEnabled,
   };
 }
 
 /** The current config, read from its stream (tiny; always exact). */
-export async function readSystemConfig(eventStore: EventStore): Promise<SystemConfigValues & { revision: number }> {
+export async function readSystemConfig(
+  eventStore: EventStore,
+  servedOrigin: string,
+): Promise<SystemConfigValues & { revision: number }> {
   const { state, revision } = await loadStream(eventStore, systemConfigDecider, systemConfigStreamName);
-  return { ...valuesOf(state), revision };
+  return { ...valuesOf(state, servedOrigin), revision };
 }
 
 export function systemConfigRoutes(deps: CommandDependencies): AnyRoute[] {
@@ -58,7 +66,7 @@ export function systemConfigRoutes(deps: CommandDependencies): AnyRoute[] {
     access: ['admin'],
     response: { status: 200, description: 'The current config', schema: configAnswer },
     async handle() {
-      const config = await readSystemConfig(deps.eventStore);
+      const config = await readSystemConfig(deps.eventStore, deps.servedOrigin());
       return { body: { ...config, position: null }, headers: { ETag: `"${config.revision}"` } };
     },
   });
@@ -94,7 +102,7 @@ export function systemConfigRoutes(deps: CommandDependencies): AnyRoute[] {
             },
           );
           return commandResult(outcome, {
-            ...valuesOf(outcome.state),
+            ...valuesOf(outcome.state, deps.servedOrigin()),
             revision: outcome.revision,
             position: outcome.position,
           });

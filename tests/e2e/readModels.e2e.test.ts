@@ -256,6 +256,8 @@ describe('read models and the read API', () => {
       whatsappNumber: '4915112345678',
       whatsappBubbleEnabled: true,
       supportEmail: 'help@desk.test',
+      // where links lead: public anyway (every email carries it), and staff pages compare it with their origin
+      portalBaseUrl: 'https://portal.desk.test',
     });
   });
 

@@ -52,6 +52,7 @@ export async function startTestDesk(env: Record<string, string> = {}, options: {
   await desk.accounts.ensureDemoAccounts();
   await desk.directory.ensureDemoAssignments();
   const server: Server = createServer(desk.app);
+  desk.servesOn(server);
   desk.live.attach(server);
   await desk.live.start();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

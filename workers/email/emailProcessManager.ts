@@ -39,6 +39,8 @@ export interface EmailProcessManagerOptions {
   from: string;
   /** Events per read of the log. */
   batchSize?: number;
+  /** The portal base URL until an admin sets one: where the desk serves (default http://127.0.0.1:3000). */
+  defaultPortalBaseUrl?: () => string;
   /** Checkpoint row name; one per process manager. */
   checkpointName?: string;
   /**
@@ -298,7 +300,10 @@ export class EmailProcessManager {
     );
     let settings: Settings = settingRows[0]
       ? { supportEmail: settingRows[0].support_email, portalBaseUrl: settingRows[0].portal_base_url }
-      : { supportEmail: defaultSystemConfig.supportEmail, portalBaseUrl: defaultSystemConfig.portalBaseUrl };
+      : {
+          supportEmail: defaultSystemConfig.supportEmail,
+          portalBaseUrl: this.options.defaultPortalBaseUrl?.() ?? defaultSystemConfig.portalBaseUrl,
+        };
     let settingsChanged = false;
 
     const changedThreads = new Map<string, ThreadRow>();

@@ -29,6 +29,8 @@ export interface EmailWorkerOptions {
   clock?: () => Date;
   /** Log events per process-manager batch. */
   eventBatchSize?: number;
+  /** The portal base URL until an admin sets one (where the desk serves). */
+  defaultPortalBaseUrl?: () => string;
   /** First run over a log with history: email it (`send`, default) or only learn from it (`skip`). */
   history?: 'send' | 'skip';
   sender?: EmailSenderTuning;
@@ -96,6 +98,7 @@ export class EmailWorker {
       from: config.EMAIL_FROM,
       ...(options.eventBatchSize ? { batchSize: options.eventBatchSize } : {}),
       ...(options.history ? { history: options.history } : {}),
+      ...(options.defaultPortalBaseUrl ? { defaultPortalBaseUrl: options.defaultPortalBaseUrl } : {}),
     });
     const senderOptions: EmailSenderOptions = {
       ...options.sender,
