@@ -171,6 +171,45 @@ describe('the web app in a browser', { timeout: 90_000 }, () => {
     await bd.screenshot(admin, 'config');
   });
 
+  it('warns on the config page and next to "Issue link" when links would lead to another origin', async () => {
+    await arrangeConfig(); // https://desk.example.com: not where this browser uses the desk
+    const admin = await person('admin@demo.test');
+    await admin.goto('/admin/system-config');
+    const warning = admin.getByTestId('portal-url-mismatch');
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain('https://desk.example.com');
+    expect(await warning.textContent()).toContain(bd.web);
+    // one click puts this page's origin in the field, and the warning goes
+    await warning.getByRole('button', { name: `Use ${bd.web}` }).click();
+    expect(await admin.getByLabel('Portal base URL').inputValue()).toBe(bd.web);
+    await warning.waitFor({ state: 'detached' });
+
+    // the thread drawer says so beside "Issue link", before a dead link is handed out
+    const threadId = await arrangeThread('Invoice 4480 was paid twice');
+    await admin.goto(`/admin/support?thread=${threadId}`);
+    const drawer = admin.getByRole('dialog', { name: 'Invoice 4480 was paid twice' });
+    await drawer.getByRole('button', { name: 'Issue link' }).waitFor();
+    const beside = drawer.getByTestId('issue-link-origin-warning');
+    await beside.waitFor();
+    expect(await beside.textContent()).toContain('https://desk.example.com');
+
+    // once the portal base URL is this origin, neither warns
+    await ok(api.admin.request('PUT', '/api/support/config', { ...CONFIG, portalBaseUrl: bd.web }));
+    try {
+      await admin.reload();
+      await drawer.getByRole('button', { name: 'Issue link' }).waitFor();
+      await drawer.getByTestId('guest-links').waitFor();
+      await admin.waitForLoadState('networkidle');
+      expect(await drawer.getByTestId('issue-link-origin-warning').count()).toBe(0);
+      await admin.goto('/admin/system-config');
+      await admin.getByLabel('Portal base URL').waitFor();
+      expect(await admin.getByLabel('Portal base URL').inputValue()).toBe(bd.web);
+      expect(await admin.getByTestId('portal-url-mismatch').count()).toBe(0);
+    } finally {
+      await arrangeConfig();
+    }
+  });
+
   it('an agent in a fresh browser assigns a thread to a teammate', async () => {
     const subject = 'Invoice 4481 was paid twice';
     const threadId = await arrangeThread(subject);

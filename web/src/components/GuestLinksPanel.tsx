@@ -4,6 +4,7 @@ import { formatDateTime, formatRelative } from '../lib/format';
 import type { GuestLink, IssuedGuestLink } from '../lib/types';
 import { CopyButton } from './CopyButton';
 import { Icon } from './Icon';
+import { IssueLinkOriginWarning } from './PortalUrlWarning';
 import { Alert, Button, Field } from './ui';
 
 const lifetimes = [
@@ -96,6 +97,7 @@ export function GuestLinksPanel({
           </Button>
         ) : null}
       </h3>
+      <IssueLinkOriginWarning />
 
       {shownIssued ? (
         <div className="token-box" data-testid="issued-link">

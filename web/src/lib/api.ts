@@ -50,6 +50,8 @@ export interface RequestOptions {
   waitFor?: string | null | undefined;
   signal?: AbortSignal | undefined;
   headers?: Record<string, string> | undefined;
+  /** The browser cache's part (`no-cache`: ask the desk, even when a cached answer is still fresh). */
+  cache?: RequestCache | undefined;
   /** Query parameters; empty values are left out. */
   query?: Record<string, string | number | undefined | null> | undefined;
 }
@@ -93,6 +95,7 @@ export async function request<T>(
       credentials: 'same-origin',
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.cache ? { cache: options.cache } : {}),
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;

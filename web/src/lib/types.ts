@@ -163,6 +163,8 @@ export interface SystemConfig {
 }
 
 export interface PublicConfig {
+  /** Where links in emails and guest links start. */
+  portalBaseUrl: string;
   whatsappNumber: string | null;
   whatsappBubbleEnabled: boolean;
   supportEmail: string;

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { PortalUrlMismatch } from '../components/PortalUrlWarning';
 import { useToast } from '../components/Toasts';
 import { Alert, Button, ErrorState, Field, LoadingState } from '../components/ui';
 import { ApiError, api, errorText } from '../lib/api';
@@ -195,6 +196,10 @@ export function SystemConfigPage() {
                 />
               )}
             </Field>
+            <PortalUrlMismatch
+              portalBaseUrl={form.portalBaseUrl.trim()}
+              onUseHere={() => set('portalBaseUrl', window.location.origin)}
+            />
             <div className="field">
               <label className="switch" htmlFor="config-whatsappBubbleEnabled">
                 <input
