@@ -177,42 +177,31 @@ export function eventStoreOrderingContract(
       }
     }
 
-    it("when 32 writers race 'exists' appends on 3 streams, some holding their transaction open, then each stream stays in revision order", async () => {
-      await race('exists', {
-        writers: 32,
-        appendsPerWriter: 20,
-        streams: 3,
-        mode: 'exists',
-        heldShare: 0.2,
-        maxHoldMs: 5,
-      });
-    }, 120_000);
-
-    it("when 32 writers race 'any' appends on 3 existing streams, then each stream stays in revision order", async () => {
-      await race('any', { writers: 32, appendsPerWriter: 20, streams: 3, mode: 'any', heldShare: 0.2, maxHoldMs: 5 });
-    }, 120_000);
-
-    it('when 16 writers race exact-revision appends on 3 streams, then each stream stays in revision order', async () => {
-      await race('revision', {
-        writers: 16,
-        appendsPerWriter: 15,
-        streams: 3,
-        mode: 'revision',
-        heldShare: 0.2,
-        maxHoldMs: 5,
-      });
-    }, 120_000);
-
-    it('when 24 writers race appends of every mode on 4 streams, then each stream stays in revision order', async () => {
-      await race('mixed', {
-        writers: 24,
-        appendsPerWriter: 20,
-        streams: 4,
-        mode: 'mixed',
-        heldShare: 0.25,
-        maxHoldMs: 5,
-      });
-    }, 120_000);
+    const races: [string, RaceShape][] = [
+      [
+        "32 writers race 'exists' appends on 3 streams, some holding their transaction open",
+        { writers: 32, appendsPerWriter: 20, streams: 3, mode: 'exists', heldShare: 0.2, maxHoldMs: 5 },
+      ],
+      [
+        "32 writers race 'any' appends on 3 existing streams",
+        { writers: 32, appendsPerWriter: 20, streams: 3, mode: 'any', heldShare: 0.2, maxHoldMs: 5 },
+      ],
+      [
+        '16 writers race exact-revision appends on 3 streams',
+        { writers: 16, appendsPerWriter: 15, streams: 3, mode: 'revision', heldShare: 0.2, maxHoldMs: 5 },
+      ],
+      [
+        '24 writers race appends of every mode on 4 streams',
+        { writers: 24, appendsPerWriter: 20, streams: 4, mode: 'mixed', heldShare: 0.25, maxHoldMs: 5 },
+      ],
+    ];
+    it.each(races)(
+      'when %s, then each stream stays in revision order',
+      async (_, shape) => {
+        await race(shape.mode, shape);
+      },
+      120_000,
+    );
 
     it.each(['any', 'no_stream'] as const)(
       "when 4 writers race the first '%s' appends on each of 240 new streams, then each stream stays in revision order",
