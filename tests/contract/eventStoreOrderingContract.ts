@@ -119,6 +119,12 @@ export function eventStoreOrderingContract(
       }
     }
 
+    /**
+     * Not a stream's setup event. `headPosition()` may trail the setup (while a transaction
+     * elsewhere in the cluster is open, which is what makes it a safe start), so those can follow it.
+     */
+    const isRace = (e: RecordedEvent) => e.data['setup'] === undefined;
+
     async function race(label: string, shape: RaceShape) {
       const random = seededRandom(testSeed(`ordering ${name} ${label}`));
       const prefix = `order${randomUUID().replaceAll('-', '').slice(0, 10)}-`;
@@ -130,7 +136,7 @@ export function eventStoreOrderingContract(
       let expectedTotal = Number.POSITIVE_INFINITY;
       const reading = (async () => {
         for await (const e of subscription) {
-          live.push(e);
+          if (isRace(e)) live.push(e);
           if (live.length >= expectedTotal) break;
         }
       })();
@@ -158,8 +164,8 @@ export function eventStoreOrderingContract(
         ]);
       }
       await subscription.close();
-      const logged = await readAllOf(store, head, prefix);
-      // the setup events are before `head`: each stream continues at revision 1
+      const logged = (await readAllOf(store, head, prefix)).filter(isRace);
+      // the setup events (revision 0) are left out: each stream continues at revision 1
       const fromOne = (events: RecordedEvent[]) =>
         outOfOrder([...streams.map((s) => ({ streamName: s, revision: 0 }) as RecordedEvent), ...events]);
       const inLog = fromOne(logged);
