@@ -1,7 +1,19 @@
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/testDesk.js';
-import { startBrowserDesk, type BrowserDesk } from './browserDesk.js';
+import type { BrowserDesk } from './browserDesk.js';
+import {
+  CONFIG,
+  GUEST_REPLY,
+  LIVE,
+  NOTE,
+  REPLY,
+  markPage,
+  ok,
+  startScenario,
+  wasNotReloaded,
+  type Scenario,
+} from './scenario.js';
 
 /**
  * The web app in a real browser (Debian's chromium) against the real desk: a partner, an admin,
@@ -11,97 +23,19 @@ import { startBrowserDesk, type BrowserDesk } from './browserDesk.js';
  * are saved on the way.
  */
 
-const LIVE = { timeout: 20_000 }; // pushes take well under a second, polls 3 s; room for a loaded machine
-const NOTE = 'INTERNAL: finance confirmed the duplicate, refund approved by Dana';
-const REPLY = 'Thanks for flagging this. We refunded the duplicate payment today.';
-const GUEST_REPLY = 'Guest here: the refund arrived, thank you!';
-const CONFIG = {
-  whatsappNumber: '4915123456789',
-  supportEmail: 'help@acme-support.test',
-  portalBaseUrl: 'https://desk.example.com',
-  whatsappBubbleEnabled: true,
-};
-
+let scenario: Scenario;
 let bd: BrowserDesk;
 /** API sessions, for arranging (not what the tests are about). */
 let api: { partner: ApiClient; agent: ApiClient; admin: ApiClient };
-
-/** Marks the page; the mark survives in-page updates and disappears on a reload. */
-async function markPage(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    (window as unknown as { __noReload: boolean }).__noReload = true;
-  });
-}
-async function wasNotReloaded(page: Page): Promise<boolean> {
-  return page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload === true);
-}
-
-/** A person at a browser of their own (closed when the test ends), signed in unless `email` is undefined. */
-async function person(email?: string, options: { phone?: boolean } = {}): Promise<Page> {
-  const context = await bd.newContext(options);
-  onTestFinished(() => context.close());
-  const page = await context.newPage();
-  if (email) await bd.signIn(page, email);
-  return page;
-}
-
-async function ok<T = Record<string, unknown>>(answer: Promise<{ status: number; body: T }>): Promise<T> {
-  const { status, body } = await answer;
-  if (status < 200 || status >= 300) throw new Error(`arranging answered ${status}: ${JSON.stringify(body)}`);
-  return body;
-}
-
-/**
- * A thread of the test's own on assignment A-1001, raised by the acme partner, optionally with
- * the internal note and the staff reply; resolves once the read models show it all.
- */
-async function arrangeThread(subject: string, then: { note?: boolean; reply?: boolean } = {}): Promise<string> {
-  const raised = await ok(
-    api.partner.request<{ threadId: string; position: string }>('POST', '/api/support/threads', {
-      assignmentId: 'asg-1001',
-      queryType: 'PAYMENT',
-      priority: 'HIGH',
-      subject,
-      body: 'Our bank shows two transfers for invoice 4471 on 3 March. Please refund one.',
-    }),
-  );
-  let position = raised.position;
-  const post = async (body: string, visibility: 'internal' | 'external') => {
-    const answer = await ok(
-      api.agent.request<{ position: string }>('POST', `/api/support/threads/${raised.threadId}/messages`, {
-        body,
-        visibility,
-      }),
-    );
-    position = answer.position;
-  };
-  if (then.note) await post(NOTE, 'internal');
-  if (then.reply) await post(REPLY, 'external');
-  await ok(api.agent.request('GET', `/api/support/threads/${raised.threadId}?waitFor=${position}`));
-  return raised.threadId;
-}
-
-/** The system config of the config test, saved through the API; resolves once partners see it. */
-async function arrangeConfig(): Promise<void> {
-  await ok(api.admin.request('PUT', '/api/support/config', CONFIG));
-  for (let i = 0; ; i++) {
-    const { body } = await bd.desk.anonymous.request<{ whatsappNumber: string | null }>(
-      'GET',
-      '/api/support/public/config',
-    );
-    if (body.whatsappNumber === CONFIG.whatsappNumber) return;
-    if (i > 200) throw new Error('the public config did not show the saved number');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const person = (email?: string, options: { phone?: boolean } = {}): Promise<Page> => scenario.person(email, options);
+const arrangeThread = (subject: string, then: { note?: boolean; reply?: boolean } = {}): Promise<string> =>
+  scenario.arrangeThread(subject, then);
+const arrangeConfig = (): Promise<void> => scenario.arrangeConfig(CONFIG);
 
 describe('the web app in a browser', { timeout: 90_000 }, () => {
   beforeAll(async () => {
-    bd = await startBrowserDesk();
-    const [partner, agent, admin] = await Promise.all(
-      ['partner@acme.test', 'agent@demo.test', 'admin@demo.test'].map((email) => bd.desk.signIn(email)),
-    );
-    api = { partner: partner!, agent: agent!, admin: admin! };
+    scenario = await startScenario();
+    ({ bd, api } = scenario);
   });
 
   afterAll(async () => {
