@@ -91,9 +91,7 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
     const loaded = await loadStream(eventStore, decider, streamName);
     options.authorize?.(loaded.state);
     if (options.ifMatch !== undefined && options.ifMatch !== loaded.revision) {
-      throw problems.preconditionFailed(`the thread is at revision ${loaded.revision}, not ${options.ifMatch}`, {
-        currentRevision: loaded.revision,
-      });
+      throw problems.preconditionFailed({ currentRevision: loaded.revision });
     }
     const earlier = options.idempotencyKeyHash ? findEarlierRun(loaded, options.idempotencyKeyHash) : undefined;
     if (earlier) {
@@ -145,12 +143,10 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
       if (options.ifMatch !== undefined) {
-        throw problems.preconditionFailed(`the thread changed: it is at revision ${String(error.actual)}`, {
-          currentRevision: error.actual,
-        });
+        throw problems.preconditionFailed({ currentRevision: error.actual });
       }
       if (attempt >= maxRetries) {
-        throw problems.conflict('too many concurrent changes to this thread; try again', 'concurrent_changes');
+        throw problems.conflict('concurrent_changes');
       }
       // exponential, fully jittered backoff (capped at 50 ms) spreads the losers of a race apart
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));

@@ -68,7 +68,7 @@ export class IdempotencyStore {
 
   private replay<R>(stored: StoredAnswer, fingerprint: string): RouteResult<R> {
     if (stored.fingerprint !== fingerprint) {
-      throw new HttpProblem(422, 'Unprocessable Content', 'this Idempotency-Key was used for a different request', {
+      throw new HttpProblem(422, 'Unprocessable Content', undefined, {
         code: 'idempotency_key_reused',
       });
     }

@@ -15,11 +15,30 @@ export interface DomainErrorDetails {
   to?: string;
 }
 
-/** The one way a decider refuses a command. `code` is stable snake_case for clients. */
+/**
+ * Every refusal the domain can make, stable snake_case for clients. The edge writes each one in
+ * plain words for people (platform/http/plainWords.ts), exhaustively: a new code does not compile
+ * until it has its sentence.
+ */
+export const domainErrorCodes = [
+  'invalid_command',
+  'author_not_allowed',
+  'thread_exists',
+  'thread_not_found',
+  'internal_note_by_non_staff',
+  'thread_closed',
+  'invalid_transition',
+  'guest_link_exists',
+  'guest_link_not_found',
+  'whatsapp_number_required',
+] as const;
+export type DomainErrorCode = (typeof domainErrorCodes)[number];
+
+/** The one way a decider refuses a command. Its message is for developers and logs. */
 export class DomainError extends Error {
   constructor(
     readonly kind: DomainErrorKind,
-    readonly code: string,
+    readonly code: DomainErrorCode,
     message: string,
     readonly details: DomainErrorDetails = {},
   ) {

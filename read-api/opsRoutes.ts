@@ -111,7 +111,7 @@ export class RebuildTracker {
 
   start(name: string): RebuildProgress {
     this.engine.projection(name); // throws for an unknown name
-    if (this.running.has(name)) throw problems.conflict(`a rebuild of ${name} is already running`, 'rebuild_running');
+    if (this.running.has(name)) throw problems.conflict('rebuild_running', { projection: name });
     const initial: RebuildProgress = {
       projection: name,
       generation: 0,
@@ -173,7 +173,7 @@ export function opsRoutes(deps: {
         deps.rebuilds.start(ctx.params.name);
       } catch (error) {
         if (error instanceof HttpProblem) throw error;
-        throw problems.notFound(`no projection named ${ctx.params.name}`);
+        throw problems.notFound(`There is no read model named ${ctx.params.name}.`);
       }
       return {
         status: 202,

@@ -1,3 +1,4 @@
+import { plainWords } from '../platform/http/plainWords.js';
 import type pg from 'pg';
 import { z } from 'zod';
 import { prioritySchema, queryTypeSchema } from '../domain/index.js';
@@ -69,7 +70,7 @@ function scopeFilter(identity: Identity): { partnerOrgId?: string; assignmentId?
         ? { threadId: identity.scope.threadId }
         : { assignmentId: identity.scope.assignmentId, partnerOrgId: identity.scope.partnerOrgId };
     default:
-      throw problems.forbidden('only partners and guests have threads of their own'); // the route admits no one else
+      throw problems.forbidden('Only partners and guests have threads of their own.'); // the route admits no one else
   }
 }
 
@@ -259,7 +260,7 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
             partnerOrgId: String(row.partner_org_id),
             assignmentId: String(row.assignment_id),
           }));
-      if (!row || !visible) throw problems.notFound('no such thread');
+      if (!row || !visible) throw problems.notFound(plainWords('thread_not_found'));
       const staff = identity.kind === 'staff';
       const { rows: messages } = await deps.pool.query(
         `SELECT * FROM support_messages WHERE thread_id = $1 ${staff ? '' : "AND visibility = 'external'"} ORDER BY revision`,

@@ -1,3 +1,4 @@
+import { ASSIGNMENT_NOT_FOUND } from '../../platform/http/plainWords.js';
 import { z } from 'zod';
 import { problems } from '../../platform/http/problem.js';
 import { defineRoute, type AnyRoute } from '../../platform/http/route.js';
@@ -87,7 +88,7 @@ export function assignmentRoutes(directory: AssignmentDirectory): AnyRoute[] {
         (identity.kind === 'staff' ||
           (identity.kind === 'partner' && identity.partnerOrgId === a.partnerOrgId) ||
           (identity.kind === 'guest' && guestScopeCoversAssignment(identity.scope, a)));
-      if (!visible) throw problems.notFound('no such assignment');
+      if (!visible) throw problems.notFound(ASSIGNMENT_NOT_FOUND);
       return { body: a };
     },
   });

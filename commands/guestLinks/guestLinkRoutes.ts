@@ -1,3 +1,4 @@
+import { ASSIGNMENT_NOT_FOUND, plainWords } from '../../platform/http/plainWords.js';
 import { z } from 'zod';
 import {
   guestLinkDecider,
@@ -96,7 +97,7 @@ export function guestLinkRoutes(deps: CommandDependencies): AnyRoute[] {
     errors: [404, 422],
     async handle(ctx) {
       const { state } = await loadStream(deps.eventStore, threadDecider, threadStreamName(ctx.params.threadId));
-      if (state.status === 'EMPTY') throw problems.notFound('no such thread');
+      if (state.status === 'EMPTY') throw problems.notFound(plainWords('thread_not_found'));
       return issue(deps, ctx, { kind: 'thread', threadId: ctx.params.threadId });
     },
   });
@@ -114,7 +115,7 @@ export function guestLinkRoutes(deps: CommandDependencies): AnyRoute[] {
     errors: [404, 422],
     async handle(ctx) {
       const assignment = await deps.directory.find(ctx.params.assignmentId);
-      if (!assignment) throw problems.notFound('no such assignment');
+      if (!assignment) throw problems.notFound(ASSIGNMENT_NOT_FOUND);
       return issue(deps, ctx, {
         kind: 'assignment',
         assignmentId: assignment.assignmentId,

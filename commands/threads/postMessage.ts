@@ -1,3 +1,4 @@
+import { plainWords } from '../../platform/http/plainWords.js';
 import { randomUUID } from 'node:crypto';
 import { postMessageInput } from '../../domain/index.js';
 import { problems } from '../../platform/http/problem.js';
@@ -26,7 +27,7 @@ export const postMessageRoute = (deps: CommandDependencies) =>
     async handle(ctx) {
       const visibility = ctx.body.visibility ?? 'external';
       if (visibility === 'internal' && ctx.identity.kind !== 'staff') {
-        throw problems.forbidden('only staff can add internal notes');
+        throw problems.forbidden(plainWords('internal_note_by_non_staff'));
       }
       const result = await runThreadCommand(deps, ctx, 'postMessage', (keyHash) => ({
         type: 'PostMessage',

@@ -1,3 +1,4 @@
+import { ASSIGNMENT_NOT_FOUND } from '../../platform/http/plainWords.js';
 import { randomUUID } from 'node:crypto';
 import { raiseQueryInput, threadDecider, threadStreamName } from '../../domain/index.js';
 import { problems } from '../../platform/http/problem.js';
@@ -45,7 +46,7 @@ export const raiseQueryRoute = (deps: CommandDependencies) =>
     async handle(ctx) {
       const assignment = await deps.directory.find(ctx.body.assignmentId);
       // someone else's assignment looks exactly like a missing one
-      if (!assignment || !mayRaiseOn(ctx.identity, assignment)) throw problems.notFound('no such assignment');
+      if (!assignment || !mayRaiseOn(ctx.identity, assignment)) throw problems.notFound(ASSIGNMENT_NOT_FOUND);
       return deps.idempotency.run(
         { key: ctx.header('idempotency-key'), callerId: callerId(ctx.identity), fingerprint: ['raiseQuery', ctx.body] },
         async (keyHash) => {

@@ -1,8 +1,9 @@
+import { plainWords } from '../../platform/http/plainWords.js';
 import type { ThreadState } from '../../domain/index.js';
 import { publicReaderMayRead, type Identity } from '../../platform/identity/identity.js';
 import { problems } from '../../platform/http/problem.js';
 
-const notFound = () => problems.notFound('no such thread');
+const notFound = () => problems.notFound(plainWords('thread_not_found'));
 
 /**
  * Who may touch an existing thread: staff any; a partner only their organisation's; a guest

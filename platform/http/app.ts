@@ -102,7 +102,7 @@ export function createApp(deps: AppDependencies): express.Express {
   if (deps.serveWeb) serveWebApp(app);
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
-    next(problems.notFound(`no route for ${req.method} ${req.path}`));
+    next(problems.notFound(undefined, 'no_route'));
   });
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => sendError(res, error));
   return app;

@@ -8,6 +8,7 @@ import {
 } from '../../eventstore/port.js';
 import { isDatabaseUnavailable } from '../../eventstore/postgres/connectionErrors.js';
 import type { Logger } from '../logger.js';
+import { plainWords } from './plainWords.js';
 import { HttpProblem, problems } from './problem.js';
 
 const domainStatus = { not_found: 404, conflict: 409, rule: 422, forbidden: 403 } as const;
@@ -29,7 +30,7 @@ export function toProblem(error: unknown): HttpProblem | undefined {
   if (error instanceof URIError)
     return problems.badRequest([{ path: 'params', message: 'has invalid percent-encoding' }]);
   if (error instanceof DomainError) {
-    return new HttpProblem(domainStatus[error.kind], domainTitle[error.kind], error.message, {
+    return new HttpProblem(domainStatus[error.kind], domainTitle[error.kind], plainWords(error.code, error.details), {
       code: error.code,
       ...(error.details.issues ? { errors: error.details.issues } : {}),
       ...(error.details.from ? { from: error.details.from, to: error.details.to } : {}),
@@ -37,26 +38,27 @@ export function toProblem(error: unknown): HttpProblem | undefined {
   }
   if (error instanceof EventStoreValidationError) return problems.badRequest(error.issues);
   if (error instanceof EventStoreUnavailableError) {
-    return problems.serviceUnavailable('the event store is not reachable right now', error.retryAfterSeconds);
+    return problems.serviceUnavailable(error.retryAfterSeconds);
   }
   if (error instanceof StreamDeletedError) {
-    return new HttpProblem(410, 'Gone', 'this history was deleted from the event store', { code: 'stream_deleted' });
+    return new HttpProblem(410, 'Gone', undefined, { code: 'stream_deleted' });
   }
   if (error instanceof IdempotencyConflictError) {
-    return problems.conflict('this request reuses ids of a different earlier request', 'idempotency_conflict');
+    return problems.conflict('idempotency_conflict');
   }
   const parser = error as BodyParserError;
   if (parser && typeof parser === 'object' && typeof parser.type === 'string') {
     if (parser.type === 'entity.parse.failed') {
-      return problems.badRequest([{ path: 'body', message: 'is not valid JSON' }], 'the body is not valid JSON');
+      return problems.badRequest([{ path: 'body', message: 'is not valid JSON' }], 'The body is not valid JSON.');
     }
     if (parser.type === 'entity.too.large') return problems.payloadTooLarge();
     if (parser.type === 'encoding.unsupported' || parser.type === 'charset.unsupported') {
-      return problems.unsupportedMediaType('send UTF-8 JSON');
+      return problems.unsupportedMediaType();
     }
-    if (parser.type === 'request.aborted') return new HttpProblem(400, 'Bad Request', 'the request was aborted');
+    if (parser.type === 'request.aborted')
+      return new HttpProblem(400, 'Bad Request', undefined, { code: 'request_aborted' });
   }
-  if (isDatabaseUnavailable(error)) return problems.serviceUnavailable('the database is not reachable right now');
+  if (isDatabaseUnavailable(error)) return problems.serviceUnavailable();
   return undefined;
 }
 
@@ -68,9 +70,7 @@ export function errorSender(logger: Logger) {
       logger.error({ err: error, requestId: res.locals.requestId }, problem ? problem.detail : 'unhandled error');
     }
     if (res.headersSent) return;
-    const answer =
-      problem ??
-      new HttpProblem(500, 'Internal Server Error', 'something went wrong on our side', { code: 'internal' });
+    const answer = problem ?? new HttpProblem(500, 'Internal Server Error', undefined, { code: 'internal' });
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
     res.status(answer.status).type('application/problem+json').send(JSON.stringify(answer.toBody()));
   };

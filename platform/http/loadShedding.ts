@@ -61,7 +61,7 @@ export function overloaded(retryAfterSeconds: number): HttpProblem {
   return new HttpProblem(
     503,
     'Service Unavailable',
-    'the server is busy; try again shortly',
+    undefined,
     { code: 'overloaded' },
     { 'Retry-After': String(retryAfterSeconds) },
   );

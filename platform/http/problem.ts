@@ -1,3 +1,5 @@
+import { plainWords, type ProblemCode } from './plainWords.js';
+
 /**
  * RFC 9457 problem details. Every error answer of the API is one of these, with
  * `application/problem+json`; `errors` names the failing fields of bad input.
@@ -17,43 +19,48 @@ export interface ProblemBody {
   [extension: string]: unknown;
 }
 
+/**
+ * An answer that refuses. `detail` is the sentence a person reads: without one, the code's
+ * sentence from plainWords.ts. Machine-readable facts go in extensions (code, errors, revision).
+ */
 export class HttpProblem extends Error {
+  readonly detail: string;
+
   constructor(
     readonly status: number,
     readonly title: string,
-    readonly detail?: string,
-    readonly extensions: { code?: string; errors?: FieldError[]; [key: string]: unknown } = {},
+    detail: string | undefined,
+    readonly extensions: { code: ProblemCode; errors?: FieldError[]; [key: string]: unknown },
     readonly headers: Record<string, string> = {},
   ) {
-    super(detail ?? title);
+    const sentence = detail ?? plainWords(extensions.code);
+    super(sentence);
+    this.detail = sentence;
     this.name = 'HttpProblem';
   }
 
   toBody(): ProblemBody {
-    const code = this.extensions.code;
     return {
-      type: code ? `https://support-desk.dev/problems/${code}` : 'about:blank',
+      type: `https://support-desk.dev/problems/${this.extensions.code}`,
       title: this.title,
       status: this.status,
-      ...(this.detail ? { detail: this.detail } : {}),
+      detail: this.detail,
       ...this.extensions,
     };
   }
 }
 
 export const problems = {
-  badRequest: (errors: FieldError[], detail = 'the request has invalid fields') =>
+  badRequest: (errors: FieldError[], detail?: string) =>
     new HttpProblem(400, 'Bad Request', detail, { code: 'invalid_input', errors }),
-  unauthorized: (detail = 'sign in, or send a valid token') =>
-    new HttpProblem(401, 'Unauthorized', detail, { code: 'unauthenticated' }),
-  forbidden: (detail = 'you may not do this') => new HttpProblem(403, 'Forbidden', detail, { code: 'forbidden' }),
-  notFound: (detail = 'no such thing') => new HttpProblem(404, 'Not Found', detail, { code: 'not_found' }),
-  conflict: (detail: string, code = 'conflict', extra: Record<string, unknown> = {}) =>
-    new HttpProblem(409, 'Conflict', detail, { code, ...extra }),
-  preconditionFailed: (detail: string, extra: Record<string, unknown> = {}) =>
-    new HttpProblem(412, 'Precondition Failed', detail, { code: 'stale_revision', ...extra }),
-  unprocessable: (detail: string, code: string) => new HttpProblem(422, 'Unprocessable Content', detail, { code }),
-  tooManyRequests: (retryAfterSeconds: number, detail = 'too many requests; try again later') =>
+  unauthorized: (detail?: string) => new HttpProblem(401, 'Unauthorized', detail, { code: 'unauthenticated' }),
+  forbidden: (detail?: string) => new HttpProblem(403, 'Forbidden', detail, { code: 'forbidden' }),
+  notFound: (detail?: string, code: ProblemCode = 'not_found') => new HttpProblem(404, 'Not Found', detail, { code }),
+  conflict: (code: ProblemCode = 'conflict', extra: Record<string, unknown> = {}) =>
+    new HttpProblem(409, 'Conflict', undefined, { code, ...extra }),
+  preconditionFailed: (extra: Record<string, unknown> = {}) =>
+    new HttpProblem(412, 'Precondition Failed', undefined, { code: 'stale_revision', ...extra }),
+  tooManyRequests: (retryAfterSeconds: number, detail?: string) =>
     new HttpProblem(
       429,
       'Too Many Requests',
@@ -63,15 +70,14 @@ export const problems = {
         'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
       },
     ),
-  payloadTooLarge: (detail = 'the body is too large') =>
-    new HttpProblem(413, 'Content Too Large', detail, { code: 'body_too_large' }),
-  unsupportedMediaType: (detail = 'send application/json') =>
-    new HttpProblem(415, 'Unsupported Media Type', detail, { code: 'unsupported_media_type' }),
-  serviceUnavailable: (detail = 'the service is temporarily unavailable', retryAfterSeconds = 5) =>
+  payloadTooLarge: () => new HttpProblem(413, 'Content Too Large', undefined, { code: 'body_too_large' }),
+  unsupportedMediaType: () =>
+    new HttpProblem(415, 'Unsupported Media Type', undefined, { code: 'unsupported_media_type' }),
+  serviceUnavailable: (retryAfterSeconds = 5) =>
     new HttpProblem(
       503,
       'Service Unavailable',
-      detail,
+      undefined,
       { code: 'unavailable' },
       { 'Retry-After': String(retryAfterSeconds) },
     ),

@@ -23,7 +23,7 @@ export function requestTimedOut(retryAfterSeconds: number): HttpProblem {
   return new HttpProblem(
     503,
     'Service Unavailable',
-    'the request took too long; try again (with the same Idempotency-Key for a command)',
+    undefined,
     { code: 'timeout' },
     { 'Retry-After': String(retryAfterSeconds) },
   );

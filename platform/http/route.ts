@@ -97,7 +97,7 @@ export function checkAccess(access: Access, identity: Identity): void {
   const role = roleOf(identity);
   if (!role) throw problems.unauthorized();
   if (access === 'authenticated') return;
-  if (!access.includes(role)) throw problems.forbidden(`the ${role} role may not call this`);
+  if (!access.includes(role)) throw problems.forbidden();
 }
 
 export function zodFieldErrors(error: z.ZodError, prefix: string): { path: string; message: string }[] {

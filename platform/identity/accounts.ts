@@ -120,7 +120,7 @@ export class AccountStore {
       );
       return toAccount(rows[0]!);
     } catch (error) {
-      if (isUniqueViolation(error)) throw problems.conflict('an account with this email exists', 'email_taken');
+      if (isUniqueViolation(error)) throw problems.conflict('email_taken');
       throw error;
     }
   }
@@ -189,7 +189,7 @@ export class AccountStore {
         `UPDATE accounts SET password_hash = $2, updated_at = now() WHERE lower(email) = lower($1) RETURNING id`,
         [email.trim(), passwordHash],
       );
-      if (!rows[0]) throw problems.notFound('no account has this email');
+      if (!rows[0]) throw problems.notFound('No account has this email.');
       await client.query('DELETE FROM sessions WHERE account_id = $1', [rows[0].id]);
       // open live sockets of the account close at once, on every API process
       await notifyAccountSignedOut(client, rows[0].id);

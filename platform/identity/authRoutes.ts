@@ -37,7 +37,7 @@ export interface AuthRoutesOptions {
   signInLimits?: SignInLimits;
 }
 
-const WRONG_CREDENTIALS = 'the email or password is not correct';
+const WRONG_CREDENTIALS = 'That email and password do not match an account.';
 
 export const publicAccountSchema = z
   .object({
@@ -144,7 +144,7 @@ export function authRoutes(options: AuthRoutesOptions): AnyRoute[] {
       if (!perPair.allowed || !perIp.allowed) {
         throw problems.tooManyRequests(
           Math.max(perPair.retryAfterSeconds, perIp.retryAfterSeconds),
-          'too many sign-in attempts; try again later',
+          'Too many sign-in attempts. Wait a few minutes and try again.',
         );
       }
       const account = await accounts.authenticate(email, body.password);

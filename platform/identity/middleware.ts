@@ -1,3 +1,4 @@
+import { plainWords } from '../http/plainWords.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpProblem } from '../http/problem.js';
@@ -21,14 +22,15 @@ export const CSRF_HEADER = 'X-CSRF-Token';
 export const GUEST_TOKEN_HEADER = 'X-Guest-Token';
 
 /** The one answer to every refused guest link, whatever the reason. */
-export const GUEST_LINK_REFUSED = 'this link is not valid: it may have expired or been revoked';
+export const GUEST_LINK_REFUSED = plainWords('invalid_link');
 
 export function guestLinkRefused(): HttpProblem {
   return new HttpProblem(401, 'Unauthorized', GUEST_LINK_REFUSED, { code: 'invalid_link' });
 }
 
-export function csrfRefused(detail: string): HttpProblem {
-  return new HttpProblem(403, 'Forbidden', detail, { code: 'csrf' });
+/** The person reads that the page is out of date; `reason` tells a developer which check failed. */
+export function csrfRefused(reason: string): HttpProblem {
+  return new HttpProblem(403, 'Forbidden', undefined, { code: 'csrf', reason });
 }
 
 /** Sends an HttpProblem as `application/problem+json`, with its headers (e.g. Retry-After). */

@@ -1,3 +1,4 @@
+import { plainWords } from '../../platform/http/plainWords.js';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { EventStore } from '../../eventstore/port.js';
@@ -14,7 +15,7 @@ export function auditRoutes(deps: { eventStore: EventStore; pool: pg.Pool; sealK
     if (asOf === 'invalid')
       throw problems.badRequest([{ path: 'query.asOf', message: 'must be a revision number or an ISO time' }]);
     const history = await threadHistory(deps.eventStore, deps.pool, threadId, { asOf, sealKey: deps.sealKey });
-    if (!history) throw problems.notFound('no such thread');
+    if (!history) throw problems.notFound(plainWords('thread_not_found'));
     return history;
   };
 

@@ -104,9 +104,8 @@ export function emailRoutes(deps: EmailRouteDependencies): AnyRoute[] {
     errors: [404, 409],
     async handle(ctx) {
       const result = await retryEmail(deps.pool, ctx.params.id);
-      if (result === 'not_found') throw problems.notFound('no such email');
-      if (result === 'not_failed')
-        throw problems.conflict('only failed or dead-lettered emails can be retried', 'not_failed');
+      if (result === 'not_found') throw problems.notFound('This email does not exist.');
+      if (result === 'not_failed') throw problems.conflict('not_failed');
       return { body: { retried: true as const } };
     },
   });
@@ -141,7 +140,7 @@ export function emailRoutes(deps: EmailRouteDependencies): AnyRoute[] {
     errors: [404],
     async handle(ctx) {
       if (emailDeliveryMode(deps.config) !== 'dev_mailbox') {
-        throw problems.notFound('there is no development mailbox: emails go to Resend');
+        throw problems.notFound('There is no development mailbox here: emails go to Resend.');
       }
       return { body: { emails: await listDevMailbox(deps.pool, ctx.query.limit) } };
     },

@@ -92,7 +92,7 @@ describe('sign-in, sessions and CSRF over HTTP', () => {
       expect(wrong.body).toMatchObject({
         status: 401,
         code: 'unauthenticated',
-        detail: 'the email or password is not correct',
+        detail: 'That email and password do not match an account.',
       });
       expect(wrong.res.headers.getSetCookie()).toEqual([]);
       // Both run exactly one scrypt verification with today's parameters: an unknown email costs
@@ -113,7 +113,7 @@ describe('sign-in, sessions and CSRF over HTTP', () => {
       await h.accounts.setDisabled(account.id, true);
       const res = await post('/api/auth/sign-in', { body: { email: 'disabled@example.test', password: PASSWORD } });
       expect(res.status).toBe(401);
-      expect(await res.json()).toMatchObject({ detail: 'the email or password is not correct' });
+      expect(await res.json()).toMatchObject({ detail: 'That email and password do not match an account.' });
     });
 
     it('when the body is not valid, then 400 names the fields', async () => {
@@ -254,7 +254,11 @@ describe('sign-in, sessions and CSRF over HTTP', () => {
       for (const origin of ['https://evil.example', 'null', 'http://127.0.0.1:1']) {
         const res = await echo({ cookie: s.cookie, 'x-csrf-token': s.csrfToken, origin });
         expect(res.status).toBe(403);
-        expect(await res.json()).toMatchObject({ code: 'csrf', detail: expect.stringMatching(/origin/) });
+        expect(await res.json()).toMatchObject({
+          code: 'csrf',
+          detail: 'This page is out of date. Reload it and try again.',
+          reason: expect.stringMatching(/origin/),
+        });
       }
     });
 
@@ -325,7 +329,7 @@ describe('sign-in, sessions and CSRF over HTTP', () => {
         title: 'Unauthorized',
         status: 401,
         code: 'invalid_link',
-        detail: 'this link is not valid: it may have expired or been revoked',
+        detail: 'This link no longer works: it has expired or been revoked. Ask support for a new one.',
       });
       expect(bodies[1]).toEqual(bodies[0]);
       expect(bodies[2]).toEqual(bodies[0]);

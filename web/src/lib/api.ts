@@ -147,19 +147,24 @@ export const api = {
   del: <T>(path: string, options?: RequestOptions) => request<T>('DELETE', path, undefined, options),
 };
 
-/** A human sentence for any error, for the error states. */
+/**
+ * A human sentence for any error, for the error states. The desk writes every refusal's `detail`
+ * for people (platform/http/plainWords.ts); these are for answers that carry none (a proxy's 502).
+ */
 export function errorText(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.isNetwork) return error.detail ?? 'The desk could not be reached.';
+    const reported = error.reported ? ' It has been reported.' : '';
+    if (error.detail) return capitalise(error.detail) + (error.status >= 500 ? reported : '');
     if (error.status === 403) return 'You do not have access to this.';
-    if (error.status === 404) return error.detail ? capitalise(error.detail) : 'Not found.';
+    if (error.status === 404) return 'This could not be found.';
     if (error.status === 429) return 'Too many requests. Wait a moment and try again.';
     if (error.status >= 500) {
       return error.reported
         ? 'Something went wrong on our side. It has been reported; try again shortly.'
         : 'Something went wrong on our side. Try again shortly.';
     }
-    return capitalise(error.detail ?? error.title);
+    return capitalise(error.title);
   }
   return error instanceof Error ? error.message : String(error);
 }

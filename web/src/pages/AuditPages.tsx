@@ -157,7 +157,7 @@ export function AuditThreadPage() {
       <div className="page page-narrow">
         <Backlink />
         <div className="card">
-          {missing && history.error instanceof ApiError && history.error.detail?.startsWith('no route') ? (
+          {missing && history.error instanceof ApiError && history.error.code === 'no_route' ? (
             <EmptyState icon="history" title="The history service is not available yet">
               This desk does not serve thread histories yet. Try again after the next update.
             </EmptyState>
