@@ -515,18 +515,53 @@ describe('the web app in a browser', { timeout: 90_000 }, () => {
     await drawer.getByRole('button', { name: 'Issue link' }).waitFor();
   });
 
-  it('works at phone width', async () => {
+  it('works at phone width: every status tab in sight, and the WhatsApp bubble covers nothing', async () => {
+    await arrangeConfig(); // the bubble shows
     const threadId = await arrangeThread('Invoice 4476 was paid twice', { reply: true });
     const phone = await person('partner@acme.test', { phone: true });
     await phone.goto(`/portal/threads/${threadId}`);
     await phone.getByText(REPLY).waitFor();
+    await phone.getByTestId('whatsapp-bubble').waitFor();
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    // at the top and at the bottom of the page, the bubble overlaps neither the last message nor the reply box
+    for (const at of ['top', 'bottom'] as const) {
+      const overlaps = await phone.evaluate((where) => {
+        window.scrollTo(0, where === 'top' ? 0 : document.documentElement.scrollHeight);
+        const box = (el: Element | null | undefined) => el?.getBoundingClientRect();
+        const bubble = box(document.querySelector('[data-testid="whatsapp-bubble"]'))!;
+        const covered = {
+          lastMessage: box([...document.querySelectorAll('.message-bubble')].at(-1)),
+          replyBox: box(document.querySelector('[data-testid="reply-box"]')),
+        };
+        return Object.entries(covered)
+          .filter(
+            ([, r]) =>
+              r && bubble.left < r.right && r.left < bubble.right && bubble.top < r.bottom && r.top < bubble.bottom,
+          )
+          .map(([name]) => name);
+      }, at);
+      expect(overlaps, `scrolled to the ${at}`).toEqual([]);
+    }
+    await phone.evaluate(() => window.scrollTo(0, 0));
     await bd.screenshot(phone, 'phone-portal-thread');
 
     const staff = await person('agent@demo.test', { phone: true });
     await staff.getByTestId('inbox-row').first().waitFor();
     expect(await staff.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    // every tab whole and inside the screen: none cut off, none hidden behind a scroll
+    const tabs = staff.getByRole('tablist', { name: 'Status' }).getByRole('tab');
+    expect(await tabs.count()).toBe(5);
+    const cut = await staff.getByRole('tablist', { name: 'Status' }).evaluate((list) =>
+      [...list.querySelectorAll('[role="tab"]')]
+        .filter((tab) => {
+          const r = tab.getBoundingClientRect();
+          return r.left < 0 || r.right > window.innerWidth || tab.scrollWidth > tab.clientWidth;
+        })
+        .map((tab) => tab.textContent)
+        .concat(list.scrollWidth > list.clientWidth ? ['(the list scrolls sideways)'] : []),
+    );
+    expect(cut).toEqual([]);
     await bd.screenshot(staff, 'phone-inbox');
   });
 });
