@@ -7,6 +7,7 @@ import { loadSealKey } from './audit/sealKey.js';
 import { ConfigError, loadConfig } from './config.js';
 import { assembleDesk } from './desk.js';
 import { embeddedDataDir, openInfrastructure } from './infrastructure.js';
+import { seedDemoThreads } from '../commands/threads/demoThreads.js';
 import { createLogger } from './logger.js';
 
 const allRoles = ['api', 'projector', 'email'] as const;
@@ -86,6 +87,21 @@ async function main(): Promise<void> {
           '',
         ].join('\n'),
       );
+      // demo threads: only on the embedded Postgres, and only into an empty log (a first start)
+      if (infra.embedded && (await infra.eventStore.readAll({ limit: 1 })).length === 0) {
+        const person = (email: string) => {
+          const a = accounts.find((x) => x.email === email);
+          return a ? { id: a.id, name: a.name } : undefined;
+        };
+        const agent = person('agent@demo.test');
+        const partners = Object.fromEntries(
+          accounts.filter((a) => a.role === 'partner' && a.partnerOrgId).map((a) => [a.partnerOrgId!, a]),
+        );
+        if (agent) {
+          const raised = await seedDemoThreads(infra.eventStore, { agent, partners, assignments }, new Date());
+          logger.info({ threads: raised }, 'seeded demo threads on a first start');
+        }
+      }
     }
     const server = createServer(desk.app);
     desk.servesOn(server);

@@ -1,48 +1,28 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, chmod, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/freePort.js';
+import { startMain, type MainProcess } from '../support/mainProcess.js';
 
 /** The README's quick start, as a fresh machine runs it: no DATABASE_URL, its own Postgres. */
 describe('npm start on the embedded default', () => {
-  let child: ChildProcess;
+  let desk: MainProcess;
   let base: string;
   let dir: string;
-  let output = '';
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'support-desk-start-'));
     await chmod(dir, 0o755);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PORT: String(port),
+    desk = await startMain({
       EMBEDDED_PG_DIR: path.join(dir, 'postgres'),
       EMBEDDED_PG_PORT: String(await freePort()),
-    };
-    delete env.DATABASE_URL;
-    child = spawn(process.execPath, ['--import', 'tsx', 'platform/main.ts'], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 60_000;
-    while (!output.includes('support desk listening')) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    base = desk.base;
   });
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await desk?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -64,9 +44,7 @@ describe('npm start on the embedded default', () => {
   });
 
   it('when stopped with SIGTERM, then it shuts down cleanly, its Postgres too', async () => {
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(output).toContain('shutting down');
+    expect(await desk.stop()).toBe(0);
+    expect(desk.output()).toContain('shutting down');
   });
 });

@@ -58,6 +58,40 @@ export async function startTestDesk(env: Record<string, string> = {}, options: {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  const { anonymous, signIn, guest, bearer } = httpClients(base);
+
+  async function countEvents(): Promise<number> {
+    const { rows } = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM es_events');
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  return {
+    base,
+    db,
+    desk,
+    eventStore,
+    clock,
+    anonymous,
+    signIn,
+    guest,
+    bearer,
+    countEvents,
+    projector,
+    async stop() {
+      await projector.stop();
+      await desk.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await eventStore.close();
+      await db.drop();
+    },
+  };
+}
+
+export type TestDesk = Awaited<ReturnType<typeof startTestDesk>>;
+
+/** Clients of a desk at `base` over real HTTP: anonymous, signed in (cookie + CSRF), guest, bearer. */
+export function httpClients(base: string) {
   const send = async <T>(
     method: string,
     path: string,
@@ -105,32 +139,5 @@ export async function startTestDesk(env: Record<string, string> = {}, options: {
     return { request: (m, p, b, h = {}) => send(m, p, b, { authorization: `Bearer ${jwt}`, ...h }) };
   }
 
-  async function countEvents(): Promise<number> {
-    const { rows } = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM es_events');
-    return Number(rows[0]?.n ?? 0);
-  }
-
-  return {
-    base,
-    db,
-    desk,
-    eventStore,
-    clock,
-    anonymous,
-    signIn,
-    guest,
-    bearer,
-    countEvents,
-    projector,
-    async stop() {
-      await projector.stop();
-      await desk.close();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await eventStore.close();
-      await db.drop();
-    },
-  };
+  return { anonymous, signIn, guest, bearer };
 }
-
-export type TestDesk = Awaited<ReturnType<typeof startTestDesk>>;
