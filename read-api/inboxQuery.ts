@@ -28,10 +28,13 @@ export function encodeCursor(c: Cursor): string {
   return Buffer.from(`${c.at}|${c.id}`, 'utf8').toString('base64url');
 }
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
 export function decodeCursor(text: string): Cursor {
   const raw = Buffer.from(text, 'base64url').toString('utf8');
   const [at, id] = raw.split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) {
+  // only the form encodeCursor writes: Date.parse takes much that Postgres refuses ('1', 'May 5')
+  if (!at || !id || !ISO_INSTANT.test(at) || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) {
     throw problems.badRequest([{ path: 'query.cursor', message: 'is not a cursor from an earlier page' }]);
   }
   return { at, id };

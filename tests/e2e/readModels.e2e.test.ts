@@ -211,6 +211,16 @@ describe('read models and the read API', () => {
     expect(bad.body.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['query.status', 'query.limit']));
     const badCursor = await agent.request('GET', '/api/support/inbox?cursor=bm9wZQ');
     expect(badCursor.status).toBe(400);
+    // times JavaScript parses but Postgres does not: still the client's mistake, never a 500
+    const id = '00000000-0000-4000-8000-000000000000';
+    for (const at of ['1', 'May 5', '275760-09-13', '2026-13-45T00:00:00Z']) {
+      const cursor = Buffer.from(`${at}|${id}`, 'utf8').toString('base64url');
+      for (const path of ['/api/support/inbox', '/api/support/my/threads']) {
+        const client = path === '/api/support/inbox' ? agent : partner;
+        const answer = await client.request('GET', `${path}?cursor=${cursor}`);
+        expect(answer.status, `${path} with a cursor at ${at}`).toBe(400);
+      }
+    }
   });
 
   it('when a read asks to wait for a position, then it answers fresh; a malformed position is a 400', async () => {
