@@ -128,10 +128,11 @@ const commands: Record<string, Command> = {
       if (format === 'json') console.log(JSON.stringify(history, null, 2));
       else if (format === 'csv') process.stdout.write(historyCsv(history));
       else {
-        console.log('rev  when                      type               actor');
+        // thread revisions as numbers; email outcomes by their own stream's revision (email#0, …)
+        console.log('rev       when                      type                 actor');
         for (const e of history.events) {
           console.log(
-            `${`${e.stream.startsWith('threadEmail') ? 'e' : ''}${e.revision}`.padEnd(4)} ${e.occurredAt.padEnd(25)} ${e.type.padEnd(18)} ${e.actor ? `${e.actor.type}:${e.actor.id}` : '-'}`,
+            `${(e.source === 'email' ? `email#${e.revision}` : String(e.revision)).padEnd(9)} ${e.occurredAt.padEnd(25)} ${e.type.padEnd(20)} ${e.actor ? `${e.actor.type}:${e.actor.id}` : '-'}`,
           );
         }
         const s = history.stateAsOf;

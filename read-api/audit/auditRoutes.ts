@@ -25,7 +25,10 @@ export function auditRoutes(deps: { eventStore: EventStore; pool: pg.Pool; sealK
     operationId: 'getThreadHistory',
     summary: 'A thread’s full history: every event, the state as of any point, and its integrity verification',
     description:
-      'Read from the event log itself, not a read model. The state is replayed through the domain’s own code.',
+      'Read from the event log itself, not a read model. The state is replayed through the domain’s own code. ' +
+      'The events are the thread’s own (`source: thread`, revisions of the thread) and the outcomes of emails about it ' +
+      '(`source: email`, revisions of the thread’s email stream), in log order; `asOf` counts thread revisions only. ' +
+      'Each stream is a hash chain of its own and is verified on its own.',
     tags: ['Audit'],
     access: auditors,
     params,
@@ -38,8 +41,15 @@ export function auditRoutes(deps: { eventStore: EventStore; pool: pg.Pool; sealK
           threadId: z.string(),
           events: z.array(
             z.object({
-              stream: z.string(),
-              revision: z.number(),
+              source: z.enum(['thread', 'email']).meta({
+                description: 'thread: an event of the thread itself; email: an outcome of an email about it',
+              }),
+              stream: z.string().meta({ description: 'The event’s own stream: `thread-…` or `threadEmail-…`' }),
+              revision: z.number().meta({ description: 'The event’s revision in its own stream' }),
+              threadRevision: z.number().meta({
+                description:
+                  'The thread revision the event belongs to: its own for a thread event; for an email outcome, the thread’s last revision before it in the log (-1 when none)',
+              }),
               position: z.string(),
               type: z.string(),
               occurredAt: z.string(),
@@ -57,9 +67,26 @@ export function auditRoutes(deps: { eventStore: EventStore; pool: pg.Pool; sealK
           verification: z.object({
             ok: z.boolean(),
             checked: z.number(),
+            firstBrokenStream: z
+              .string()
+              .nullable()
+              .meta({ description: 'The first stream whose chain is broken; firstBrokenRevision is in that stream' }),
             firstBrokenRevision: z.number().nullable(),
             reason: z.string().nullable(),
-            streams: z.array(z.record(z.string(), z.unknown())),
+            streams: z
+              .array(
+                z.object({
+                  streamName: z.string(),
+                  ok: z.boolean(),
+                  checked: z.number(),
+                  sealsChecked: z.number(),
+                  firstBrokenRevision: z.number().nullable(),
+                  reason: z.string().nullable(),
+                }),
+              )
+              .meta({
+                description: 'Each stream’s own chain: the thread’s, and its email outcomes’ when there are any',
+              }),
           }),
         })
         .meta({ id: 'ThreadHistory' }),
@@ -75,9 +102,10 @@ export function auditRoutes(deps: { eventStore: EventStore; pool: pg.Pool; sealK
           verification: {
             ok: h.verification.ok,
             checked: h.verification.streams.reduce((a, s) => a + s.checked, 0),
+            firstBrokenStream: broken?.streamName ?? null,
             firstBrokenRevision: broken?.firstBrokenRevision ?? null,
             reason: broken ? `${broken.streamName}: ${broken.reason}` : null,
-            streams: h.verification.streams as unknown as Record<string, unknown>[],
+            streams: h.verification.streams,
           },
         },
         headers: { 'Cache-Control': 'no-store' },

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import {
+  emailStreamName,
   parseDomainEvent,
   threadDecider,
   threadStreamName,
@@ -7,12 +8,22 @@ import {
   type ThreadState,
 } from '../../domain/index.js';
 import { verifyChain, type Verification } from '../../eventstore/hashChain.js';
-import { formatPosition, type EventStore, type RecordedEvent } from '../../eventstore/port.js';
+import { comparePositions, formatPosition, type EventStore, type RecordedEvent } from '../../eventstore/port.js';
 import { sealsOf } from '../../workers/chainSealer.js';
 
+/** Where a history entry comes from: the thread's own stream, or the stream of its email outcomes. */
+export type HistorySource = 'thread' | 'email';
+
 export interface HistoryEntry {
+  source: HistorySource;
+  /** The event's own stream and its revision in that stream (each stream counts from 0). */
   stream: string;
   revision: number;
+  /**
+   * The thread revision the entry belongs to: a thread event's own revision; for an email
+   * outcome, the thread's last revision before it in the log (-1 when none).
+   */
+  threadRevision: number;
   position: string;
   type: string;
   occurredAt: string;
@@ -26,6 +37,7 @@ export interface ThreadHistory {
   threadId: string;
   events: HistoryEntry[];
   stateAsOf: { revision: number; at: string | null; state: ThreadState };
+  /** One verification per stream: each stream is a hash chain of its own. */
   verification: { ok: boolean; streams: Verification[] };
 }
 
@@ -45,15 +57,17 @@ const occurredAtOf = (e: RecordedEvent): string => {
   return typeof at === 'string' ? at : e.createdAt.toISOString();
 };
 
-function entry(e: RecordedEvent): HistoryEntry {
+function entry(e: RecordedEvent, source: HistorySource, threadRevision: number): HistoryEntry {
   const actor =
     e.metadata.actor && typeof e.metadata.actor === 'object'
       ? (e.metadata.actor as { type: string; id: string })
       : null;
   const chain = e.metadata.chain as { hash?: string } | undefined;
   return {
+    source,
     stream: e.streamName,
     revision: e.revision,
+    threadRevision,
     position: formatPosition(e.position),
     type: e.type,
     occurredAt: occurredAtOf(e),
@@ -76,7 +90,7 @@ export async function threadHistory(
   options: { asOf?: AsOf; sealKey?: string } = {},
 ): Promise<ThreadHistory | undefined> {
   const threadStream = threadStreamName(threadId);
-  const emailStream = `threadEmail-${threadId}`;
+  const emailStream = emailStreamName(threadId);
   const [thread, email] = await Promise.all([eventStore.readStream(threadStream), eventStore.readStream(emailStream)]);
   if (thread.length === 0) return undefined;
 
@@ -95,15 +109,16 @@ export async function threadHistory(
 
   const streams = [verifyChain(threadStream, thread, await sealsOf(pool, threadStream), options.sealKey)];
   if (email.length) streams.push(verifyChain(emailStream, email, await sealsOf(pool, emailStream), options.sealKey));
+  // one timeline in log order; an email outcome keeps its own stream and revision, and names
+  // the thread revision it followed, so a thread revision is always exactly one row
+  let threadRevision = -1;
   const events = [...thread, ...email]
-    .sort((a, b) =>
-      a.position.commit === b.position.commit
-        ? Number(a.position.prepare - b.position.prepare)
-        : a.position.commit < b.position.commit
-          ? -1
-          : 1,
-    )
-    .map(entry);
+    .sort((a, b) => comparePositions(a.position, b.position))
+    .map((e) => {
+      if (e.streamName !== threadStream) return entry(e, 'email', threadRevision);
+      threadRevision = e.revision;
+      return entry(e, 'thread', e.revision);
+    });
   return {
     threadId,
     events,

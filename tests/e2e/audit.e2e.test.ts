@@ -1,14 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseDomainEvent, threadDecider, type ThreadEvent } from '../../domain/index.js';
+import {
+  emailDelivered,
+  emailDeliveryFailed,
+  emailStreamName,
+  parseDomainEvent,
+  threadDecider,
+  type ThreadEvent,
+} from '../../domain/index.js';
 import { chainEvents, eventHash } from '../../eventstore/hashChain.js';
 import { runCli } from '../../ops/cli.js';
 import { ChainSealer } from '../../workers/chainSealer.js';
 import { startTestDesk, TEST_SEAL_KEY, type ApiClient, type TestDesk } from '../support/testDesk.js';
 
 interface History {
-  events: { revision: number; type: string; actor: { type: string; id: string } | null; stream: string }[];
+  events: {
+    source: 'thread' | 'email';
+    revision: number;
+    threadRevision: number;
+    type: string;
+    actor: { type: string; id: string } | null;
+    stream: string;
+  }[];
   stateAsOf: { revision: number; state: Record<string, unknown> };
-  verification: { ok: boolean; firstBrokenRevision: number | null; reason: string | null };
+  verification: {
+    ok: boolean;
+    firstBrokenStream: string | null;
+    firstBrokenRevision: number | null;
+    reason: string | null;
+    streams: { streamName: string; ok: boolean; checked: number; firstBrokenRevision: number | null }[];
+  };
 }
 
 /** Auditors' history: replayed state, and a chain that catches any change to the log. */
@@ -95,6 +115,75 @@ describe('tamper-evident thread history', () => {
     expect((await auditor.request('GET', `/api/audit/threads/${id}/history?asOf=soon`)).status).toBe(400);
   });
 
+  /** Appends email outcomes to the thread's email stream, as the email worker does. */
+  async function emailOutcomes(threadId: string): Promise<void> {
+    const facts = {
+      emailId: 'a'.repeat(64),
+      threadId,
+      template: 'query_raised_ack' as const,
+      recipient: 'partner@acme.test',
+      messageId: null,
+      attempts: 1,
+    };
+    const at = new Date('2026-03-03T10:00:00Z');
+    for (const event of [
+      emailDelivered(facts, 'dev-1', at),
+      emailDeliveryFailed(
+        { ...facts, emailId: 'b'.repeat(64), template: 'staff_reply', attempts: 3 },
+        { errorName: 'validation_error', reason: 'bad recipient', permanent: true },
+        at,
+      ),
+    ]) {
+      await desk.eventStore.append(
+        emailStreamName(threadId),
+        [
+          {
+            id: crypto.randomUUID(),
+            type: event.type,
+            data: event.data as never,
+            metadata: { actor: { type: 'system', id: 'email' }, schemaVersion: 1 },
+          },
+        ],
+        { expected: 'any' },
+      );
+    }
+  }
+
+  it('when a thread has email outcomes, then they come as their own stream, and each thread revision is one entry', async () => {
+    const id = await threadWithHistory();
+    await emailOutcomes(id);
+    const h = await history(id);
+    const thread = h.events.filter((e) => e.source === 'thread');
+    const email = h.events.filter((e) => e.source === 'email');
+    expect(thread.map((e) => [e.stream, e.revision, e.threadRevision])).toEqual(
+      [0, 1, 2, 3, 4].map((r) => [`thread-${id}`, r, r]),
+    );
+    // the outcomes were appended after the thread's last revision: they follow it, with revisions of their own stream
+    expect(email.map((e) => [e.type, e.stream, e.revision, e.threadRevision])).toEqual([
+      ['EmailDelivered', `threadEmail-${id}`, 0, 4],
+      ['EmailDeliveryFailed', `threadEmail-${id}`, 1, 4],
+    ]);
+    // a thread revision names exactly one entry, whatever the email stream's revisions are
+    for (const r of [0, 1, 4])
+      expect(h.events.filter((e) => e.source === 'thread' && e.revision === r)).toHaveLength(1);
+    expect(h.verification.streams.map((s) => [s.streamName, s.ok, s.checked])).toEqual([
+      [`thread-${id}`, true, 5],
+      [`threadEmail-${id}`, true, 2],
+    ]);
+
+    // a break in the email stream is reported against that stream, not the thread's
+    await desk.db.pool.query(
+      `UPDATE es_events SET data = jsonb_set(data, '{recipient}', '"someone@else.test"') WHERE stream_name = $1 AND stream_revision = 1`,
+      [emailStreamName(id)],
+    );
+    const broken = (await history(id)).verification;
+    expect(broken).toMatchObject({ ok: false, firstBrokenStream: `threadEmail-${id}`, firstBrokenRevision: 1 });
+    expect(broken.streams.map((s) => [s.streamName, s.ok])).toEqual([
+      [`thread-${id}`, true],
+      [`threadEmail-${id}`, false],
+    ]);
+  });
+
   it('when someone other than an auditor or admin asks, then it is refused', async () => {
     const id = await threadWithHistory();
     expect((await partner.request('GET', `/api/audit/threads/${id}/history`)).status).toBe(403);
@@ -152,6 +241,7 @@ describe('tamper-evident thread history', () => {
       const h = await history(id);
       expect(h.verification.ok).toBe(false);
       expect(h.verification.firstBrokenRevision).toBe(revision);
+      expect(h.verification.firstBrokenStream).toBe(`thread-${id}`);
       expect(h.verification.reason).toContain(`thread-${id}`);
       expect(h.verification.reason).toMatch(reason);
     },

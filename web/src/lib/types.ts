@@ -241,11 +241,17 @@ export interface MailboxEmail {
 }
 
 export interface HistoryEvent {
+  /** thread: an event of the thread; email: an outcome of an email about it (its own stream). */
+  source: 'thread' | 'email';
+  stream: string;
+  /** The revision in the event's own stream. */
   revision: number;
+  /** The thread revision the event belongs to (for an email outcome: the one before it, -1 when none). */
+  threadRevision: number;
   position: string;
   type: string;
   occurredAt: string;
-  actor: { type: string; id: string };
+  actor: { type: string; id: string } | null;
   data: Record<string, unknown>;
 }
 
@@ -253,5 +259,21 @@ export interface ThreadHistory {
   threadId: string;
   events: HistoryEvent[];
   stateAsOf: { revision: number; state: Record<string, unknown> };
-  verification: { ok: boolean; checked: number; firstBrokenRevision: number | null; reason: string | null };
+  verification: {
+    ok: boolean;
+    checked: number;
+    firstBrokenStream: string | null;
+    firstBrokenRevision: number | null;
+    reason: string | null;
+    streams: StreamVerification[];
+  };
+}
+
+export interface StreamVerification {
+  streamName: string;
+  ok: boolean;
+  checked: number;
+  sealsChecked: number;
+  firstBrokenRevision: number | null;
+  reason: string | null;
 }

@@ -108,8 +108,32 @@ function eventSummary(e: HistoryEvent): string {
 
 function actorText(e: HistoryEvent): string {
   const by = e.data.by as { kind?: string; name?: string } | undefined;
-  if (by?.name) return `${by.name} (${by.kind ?? e.actor.type})`;
+  if (by?.name) return `${by.name} (${by.kind ?? e.actor?.type ?? 'unknown'})`;
+  if (!e.actor) return 'unknown';
   return `${e.actor.type} ${e.actor.id ? shortId(e.actor.id) : ''}`.trim();
+}
+
+/** What became of an email about the thread: an outcome in the thread's email stream, not a thread revision. */
+function emailSummary(e: HistoryEvent): string {
+  const d = e.data;
+  const s = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
+  const what = `${label(s('template'))} to ${s('recipient')}`;
+  const attempts = typeof d.attempts === 'number' ? ` · ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}` : '';
+  if (e.type === 'EmailDelivered') return `Delivered: ${what}${attempts}`;
+  if (e.type === 'EmailDeliveryFailed')
+    return `Not delivered${d.permanent ? ' (refused)' : ''}: ${what}${attempts} · ${s('reason').slice(0, 120)}`;
+  return what;
+}
+
+/** A stream's name for people: the thread's own, or its email outcomes. */
+function streamLabel(stream: string, threadId: string): string {
+  return stream === `threadEmail-${threadId}` ? 'email outcomes' : stream === `thread-${threadId}` ? 'thread' : stream;
+}
+
+/** `#rev-3` in the address opens the state as of thread revision 3. */
+function revisionInHash(): number | null {
+  const match = /^#rev-(\d{1,9})$/.exec(window.location.hash);
+  return match ? Number(match[1]) : null;
 }
 
 function exportHref(threadId: string, format: 'json' | 'csv'): string {
@@ -127,10 +151,18 @@ export function AuditThreadPage() {
     [threadId],
   );
   const events = useMemo(() => history.data?.events ?? [], [history.data]);
-  const last = events[events.length - 1]?.revision ?? 0;
-  const first = events[0]?.revision ?? 0;
-  const [asOf, setAsOf] = useState<number | null>(null);
+  // the slider and the highlight move through thread revisions only: email outcomes have their own stream
+  const threadEvents = useMemo(() => events.filter((e) => e.source === 'thread'), [events]);
+  const last = threadEvents[threadEvents.length - 1]?.revision ?? 0;
+  const first = threadEvents[0]?.revision ?? 0;
+  const [asOf, setAsOf] = useState<number | null>(revisionInHash);
   const selected = asOf ?? last;
+  const emailCount = events.length - threadEvents.length;
+  useEffect(() => {
+    // an address anchored at a revision (#rev-3) scrolls to its row once the history is there
+    const anchored = revisionInHash();
+    if (anchored !== null && events.length) document.getElementById(`rev-${anchored}`)?.scrollIntoView();
+  }, [events]);
 
   const state = useResource(
     async (signal) => {
@@ -174,7 +206,9 @@ export function AuditThreadPage() {
   }
   const h = history.data!;
   const v = h.verification;
-  const current = events.find((e) => e.revision === selected);
+  const current = threadEvents.find((e) => e.revision === selected);
+  const isBroken = (e: HistoryEvent) =>
+    !v.ok && v.firstBrokenStream === e.stream && v.firstBrokenRevision !== null && e.revision >= v.firstBrokenRevision;
 
   return (
     <div className="page">
@@ -183,7 +217,9 @@ export function AuditThreadPage() {
         <div style={{ minWidth: 0 }}>
           <h1>Thread history</h1>
           <p>
-            <span className="mono">{h.threadId}</span> · {events.length} event{events.length === 1 ? '' : 's'}
+            <span className="mono">{h.threadId}</span> · {threadEvents.length} thread event
+            {threadEvents.length === 1 ? '' : 's'}
+            {emailCount ? ` · ${emailCount} email outcome${emailCount === 1 ? '' : 's'}` : ''}
           </p>
         </div>
         <span className="spacer" />
@@ -212,9 +248,20 @@ export function AuditThreadPage() {
           <strong>{v.ok ? 'History verified' : 'History altered'}</strong>
           <p className="small">
             {v.ok
-              ? `All ${v.checked} events form an unbroken hash chain: nothing was changed or removed.`
-              : `The chain breaks at revision ${v.firstBrokenRevision ?? '?'}${v.reason ? `: ${v.reason}` : ''}. ${v.checked} events checked.`}
+              ? `All ${v.checked} events form unbroken hash chains: nothing was changed or removed.`
+              : `The ${streamLabel(v.firstBrokenStream ?? '', h.threadId)} chain breaks at revision ${v.firstBrokenRevision ?? '?'}${v.reason ? `: ${v.reason}` : ''}. ${v.checked} events checked.`}
           </p>
+          {v.streams.length > 1 ? (
+            <ul className="small verify-streams" data-testid="verification-streams">
+              {v.streams.map((s) => (
+                <li key={s.streamName}>
+                  {s.ok ? 'Verified' : 'Broken'}: {streamLabel(s.streamName, h.threadId)} (
+                  <span className="mono">{s.streamName}</span>), {s.checked} event{s.checked === 1 ? '' : 's'}
+                  {s.ok ? '' : ` · from revision ${s.firstBrokenRevision ?? '?'}`}
+                </li>
+              ))}
+            </ul>
+          ) : null}
         </div>
       </div>
 
@@ -230,30 +277,56 @@ export function AuditThreadPage() {
             </div>
             <div className="card-body">
               <ol className="timeline">
-                {events.map((e) => (
-                  <li
-                    key={e.revision}
-                    aria-current={e.revision === selected ? 'step' : undefined}
-                    className={`${e.revision > selected ? 'after' : ''}${!v.ok && v.firstBrokenRevision !== null && e.revision >= v.firstBrokenRevision ? ' broken' : ''}`}
-                  >
-                    <button
-                      type="button"
-                      onClick={() => setAsOf(e.revision)}
-                      aria-label={`State as of revision ${e.revision}: ${e.type}`}
+                {events.map((e) =>
+                  e.source === 'email' ? (
+                    <li
+                      key={`${e.stream}@${e.revision}`}
+                      id={`email-${e.revision}`}
+                      className={`timeline-email${e.threadRevision > selected ? ' after' : ''}${isBroken(e) ? ' broken' : ''}`}
+                      data-testid="email-outcome"
                     >
-                      <span className="row-wrap">
-                        <span className="event-type">{e.type}</span>
-                        <span className="small muted">rev {e.revision}</span>
-                      </span>
-                      <span className="small" style={{ display: 'block', color: 'var(--text-2)' }}>
-                        {eventSummary(e)}
-                      </span>
-                      <span className="small muted" style={{ display: 'block' }}>
-                        {actorText(e)} · <time dateTime={e.occurredAt}>{formatDateTime(e.occurredAt)}</time>
-                      </span>
-                    </button>
-                  </li>
-                ))}
+                      <div className="timeline-entry">
+                        <span className="row-wrap">
+                          <span className="badge badge-gray">Email outcome</span>
+                          <span className="event-type">{e.type}</span>
+                          <span className="small muted">
+                            <span className="mono">{e.stream}</span> #{e.revision}
+                          </span>
+                        </span>
+                        <span className="small" style={{ display: 'block', color: 'var(--text-2)' }}>
+                          {emailSummary(e)}
+                        </span>
+                        <span className="small muted" style={{ display: 'block' }}>
+                          {actorText(e)} · <time dateTime={e.occurredAt}>{formatDateTime(e.occurredAt)}</time>
+                        </span>
+                      </div>
+                    </li>
+                  ) : (
+                    <li
+                      key={`${e.stream}@${e.revision}`}
+                      id={`rev-${e.revision}`}
+                      aria-current={e.revision === selected ? 'step' : undefined}
+                      className={`${e.revision > selected ? 'after' : ''}${isBroken(e) ? ' broken' : ''}`}
+                    >
+                      <button
+                        type="button"
+                        onClick={() => setAsOf(e.revision)}
+                        aria-label={`State as of revision ${e.revision}: ${e.type}`}
+                      >
+                        <span className="row-wrap">
+                          <span className="event-type">{e.type}</span>
+                          <span className="small muted">rev {e.revision}</span>
+                        </span>
+                        <span className="small" style={{ display: 'block', color: 'var(--text-2)' }}>
+                          {eventSummary(e)}
+                        </span>
+                        <span className="small muted" style={{ display: 'block' }}>
+                          {actorText(e)} · <time dateTime={e.occurredAt}>{formatDateTime(e.occurredAt)}</time>
+                        </span>
+                      </button>
+                    </li>
+                  ),
+                )}
               </ol>
             </div>
           </section>
