@@ -8,6 +8,7 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type JsonValue,
+  type Position,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -205,8 +206,11 @@ export class HashChainedEventStore implements EventStore {
   /** The tail of each stream's queue of appends in this process. */
   private readonly queues = new Map<string, Promise<void>>();
 
+  readonly countEvents?: (upTo: Position) => Promise<number>;
+
   constructor(private readonly inner: EventStore) {
     this.adapter = inner.adapter;
+    if (inner.countEvents) this.countEvents = (upTo) => inner.countEvents!(upTo);
   }
 
   private remember(streamName: string, head: ChainHead): void {

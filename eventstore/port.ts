@@ -129,6 +129,11 @@ export interface EventStore {
    * transaction is still running.
    */
   headPosition(): Promise<Position>;
+  /**
+   * How many events sort at or before a position (a rebuild's total), for a store that can
+   * count them without reading them; absent otherwise.
+   */
+  countEvents?(upTo: Position): Promise<number>;
   health(): Promise<EventStoreHealth>;
   close(): Promise<void>;
 }

@@ -52,6 +52,13 @@ interface Command {
   ): Promise<number>;
 }
 
+/** "1,200/5,000" (or "1,200" when the total is not known). */
+const countOf = (processed: number, total: number | null): string =>
+  `${processed.toLocaleString('en-US')}${total === null ? '' : `/${total.toLocaleString('en-US')}`}`;
+
+const rebuildDetail = (progress: number, processed: number, total: number | null, eta: number | null): string =>
+  `${(progress * 100).toFixed(0)}%, ${countOf(processed, total)} events, ${formatEta(eta)}`;
+
 const engineOf = (infra: Infrastructure) =>
   new ProjectionEngine({ pool: infra.pool, eventStore: infra.eventStore, projections: allProjections });
 
@@ -75,7 +82,7 @@ const commands: Record<string, Command> = {
       for (const s of statuses) {
         const g = s.live;
         console.log(
-          `${s.name.padEnd(15)} ${String(g?.generation ?? '-').padEnd(4)} ${(g ? 'live' : 'none').padEnd(9)} ${(g?.position ?? '-').padEnd(21)} ${String(s.lagEvents ?? '-').padEnd(8)} ${String(g?.eventsPerSecond ?? '-').padEnd(9)} ${g?.lastError ? `HALTED: ${g.lastError}` : s.building ? `rebuilding gen ${s.building.generation}: ${(s.building.progress * 100).toFixed(0)}%` : ''}`,
+          `${s.name.padEnd(15)} ${String(g?.generation ?? '-').padEnd(4)} ${(g ? 'live' : 'none').padEnd(9)} ${(g?.position ?? '-').padEnd(21)} ${String(s.lagEvents ?? '-').padEnd(8)} ${String(g?.eventsPerSecond ?? '-').padEnd(9)} ${g?.lastError ? `HALTED: ${g.lastError}` : s.building ? `rebuilding gen ${s.building.generation}: ${rebuildDetail(s.building.progress, s.building.eventsProcessed, s.building.eventsTotal, s.building.etaSeconds)}` : ''}`,
         );
       }
       return statuses.some((s) => !s.live || s.live.lastError) ? 1 : 0;
@@ -95,7 +102,7 @@ const commands: Record<string, Command> = {
       const result = await engine.rebuild(name, (p) =>
         bar.update(
           p.fraction,
-          `${p.processed.toLocaleString('en-US')} events, ${Math.round(p.eventsPerSecond).toLocaleString('en-US')}/s, ${formatEta(p.etaSeconds)}`,
+          `${countOf(p.processed, p.total)} events, ${Math.round(p.eventsPerSecond).toLocaleString('en-US')}/s, ${formatEta(p.etaSeconds)}`,
         ),
       );
       bar.done(`generation ${result.generation} live in ${((performance.now() - started) / 1000).toFixed(1)}s`);

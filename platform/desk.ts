@@ -77,6 +77,7 @@ export function assembleDesk(parts: DeskParts) {
     batchSize: config.PROJECTION_BATCH_SIZE,
     rebuildBatchSize: config.PROJECTION_REBUILD_BATCH_SIZE,
     rebuildWriters: config.PROJECTION_REBUILD_WRITERS,
+    clock,
   });
   const watcher = new ProjectionWatcher(engine, parts.databaseUrl);
   const rebuilds = new RebuildTracker(engine, logger);
@@ -87,6 +88,16 @@ export function assembleDesk(parts: DeskParts) {
     ['projection'],
     async (g) => {
       for (const s of await projectionStatuses(engine, eventStore)) g.set({ projection: s.name }, s.lagEvents ?? -1);
+    },
+  );
+
+  metrics.gauge(
+    'support_desk_projection_events_per_second',
+    'Events each live projection processed per second over the last minute (0 when idle)',
+    ['projection'],
+    async (g) => {
+      for (const row of await engine.generations())
+        if (row.status === 'live') g.set({ projection: row.name }, engine.eventsPerSecond(row));
     },
   );
 

@@ -11,6 +11,7 @@ import {
 } from '../eventstore/port.js';
 import { prepared } from './bulkSql.js';
 import { tableNamesFor, type ProjectedEvent, type Projection } from './projection.js';
+import { addToWindow, emptyWindow, eventsPerSecond, rateSetSql, rateSlot, windowOf } from './throughput.js';
 
 export const PROJECTION_CHANGES_CHANNEL = 'projection_changes';
 
@@ -32,7 +33,12 @@ export interface GenerationRow {
   status: 'building' | 'live' | 'retired' | 'failed';
   position: string;
   events_processed: string;
-  events_per_second: number;
+  /** A ring of per-second processed counts: the last minute's events per second (see throughput.ts). */
+  rate_seconds: string[];
+  rate_counts: string[];
+  rate_since: string | null;
+  /** A rebuild's total: the events up to the head it started from; null when not counted. */
+  events_total: string | null;
   target_position: string | null;
   progress: number;
   eta_seconds: number | null;
@@ -57,8 +63,11 @@ export interface RebuildProgress {
   projection: string;
   generation: number;
   processed: number;
+  /** The events in the log up to the head seen when the rebuild began; null when the store cannot count them. */
+  total: number | null;
+  /** Over the last minute (or since the rebuild began, when that is less). */
   eventsPerSecond: number;
-  /** 0..1, by log position between the start and the head seen when the rebuild began. */
+  /** 0..1: processed of total, or by log position between the start and that head when there is no total. */
   fraction: number;
   etaSeconds: number | null;
   done: boolean;
@@ -118,6 +127,8 @@ export interface EngineOptions {
   rebuildBatchSize?: number;
   /** Connections a rebuild writes a batch on at once, for projections with a partition key. */
   rebuildWriters?: number;
+  /** The time that events-per-second windows are kept and read by (the desk's clock). */
+  clock?: () => Date;
 }
 
 /**
@@ -132,6 +143,7 @@ export class ProjectionEngine {
   private readonly batchSize: number;
   private readonly rebuildBatchSize: number;
   private readonly rebuildWriters: number;
+  readonly clock: () => Date;
   /** Log reads in flight, by position: projections woken by the same append share one read. */
   private readonly reads = new Map<string, Promise<RecordedEvent[]>>();
 
@@ -142,6 +154,18 @@ export class ProjectionEngine {
     this.batchSize = options.batchSize ?? 2000;
     this.rebuildBatchSize = Math.max(this.batchSize, options.rebuildBatchSize ?? 10_000);
     this.rebuildWriters = Math.max(1, options.rebuildWriters ?? 2);
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** The second and ring slot a batch finishing now counts in. */
+  private rateParams(): [number, number] {
+    const { second, slot } = rateSlot(this.clock());
+    return [second, slot];
+  }
+
+  /** A generation's events per second over the last minute, as of now. */
+  eventsPerSecond(row: Pick<GenerationRow, 'rate_seconds' | 'rate_counts' | 'rate_since'>): number {
+    return eventsPerSecond(windowOf(row), this.clock());
   }
 
   projection(name: string): Projection {
@@ -256,10 +280,19 @@ export class ProjectionEngine {
       const { rows: moved } = await this.pool.query<{ moved: string }>(
         prepared(
           `WITH moved AS (
-           UPDATE projection_generations SET position = $3, events_processed = events_processed + $4, updated_at = now()
+           UPDATE projection_generations SET position = $3, events_processed = events_processed + $4,
+                  ${rateSetSql('$4', '$7::bigint', '$8::int')}, updated_at = now()
             WHERE name = $1 AND generation = $2 AND position = $5 AND status = $6 RETURNING 1)
          SELECT set_config('synchronous_commit', 'off', true), (SELECT count(*) FROM moved) AS moved`,
-          [projection.name, generation, formatPosition(last), batch.length, row.position, row.status],
+          [
+            projection.name,
+            generation,
+            formatPosition(last),
+            batch.length,
+            row.position,
+            row.status,
+            ...this.rateParams(),
+          ],
         ),
       );
       if (Number(moved[0]?.moved) === 0) return { applied: 0, caughtUp: false, position: after };
@@ -278,10 +311,11 @@ export class ProjectionEngine {
       await this.applyPartitioned(projection, generation, events);
       const { rows: moved } = await this.pool.query<{ moved: string }>(
         `WITH moved AS (
-           UPDATE projection_generations SET position = $3, events_processed = events_processed + $4, updated_at = now()
+           UPDATE projection_generations SET position = $3, events_processed = events_processed + $4,
+                  ${rateSetSql('$4', '$6::bigint', '$7::int')}, updated_at = now()
             WHERE name = $1 AND generation = $2 AND position = $5 AND status = 'building' RETURNING 1)
          SELECT (SELECT count(*) FROM moved) AS moved`,
-        [projection.name, generation, formatPosition(last), batch.length, row.position],
+        [projection.name, generation, formatPosition(last), batch.length, row.position, ...this.rateParams()],
       );
       if (Number(moved[0]?.moved) === 0) return { applied: 0, caughtUp: false, position: after };
       return {
@@ -293,7 +327,6 @@ export class ProjectionEngine {
       };
     }
 
-    const started = performance.now();
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -310,12 +343,12 @@ export class ProjectionEngine {
       const effect = events.length
         ? await projection.apply(client, events, tableNamesFor(generation))
         : { threadIds: [] };
-      const seconds = Math.max((performance.now() - started) / 1000, 1e-6);
       await client.query(
         prepared(
           `UPDATE projection_generations SET position = $3, events_processed = events_processed + $4,
-           events_per_second = $5, updated_at = now() WHERE name = $1 AND generation = $2`,
-          [projection.name, generation, formatPosition(last), batch.length, batch.length / seconds],
+           ${rateSetSql('$4', '$5::bigint', '$6::int')}, updated_at = now()
+           WHERE name = $1 AND generation = $2`,
+          [projection.name, generation, formatPosition(last), batch.length, ...this.rateParams()],
         ),
       );
       // a generation being built serves nobody yet: only the live one announces its changes
@@ -449,7 +482,10 @@ export class ProjectionEngine {
    * one keeps serving; when it has caught up, the views swap to it in one transaction and
    * the old tables are dropped.
    */
-  async rebuild(name: string, onProgress: (p: RebuildProgress) => void = () => undefined): Promise<GenerationRow> {
+  async rebuild(
+    name: string,
+    onProgress: (p: RebuildProgress) => void | Promise<void> = () => undefined,
+  ): Promise<GenerationRow> {
     const projection = this.projection(name);
     await this.abandonBuilding(projection);
     const created = await this.createGeneration(projection);
@@ -468,42 +504,62 @@ export class ProjectionEngine {
     return (await this.generations(name)).find((g) => g.generation === generation)!;
   }
 
-  private async catchUp(projection: Projection, generation: number, onProgress: (p: RebuildProgress) => void) {
+  /**
+   * Fills a generation from the start of the log up to the head seen now. Progress (processed
+   * of total, rate, ETA) is written after every batch that lands 250 ms after the last report,
+   * and always after the first and the last, before `onProgress` is awaited.
+   */
+  private async catchUp(
+    projection: Projection,
+    generation: number,
+    onProgress: (p: RebuildProgress) => void | Promise<void>,
+  ) {
     const head = await this.eventStore.headPosition();
+    const total = this.eventStore.countEvents ? await this.eventStore.countEvents(head) : null;
+    await this.pool.query(
+      `UPDATE projection_generations SET events_total = $3, target_position = $4, updated_at = now()
+        WHERE name = $1 AND generation = $2`,
+      [projection.name, generation, total, formatPosition(head)],
+    );
     const startedAt = performance.now();
+    let window = emptyWindow();
     let processed = 0;
-    let lastReport = 0;
+    let lastReport: number | undefined;
     const span = Number(head.prepare) + 1;
     let prefetched: Promise<ReadBatch> | undefined;
     for (;;) {
       const { applied, caughtUp, position, next } = await this.runBatch(projection, generation, prefetched);
       prefetched = next;
       processed += applied;
+      if (applied) window = addToWindow(window, this.clock(), applied);
       const elapsed = (performance.now() - startedAt) / 1000;
+      const reachedHead = comparePositions(position, head) >= 0;
       const fraction =
-        comparePositions(position, head) >= 0 ? 1 : Math.min(1, Math.max(0, (Number(position.prepare) + 1) / span));
-      const eventsPerSecond = elapsed > 0 ? processed / elapsed : 0;
-      const etaSeconds =
-        fraction > 0 && fraction < 1 ? (elapsed / fraction) * (1 - fraction) : fraction >= 1 ? 0 : null;
-      if (caughtUp || performance.now() - lastReport > 250) {
+        caughtUp || reachedHead
+          ? 1
+          : total
+            ? Math.min(0.999, processed / total)
+            : Math.min(0.999, Math.max(0, (Number(position.prepare) + 1) / span));
+      const etaSeconds = fraction >= 1 ? 0 : fraction > 0 ? (elapsed / fraction) * (1 - fraction) : null;
+      if (caughtUp || lastReport === undefined || performance.now() - lastReport > 250) {
         lastReport = performance.now();
-        onProgress({
+        await this.pool.query(
+          `UPDATE projection_generations SET progress = $3, eta_seconds = $4 WHERE name = $1 AND generation = $2`,
+          [projection.name, generation, fraction, etaSeconds],
+        );
+        await onProgress({
           projection: projection.name,
           generation,
           processed,
-          eventsPerSecond,
+          total,
+          eventsPerSecond: eventsPerSecond(window, this.clock()),
           fraction,
           etaSeconds,
           done: caughtUp,
         });
-        await this.pool.query(
-          `UPDATE projection_generations SET progress = $3, eta_seconds = $4, target_position = $5
-            WHERE name = $1 AND generation = $2`,
-          [projection.name, generation, fraction, etaSeconds, formatPosition(head)],
-        );
       }
-      if (caughtUp && comparePositions(position, head) >= 0) return;
-      if (caughtUp) return; // the head we saw may have been a transaction that later rolled back
+      // caught up: at the head we saw, or short of it when that head was a transaction that later rolled back
+      if (caughtUp) return;
     }
   }
 

@@ -21,6 +21,9 @@ interface GenerationView {
   status: string;
   position: string;
   eventsProcessed: number;
+  /** A rebuild's total (the events up to the head it started from); null when not counted. */
+  eventsTotal: number | null;
+  /** Over the last minute (or since the generation began, when that is less); 0 when idle. */
   eventsPerSecond: number;
   progress: number;
   etaSeconds: number | null;
@@ -32,13 +35,15 @@ interface GenerationView {
 
 const LAG_CAP = 10_000;
 
-const toView = (g: GenerationRow): GenerationView => ({
+const toView = (g: GenerationRow, engine: ProjectionEngine): GenerationView => ({
   generation: g.generation,
   codeVersion: g.code_version,
   status: g.status,
   position: g.position,
   eventsProcessed: Number(g.events_processed),
-  eventsPerSecond: Math.round(g.events_per_second),
+  eventsTotal: g.events_total === null ? null : Number(g.events_total),
+  // two decimals: one event a minute still reads as activity (0.02), a minute without any as 0
+  eventsPerSecond: Math.round(engine.eventsPerSecond(g) * 100) / 100,
   progress: g.progress,
   etaSeconds: g.eta_seconds,
   lastError: g.last_error,
@@ -66,8 +71,8 @@ export async function projectionStatuses(
       return {
         name: p.name,
         codeVersion: p.version,
-        live: live ? toView(live) : null,
-        building: building ? toView(building) : null,
+        live: live ? toView(live, engine) : null,
+        building: building ? toView(building, engine) : null,
         lagEvents,
         lagCapped: lagEvents === LAG_CAP,
       };
@@ -81,9 +86,17 @@ const generationSchema = z.object({
   status: z.string(),
   position: z.string(),
   eventsProcessed: z.number(),
-  eventsPerSecond: z.number(),
-  progress: z.number(),
-  etaSeconds: z.number().nullable(),
+  eventsTotal: z.number().nullable().meta({
+    description: 'A rebuild’s total: the events in the log up to the head it started from (null: not counted)',
+  }),
+  eventsPerSecond: z.number().meta({
+    description: 'Events processed per second over the last minute (or since the generation began); 0 when idle',
+  }),
+  progress: z.number().meta({ description: '0..1; a rebuild shows it from its first batch on' }),
+  etaSeconds: z
+    .number()
+    .nullable()
+    .meta({ description: 'Seconds until a rebuild has caught up; null before its first batch' }),
   lastError: z.string().nullable(),
   startedAt: z.string(),
   liveAt: z.string().nullable(),
@@ -116,6 +129,7 @@ export class RebuildTracker {
       projection: name,
       generation: 0,
       processed: 0,
+      total: null,
       eventsPerSecond: 0,
       fraction: 0,
       etaSeconds: null,
@@ -123,7 +137,7 @@ export class RebuildTracker {
     };
     this.running.set(name, initial);
     this.engine
-      .rebuild(name, (p) => this.running.set(name, p))
+      .rebuild(name, (p) => void this.running.set(name, p))
       .then((g) => this.logger.info({ projection: name, generation: g.generation }, 'rebuild live'))
       .catch((error: unknown) => this.logger.error({ err: error, projection: name }, 'rebuild failed'))
       .finally(() => this.running.delete(name));

@@ -270,6 +270,16 @@ export class PostgresEventStore implements EventStore {
     return new PostgresSubscription(this, this.notifier, options, this.pollIntervalMs, this.batchSize);
   }
 
+  async countEvents(upTo: Position): Promise<number> {
+    if (upTo.commit < 0n) return 0;
+    const { rows } = await this.query<{ n: string }>({
+      text: `SELECT count(*) AS n FROM es_events
+        WHERE (transaction_id, global_position) <= ($1::text::xid8, $2::bigint) AND ${VISIBLE}`,
+      values: [upTo.commit.toString(), upTo.prepare.toString()],
+    });
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async headPosition(): Promise<Position> {
     const { rows } = await this.query<{ commit_position: string; global_position: string }>(
       `SELECT transaction_id::text AS commit_position, global_position FROM es_events WHERE ${VISIBLE}

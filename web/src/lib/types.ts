@@ -185,6 +185,9 @@ export interface Generation {
   status: string;
   position: string;
   eventsProcessed: number;
+  /** A rebuild's total (events up to the head it started from); null when not counted. */
+  eventsTotal: number | null;
+  /** Over the last minute; 0 when idle. */
   eventsPerSecond: number;
   progress: number;
   etaSeconds: number | null;

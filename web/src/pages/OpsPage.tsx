@@ -136,12 +136,13 @@ function Projections() {
                           >
                             <span style={{ width: `${percent}%` }} />
                           </div>
-                          <span className="small muted">
-                            g{building.generation}: {percent}% · {formatNumber(building.eventsProcessed)} events ·{' '}
-                            {formatNumber(building.eventsPerSecond)}/s
+                          <span className="small muted" data-testid={`rebuild-progress-${p.name}`}>
+                            g{building.generation}: {percent}% · {formatNumber(building.eventsProcessed)}
+                            {building.eventsTotal !== null ? ` of ${formatNumber(building.eventsTotal)}` : ''} events ·{' '}
+                            {formatNumber(building.eventsPerSecond)}/s ·{' '}
                             {building.etaSeconds !== null
-                              ? ` · ETA ${formatDuration(Math.round(building.etaSeconds))}`
-                              : ''}
+                              ? `ETA ${formatDuration(Math.round(building.etaSeconds))}`
+                              : 'ETA after the first batch'}
                           </span>
                         </div>
                       ) : (
