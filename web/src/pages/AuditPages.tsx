@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useLocation, useParams } from 'react-router-dom';
 import { Icon } from '../components/Icon';
 import { Alert, EmptyState, ErrorState, LoadingState, SkeletonRows, StatusBadge } from '../components/ui';
 import { ApiError, api } from '../lib/api';
@@ -131,8 +131,8 @@ function streamLabel(stream: string, threadId: string): string {
 }
 
 /** `#rev-3` in the address opens the state as of thread revision 3. */
-function revisionInHash(): number | null {
-  const match = /^#rev-(\d{1,9})$/.exec(window.location.hash);
+function revisionInHash(hash: string): number | null {
+  const match = /^#rev-(\d{1,9})$/.exec(hash);
   return match ? Number(match[1]) : null;
 }
 
@@ -155,14 +155,17 @@ export function AuditThreadPage() {
   const threadEvents = useMemo(() => events.filter((e) => e.source === 'thread'), [events]);
   const last = threadEvents[threadEvents.length - 1]?.revision ?? 0;
   const first = threadEvents[0]?.revision ?? 0;
-  const [asOf, setAsOf] = useState<number | null>(revisionInHash);
+  const { hash } = useLocation();
+  const [asOf, setAsOf] = useState<number | null>(() => revisionInHash(hash));
   const selected = asOf ?? last;
   const emailCount = events.length - threadEvents.length;
   useEffect(() => {
-    // an address anchored at a revision (#rev-3) scrolls to its row once the history is there
-    const anchored = revisionInHash();
-    if (anchored !== null && events.length) document.getElementById(`rev-${anchored}`)?.scrollIntoView();
-  }, [events]);
+    // an address anchored at a revision (#rev-3) selects it and scrolls to its row once the history is there
+    const anchored = revisionInHash(hash);
+    if (anchored === null) return;
+    setAsOf(anchored);
+    if (events.length) document.getElementById(`rev-${anchored}`)?.scrollIntoView({ block: 'nearest' });
+  }, [events, hash]);
 
   const state = useResource(
     async (signal) => {
@@ -217,7 +220,7 @@ export function AuditThreadPage() {
         <div style={{ minWidth: 0 }}>
           <h1>Thread history</h1>
           <p>
-            <span className="mono">{h.threadId}</span> · {threadEvents.length} thread event
+            <span className="mono">{h.threadId}</span> · {threadEvents.length} event
             {threadEvents.length === 1 ? '' : 's'}
             {emailCount ? ` · ${emailCount} email outcome${emailCount === 1 ? '' : 's'}` : ''}
           </p>
@@ -248,7 +251,7 @@ export function AuditThreadPage() {
           <strong>{v.ok ? 'History verified' : 'History altered'}</strong>
           <p className="small">
             {v.ok
-              ? `All ${v.checked} events form unbroken hash chains: nothing was changed or removed.`
+              ? `All ${v.checked} events form ${v.streams.length > 1 ? `${v.streams.length} unbroken hash chains` : 'an unbroken hash chain'}: nothing was changed or removed.`
               : `The ${streamLabel(v.firstBrokenStream ?? '', h.threadId)} chain breaks at revision ${v.firstBrokenRevision ?? '?'}${v.reason ? `: ${v.reason}` : ''}. ${v.checked} events checked.`}
           </p>
           {v.streams.length > 1 ? (
@@ -291,6 +294,7 @@ export function AuditThreadPage() {
                           <span className="event-type">{e.type}</span>
                           <span className="small muted">
                             <span className="mono">{e.stream}</span> #{e.revision}
+                            {e.threadRevision >= 0 ? ` · after rev ${e.threadRevision}` : ''}
                           </span>
                         </span>
                         <span className="small" style={{ display: 'block', color: 'var(--text-2)' }}>
