@@ -1,7 +1,7 @@
-import { plainWords } from '../platform/http/plainWords.js';
 import type pg from 'pg';
 import { z } from 'zod';
 import { prioritySchema, queryTypeSchema } from '../domain/index.js';
+import { plainWords } from '../platform/http/plainWords.js';
 import { problems } from '../platform/http/problem.js';
 import { defineRoute, type AnyRoute, type RouteContext } from '../platform/http/route.js';
 import { publicReaderMayRead, supportManagers, type Identity } from '../platform/identity/identity.js';

@@ -1,5 +1,5 @@
-import { ASSIGNMENT_NOT_FOUND } from '../../platform/http/plainWords.js';
 import { z } from 'zod';
+import { ASSIGNMENT_NOT_FOUND } from '../../platform/http/plainWords.js';
 import { problems } from '../../platform/http/problem.js';
 import { defineRoute, type AnyRoute } from '../../platform/http/route.js';
 import { guestScopeCoversAssignment } from '../../platform/identity/identity.js';

@@ -1,4 +1,3 @@
-import { ASSIGNMENT_NOT_FOUND, plainWords } from '../../platform/http/plainWords.js';
 import { z } from 'zod';
 import {
   guestLinkDecider,
@@ -8,6 +7,7 @@ import {
   threadStreamName,
   type GuestLinkCommand,
 } from '../../domain/index.js';
+import { ASSIGNMENT_NOT_FOUND, plainWords } from '../../platform/http/plainWords.js';
 import { problems } from '../../platform/http/problem.js';
 import { defineRoute, type AnyRoute, type RouteContext } from '../../platform/http/route.js';
 import { supportManagers } from '../../platform/identity/identity.js';

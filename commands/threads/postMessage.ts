@@ -1,6 +1,6 @@
-import { plainWords } from '../../platform/http/plainWords.js';
 import { randomUUID } from 'node:crypto';
 import { postMessageInput } from '../../domain/index.js';
+import { plainWords } from '../../platform/http/plainWords.js';
 import { problems } from '../../platform/http/problem.js';
 import { defineRoute } from '../../platform/http/route.js';
 import { authorOf, commandHeaders, type CommandDependencies } from '../commandContext.js';

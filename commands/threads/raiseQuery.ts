@@ -1,6 +1,6 @@
-import { ASSIGNMENT_NOT_FOUND } from '../../platform/http/plainWords.js';
 import { randomUUID } from 'node:crypto';
 import { raiseQueryInput, threadDecider, threadStreamName } from '../../domain/index.js';
+import { ASSIGNMENT_NOT_FOUND } from '../../platform/http/plainWords.js';
 import { problems } from '../../platform/http/problem.js';
 import { defineRoute } from '../../platform/http/route.js';
 import { guestScopeCoversAssignment, type Identity } from '../../platform/identity/identity.js';

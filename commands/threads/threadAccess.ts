@@ -1,6 +1,6 @@
-import { plainWords } from '../../platform/http/plainWords.js';
 import type { ThreadState } from '../../domain/index.js';
 import { publicReaderMayRead, type Identity } from '../../platform/identity/identity.js';
+import { plainWords } from '../../platform/http/plainWords.js';
 import { problems } from '../../platform/http/problem.js';
 
 const notFound = () => problems.notFound(plainWords('thread_not_found'));

@@ -1,7 +1,7 @@
-import { plainWords } from '../../platform/http/plainWords.js';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { EventStore } from '../../eventstore/port.js';
+import { plainWords } from '../../platform/http/plainWords.js';
 import { problems } from '../../platform/http/problem.js';
 import { defineRoute, type AnyRoute } from '../../platform/http/route.js';
 import { historyCsv, parseAsOf, threadHistory } from './threadHistory.js';
