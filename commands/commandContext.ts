@@ -5,6 +5,7 @@ import { problems } from '../platform/http/problem.js';
 import type { RouteContext } from '../platform/http/route.js';
 import type { AssignmentDirectory } from './assignmentDirectory/assignmentDirectory.js';
 import type { CommandOutcome } from './commandHandler.js';
+import type { GuestTokens } from './guestLinks/guestToken.js';
 import type { IdempotencyStore } from './idempotency.js';
 
 /** What every command route needs; passed in, never imported as globals. */
@@ -19,6 +20,8 @@ export interface CommandDependencies {
   /** Where this desk serves (`http://host:port`): the portal base URL until an admin sets one. */
   servedOrigin(): string;
   clock: () => Date;
+  /** Mints guest link tokens from the guest link secret (GUEST_LINK_SECRET). */
+  guestTokens: GuestTokens;
 }
 
 export function authorOf(identity: Identity): Author {

@@ -29,7 +29,7 @@ export interface ChainLink {
 }
 
 /** Streams whose history auditors verify. */
-export const chainedCategories = ['thread', 'threadEmail', 'guestLink', 'systemConfig'] as const;
+export const chainedCategories = ['thread', 'threadEmail', 'guestLink', 'guestLinkEmail', 'systemConfig'] as const;
 
 export function isChained(streamName: string): boolean {
   const category = streamName.split('-', 1)[0] ?? '';

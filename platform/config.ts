@@ -41,6 +41,13 @@ export const configSchema = z
     ...emailConfigSchema.shape,
     /** Signs hash-chain seals; keep it outside the database (a secret store). Unset: a key file beside the embedded data. */
     AUDIT_SEAL_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    /**
+     * Guest link tokens are derived from it, so emails can carry a link without storing its token;
+     * the same on every API and email process. Unset: a key file beside the embedded data.
+     */
+    GUEST_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** The secret before the last rotation: email still rebuilds the links it issued. */
+    GUEST_LINK_SECRET_PREVIOUS: z.string().min(32, 'must be at least 32 characters').optional(),
     SEAL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
     /** Events per projection batch (one transaction each). */
     PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(2000),

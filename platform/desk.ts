@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Server } from 'node:http';
 import type pg from 'pg';
 import { AssignmentDirectory } from '../commands/assignmentDirectory/assignmentDirectory.js';
 import { assignmentRoutes } from '../commands/assignmentDirectory/assignmentRoutes.js';
 import type { CommandDependencies } from '../commands/commandContext.js';
+import { GuestTokens } from '../commands/guestLinks/guestToken.js';
 import { createGuestTokenResolver } from '../commands/guestLinks/guestTokenResolver.js';
 import { guestLinkRoutes } from '../commands/guestLinks/guestLinkRoutes.js';
 import { IdempotencyStore } from '../commands/idempotency.js';
@@ -49,6 +51,11 @@ export interface DeskParts {
   clock?: () => Date;
   /** Verifies chain seals in the audit API. */
   sealKey?: string;
+  /**
+   * Guest link tokens are derived from the first (loadGuestLinkSecrets). Unset: a random secret
+   * of this process, so the links it issues work but no email worker can rebuild them.
+   */
+  guestLinkSecrets?: string[];
   /** Serve web/dist (the API process in production and `npm start`). */
   serveWeb?: boolean;
 }
@@ -70,6 +77,7 @@ export function assembleDesk(parts: DeskParts) {
   const rateLimiter = new RateLimiter(pool);
   const directory = new AssignmentDirectory(pool);
   const idempotency = new IdempotencyStore(pool);
+  const guestTokens = new GuestTokens(parts.guestLinkSecrets ?? [randomBytes(32).toString('base64url')]);
   const engine = new ProjectionEngine({
     pool,
     eventStore,
@@ -126,6 +134,7 @@ export function assembleDesk(parts: DeskParts) {
       return (await readSystemConfig(eventStore, servedAt())).portalBaseUrl;
     },
     servedOrigin: () => servedAt(),
+    guestTokens,
   };
 
   const routes: AnyRoute[] = [

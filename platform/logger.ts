@@ -20,6 +20,12 @@ const redact = {
     '*.AUDIT_SEAL_KEY',
     'JWT_SECRET',
     '*.JWT_SECRET',
+    'GUEST_LINK_SECRET',
+    '*.GUEST_LINK_SECRET',
+    'GUEST_LINK_SECRET_PREVIOUS',
+    '*.GUEST_LINK_SECRET_PREVIOUS',
+    'guestToken',
+    '*.guestToken',
   ],
   censor: '[redacted]',
 };

@@ -4,6 +4,7 @@ import { EmailWorker } from '../workers/email/emailWorker.js';
 import { LogWaker } from '../workers/logWaker.js';
 import { ProjectorRunner } from '../workers/projectorRunner.js';
 import { loadSealKey } from './audit/sealKey.js';
+import { loadGuestLinkSecrets } from './secrets/guestLinkSecret.js';
 import { ConfigError, loadConfig } from './config.js';
 import { assembleDesk } from './desk.js';
 import { embeddedDataDir, openInfrastructure } from './infrastructure.js';
@@ -27,12 +28,21 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const infra = await openInfrastructure(config, logger, `support-desk-${[...roles].join('+')}`);
-  const seal = await loadSealKey(config.AUDIT_SEAL_KEY, infra.embedded?.dataDir ?? (await embeddedDataDir(config)));
+  const dataDir = infra.embedded?.dataDir ?? (await embeddedDataDir(config));
+  const seal = await loadSealKey(config.AUDIT_SEAL_KEY, dataDir);
   if (!config.AUDIT_SEAL_KEY && config.NODE_ENV === 'production') {
     logger.warn({ keyFile: seal.source }, 'AUDIT_SEAL_KEY is not set: chain seals use a key file on this machine');
   }
+  const guestLinks = await loadGuestLinkSecrets(config, dataDir);
+  if (!config.GUEST_LINK_SECRET && config.NODE_ENV === 'production') {
+    logger.warn(
+      { keyFile: guestLinks.source },
+      'GUEST_LINK_SECRET is not set: guest links use a key file on this machine, and an email worker elsewhere cannot put them in emails',
+    );
+  }
   const desk = assembleDesk({
     sealKey: seal.key,
+    guestLinkSecrets: guestLinks.secrets,
     serveWeb: roles.has('api'),
     pool: infra.pool,
     databaseUrl: infra.databaseUrl,
@@ -66,6 +76,7 @@ async function main(): Promise<void> {
       logger,
       waker,
       defaultPortalBaseUrl: desk.servedOrigin,
+      guestLinkSecrets: guestLinks.secrets,
     });
     await worker.start();
     stops.push(() => worker.stop());

@@ -6,7 +6,8 @@ import type { Projection } from './projection.js';
  * The email delivery log: one row per email (its latest outcome), findable per thread and per
  * message — what the inbox shows beside each message ("emailed to pat@…, delivered"). Built from
  * EmailDelivered and EmailDeliveryFailed only: emails still in the outbox are not here (the
- * ops queue shows those).
+ * ops queue shows those). The email handing out an assignment's guest link belongs to no thread
+ * and is not in it either (the ops queue and its guestLinkEmail-<linkId> stream show it).
  */
 
 export type EmailDeliveryRow = {
@@ -38,8 +39,10 @@ const columns: readonly Column[] = [
   ['occurred_at', 'timestamptz'],
 ];
 
-export function deliveryRowOf(event: EmailEvent): EmailDeliveryRow {
+/** The row of an outcome, or undefined for an email about no thread. */
+export function deliveryRowOf(event: EmailEvent): EmailDeliveryRow | undefined {
   const d = event.data;
+  if (d.threadId === null) return undefined;
   const common = {
     email_id: d.emailId,
     thread_id: d.threadId,
@@ -93,7 +96,7 @@ export const emailDeliveriesProjection: Projection = {
     const latest = new Map<string, EmailDeliveryRow>();
     for (const { event } of events) {
       const row = deliveryRowOf(event as EmailEvent);
-      latest.set(row.email_id, row);
+      if (row) latest.set(row.email_id, row);
     }
     const rows = [...latest.values()];
     await upsertRows(client, t('email_deliveries'), columns, ['email_id'], rows);

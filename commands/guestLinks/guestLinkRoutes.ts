@@ -20,7 +20,6 @@ import {
   type CommandDependencies,
 } from '../commandContext.js';
 import { handleCommand, loadStream } from '../commandHandler.js';
-import { newGuestToken } from './guestToken.js';
 
 /** What staff choose; the scope comes from the path. */
 const issueBody = issueGuestLinkInput.omit({ scope: true });
@@ -28,8 +27,11 @@ const issueBody = issueGuestLinkInput.omit({ scope: true });
 const issuedAnswer = z
   .object({
     linkId: z.string().meta({ description: 'The SHA-256 of the token: how the link is listed and revoked' }),
-    token: z.string().meta({ description: 'The raw token. Shown only in this answer: it cannot be retrieved again' }),
-    url: z.string().meta({ description: 'The guest page link to send: <portal>/t/<token>' }),
+    token: z.string().meta({
+      description:
+        'The raw token. Shown only in this answer; a link with a recipient is also emailed to them, once (never stored: the email worker rebuilds it from the link secret)',
+    }),
+    url: z.string().meta({ description: 'The guest page link: <portal>/t/<token>' }),
     expiresAt: z.string(),
     revision: z.number().int(),
     position: z.string().nullable(),
@@ -48,11 +50,14 @@ async function issue(
   scope: Scope,
 ) {
   // No Idempotency-Key replay here: the answer holds the raw token, which is never stored.
-  const { token, tokenHash } = newGuestToken();
+  // The token is derived from a random seed with the guest link secret: the event records the
+  // seed (and the token's hash), so the email worker can rebuild it for the recipient's email.
+  const { token, tokenHash, tokenSeed } = deps.guestTokens.mint();
   const command: GuestLinkCommand = {
     type: 'IssueGuestLink',
     data: {
       tokenHash,
+      ...(tokenSeed ? { tokenSeed } : {}),
       scope,
       recipientEmail: ctx.body.recipientEmail,
       lifetimeSeconds: ctx.body.lifetimeSeconds,

@@ -1,13 +1,22 @@
 import { z } from 'zod';
+import { tokenHashSchema } from '../guestLink/vocabulary.js';
 import { isoTimestamp } from '../shared.js';
 
 /*
  * What became of each email the desk sent about a thread. Appended by the email worker to the
  * thread's email stream (never to the thread itself, whose history stays the conversation), so
- * auditors and the delivery log see every outcome. Never a secret: no API key, no token.
+ * auditors and the delivery log see every outcome. Never a secret: no API key, no token (an email
+ * that carried a guest link names the link by its id, the token's hash). The email handing out an
+ * assignment's guest link belongs to no thread: its outcomes go to `guestLinkEmail-<linkId>`.
  */
 
-export const emailTemplates = ['query_raised_support', 'query_raised_ack', 'staff_reply', 'thread_resolved'] as const;
+export const emailTemplates = [
+  'query_raised_support',
+  'query_raised_ack',
+  'staff_reply',
+  'thread_resolved',
+  'guest_link_issued',
+] as const;
 export const emailTemplateSchema = z.enum(emailTemplates);
 export type EmailTemplate = z.infer<typeof emailTemplateSchema>;
 
@@ -17,14 +26,29 @@ export function emailStreamName(threadId: string): string {
   return `${emailStreamPrefix}${threadId}`;
 }
 
+export const guestLinkEmailStreamPrefix = 'guestLinkEmail-';
+
+/** Where an email's outcomes go: its thread's email stream, else (an assignment link's email) its link's. */
+export function emailOutcomeStreamName(email: { threadId: string | null; guestLinkId?: string | undefined }): string {
+  if (email.threadId) return emailStreamName(email.threadId);
+  if (email.guestLinkId) return `${guestLinkEmailStreamPrefix}${email.guestLinkId}`;
+  throw new Error('an email is about a thread or a guest link');
+}
+
 /** The outbox id: lowercase hex SHA-256 of (event id, template, recipient); also the provider's idempotency key. */
 const emailId = z.string().regex(/^[0-9a-f]{64}$/);
 const recipient = z.string().min(3).max(320);
 const attempts = z.number().int().min(0);
 
+/** The thread the email is about; null only for the email handing out an assignment's guest link. */
+const threadId = z.guid().nullable();
+/** The guest link the email carried (or would have, had it still worked). */
+const guestLinkId = tokenHashSchema.optional();
+
 export const emailDeliveredData = z.object({
   emailId,
-  threadId: z.guid(),
+  threadId,
+  guestLinkId,
   template: emailTemplateSchema,
   recipient,
   /** The message that caused the email (the query's first message, a staff reply); null for a resolution. */
@@ -37,7 +61,8 @@ export const emailDeliveredData = z.object({
 
 export const emailDeliveryFailedData = z.object({
   emailId,
-  threadId: z.guid(),
+  threadId,
+  guestLinkId,
   template: emailTemplateSchema,
   recipient,
   messageId: z.guid().nullable(),

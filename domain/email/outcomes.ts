@@ -3,7 +3,10 @@ import type { EmailDelivered, EmailDeliveryFailed, EmailTemplate } from './event
 /** What every outcome says about the email it is about. */
 export interface EmailFacts {
   emailId: string;
-  threadId: string;
+  /** null: the email handing out an assignment's guest link. */
+  threadId: string | null;
+  /** The guest link the email carried, if any. */
+  guestLinkId?: string;
   template: EmailTemplate;
   recipient: string;
   /** The message that caused the email; null for a resolution. */

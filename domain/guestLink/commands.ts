@@ -6,6 +6,7 @@ import {
   MIN_LIFETIME_SECONDS,
   guestLinkScopeSchema,
   tokenHashSchema,
+  tokenSeedSchema,
 } from './vocabulary.js';
 
 export const issueGuestLinkInput = z.object({
@@ -22,7 +23,10 @@ export const issueGuestLinkInput = z.object({
     .default(DEFAULT_LIFETIME_SECONDS),
 });
 
-export const issueGuestLinkData = issueGuestLinkInput.extend({ tokenHash: tokenHashSchema });
+export const issueGuestLinkData = issueGuestLinkInput.extend({
+  tokenHash: tokenHashSchema,
+  tokenSeed: tokenSeedSchema.optional(),
+});
 
 export type IssueGuestLink = Command<'IssueGuestLink', z.input<typeof issueGuestLinkData>>;
 export type RevokeGuestLink = Command<'RevokeGuestLink', Record<string, never>>;

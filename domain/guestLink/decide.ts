@@ -15,6 +15,7 @@ export function issueGuestLink(command: IssueGuestLink, state: GuestLinkState): 
       type: 'GuestLinkIssued',
       data: {
         tokenHash: data.tokenHash,
+        ...(data.tokenSeed ? { tokenSeed: data.tokenSeed } : {}),
         scope: data.scope,
         recipientEmail: data.recipientEmail,
         issuedAt: now.toISOString(),

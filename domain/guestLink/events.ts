@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { authorSchema, isoTimestamp } from '../shared.js';
-import { guestLinkScopeSchema, tokenHashSchema } from './vocabulary.js';
+import { guestLinkScopeSchema, tokenHashSchema, tokenSeedSchema } from './vocabulary.js';
 
 export const guestLinkIssuedData = z.object({
   tokenHash: tokenHashSchema,
+  /** What the token was derived from with the server's secret (so email can carry it); absent: a random token. */
+  tokenSeed: tokenSeedSchema.optional(),
   scope: guestLinkScopeSchema,
-  /** Who the link was sent to (staff replies are emailed there too); null when handed over otherwise. */
+  /** Who the link is emailed to (and staff replies after it); null when handed over otherwise. */
   recipientEmail: z.email().nullable(),
   issuedAt: isoTimestamp,
   expiresAt: isoTimestamp,

@@ -10,6 +10,8 @@ export interface ActiveGuestLink {
   /** Issued and not revoked; whether it has expired depends on when you ask (see guestLinkAccess). */
   status: 'ACTIVE';
   tokenHash: string;
+  /** The seed its token was derived from (absent: a random token that nothing can rebuild). */
+  tokenSeed?: string;
   scope: GuestLinkScope;
   recipientEmail: string | null;
   issuedAt: string;
@@ -34,6 +36,7 @@ export function evolveGuestLink(state: GuestLinkState, event: GuestLinkEvent): G
       return {
         status: 'ACTIVE',
         tokenHash: data.tokenHash,
+        ...(data.tokenSeed ? { tokenSeed: data.tokenSeed } : {}),
         scope: data.scope,
         recipientEmail: data.recipientEmail,
         issuedAt: data.issuedAt,

@@ -6,6 +6,14 @@ export const tokenHashSchema = z
   .string({ error: 'must be a string' })
   .regex(/^[0-9a-f]{64}$/, { error: 'must be a lowercase hex SHA-256 (64 characters)' });
 
+/**
+ * The public half of a derived token: the token is HMAC-SHA256(server secret, seed), so the seed
+ * alone opens nothing. 16 bytes, base64url. Absent on links whose token was random.
+ */
+export const tokenSeedSchema = z
+  .string({ error: 'must be a string' })
+  .regex(/^[A-Za-z0-9_-]{22}$/, { error: 'must be a token seed (22 base64url characters)' });
+
 export const guestLinkStreamPrefix = 'guestLink-';
 
 export function guestLinkStreamName(tokenHash: string): string {

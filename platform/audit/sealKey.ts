@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { loadLocalKeyFile } from '../secrets/localKeyFile.js';
 
 /**
  * The key that signs chain seals. From AUDIT_SEAL_KEY in production (a secret store, never the
@@ -12,29 +11,5 @@ export async function loadSealKey(
 ): Promise<{ key: string; source: string }> {
   if (configured) return { key: configured, source: 'AUDIT_SEAL_KEY' };
   const file = path.resolve(path.dirname(dataDir), 'audit-seal.key');
-  const existing = await lstat(file).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
-  if (existing) {
-    // beside a data folder in a shared place (/tmp) anyone could have put a key there first
-    if (!existing.isFile() || existing.uid !== process.getuid?.() || (existing.mode & 0o077) !== 0) {
-      throw new Error(
-        `the seal key file ${file} is not a file of this user that only it may read (owner uid ${existing.uid}, ` +
-          `mode ${(existing.mode & 0o7777).toString(8)}): remove it, set AUDIT_SEAL_KEY, or choose another EMBEDDED_PG_DIR`,
-      );
-    }
-    return { key: (await readFile(file, 'utf8')).trim(), source: file };
-  }
-  const key = randomBytes(32).toString('base64url');
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
-  try {
-    // 'wx': never through a file (or a link) that appeared meanwhile; the mode is set at creation
-    await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    // another process of this desk made it first: use theirs, with the same checks
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadSealKey(configured, dataDir);
-    throw error;
-  }
-  return { key, source: file };
+  return { key: await loadLocalKeyFile(file, 'AUDIT_SEAL_KEY'), source: file };
 }

@@ -10,6 +10,8 @@ import { createTestDatabase, type TestDatabase } from './testDatabase.js';
 
 export const DEMO_PASSWORD = 'demo-password-1';
 export const TEST_SEAL_KEY = 'test-seal-key-that-is-long-enough-1234';
+/** The guest link secret of every test desk; an email worker given it can email links the desk issued. */
+export const TEST_GUEST_LINK_SECRET = 'test-guest-link-secret-long-enough-5678';
 
 export interface Answer<T = Record<string, unknown>> {
   status: number;
@@ -40,6 +42,7 @@ export async function startTestDesk(env: Record<string, string> = {}, options: {
   const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
   const desk = assembleDesk({
     sealKey: TEST_SEAL_KEY,
+    guestLinkSecrets: [TEST_GUEST_LINK_SECRET],
     pool: db.pool,
     databaseUrl: db.url,
     eventStore,

@@ -37,7 +37,10 @@ export type EmailListStatus = (typeof emailListStatuses)[number];
 
 export interface EmailQueueEntry {
   id: string;
-  threadId: string;
+  /** null: the email handing out an assignment's guest link. */
+  threadId: string | null;
+  /** The guest link the email carries (never its token). */
+  guestLinkId: string | null;
   messageId: string | null;
   template: string;
   recipient: string;
@@ -67,7 +70,8 @@ export async function listEmails(
 ): Promise<EmailQueueEntry[]> {
   const { rows } = await pool.query<{
     id: string;
-    thread_id: string;
+    thread_id: string | null;
+    guest_link_id: string | null;
     message_id: string | null;
     template: string;
     recipient: string;
@@ -84,7 +88,7 @@ export async function listEmails(
     sent_at: Date | null;
   }>(
     `SELECT * FROM (
-       SELECT id, thread_id::text, message_id::text, template, recipient, subject, ${listedStatus} AS listed_status,
+       SELECT id, thread_id::text, guest_link_id, message_id::text, template, recipient, subject, ${listedStatus} AS listed_status,
               attempts, next_attempt_at, last_error, last_error_name, provider_id,
               CASE WHEN claimed_until > now() THEN claimed_by END AS claimed_by, created_at, updated_at, sent_at
          FROM email_outbox WHERE $2::uuid IS NULL OR thread_id = $2::uuid) listed
@@ -95,6 +99,7 @@ export async function listEmails(
   return rows.map((r) => ({
     id: r.id,
     threadId: r.thread_id,
+    guestLinkId: r.guest_link_id,
     messageId: r.message_id,
     template: r.template,
     recipient: r.recipient,

@@ -17,7 +17,16 @@ import {
   type RecordedEvent,
 } from '../../eventstore/port.js';
 import { upsertRows, type Column } from '../../projections/bulkSql.js';
-import { renderEmail, type EmailAudience, type EmailContent, type ThreadEmailFacts } from './templates.js';
+import {
+  ELIDED_TOKEN,
+  guestLinkUrl,
+  renderEmail,
+  type EmailAudience,
+  type EmailContent,
+  type EmailRecipient,
+  type EmailSettings,
+  type ThreadEmailFacts,
+} from './templates.js';
 
 /**
  * The email process manager: follows the log from its own checkpoint and turns the events that
@@ -93,15 +102,29 @@ type LinkRow = {
   revoked_at: string | null;
 };
 
-interface Settings {
-  supportEmail: string;
-  portalBaseUrl: string;
+type Settings = EmailSettings;
+
+/**
+ * What the sender renders a guest's email from when it sends it: only then is the link's token
+ * rebuilt (and only if the link still works), so no token is ever stored in the outbox.
+ */
+export interface GuestRender {
+  content: EmailContent;
+  settings: EmailSettings;
+}
+
+/** Someone to email about an event; a guest comes with the link they were emailed for. */
+interface Recipient {
+  email: string;
+  audience: EmailAudience;
+  link?: LinkRow;
 }
 
 export interface OutboxRow {
   id: string;
   event_id: string;
-  thread_id: string;
+  /** null: the email handing out an assignment's guest link. */
+  thread_id: string | null;
   message_id: string | null;
   template: EmailTemplate;
   audience: EmailAudience;
@@ -111,6 +134,8 @@ export interface OutboxRow {
   html: string;
   text: string;
   headers: Record<string, string>;
+  guest_link_id: string | null;
+  guest_render: GuestRender | null;
 }
 
 const threadColumns: readonly Column[] = [
@@ -146,6 +171,8 @@ const outboxColumns: readonly Column[] = [
   ['html', 'text'],
   ['text', 'text'],
   ['headers', 'jsonb'],
+  ['guest_link_id', 'text'],
+  ['guest_render', 'jsonb'],
 ];
 
 function threadIdOf(event: DomainEvent): string | undefined {
@@ -157,6 +184,10 @@ function threadIdOf(event: DomainEvent): string | undefined {
     default:
       return undefined;
   }
+}
+
+function linkScope(link: LinkRow): 'thread' | 'assignment' {
+  return link.scope_kind === 'assignment' ? 'assignment' : 'thread';
 }
 
 function isActive(link: LinkRow | undefined, at: string): link is LinkRow & { recipient_email: string } {
@@ -266,11 +297,17 @@ export class EmailProcessManager {
     // What this batch needs to know, loaded in a few statements.
     const threadIds = new Set<string>();
     const linkIds = new Set<string>();
+    const assignmentIds = new Set<string>();
     for (const { event } of events) {
       const threadId = threadIdOf(event);
       if (threadId) threadIds.add(threadId);
       if (event.type === 'GuestLinkRevoked') linkIds.add(event.data.tokenHash);
       if (event.type === 'QueryRaised' && event.data.by.kind === 'guest') linkIds.add(event.data.by.id);
+      if (event.type === 'GuestLinkIssued') {
+        const { scope } = event.data;
+        if (scope.kind === 'thread') threadIds.add(scope.threadId);
+        else assignmentIds.add(scope.assignmentId);
+      }
     }
     const threads = new Map<string, ThreadRow>();
     if (threadIds.size) {
@@ -295,6 +332,15 @@ export class EmailProcessManager {
       );
       for (const row of rows) links.set(row.link_id, row);
     }
+    // an assignment link's email names the assignment by its reference (A-1001), as people know it
+    const references = new Map<string, string>();
+    if (assignmentIds.size) {
+      const { rows } = await client.query<{ assignment_id: string; reference: string }>(
+        'SELECT assignment_id, reference FROM assignment_directory WHERE assignment_id = ANY($1::text[])',
+        [[...assignmentIds]],
+      );
+      for (const row of rows) references.set(row.assignment_id, row.reference);
+    }
     const { rows: settingRows } = await client.query<{ support_email: string; portal_base_url: string }>(
       'SELECT support_email, portal_base_url FROM email_settings',
     );
@@ -316,44 +362,60 @@ export class EmailProcessManager {
     };
 
     /** Who raised the thread, as someone to email: a partner account, or a guest whose link still works. */
-    const raiserOf = async (thread: ThreadRow, at: string): Promise<{ email: string; audience: EmailAudience }[]> => {
+    const raiserOf = async (thread: ThreadRow, at: string): Promise<Recipient[]> => {
       if (thread.raised_by_kind === 'partner') {
         const email = await emailOfAccount(thread.raised_by_id);
         return email ? [{ email, audience: 'partner' }] : [];
       }
       if (thread.raised_by_kind === 'guest') {
         const link = links.get(thread.raised_by_id);
-        return isActive(link, at) ? [{ email: link.recipient_email, audience: 'guest' }] : [];
+        return isActive(link, at) ? [{ email: link.recipient_email, audience: 'guest', link }] : [];
       }
       return [];
     };
 
     const enqueue = (
       record: RecordedEvent,
-      thread: ThreadRow,
+      threadId: string | null,
       content: EmailContent,
-      recipients: { email: string; audience: EmailAudience }[],
+      recipients: Recipient[],
       messageId: string | null,
     ) => {
       if (emailsFrom && comparePositions(record.position, emailsFrom) <= 0) return; // history: facts only
       const seen = new Set<string>();
-      for (const { email, audience } of recipients) {
+      for (const { email, audience, link } of recipients) {
         const recipient = email.trim();
         const key = recipient.toLowerCase();
         if (!recipient || seen.has(key)) continue;
         seen.add(key);
-        const rendered = renderEmail(content, audience, settings.portalBaseUrl);
+        // a guest's row names their link; what is stored is a preview with the token elided
+        const to: EmailRecipient =
+          audience === 'guest'
+            ? {
+                audience,
+                link: link
+                  ? {
+                      state: 'working',
+                      url: guestLinkUrl(settings.portalBaseUrl, ELIDED_TOKEN, linkScope(link), threadId),
+                      expiresAt: link.expires_at,
+                    }
+                  : { state: 'unavailable' },
+              }
+            : { audience };
+        const rendered = renderEmail(content, to, settings);
         const id = emailIdFor(record.id, content.template, recipient);
         outbox.set(id, {
           id,
           event_id: record.id,
-          thread_id: thread.thread_id,
+          thread_id: threadId,
           message_id: messageId,
           template: content.template,
           audience,
           recipient,
           sender: this.options.from,
           ...rendered,
+          guest_link_id: audience === 'guest' && link ? link.link_id : null,
+          guest_render: audience === 'guest' && link ? { content, settings } : null,
         });
       }
     };
@@ -384,6 +446,29 @@ export class EmailProcessManager {
             links.set(row.link_id, row);
             changedLinks.set(row.link_id, row);
           }
+          // the recipient gets the link itself, once (the outbox id follows from this event).
+          // A link without a seed (issued before links were emailed) has no token to rebuild.
+          if (!event.data.recipientEmail || !event.data.tokenSeed) break;
+          const recipients = [{ email: event.data.recipientEmail, audience: 'guest' as const, link: row }];
+          const base = { template: 'guest_link_issued' as const, eventId: record.id, issuedByName: event.data.by.name };
+          if (scope.kind === 'thread') {
+            const thread = threads.get(scope.threadId);
+            if (!thread) break; // a thread this worker never saw raised: nothing to name it by
+            enqueue(
+              record,
+              thread.thread_id,
+              { ...base, about: { kind: 'thread', thread: factsOf(thread) } },
+              recipients,
+              null,
+            );
+          } else {
+            const about = {
+              kind: 'assignment' as const,
+              assignmentId: scope.assignmentId,
+              reference: references.get(scope.assignmentId) ?? scope.assignmentId,
+            };
+            enqueue(record, null, { ...base, about }, recipients, null);
+          }
           break;
         }
         case 'GuestLinkRevoked': {
@@ -403,7 +488,7 @@ export class EmailProcessManager {
           const base = { thread: factsOf(thread), messageId: event.data.messageId, body: event.data.body };
           enqueue(
             record,
-            thread,
+            thread.thread_id,
             {
               ...base,
               template: 'query_raised_support',
@@ -416,7 +501,7 @@ export class EmailProcessManager {
           );
           enqueue(
             record,
-            thread,
+            thread.thread_id,
             { ...base, template: 'query_raised_ack' },
             await raiserOf(thread, event.data.occurredAt),
             event.data.messageId,
@@ -426,14 +511,15 @@ export class EmailProcessManager {
         case 'MessagePosted': {
           const thread = threads.get(event.data.threadId);
           if (!thread || !this.isStaffReply(event)) break;
+          // one email per address: a guest given several links gets the one that works longest
           const guests = [...links.values()]
             .filter((l) => l.scope_kind === 'thread' && l.thread_id === thread.thread_id)
             .filter((l) => isActive(l, event.data.occurredAt))
-            .sort((a, b) => a.link_id.localeCompare(b.link_id))
-            .map((l) => ({ email: l.recipient_email!, audience: 'guest' as const }));
+            .sort((a, b) => Date.parse(b.expires_at) - Date.parse(a.expires_at) || a.link_id.localeCompare(b.link_id))
+            .map((l) => ({ email: l.recipient_email!, audience: 'guest' as const, link: l }));
           enqueue(
             record,
-            thread,
+            thread.thread_id,
             {
               template: 'staff_reply',
               thread: factsOf(thread),
@@ -451,7 +537,7 @@ export class EmailProcessManager {
           if (!thread) break;
           enqueue(
             record,
-            thread,
+            thread.thread_id,
             { template: 'thread_resolved', thread: factsOf(thread), eventId: record.id },
             await raiserOf(thread, event.data.occurredAt),
             null,

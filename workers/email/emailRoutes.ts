@@ -22,7 +22,11 @@ const stats = z.object({
 
 const queueEntry = z.object({
   id: z.string().meta({ description: 'The outbox id, also the idempotency key sent to the provider' }),
-  threadId: z.string(),
+  threadId: z
+    .string()
+    .nullable()
+    .meta({ description: "The thread it is about; null for the email handing out an assignment's guest link" }),
+  guestLinkId: z.string().nullable().meta({ description: 'The guest link it carries (its id), if any' }),
   messageId: z.string().nullable(),
   template: z.string(),
   recipient: z.string(),

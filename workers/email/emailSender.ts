@@ -1,11 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { deterministicUuid, handleCommand } from '../../commands/commandHandler.js';
+import { deterministicUuid, handleCommand, loadStream } from '../../commands/commandHandler.js';
+import type { GuestTokens } from '../../commands/guestLinks/guestToken.js';
 import {
   BODY_MAX,
   DomainError,
-  emailStreamName,
+  emailOutcomeStreamName,
   eventSchemaVersion,
+  guestLinkAccess,
+  guestLinkDecider,
+  guestLinkStreamName,
   threadDecider,
   threadStreamName,
   type Author,
@@ -20,7 +24,9 @@ import {
 } from '../../domain/index.js';
 import type { EventStore, JsonObject } from '../../eventstore/port.js';
 import type { Logger } from '../../platform/logger.js';
-import type { EmailTransport, SendOutcome } from './emailTransport.js';
+import type { GuestRender } from './emailProcessManager.js';
+import type { EmailTransport, OutgoingEmail, SendOutcome } from './emailTransport.js';
+import { guestLinkUrl, renderEmail, type GuestLinkInEmail } from './templates.js';
 
 /** Who writes the "could not email" notes: the desk itself, never a person. */
 export const emailSystemAuthor: Author = Object.freeze({ kind: 'system', id: 'email', name: 'Email' });
@@ -51,6 +57,11 @@ export interface EmailSenderOptions {
   backoff?: BackoffOptions;
   /** For tests: the jitter's source. */
   random?: () => number;
+  /**
+   * Rebuilds guest link tokens (GUEST_LINK_SECRET) for the emails that carry one. Without it, a
+   * guest's email says that it cannot carry their link.
+   */
+  guestTokens?: GuestTokens;
 }
 
 export interface SendReport {
@@ -67,7 +78,8 @@ export interface SendReport {
 export interface ClaimedEmail {
   id: string;
   event_id: string;
-  thread_id: string;
+  /** null: the email handing out an assignment's guest link. */
+  thread_id: string | null;
   message_id: string | null;
   template: EmailTemplate;
   recipient: string;
@@ -79,6 +91,9 @@ export interface ClaimedEmail {
   attempts: number;
   round: number;
   claim_token: string;
+  /** The guest link this email carries, rebuilt as it is sent; html and text are then only a preview. */
+  guest_link_id: string | null;
+  guest_render: GuestRender | null;
 }
 
 export interface FinishedEmail extends ClaimedEmail {
@@ -91,7 +106,7 @@ export interface FinishedEmail extends ClaimedEmail {
 
 /** Columns of a claimed row, from the outbox aliased `o`. */
 const claimedColumns = `o.id, o.event_id::text, o.thread_id::text, o.message_id::text, o.template, o.recipient, o.sender,
-  o.subject, o.html, o.text, o.headers, o.attempts, o.round, o.claim_token::text`;
+  o.subject, o.html, o.text, o.headers, o.attempts, o.round, o.claim_token::text, o.guest_link_id, o.guest_render`;
 const finishedColumns = `${claimedColumns}, o.status, o.provider_id, o.last_error, o.last_error_name,
   to_json(o.updated_at)#>>'{}' AS finished_at`;
 
@@ -99,7 +114,8 @@ const finishedColumns = `${claimedColumns}, o.status, o.provider_id, o.last_erro
  * Delivers the outbox. Claims due rows with FOR UPDATE SKIP LOCKED and a lease (several workers
  * may run; none holds a transaction open across a send), sends each with its row id as the
  * idempotency key, then records the outcome — only while it still holds the claim. A final
- * outcome (sent, failed, dead) is appended as an event to `threadEmail-<threadId>`, and a
+ * outcome (sent, failed, dead) is appended as an event to `threadEmail-<threadId>` (an assignment
+ * link's own email: `guestLinkEmail-<linkId>`), and a
  * failure also as an internal note on the thread, with deterministic ids so that a crash
  * between the steps can only ever repeat them harmlessly.
  */
@@ -145,17 +161,11 @@ export class EmailSender {
     // every claimed email finishes its round (a failure to record one leaves it to its lease)
     const settled = await Promise.allSettled(
       claimed.map(async (email) => {
-        const outcome = await this.options.transport.send(
-          {
-            from: email.sender,
-            to: email.recipient,
-            subject: email.subject,
-            html: email.html,
-            text: email.text,
-            headers: email.headers,
-          },
-          { idempotencyKey: email.id, timeoutMs: this.sendTimeoutMs },
-        );
+        const { outgoing, idempotencyKey } = await this.compose(email);
+        const outcome = await this.options.transport.send(outgoing, {
+          idempotencyKey,
+          timeoutMs: this.sendTimeoutMs,
+        });
         const result = await this.recordOutcome(email, outcome);
         report[result]++;
       }),
@@ -163,6 +173,58 @@ export class EmailSender {
     const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
     return report;
+  }
+
+  /**
+   * The request for one email. Most were rendered when their row was written. A guest's email is
+   * rendered now, from its link's own stream (a revocation counts at once): while the link works
+   * it carries the link, its token rebuilt from the link's seed; once the link has ended, or when
+   * its token cannot be rebuilt, it says so and carries none. The token lives only in this request.
+   *
+   * The request a key sends must never change (the provider refuses a changed payload under a
+   * used key), so a guest email that is not the one with the link goes under a key of its own.
+   */
+  private async compose(email: ClaimedEmail): Promise<{ outgoing: OutgoingEmail; idempotencyKey: string }> {
+    const base = { from: email.sender, to: email.recipient, headers: email.headers };
+    if (!email.guest_link_id || !email.guest_render) {
+      return {
+        outgoing: { ...base, subject: email.subject, html: email.html, text: email.text },
+        idempotencyKey: email.id,
+      };
+    }
+    const link = await this.guestLinkOf(email, email.guest_link_id);
+    const { content, settings } = email.guest_render;
+    const rendered = renderEmail(content, { audience: 'guest', link }, settings);
+    return {
+      outgoing: { ...base, subject: rendered.subject, html: rendered.html, text: rendered.text },
+      idempotencyKey: link.state === 'working' ? email.id : `${email.id}.${link.state}`,
+    };
+  }
+
+  private async guestLinkOf(email: ClaimedEmail, linkId: string): Promise<GuestLinkInEmail> {
+    const { state } = await loadStream(this.options.eventStore, guestLinkDecider, guestLinkStreamName(linkId));
+    const access = guestLinkAccess(state, this.options.clock?.() ?? new Date());
+    if (!access.ok) return { state: access.reason === 'unknown' ? 'unavailable' : 'ended' };
+    if (access.recipientEmail?.trim().toLowerCase() !== email.recipient.trim().toLowerCase()) {
+      return { state: 'unavailable' }; // never someone else's link
+    }
+    const seed = state.status === 'ACTIVE' ? state.tokenSeed : undefined;
+    const token = seed ? this.options.guestTokens?.rebuild(seed, linkId) : undefined;
+    if (!token) {
+      if (seed) {
+        this.options.logger?.warn(
+          { emailId: email.id, guestLinkId: linkId },
+          'cannot rebuild a guest link for its email: GUEST_LINK_SECRET differs from the one that issued it',
+        );
+      }
+      return { state: 'unavailable' };
+    }
+    const threadId = email.thread_id;
+    return {
+      state: 'working',
+      url: guestLinkUrl(email.guest_render!.settings.portalBaseUrl, token, access.scope.kind, threadId),
+      expiresAt: access.expiresAt,
+    };
   }
 
   private async claim(): Promise<ClaimedEmail[]> {
@@ -262,6 +324,7 @@ export class EmailSender {
     const facts: EmailFacts = {
       emailId: email.id,
       threadId: email.thread_id,
+      ...(email.guest_link_id ? { guestLinkId: email.guest_link_id } : {}),
       template: email.template,
       recipient: email.recipient,
       messageId: email.message_id,
@@ -280,7 +343,9 @@ export class EmailSender {
         permanent: email.status === 'failed',
         providerId: email.provider_id,
       };
-      await this.noteOnThread(email, deliveryFailureNote(email.recipient, failure));
+      // the email handing out an assignment's link has no thread to note it on: its event says it
+      if (email.thread_id)
+        await this.noteOnThread(email, email.thread_id, deliveryFailureNote(email.recipient, failure));
       await this.appendEmailEvent(email, emailDeliveryFailed(facts, failure, at), metadata);
     }
     await pool.query(
@@ -297,7 +362,7 @@ export class EmailSender {
     metadata: { actor: { type: 'system'; id: string }; causationId: string },
   ): Promise<void> {
     await this.options.eventStore.append(
-      emailStreamName(email.thread_id),
+      emailOutcomeStreamName({ threadId: email.thread_id, guestLinkId: email.guest_link_id ?? undefined }),
       [
         {
           // one outcome per round: a crash and a re-append leave one event
@@ -312,17 +377,17 @@ export class EmailSender {
   }
 
   /** The internal note staff see in the thread; its ids follow from the email and round, so it is added once. */
-  private async noteOnThread(email: FinishedEmail, body: string): Promise<void> {
+  private async noteOnThread(email: FinishedEmail, threadId: string, body: string): Promise<void> {
     const keyHash = createHash('sha256').update(`email-note:${email.id}:${email.round}`).digest('hex');
     try {
       await handleCommand(
         this.options.eventStore,
         threadDecider,
-        threadStreamName(email.thread_id),
+        threadStreamName(threadId),
         {
           type: 'PostMessage',
           data: {
-            threadId: email.thread_id,
+            threadId,
             messageId: deterministicUuid(`${keyHash}:message`),
             body: body.slice(0, BODY_MAX),
             visibility: 'internal',

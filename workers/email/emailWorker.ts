@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { GuestTokens } from '../../commands/guestLinks/guestToken.js';
 import type { EventStore } from '../../eventstore/port.js';
 import { AccountStore } from '../../platform/identity/accounts.js';
 import type { Logger } from '../../platform/logger.js';
@@ -31,6 +32,11 @@ export interface EmailWorkerOptions {
   eventBatchSize?: number;
   /** The portal base URL until an admin sets one (where the desk serves). */
   defaultPortalBaseUrl?: () => string;
+  /**
+   * The guest link secret(s) (loadGuestLinkSecrets): the same the API issues links with, so a
+   * guest's email can carry their link. Without them, guests' emails say they cannot.
+   */
+  guestLinkSecrets?: string[];
   /** First run over a log with history: email it (`send`, default) or only learn from it (`skip`). */
   history?: 'send' | 'skip';
   sender?: EmailSenderTuning;
@@ -109,6 +115,7 @@ export class EmailWorker {
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.workerId ? { workerId: options.workerId } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.guestLinkSecrets?.length ? { guestTokens: new GuestTokens(options.guestLinkSecrets) } : {}),
     };
     this.sender = options.createSender ? options.createSender(senderOptions) : new EmailSender(senderOptions);
   }

@@ -1,12 +1,30 @@
 /**
  * The emails, as HTML and plain text. Everything a person wrote (subject, body, names) is
- * HTML-escaped in the HTML part; subject lines are plain text on one line. Guests never get a
- * token from here (the raw token is never stored): they are pointed at the thread and told the
- * link they were given earlier still works.
+ * HTML-escaped in the HTML part; subject lines are plain text on one line. A guest's email
+ * carries their own guest link while it works (the sender rebuilds the token as it sends, see
+ * emailSender.ts); once the link has ended, the email says so instead and carries no link.
  */
 
 /** Who reads the email decides where its link goes. */
 export type EmailAudience = 'support' | 'partner' | 'guest';
+
+/** What a guest's email says about their link; decided when it is sent. */
+export type GuestLinkInEmail =
+  /** The guest link URL (`<portal>/t/<token>`), and when it stops working. */
+  | { state: 'working'; url: string; expiresAt: string }
+  /** Revoked or expired: the email carries no link. */
+  | { state: 'ended' }
+  /** A link whose token nothing here can rebuild (issued before links were emailed, or under another secret). */
+  | { state: 'unavailable' };
+
+export type EmailRecipient =
+  { audience: 'support' } | { audience: 'partner' } | { audience: 'guest'; link: GuestLinkInEmail };
+
+/** The settings an email is rendered with, as of its event. */
+export interface EmailSettings {
+  portalBaseUrl: string;
+  supportEmail: string;
+}
 
 export interface ThreadEmailFacts {
   threadId: string;
@@ -28,7 +46,15 @@ export type EmailContent =
   | { template: 'query_raised_ack'; thread: ThreadEmailFacts; messageId: string; body: string }
   | { template: 'staff_reply'; thread: ThreadEmailFacts; messageId: string; body: string; authorName: string }
   /** A resolution has no message: its event id names the email. */
-  | { template: 'thread_resolved'; thread: ThreadEmailFacts; eventId: string };
+  | { template: 'thread_resolved'; thread: ThreadEmailFacts; eventId: string }
+  /** A guest link handed to its recipient; its event id names the email. */
+  | {
+      template: 'guest_link_issued';
+      eventId: string;
+      issuedByName: string;
+      about:
+        { kind: 'thread'; thread: ThreadEmailFacts } | { kind: 'assignment'; assignmentId: string; reference: string };
+    };
 
 export interface RenderedEmail {
   subject: string;
@@ -55,6 +81,29 @@ export function threadLinks(portalBaseUrl: string, threadId: string) {
     portal: `${portalBaseUrl}/portal/threads/${id}`,
     staffInbox: `${portalBaseUrl}/admin/support?thread=${id}`,
   };
+}
+
+/**
+ * A guest's link: `<portal>/t/<token>`; an assignment link opens one of its threads with
+ * `?thread=` (the guest page's own parameter). A thread link opens its thread by itself.
+ */
+export function guestLinkUrl(
+  portalBaseUrl: string,
+  token: string,
+  scope: 'thread' | 'assignment',
+  threadId: string | null,
+): string {
+  const base = `${portalBaseUrl}/t/${token}`;
+  return scope === 'assignment' && threadId ? `${base}?thread=${encodeURIComponent(threadId)}` : base;
+}
+
+/** The token a stored preview shows instead of the real one (the real one is never stored). */
+export const ELIDED_TOKEN = '…';
+
+/** An instant as people read it in an email, the same wherever it is rendered: 2025-06-01 14:03 UTC. */
+export function emailTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 const htmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -89,7 +138,10 @@ interface Layout {
   /** A person's words, shown quoted. */
   quoted?: { by: string; body: string };
   facts?: [string, string][];
-  link: { label: string; url: string };
+  /** Absent: the email has no link (a guest whose link has ended). */
+  link?: { label: string; url: string };
+  /** Shown where the link would be, when there is none. */
+  notice?: string;
   footer?: string;
 }
 
@@ -114,7 +166,8 @@ function layout(l: Layout): { html: string; text: string } {
     `<p>${escapeHtml(l.intro)}</p>`,
     facts,
     quoted,
-    `<p style="margin-top:20px"><a href="${escapeHtml(l.link.url)}">${escapeHtml(l.link.label)}</a></p>`,
+    l.link ? `<p style="margin-top:20px"><a href="${escapeHtml(l.link.url)}">${escapeHtml(l.link.label)}</a></p>` : '',
+    l.notice ? `<p style="margin-top:20px">${escapeHtml(l.notice)}</p>` : '',
     l.footer ? `<p style="color:#777;font-size:13px">${escapeHtml(l.footer)}</p>` : '',
     '</body></html>',
   ]
@@ -124,7 +177,8 @@ function layout(l: Layout): { html: string; text: string } {
     l.intro,
     l.facts?.length ? l.facts.map(([k, v]) => `${k}: ${v}`).join('\n') : undefined,
     l.quoted ? `${l.quoted.by} wrote:\n${quoteText(l.quoted.body)}` : undefined,
-    `${l.link.label}: ${l.link.url}`,
+    l.link ? `${l.link.label}: ${l.link.url}` : undefined,
+    l.notice,
     l.footer,
   ]
     .filter((part): part is string => Boolean(part))
@@ -132,22 +186,47 @@ function layout(l: Layout): { html: string; text: string } {
   return { html, text: `${text}\n` };
 }
 
-const GUEST_FOOTER =
-  'To open the conversation, use the guest link you received earlier: it still works until it expires or is revoked.';
-
-function recipientLink(audience: EmailAudience, links: ReturnType<typeof threadLinks>) {
-  return audience === 'support'
-    ? { label: 'Open the thread in the support inbox', url: links.staffInbox }
-    : { label: 'View the conversation', url: links.portal };
+/** Where the email's button goes, and what is said about it, for this recipient. */
+function recipientLink(
+  recipient: EmailRecipient,
+  links: ReturnType<typeof threadLinks> | undefined,
+  settings: EmailSettings,
+  what: string,
+): Pick<Layout, 'link' | 'notice' | 'footer'> {
+  switch (recipient.audience) {
+    case 'support':
+      return links ? { link: { label: 'Open the thread in the support inbox', url: links.staffInbox } } : {};
+    case 'partner':
+      // a partner who is not signed in signs in first and comes back to this thread
+      return links ? { link: { label: 'View the conversation', url: links.portal } } : {};
+    case 'guest': {
+      const { link } = recipient;
+      switch (link.state) {
+        case 'working':
+          return {
+            link: { label: 'View the conversation', url: link.url },
+            footer: `This link is yours alone: anyone who has it can read and answer ${what} until ${emailTime(link.expiresAt)}. Please do not forward this email.`,
+          };
+        case 'ended':
+          return {
+            notice: `Your guest link to ${what} has ended (it expired, or our support team switched it off), so this email carries none. To continue, ask support for a new link: ${settings.supportEmail}.`,
+          };
+        case 'unavailable':
+          return {
+            notice: `This email cannot carry your guest link to ${what}. If you no longer have the link our support team gave you, ask them for a new one: ${settings.supportEmail}.`,
+          };
+      }
+    }
+  }
 }
 
-/** Renders one email for one audience. Pure: the same input always gives the same email. */
-export function renderEmail(content: EmailContent, audience: EmailAudience, portalBaseUrl: string): RenderedEmail {
+/** Renders one email for one recipient. Pure: the same input always gives the same email. */
+export function renderEmail(content: EmailContent, recipient: EmailRecipient, settings: EmailSettings): RenderedEmail {
+  if (content.template === 'guest_link_issued') return renderGuestLinkIssued(content, recipient, settings);
   const { thread } = content;
-  const links = threadLinks(portalBaseUrl, thread.threadId);
+  const links = threadLinks(settings.portalBaseUrl, thread.threadId);
   const topic = plainLine(`[${thread.reference}] ${thread.subject}`);
-  const link = recipientLink(audience, links);
-  const footer = audience === 'guest' ? GUEST_FOOTER : undefined;
+  const link = recipientLink(recipient, links, settings, 'this conversation');
   let rendered: { subject: string; html: string; text: string };
   let messageId: string;
   switch (content.template) {
@@ -165,7 +244,7 @@ export function renderEmail(content: EmailContent, audience: EmailAudience, port
             ['Priority', content.priority],
           ],
           quoted: { by: content.raisedByName, body: content.body },
-          link,
+          ...link,
         }),
       };
       break;
@@ -180,8 +259,7 @@ export function renderEmail(content: EmailContent, audience: EmailAudience, port
           intro: `Thank you: we received your query about assignment ${thread.reference} and will answer soon.`,
           facts: [['Subject', thread.subject]],
           quoted: { by: 'You', body: content.body },
-          link,
-          footer,
+          ...link,
         }),
       };
       break;
@@ -196,8 +274,8 @@ export function renderEmail(content: EmailContent, audience: EmailAudience, port
           intro: `${content.authorName} replied to your query about assignment ${thread.reference}.`,
           facts: [['Subject', thread.subject]],
           quoted: { by: content.authorName, body: content.body },
-          link: { ...link, label: 'Reply in the conversation' },
-          footer,
+          ...link,
+          ...(link.link ? { link: { ...link.link, label: 'Reply in the conversation' } } : {}),
         }),
       };
       break;
@@ -211,8 +289,7 @@ export function renderEmail(content: EmailContent, audience: EmailAudience, port
           subject,
           intro: `Your query about assignment ${thread.reference} was marked as resolved. If something is still open, reply in the conversation and it opens again.`,
           facts: [['Subject', thread.subject]],
-          link,
-          footer,
+          ...link,
         }),
       };
       break;
@@ -227,4 +304,47 @@ export function renderEmail(content: EmailContent, audience: EmailAudience, port
       References: root,
     },
   };
+}
+
+/** The email handing a guest their link: into the thread's conversation, or on its own for an assignment. */
+function renderGuestLinkIssued(
+  content: Extract<EmailContent, { template: 'guest_link_issued' }>,
+  recipient: EmailRecipient,
+  settings: EmailSettings,
+): RenderedEmail {
+  const { about } = content;
+  const what = about.kind === 'thread' ? 'this conversation' : `the queries about assignment ${about.reference}`;
+  const link = recipientLink(recipient, undefined, settings, what);
+  const subject =
+    about.kind === 'thread'
+      ? plainLine(`Your link to the conversation [${about.thread.reference}] ${about.thread.subject}`)
+      : plainLine(`Your link to the queries about assignment ${about.reference}`);
+  const intro =
+    about.kind === 'thread'
+      ? `${content.issuedByName} of our support team invited you to the conversation about assignment ${about.thread.reference}. You need no account: the link below opens it, and you can answer there.`
+      : `${content.issuedByName} of our support team invited you to follow the queries about assignment ${about.reference}, and to raise new ones. You need no account: the link below opens them.`;
+  const rendered = {
+    subject,
+    ...layout({
+      subject,
+      intro,
+      ...(about.kind === 'thread' ? { facts: [['Subject', about.thread.subject]] as [string, string][] } : {}),
+      ...link,
+      ...(link.link
+        ? { link: { ...link.link, label: about.kind === 'thread' ? 'Open the conversation' : 'Open the queries' } }
+        : {}),
+    }),
+  };
+  if (about.kind === 'thread') {
+    const root = threadRootMessageId(about.thread.threadId);
+    return {
+      ...rendered,
+      headers: {
+        'Message-ID': messageIdHeader(about.thread.threadId, content.eventId),
+        'In-Reply-To': root,
+        References: root,
+      },
+    };
+  }
+  return { ...rendered, headers: { 'Message-ID': `<guest-link-${content.eventId}@${HOST}>` } };
 }

@@ -37,10 +37,11 @@ describe('email policy', () => {
       thread: { threadId: '0b6f4c1e-0000-4000-8000-000000000001', subject: 'S', reference: 'A-1' },
       eventId: '0b6f4c1e-0000-4000-8000-000000000002',
     };
-    expect(renderEmail(content, 'partner', 'https://d.example')).toEqual(
-      renderEmail(content, 'partner', 'https://d.example'),
+    const settings = { portalBaseUrl: 'https://d.example', supportEmail: 'help@d.example' };
+    expect(renderEmail(content, { audience: 'partner' }, settings)).toEqual(
+      renderEmail(content, { audience: 'partner' }, settings),
     );
-    expect(renderEmail(content, 'partner', 'https://d.example').headers).toEqual({
+    expect(renderEmail(content, { audience: 'partner' }, settings).headers).toEqual({
       'Message-ID': '<thread-0b6f4c1e-0000-4000-8000-000000000001.0b6f4c1e-0000-4000-8000-000000000002@support-desk>',
       'In-Reply-To': '<thread-0b6f4c1e-0000-4000-8000-000000000001@support-desk>',
       References: '<thread-0b6f4c1e-0000-4000-8000-000000000001@support-desk>',

@@ -54,10 +54,11 @@ describe('email process manager: who gets what', () => {
       ['partner@acme.test', 'partner', 'sent'],
     ]);
     for (const row of replies) expect(row.message_id).toBe(messageId);
+    // the guest's email carries their own link (docs/decisions/0005), not a sign-in page
     const guestEmail = kit.fake.emailsFor(replies.find((r) => r.audience === 'guest')!.id)[0]!;
-    expect(guestEmail.text).toContain(`/portal/threads/${threadId}`);
-    expect(guestEmail.text).toContain('guest link you received earlier: it still works');
-    expect(guestEmail.text).not.toMatch(/\/t\/[A-Za-z0-9_-]{20,}/); // no token in any email
+    expect(guestEmail.text).toMatch(/\/t\/[A-Za-z0-9_-]{43}\n/);
+    expect(guestEmail.text).not.toContain('/portal/threads/');
+    expect(guestEmail.text).not.toContain('received earlier');
   });
 
   it('when staff add an internal note, or the partner writes, then nobody is emailed', async () => {
@@ -122,6 +123,7 @@ describe('email process manager: who gets what', () => {
     await kit.drain(kit.worker());
     const rows = await kit.outbox({ threadId });
     expect(rows.map((r) => r.template).sort()).toEqual([
+      'guest_link_issued',
       'query_raised_ack',
       'query_raised_support',
       'staff_reply',

@@ -4,7 +4,7 @@ import { emailConfigSchema, type EmailConfig } from '../../../workers/email/emai
 import { emailQueueStats } from '../../../workers/email/emailOps.js';
 import { EmailWorker, type EmailWorkerOptions } from '../../../workers/email/emailWorker.js';
 import { FakeResendServer } from '../../support/fakeResend/fakeResendServer.js';
-import { startTestDesk, type ApiClient } from '../../support/testDesk.js';
+import { startTestDesk, TEST_GUEST_LINK_SECRET, type ApiClient } from '../../support/testDesk.js';
 
 export interface OutboxRecord {
   id: string;
@@ -72,6 +72,7 @@ export async function startEmailKit() {
       pool: desk.db.pool,
       eventStore: desk.eventStore,
       config: config(overrides),
+      guestLinkSecrets: [TEST_GUEST_LINK_SECRET],
       ...rest,
       sender: { ...fastSender, ...rest.sender },
     });

@@ -208,7 +208,9 @@ export interface ProjectionStatus {
 
 export interface EmailQueueEntry {
   id: string;
-  threadId: string;
+  /** null: the email handing out an assignment's guest link. */
+  threadId: string | null;
+  guestLinkId: string | null;
   messageId: string | null;
   template: string;
   recipient: string;

@@ -295,7 +295,11 @@ function EmailQueueSection() {
                         </div>
                         <div className="small muted">
                           to {e.recipient} · {label(e.template)} ·{' '}
-                          <Link to={`/admin/support?thread=${e.threadId}`}>thread {shortId(e.threadId)}</Link>
+                          {e.threadId ? (
+                            <Link to={`/admin/support?thread=${e.threadId}`}>thread {shortId(e.threadId)}</Link>
+                          ) : (
+                            'assignment guest link'
+                          )}
                         </div>
                         {e.lastError ? (
                           <div className="small" style={{ color: 'var(--red)' }}>
