@@ -3,6 +3,7 @@ import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
 import { Icon } from '../components/Icon';
 import { Alert, Button, Field } from '../components/ui';
 import { ApiError, errorText } from '../lib/api';
+import { safeReturnPath } from '../lib/returnPath';
 import { homeOf, useSession } from '../lib/session';
 
 const demoAccounts = [
@@ -14,11 +15,6 @@ const demoAccounts = [
   ['partner@globex.test', 'partner, Globex'],
 ] as const;
 
-/** Only paths of this app: never an absolute URL from the query string. */
-function safeNext(next: string | null): string | null {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : null;
-}
-
 export function SignInPage() {
   const { state, signIn } = useSession();
   const [params] = useSearchParams();
@@ -27,7 +23,8 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<{ email?: string; password?: string; form?: string }>({});
   const [busy, setBusy] = useState(false);
-  const next = safeNext(params.get('next'));
+  // back to the page that sent them here (a thread linked from an email): only a path of this app
+  const next = safeReturnPath(params.get('next'), window.location.origin);
 
   if (state.status === 'signedIn') return <Navigate to={next ?? homeOf(state.identity)} replace />;
 
