@@ -319,10 +319,14 @@ function renderGuestLinkIssued(
     about.kind === 'thread'
       ? plainLine(`Your link to the conversation [${about.thread.reference}] ${about.thread.subject}`)
       : plainLine(`Your link to the queries about assignment ${about.reference}`);
-  const intro =
+  const invited =
     about.kind === 'thread'
-      ? `${content.issuedByName} of our support team invited you to the conversation about assignment ${about.thread.reference}. You need no account: the link below opens it, and you can answer there.`
-      : `${content.issuedByName} of our support team invited you to follow the queries about assignment ${about.reference}, and to raise new ones. You need no account: the link below opens them.`;
+      ? `${content.issuedByName} of our support team invited you to the conversation about assignment ${about.thread.reference}.`
+      : `${content.issuedByName} of our support team invited you to follow the queries about assignment ${about.reference}, and to raise new ones.`;
+  // without a working link there is nothing "below" to open
+  const intro = link.link
+    ? `${invited} You need no account: the link below opens ${about.kind === 'thread' ? 'it, and you can answer there' : 'them'}.`
+    : invited;
   const rendered = {
     subject,
     ...layout({

@@ -56,7 +56,7 @@ export function GuestLinksPanel({
         recipientEmail: recipient.trim() || null,
         lifetimeSeconds: lifetime,
       });
-      setIssued(answer);
+      setIssued({ ...answer, recipientEmail: recipient.trim() || null });
       setOpen(false);
       setRecipient('');
       onChanged(answer.position);
@@ -108,6 +108,7 @@ export function GuestLinksPanel({
           <p className="small">
             Anyone with it can read and answer this thread until {formatDateTime(shownIssued.expiresAt)}, or until you
             revoke it.
+            {shownIssued.recipientEmail ? ` It is also being emailed to ${shownIssued.recipientEmail}.` : null}
           </p>
           <div className="token-url">
             <label className="visually-hidden" htmlFor={`${headingId}-url`}>
@@ -136,7 +137,7 @@ export function GuestLinksPanel({
           <Field
             label="Recipient email"
             optional
-            hint="They also get staff replies by email."
+            hint="We email them the link now, and staff replies with it while it works."
             error={errors.recipientEmail}
           >
             {(p) => (

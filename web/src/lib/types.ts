@@ -177,6 +177,8 @@ export interface IssuedGuestLink {
   expiresAt: string;
   revision: number;
   position: string | null;
+  /** Who it is being emailed to (what the form sent; not in the API's answer). */
+  recipientEmail?: string | null;
 }
 
 export interface Generation {
