@@ -74,7 +74,7 @@ export function assembleDesk(parts: DeskParts) {
   const trustProxy = compileTrustProxy(config.TRUST_PROXY);
   const accounts = new AccountStore(pool);
   const sessions = new SessionStore(pool, { ttlSeconds: config.SESSION_TTL_SECONDS, cacheMs: config.SESSION_CACHE_MS });
-  const rateLimiter = new RateLimiter(pool);
+  const rateLimiter = new RateLimiter(pool, { clock });
   const directory = new AssignmentDirectory(pool);
   const idempotency = new IdempotencyStore(pool);
   const guestTokens = new GuestTokens(parts.guestLinkSecrets ?? [randomBytes(32).toString('base64url')]);

@@ -3,7 +3,8 @@ import { sha256Hex } from './sessions.js';
 
 /**
  * Fixed-window rate limits kept in Postgres, so every API process counts against the same
- * limit. Windows are aligned on the database clock (epoch multiples of the window length).
+ * limit. Windows are epoch multiples of the window length on the desk's clock (the one its
+ * commands use, so a test can place itself at the start of a window instead of racing its end).
  * Keys must not hold raw secrets or personal data: build them with rateLimitKey().
  */
 
@@ -33,6 +34,7 @@ const MAX_KEY_LENGTH = 200;
 export class RateLimiter {
   private readonly retentionSeconds: number;
   private readonly cleanupEveryMs: number;
+  private readonly clock: () => Date;
   private lastCleanup = Date.now();
   private cleaning: Promise<void> | undefined;
 
@@ -43,8 +45,11 @@ export class RateLimiter {
       retentionSeconds?: number;
       /** How often one process deletes old counters. Default every 5 minutes. */
       cleanupEverySeconds?: number;
+      /** The desk's clock; windows are aligned on it. */
+      clock?: () => Date;
     } = {},
   ) {
+    this.clock = options.clock ?? (() => new Date());
     this.retentionSeconds = options.retentionSeconds ?? 24 * 3600;
     this.cleanupEveryMs = (options.cleanupEverySeconds ?? 300) * 1000;
   }
@@ -58,11 +63,11 @@ export class RateLimiter {
     }
     const { rows } = await this.pool.query<{ count: number; retry_after: number }>(
       `INSERT INTO rate_limit_counters AS c (key, window_start, count)
-       VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) / $2::int) * $2::int), 1)
+       VALUES ($1, to_timestamp(floor(extract(epoch FROM $3::timestamptz) / $2::int) * $2::int), 1)
        ON CONFLICT (key, window_start) DO UPDATE SET count = c.count + 1
        RETURNING c.count,
-                 ceil(extract(epoch FROM c.window_start + make_interval(secs => $2::int) - now()))::int AS retry_after`,
-      [key, windowSeconds],
+                 ceil(extract(epoch FROM c.window_start + make_interval(secs => $2::int) - $3::timestamptz))::int AS retry_after`,
+      [key, windowSeconds, this.clock()],
     );
     const row = rows[0]!;
     this.maybeCleanup();
@@ -77,8 +82,8 @@ export class RateLimiter {
   /** Deletes counters older than the retention; answers how many. */
   async cleanup(): Promise<number> {
     const { rowCount } = await this.pool.query(
-      'DELETE FROM rate_limit_counters WHERE window_start < now() - make_interval(secs => $1::int)',
-      [this.retentionSeconds],
+      'DELETE FROM rate_limit_counters WHERE window_start < $2::timestamptz - make_interval(secs => $1::int)',
+      [this.retentionSeconds, this.clock()],
     );
     return rowCount ?? 0;
   }

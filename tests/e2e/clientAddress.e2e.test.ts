@@ -36,6 +36,7 @@ describe('the client address', () => {
 
     it('when a loopback peer varies X-Forwarded-For, then guest token uses still count against its own address, over HTTP and the websocket', async () => {
       desk = await startTestDesk();
+      desk.clock.toWindowStart(60); // rate limits are one-minute windows: never straddle one
       for (let i = 0; i < GUEST_TOKEN_USES; i++) {
         const res = await desk.anonymous.request('GET', '/api/auth/me', undefined, {
           'x-guest-token': BAD_TOKEN,
@@ -57,6 +58,7 @@ describe('the client address', () => {
 
     it('when a loopback peer varies X-Forwarded-For, then the client error intake still limits its own address', async () => {
       desk = await startTestDesk();
+      desk.clock.toWindowStart(60); // rate limits are one-minute windows: never straddle one
       const report = () =>
         desk!.anonymous.request(
           'POST',
@@ -77,6 +79,7 @@ describe('the client address', () => {
     afterAll(async () => desk?.stop());
 
     it('when a client uses guest tokens over HTTP and then over the websocket, then both count against its forwarded address', async () => {
+      desk.clock.toWindowStart(60); // rate limits are one-minute windows: never straddle one
       const client = freshAddress();
       for (let i = 0; i < GUEST_TOKEN_USES - 1; i++) {
         const res = await desk.anonymous.request('GET', '/api/auth/me', undefined, {
@@ -106,6 +109,7 @@ describe('the client address', () => {
     });
 
     it('when a client prepends a forged address, then the address the proxy saw is the one counted', async () => {
+      desk.clock.toWindowStart(60); // rate limits are one-minute windows: never straddle one
       const client = freshAddress();
       for (let i = 0; i < 30; i++) {
         const res = await desk.anonymous.request(

@@ -6,6 +6,7 @@ import { loadConfig } from '../../platform/config.js';
 import { assembleDesk } from '../../platform/desk.js';
 import { createLogger } from '../../platform/logger.js';
 import { ProjectorRunner } from '../../workers/projectorRunner.js';
+import { testClock } from './testClock.js';
 import { createTestDatabase, type TestDatabase } from './testDatabase.js';
 
 export const DEMO_PASSWORD = 'demo-password-1';
@@ -37,8 +38,7 @@ export async function startTestDesk(env: Record<string, string> = {}, options: {
   const eventStore = new HashChainedEventStore(
     new PostgresEventStore(db.pool, { connectionString: db.url, pollIntervalMs: 100 }),
   );
-  let offsetMs = 0;
-  const clock = { now: () => new Date(Date.now() + offsetMs), shift: (ms: number) => (offsetMs += ms) };
+  const clock = testClock();
   const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
   const desk = assembleDesk({
     sealKey: TEST_SEAL_KEY,

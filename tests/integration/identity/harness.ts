@@ -10,6 +10,7 @@ import type { HostJwtVerifier } from '../../../platform/identity/hostJwt.js';
 import { identityMiddleware, sendProblem, type GuestTokenResolver } from '../../../platform/identity/middleware.js';
 import { RateLimiter } from '../../../platform/identity/rateLimiter.js';
 import { SessionStore } from '../../../platform/identity/sessions.js';
+import { testClock, type TestClock } from '../../support/testClock.js';
 import { createTestDatabase, type TestDatabase } from '../../support/testDatabase.js';
 
 export interface Harness {
@@ -17,6 +18,8 @@ export interface Harness {
   accounts: AccountStore;
   sessions: SessionStore;
   rateLimiter: RateLimiter;
+  /** The rate limiter's clock (its windows are aligned on it). */
+  clock: TestClock;
   baseUrl: string;
   close(): Promise<void>;
 }
@@ -68,7 +71,8 @@ export async function startHarness(
   const db = await createTestDatabase();
   const accounts = new AccountStore(db.pool);
   const sessions = new SessionStore(db.pool);
-  const rateLimiter = new RateLimiter(db.pool);
+  const clock = testClock();
+  const rateLimiter = new RateLimiter(db.pool, { clock: clock.now });
   const app = express();
   // Each test sends its own X-Forwarded-For, so rate limits of one test do not touch another.
   app.set('trust proxy', true);
@@ -106,6 +110,7 @@ export async function startHarness(
     accounts,
     sessions,
     rateLimiter,
+    clock,
     baseUrl: `http://127.0.0.1:${port}`,
     async close() {
       server.closeAllConnections();
