@@ -3,7 +3,11 @@ import type { DomainIssue } from './shared.js';
 import { toIssues } from './shared.js';
 import { emailDeliveredEvent, emailDeliveryFailedEvent, type EmailEvent } from './email/events.js';
 import { guestLinkIssuedEvent, guestLinkRevokedEvent, type GuestLinkEvent } from './guestLink/events.js';
-import { systemConfigUpdatedEvent, type SystemConfigEvent } from './systemConfig/events.js';
+import {
+  systemConfigUpdatedEvent,
+  upcastSystemConfigUpdatedV1,
+  type SystemConfigEvent,
+} from './systemConfig/events.js';
 import {
   messagePostedEvent,
   priorityChangedEvent,
@@ -34,7 +38,7 @@ export type EventDefinitions<Event extends { type: string }> = {
   readonly [Type in Event['type']]: EventDefinition<Extract<Event, { type: Type }>>;
 };
 
-/** Every event of every aggregate, at version 1: nothing has been upcast yet. */
+/** Every event of every aggregate: version 1, but SystemConfigUpdated at 2 (v2 added the presence names switch). */
 export const domainEventDefinitions: EventDefinitions<DomainEvent> = {
   QueryRaised: { version: 1, schema: queryRaisedEvent, upcasters: {} },
   MessagePosted: { version: 1, schema: messagePostedEvent, upcasters: {} },
@@ -45,7 +49,7 @@ export const domainEventDefinitions: EventDefinitions<DomainEvent> = {
   ThreadReopened: { version: 1, schema: threadReopenedEvent, upcasters: {} },
   GuestLinkIssued: { version: 1, schema: guestLinkIssuedEvent, upcasters: {} },
   GuestLinkRevoked: { version: 1, schema: guestLinkRevokedEvent, upcasters: {} },
-  SystemConfigUpdated: { version: 1, schema: systemConfigUpdatedEvent, upcasters: {} },
+  SystemConfigUpdated: { version: 2, schema: systemConfigUpdatedEvent, upcasters: { 1: upcastSystemConfigUpdatedV1 } },
   EmailDelivered: { version: 1, schema: emailDeliveredEvent, upcasters: {} },
   EmailDeliveryFailed: { version: 1, schema: emailDeliveryFailedEvent, upcasters: {} },
 };

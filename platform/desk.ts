@@ -35,6 +35,7 @@ import { allProjections } from '../projections/index.js';
 import { ProjectionEngine } from '../projections/projectionEngine.js';
 import { opsRoutes, projectionStatuses, RebuildTracker } from '../read-api/opsRoutes.js';
 import { ProjectionWatcher } from '../read-api/projectionWatcher.js';
+import { PublicConfigCache } from '../read-api/publicConfig.js';
 import { readRoutes } from '../read-api/readRoutes.js';
 import { createUpgradeIdentityResolver, LiveHub } from '../read-api/live/index.js';
 import { auditRoutes } from '../read-api/audit/auditRoutes.js';
@@ -58,6 +59,8 @@ export interface DeskParts {
   guestLinkSecrets?: string[];
   /** Serve web/dist (the API process in production and `npm start`). */
   serveWeb?: boolean;
+  /** At most how long the public config is answered from memory without a change notice (default 1 s). */
+  publicConfigCacheMs?: number;
 }
 
 /** Readiness fails when a projection is this many events behind the log (or stopped). */
@@ -88,6 +91,8 @@ export function assembleDesk(parts: DeskParts) {
     clock,
   });
   const watcher = new ProjectionWatcher(engine, parts.databaseUrl);
+  // emptied by the live hub when it follows a system config change, before it pushes `config`
+  const publicConfig = new PublicConfigCache(pool, servedAt, parts.publicConfigCacheMs);
   const rebuilds = new RebuildTracker(engine, logger);
   const metrics = new DeskMetrics();
   metrics.gauge(
@@ -150,7 +155,7 @@ export function assembleDesk(parts: DeskParts) {
     ...guestLinkRoutes(commandDeps),
     ...systemConfigRoutes(commandDeps),
     ...assignmentRoutes(directory),
-    ...readRoutes({ pool, watcher, clock, servedOrigin: servedAt }),
+    ...readRoutes({ pool, watcher, clock, publicConfig }),
     ...staffRoutes({ accounts }),
     ...opsRoutes({ engine, eventStore, rebuilds }),
     ...clientLogRoutes({ pool, rateLimiter, logger }),
@@ -176,6 +181,7 @@ export function assembleDesk(parts: DeskParts) {
     logger,
     clock,
     onSessionRevoked: (revocation) => sessions.forgetRevoked(revocation),
+    onConfigChanged: () => publicConfig.invalidate(),
     resolveIdentity: createUpgradeIdentityResolver({
       sessions,
       resolveGuestToken,
@@ -239,6 +245,7 @@ export function assembleDesk(parts: DeskParts) {
     watcher,
     metrics,
     live,
+    publicConfig,
     /** The HTTP server this desk answers on: its listening address is the portal URL's default. */
     servesOn(httpServer: Server) {
       server = httpServer;

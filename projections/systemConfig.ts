@@ -5,7 +5,7 @@ import type { Projection } from './projection.js';
 /** The current system config: one row, the public part of which anyone may read. */
 export const systemConfigProjection: Projection = {
   name: 'systemConfig',
-  version: 1,
+  version: 2, // 2: show_staff_names_in_presence
   tables: ['support_system_config'],
   eventTypes: ['SystemConfigUpdated'],
   createTables: (t) => `
@@ -15,6 +15,7 @@ export const systemConfigProjection: Projection = {
       support_email text NOT NULL,
       portal_base_url text NOT NULL,
       whatsapp_bubble_enabled boolean NOT NULL,
+      show_staff_names_in_presence boolean NOT NULL DEFAULT false,
       updated_at timestamptz NOT NULL,
       updated_by_name text NOT NULL
     );
@@ -32,6 +33,7 @@ export const systemConfigProjection: Projection = {
         ['support_email', 'text'],
         ['portal_base_url', 'text'],
         ['whatsapp_bubble_enabled', 'boolean'],
+        ['show_staff_names_in_presence', 'boolean'],
         ['updated_at', 'timestamptz'],
         ['updated_by_name', 'text'],
       ],
@@ -43,6 +45,7 @@ export const systemConfigProjection: Projection = {
           support_email: d.supportEmail,
           portal_base_url: d.portalBaseUrl,
           whatsapp_bubble_enabled: d.whatsappBubbleEnabled,
+          show_staff_names_in_presence: d.showStaffNamesInPresence,
           updated_at: d.occurredAt,
           updated_by_name: d.by.name,
         },

@@ -6,6 +6,7 @@ import { problems } from '../platform/http/problem.js';
 import { defineRoute, type AnyRoute, type RouteContext } from '../platform/http/route.js';
 import { publicReaderMayRead, supportManagers, type Identity } from '../platform/identity/identity.js';
 import { encodeCursor, inboxCountsSql, inboxPageSql } from './inboxQuery.js';
+import type { PublicConfigCache } from './publicConfig.js';
 import { requestedPosition, type ProjectionWatcher } from './projectionWatcher.js';
 import {
   guestLinkView,
@@ -22,8 +23,8 @@ export interface ReadDependencies {
   pool: pg.Pool;
   watcher: ProjectionWatcher;
   clock: () => Date;
-  /** Where this desk serves: the portal base URL until an admin sets one. */
-  servedOrigin: () => string;
+  /** The public config, from memory until the system config changes (see PublicConfigCache). */
+  publicConfig: PublicConfigCache;
 }
 
 const staffReaders = [...supportManagers, 'auditor', 'ops'] as const;
@@ -345,22 +346,9 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
         .meta({ id: 'PublicConfig' }),
     },
     async handle() {
-      const { rows } = await deps.pool.query<{
-        whatsapp_number: string | null;
-        whatsapp_bubble_enabled: boolean;
-        support_email: string;
-        portal_base_url: string;
-      }>('SELECT whatsapp_number, whatsapp_bubble_enabled, support_email, portal_base_url FROM support_system_config');
-      const c = rows[0];
-      return {
-        body: {
-          whatsappNumber: c?.whatsapp_number ?? null,
-          whatsappBubbleEnabled: Boolean(c?.whatsapp_bubble_enabled && c.whatsapp_number),
-          supportEmail: c?.support_email ?? 'support@example.com',
-          portalBaseUrl: c?.portal_base_url ?? deps.servedOrigin(),
-        },
-        headers: { 'Cache-Control': 'public, max-age=30' },
-      };
+      // no-cache: browsers and proxies may keep it but ask again each time (a conditional request,
+      // answered 304 by its ETag while nothing changed), so a saved change shows on the next load
+      return { body: await deps.publicConfig.get(), headers: { 'Cache-Control': 'public, no-cache' } };
     },
   });
 

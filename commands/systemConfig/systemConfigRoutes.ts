@@ -25,6 +25,10 @@ const configAnswer = z
     supportEmail: z.string(),
     portalBaseUrl: z.string(),
     whatsappBubbleEnabled: z.boolean(),
+    showStaffNamesInPresence: z.boolean().meta({
+      description:
+        'Partners and guests see which agent is typing (their name, never an account id); false: "Support is typing…"',
+    }),
     revision: z.number().int(),
     position: z.string().nullable(),
   })
@@ -44,6 +48,7 @@ function valuesOf(state: SystemConfigState, servedOrigin: string): SystemConfigV
     supportEmail: c.supportEmail,
     portalBaseUrl: configured ? c.portalBaseUrl : servedOrigin,
     whatsappBubbleEnabled: c.whatsappBubbleEnabled,
+    showStaffNamesInPresence: c.showStaffNamesInPresence,
   };
 }
 
@@ -75,7 +80,8 @@ export function systemConfigRoutes(deps: CommandDependencies): AnyRoute[] {
     method: 'put',
     path: '/api/support/config',
     operationId: 'updateSystemConfig',
-    summary: 'Update the system config (WhatsApp number, support email, portal base URL, bubble)',
+    summary:
+      'Update the system config (WhatsApp number, support email, portal base URL, bubble, staff names in presence)',
     tags: ['System config'],
     access: ['admin'],
     body: systemConfigInput,

@@ -27,15 +27,23 @@ export const systemConfigInput = z.object({
       return z.NEVER;
     }),
   whatsappBubbleEnabled: z.boolean({ error: 'must be true or false' }),
+  /**
+   * Whether partners and guests see which agent is typing ("Alex Agent is typing…") rather than
+   * "Support is typing…". Never their account ids. Omitted: stays as it is (clients that predate it).
+   */
+  showStaffNamesInPresence: z.boolean({ error: 'must be true or false' }).optional(),
 });
 
-export type SystemConfig = z.output<typeof systemConfigInput>;
+export type SystemConfigInput = z.output<typeof systemConfigInput>;
+/** The desk's settings: every field set (an update that omits the names switch keeps it). */
+export type SystemConfig = Omit<SystemConfigInput, 'showStaffNamesInPresence'> & { showStaffNamesInPresence: boolean };
 
 export const defaultSystemConfig: SystemConfig = Object.freeze({
   whatsappNumber: null,
   supportEmail: 'support@example.com',
   portalBaseUrl: 'http://127.0.0.1:3000',
   whatsappBubbleEnabled: false,
+  showStaffNamesInPresence: false,
 });
 
 /** `https://Desk.Example.com/portal/` → `https://desk.example.com/portal`: links are built by appending `/path`. */

@@ -7,18 +7,23 @@ import type { SystemConfigState } from './state.js';
 export function updateSystemConfig(command: UpdateSystemConfig, state: SystemConfigState): SystemConfigUpdated[] {
   const { author, now } = command.metadata;
   requireAuthor(author, ['staff', 'system'], 'change the system config');
-  const next = parseCommandData(command.type, systemConfigInput, command.data);
+  const input = parseCommandData(command.type, systemConfigInput, command.data);
+  const current = state.config;
+  const next = {
+    ...input,
+    showStaffNamesInPresence: input.showStaffNamesInPresence ?? current.showStaffNamesInPresence,
+  };
   if (next.whatsappBubbleEnabled && next.whatsappNumber === null) {
     throw new DomainError('rule', 'whatsapp_number_required', 'the WhatsApp bubble needs a WhatsApp number', {
       issues: [{ path: 'whatsappBubbleEnabled', message: 'needs a WhatsApp number' }],
     });
   }
-  const current = state.config;
   if (
     next.whatsappNumber === current.whatsappNumber &&
     next.supportEmail === current.supportEmail &&
     next.portalBaseUrl === current.portalBaseUrl &&
-    next.whatsappBubbleEnabled === current.whatsappBubbleEnabled
+    next.whatsappBubbleEnabled === current.whatsappBubbleEnabled &&
+    next.showStaffNamesInPresence === current.showStaffNamesInPresence
   ) {
     return [];
   }

@@ -9,6 +9,8 @@ export const systemConfigUpdatedData = z.object({
   supportEmail: z.email(),
   portalBaseUrl: z.url({ protocol: /^https?$/ }),
   whatsappBubbleEnabled: z.boolean(),
+  /** Since v2 (v1 events are upcast with false). */
+  showStaffNamesInPresence: z.boolean(),
   by: authorSchema,
   occurredAt: isoTimestamp,
 });
@@ -22,3 +24,8 @@ export type SystemConfigUpdated = z.infer<typeof systemConfigUpdatedEvent>;
 export type SystemConfigEvent = SystemConfigUpdated;
 
 export const systemConfigEventTypes = ['SystemConfigUpdated'] as const satisfies readonly SystemConfigEvent['type'][];
+
+/** v1 → v2: v1 had no names switch; partners and guests saw "Support is typing…" (false). */
+export function upcastSystemConfigUpdatedV1(data: Record<string, unknown>): Record<string, unknown> {
+  return { ...data, showStaffNamesInPresence: false };
+}

@@ -20,9 +20,17 @@ export const initialSystemConfigState: SystemConfigState = Object.freeze({
 
 /** Each update carries the whole config: the latest one wins. */
 export function evolveSystemConfig(_state: SystemConfigState, event: SystemConfigEvent): SystemConfigState {
-  const { whatsappNumber, supportEmail, portalBaseUrl, whatsappBubbleEnabled, by, occurredAt } = event.data;
+  const {
+    whatsappNumber,
+    supportEmail,
+    portalBaseUrl,
+    whatsappBubbleEnabled,
+    showStaffNamesInPresence,
+    by,
+    occurredAt,
+  } = event.data;
   return {
-    config: { whatsappNumber, supportEmail, portalBaseUrl, whatsappBubbleEnabled },
+    config: { whatsappNumber, supportEmail, portalBaseUrl, whatsappBubbleEnabled, showStaffNamesInPresence },
     updatedAt: occurredAt,
     updatedBy: by,
   };

@@ -126,6 +126,12 @@ export interface LiveHubOptions {
    * them at once too.
    */
   onSessionRevoked?: (revocation: SessionRevocation) => void;
+  /**
+   * Called when the hub follows a system config change from the change log, before it pushes
+   * the `config` frame: the desk empties its public config cache, so a page that refetches on
+   * that frame reads the new config.
+   */
+  onConfigChanged?: () => void;
 }
 
 export interface LiveStats {
@@ -189,6 +195,10 @@ export class LiveHub {
   private readonly origin = randomUUID();
   private readonly board = new PresenceBoard();
   private readonly clients = new Set<Client>();
+  /** The same clients by connection id (presence entries name connections). */
+  private readonly byId = new Map<string, Client>();
+  /** The system config's showStaffNamesInPresence: partners and guests see who of support types. */
+  private showStaffNames = false;
   private readonly perIdentity = new Map<string, number>();
   private readonly servers = new Set<Server>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -266,6 +276,7 @@ export class LiveHub {
     );
     this.position = BigInt(rows[0]?.id ?? '0');
     this.threadsPosition = await this.builder.threadsPositionBefore(this.position + 1n);
+    await this.readPresenceConfig();
     this.started = true;
     const every = (ms: number, fn: () => void) => {
       const t = setInterval(fn, ms);
@@ -490,6 +501,7 @@ export class LiveHub {
       return;
     }
     this.clients.add(client);
+    this.byId.set(client.id, client);
     this.perIdentity.set(key, (this.perIdentity.get(key) ?? 0) + 1);
     ws.on('message', (data, isBinary) => this.onMessage(client, data, isBinary));
     ws.on('pong', () => {
@@ -573,6 +585,7 @@ export class LiveHub {
     if (client.closed) return;
     client.closed = true;
     this.clients.delete(client);
+    this.byId.delete(client.id);
     const n = (this.perIdentity.get(client.identityKey) ?? 1) - 1;
     if (n <= 0) this.perIdentity.delete(client.identityKey);
     else this.perIdentity.set(client.identityKey, n);
@@ -687,6 +700,8 @@ export class LiveHub {
           for (const c of [...this.clients]) this.reload(c, 'missed_changes', 'some changes could not be pushed');
           continue;
         }
+        // before the `config` frame goes out: whoever refetches on it must read the new config
+        if (result.built.some((b) => b.projection === 'systemConfig')) await this.configChanged();
         for (const change of result.built) {
           this.deliver(change);
           this.remember(change);
@@ -971,14 +986,19 @@ export class LiveHub {
         }
         return;
       case 'viewing':
+        return this.present(client, message.threadId, false, false);
       case 'typing':
-        return this.present(client, message.threadId, message.type === 'typing');
+        return this.present(client, message.threadId, true, message.internal === true);
     }
   }
 
   /* ------------------------------------------------------------------ presence */
 
-  private async present(client: Client, threadId: string, typing: boolean): Promise<void> {
+  /**
+   * `viewing` (typing false) refreshes the entry and ends its typing; `typing` refreshes both.
+   * A partner or guest entering a thread is told at once whether support is typing in it.
+   */
+  private async present(client: Client, threadId: string, typing: boolean, internal: boolean): Promise<void> {
     if (client.identity.kind !== 'staff' && !(await this.mayView(client, threadId))) {
       return this.sendError(client, 'not_found', 'no such thread');
     }
@@ -993,13 +1013,27 @@ export class LiveHub {
     }
     const { viewingTtlMs, typingTtlMs } = this.limits;
     const person = whoOf(client.identity);
-    const entry = this.board.set(this.origin, client.id, threadId, person, viewingTtlMs, typing ? typingTtlMs : 0);
     const now = performance.now();
+    const wasTyping = existing !== undefined && existing.typingUntil > now;
+    const entry = this.board.set(
+      this.origin,
+      client.id,
+      threadId,
+      person,
+      viewingTtlMs,
+      typing ? typingTtlMs : 0,
+      !typing,
+      internal,
+    );
     const stale = now - entry.announcedAt > viewingTtlMs / 3;
-    const typingNews = typing && (!entry.announcedTyping || now - entry.announcedAt > typingTtlMs / 3);
-    if (stale || typingNews) {
+    const typingNews =
+      typing &&
+      (!entry.announcedTyping || entry.announcedInternal !== internal || now - entry.announcedAt > typingTtlMs / 3);
+    const typingEnded = !typing && (wasTyping || entry.announcedTyping);
+    if (stale || typingNews || typingEnded) {
       entry.announcedAt = now;
       entry.announcedTyping = typing;
+      entry.announcedInternal = typing && internal;
       this.announce({
         op: 'set',
         o: this.origin,
@@ -1008,7 +1042,13 @@ export class LiveHub {
         w: person,
         vt: viewingTtlMs,
         yt: typing ? typingTtlMs : 0,
+        ...(typing && internal ? { yi: true } : {}),
+        ...(typingEnded ? { ye: true } : {}),
       });
+    }
+    if (!existing && client.identity.kind !== 'staff') {
+      const viewers = this.board.publicViewers(threadId, this.showStaffNames);
+      if (viewers.length) this.send(client, JSON.stringify({ type: 'presence', threadId, viewers }));
     }
     this.broadcastPresence([threadId]);
   }
@@ -1044,7 +1084,16 @@ export class LiveHub {
     if (notice.o === this.origin) return;
     switch (notice.op) {
       case 'set':
-        this.board.set(notice.o, notice.c, notice.t, notice.w, notice.vt, notice.yt);
+        this.board.set(
+          notice.o,
+          notice.c,
+          notice.t,
+          notice.w,
+          notice.vt,
+          notice.yt,
+          notice.ye === true,
+          notice.yi === true,
+        );
         return this.broadcastPresence([notice.t]);
       case 'del':
         if (this.board.remove(notice.o, notice.c, notice.t)) this.broadcastPresence([notice.t]);
@@ -1061,22 +1110,73 @@ export class LiveHub {
           if (vt <= 0) continue;
           const yt = e.typingUntil > now ? Math.round(e.typingUntil - now) : 0;
           e.announcedAt = now;
-          this.announce({ op: 'set', o: this.origin, c: e.conn, t: e.threadId, w: e.who, vt, yt });
+          this.announce({
+            op: 'set',
+            o: this.origin,
+            c: e.conn,
+            t: e.threadId,
+            w: e.who,
+            vt,
+            yt,
+            ...(yt > 0 && e.typingInternal ? { yi: true } : {}),
+          });
         }
         return;
       }
     }
   }
 
-  /** Sends staff the viewers of threads whose presence changed. */
+  /**
+   * Sends staff the viewers of threads whose presence changed, and the partners and guests
+   * present in those threads (on this process) their public view of it, when that changed. Only
+   * connections whose presence in a thread was accepted (`mayView`) are told about it: a partner
+   * of another organisation or a guest of another thread never is.
+   */
   private broadcastPresence(threadIds: readonly string[]): void {
     if (!threadIds.length) return;
     const changes = this.board.changes(threadIds);
-    if (!changes.length) return;
-    const frames = changes.map((c) => JSON.stringify({ type: 'presence', threadId: c.threadId, viewers: c.viewers }));
-    for (const client of this.clients) {
-      if (client.identity.kind !== 'staff') continue;
-      for (const frame of frames) this.send(client, frame);
+    if (changes.length) {
+      const frames = changes.map((c) => JSON.stringify({ type: 'presence', threadId: c.threadId, viewers: c.viewers }));
+      for (const client of this.clients) {
+        if (client.identity.kind !== 'staff') continue;
+        for (const frame of frames) this.send(client, frame);
+      }
+    }
+    // computed even with nobody to tell here, so that what was last told stays true
+    for (const c of this.board.publicChanges(threadIds, this.showStaffNames)) {
+      let frame: string | undefined;
+      for (const conn of this.board.connectionsIn(this.origin, c.threadId)) {
+        const client = this.byId.get(conn);
+        if (!client || client.identity.kind === 'staff') continue;
+        frame ??= JSON.stringify({ type: 'presence', threadId: c.threadId, viewers: c.viewers });
+        this.send(client, frame);
+      }
+    }
+  }
+
+  /* ------------------------------------------------------------------ system config */
+
+  /** The config changed: the desk's public config cache goes, and presence follows the names switch. */
+  private async configChanged(): Promise<void> {
+    try {
+      this.options.onConfigChanged?.();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'live push: onConfigChanged failed');
+    }
+    const before = this.showStaffNames;
+    await this.readPresenceConfig();
+    if (before !== this.showStaffNames) this.broadcastPresence(this.board.threadIds());
+  }
+
+  /** Reads showStaffNamesInPresence (false when the row or the column is not there yet, or the read fails). */
+  private async readPresenceConfig(): Promise<void> {
+    try {
+      const { rows } = await this.pool.query<{ names: unknown }>(
+        `SELECT to_jsonb(c) -> 'show_staff_names_in_presence' AS names FROM support_system_config c`,
+      );
+      this.showStaffNames = rows[0]?.names === true;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'live push: the presence setting could not be read; keeping it');
     }
   }
 

@@ -53,10 +53,15 @@ const threadId = z.uuid();
 export const clientMessage = z.discriminatedUnion('type', [
   z
     .strictObject({ type: z.literal('viewing'), threadId })
-    .meta({ description: 'I have this thread open (refresh every 10–15 s)' }),
+    .meta({ description: 'I have this thread open and am not typing (refresh every 10–15 s); ends my typing at once' }),
   z
-    .strictObject({ type: z.literal('typing'), threadId })
-    .meta({ description: 'I am typing a reply (send every 2–3 s while typing)' }),
+    .strictObject({
+      type: z.literal('typing'),
+      threadId,
+      /** What I type is an internal note: staff see me typing, partners and guests do not. */
+      internal: z.boolean().optional(),
+    })
+    .meta({ description: 'I am typing a reply, or an internal note (send every 2–3 s while typing)' }),
   z.strictObject({ type: z.literal('left'), threadId }).meta({ description: 'I closed this thread' }),
   z
     .strictObject({ type: z.literal('ping'), id: z.string().max(64).optional() })
@@ -118,7 +123,12 @@ export const presenceViewer = z.object({
 export const presenceMessage = z.object({
   type: z.literal('presence'),
   threadId: z.string(),
-  /** Everyone viewing the thread now (one entry per person, however many tabs); empty when nobody is. */
+  /**
+   * Staff: everyone viewing the thread now (one entry per person, however many tabs); empty when
+   * nobody is. Partners and guests (in a thread they announced): support typing a reply, as
+   * `{kind: 'staff', id: '', name: '', typing: true}`, with the agent's name (never an id) only
+   * when the system config's showStaffNamesInPresence is on; empty when nobody types.
+   */
   viewers: z.array(presenceViewer),
 });
 

@@ -32,6 +32,10 @@ export const presenceNotice = z.discriminatedUnion('op', [
     w: who,
     vt: z.number().int().min(0).max(600_000),
     yt: z.number().int().min(0).max(600_000),
+    /** What is typed is an internal note (staff): partners and guests are not told. */
+    yi: z.boolean().optional(),
+    /** Typing ended (the person sent `viewing` again): with `yt` 0. */
+    ye: z.boolean().optional(),
   }),
   z.object({ op: z.literal('del'), o: z.string(), c: z.string(), t: z.string() }),
   z.object({ op: z.literal('drop'), o: z.string(), c: z.string() }),
@@ -47,10 +51,16 @@ export interface PresenceEntry {
   who: PresenceWho;
   viewingUntil: number;
   typingUntil: number;
-  /** For local entries: when this entry was last announced, and whether as typing. */
+  /** What is being typed is an internal note: staff see the typing, partners and guests do not. */
+  typingInternal: boolean;
+  /** For local entries: when this entry was last announced, and whether as typing (of a note). */
   announcedAt: number;
   announcedTyping: boolean;
+  announcedInternal: boolean;
 }
+
+/** How partners and guests see support typing: no account id ever; the name only when the desk says so. */
+export const ANONYMOUS_SUPPORT: PresenceViewer = Object.freeze({ kind: 'staff', id: '', name: '', typing: true });
 
 const keyOf = (origin: string, conn: string, threadId: string) => `${origin}\u0000${conn}\u0000${threadId}`;
 
@@ -59,6 +69,8 @@ export class PresenceBoard {
   private readonly byThread = new Map<string, Set<string>>();
   /** The viewers last told to clients, per thread (JSON), to send only real changes. */
   private readonly told = new Map<string, string>();
+  /** Likewise for the public view (partners and guests in the thread). */
+  private readonly toldPublic = new Map<string, string>();
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
@@ -66,7 +78,10 @@ export class PresenceBoard {
     return this.entries.size;
   }
 
-  /** Adds or refreshes an entry. `typingMs` 0 leaves typing as it is; `stopTyping` clears it. */
+  /**
+   * Adds or refreshes an entry. `typingMs` 0 leaves typing as it is; `stopTyping` clears it.
+   * `typingInternal`: what is typed (with `typingMs` > 0) is an internal note.
+   */
   set(
     origin: string,
     conn: string,
@@ -75,6 +90,7 @@ export class PresenceBoard {
     viewingMs: number,
     typingMs: number,
     stopTyping = false,
+    typingInternal = false,
   ): PresenceEntry {
     const key = keyOf(origin, conn, threadId);
     const now = this.now();
@@ -86,13 +102,20 @@ export class PresenceBoard {
       who: person,
       viewingUntil: 0,
       typingUntil: 0,
+      typingInternal: false,
       announcedAt: -Infinity,
       announcedTyping: false,
+      announcedInternal: false,
     };
     entry.who = person;
     entry.viewingUntil = Math.max(entry.viewingUntil, now + viewingMs);
-    if (typingMs > 0) entry.typingUntil = now + typingMs;
-    else if (stopTyping) entry.typingUntil = 0;
+    if (typingMs > 0) {
+      entry.typingUntil = now + typingMs;
+      entry.typingInternal = typingInternal;
+    } else if (stopTyping) {
+      entry.typingUntil = 0;
+      entry.typingInternal = false;
+    }
     if (!existing) {
       this.entries.set(key, entry);
       let set = this.byThread.get(threadId);
@@ -172,17 +195,64 @@ export class PresenceBoard {
     return [...people.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   }
 
+  /**
+   * What partners and guests in a thread are told: only that support is typing a reply (not an
+   * internal note), never who is viewing, never an account id, and never who else of their side
+   * is there. Names only with `showNames` (the system config's showStaffNamesInPresence): one
+   * entry per agent typing; without, one nameless entry however many type.
+   */
+  publicViewers(threadId: string, showNames: boolean): PresenceViewer[] {
+    const now = this.now();
+    const names = new Set<string>();
+    for (const key of this.byThread.get(threadId) ?? []) {
+      const e = this.entries.get(key);
+      if (!e || e.viewingUntil <= now || e.who.kind !== 'staff') continue;
+      if (e.typingUntil > now && !e.typingInternal) names.add(e.who.name);
+    }
+    if (names.size === 0) return [];
+    if (!showNames) return [{ ...ANONYMOUS_SUPPORT }];
+    return [...names].sort((a, b) => a.localeCompare(b)).map((name) => ({ ...ANONYMOUS_SUPPORT, name }));
+  }
+
   /** The threads among `threadIds` whose viewers changed since last told, with their viewers now. */
   changes(threadIds: Iterable<string>): { threadId: string; viewers: PresenceViewer[] }[] {
+    return this.diff(threadIds, this.told, (threadId) => this.viewers(threadId));
+  }
+
+  /** Likewise for the public view (`publicViewers`). */
+  publicChanges(threadIds: Iterable<string>, showNames: boolean): { threadId: string; viewers: PresenceViewer[] }[] {
+    return this.diff(threadIds, this.toldPublic, (threadId) => this.publicViewers(threadId, showNames));
+  }
+
+  private diff(
+    threadIds: Iterable<string>,
+    told: Map<string, string>,
+    view: (threadId: string) => PresenceViewer[],
+  ): { threadId: string; viewers: PresenceViewer[] }[] {
     const out: { threadId: string; viewers: PresenceViewer[] }[] = [];
     for (const threadId of new Set(threadIds)) {
-      const viewers = this.viewers(threadId);
+      const viewers = view(threadId);
       const json = JSON.stringify(viewers);
-      const before = this.told.get(threadId) ?? '[]';
+      const before = told.get(threadId) ?? '[]';
       if (json === before) continue;
-      if (viewers.length) this.told.set(threadId, json);
-      else this.told.delete(threadId);
+      if (viewers.length) told.set(threadId, json);
+      else told.delete(threadId);
       out.push({ threadId, viewers });
+    }
+    return out;
+  }
+
+  /** Every thread with an entry, or whose public view was last told non-empty. */
+  threadIds(): string[] {
+    return [...new Set([...this.byThread.keys(), ...this.toldPublic.keys()])];
+  }
+
+  /** The connections of `origin` present in a thread. */
+  connectionsIn(origin: string, threadId: string): string[] {
+    const out: string[] = [];
+    for (const key of this.byThread.get(threadId) ?? []) {
+      const e = this.entries.get(key);
+      if (e && e.origin === origin) out.push(e.conn);
     }
     return out;
   }

@@ -38,14 +38,28 @@ export interface LiveProcess {
  */
 export async function startLiveProcess(
   databaseUrl: string,
-  options: { env?: Record<string, string>; limits?: Partial<LiveLimits>; clock?: () => Date } = {},
+  options: {
+    env?: Record<string, string>;
+    limits?: Partial<LiveLimits>;
+    clock?: () => Date;
+    /** How long the public config may be answered from memory without a change notice. */
+    publicConfigCacheMs?: number;
+  } = {},
 ): Promise<LiveProcess> {
   const pool = createPool(databaseUrl, 10, 'live-test');
   const eventStore = new PostgresEventStore(pool, { connectionString: databaseUrl, pollIntervalMs: 100 });
   const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...options.env });
   const logger = createLogger(process.env.LIVE_TEST_LOG ?? 'silent');
   const clock = options.clock ?? (() => new Date());
-  const desk = assembleDesk({ pool, databaseUrl, eventStore, config, logger, clock });
+  const desk = assembleDesk({
+    pool,
+    databaseUrl,
+    eventStore,
+    config,
+    logger,
+    clock,
+    ...(options.publicConfigCacheMs !== undefined ? { publicConfigCacheMs: options.publicConfigCacheMs } : {}),
+  });
   const jwtOptions = hostJwtOptionsFromConfig(config);
   const hub = new LiveHub({
     pool,
@@ -55,6 +69,7 @@ export async function startLiveProcess(
     clock,
     ...(options.limits ? { limits: options.limits } : {}),
     onSessionRevoked: (revocation) => desk.sessions.forgetRevoked(revocation),
+    onConfigChanged: () => desk.publicConfig.invalidate(),
     resolveIdentity: createUpgradeIdentityResolver({
       sessions: desk.sessions,
       resolveGuestToken: createGuestTokenResolver(eventStore, clock),

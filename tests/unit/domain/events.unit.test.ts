@@ -82,7 +82,7 @@ function oneOfEach(): DomainEvent[] {
 }
 
 describe('event catalog', () => {
-  it('lists every event type of every aggregate, each at schema version 1', () => {
+  it('lists every event type of every aggregate, each at schema version 1 but SystemConfigUpdated (2)', () => {
     expect([...allEventTypes].sort()).toEqual(
       [
         'QueryRaised',
@@ -99,7 +99,9 @@ describe('event catalog', () => {
         'EmailDeliveryFailed',
       ].sort(),
     );
-    for (const type of allEventTypes) expect(eventSchemaVersion(type)).toBe(1);
+    for (const type of allEventTypes) {
+      expect(eventSchemaVersion(type)).toBe(type === 'SystemConfigUpdated' ? 2 : 1);
+    }
     expect(isDomainEventType('QueryRaised')).toBe(true);
     expect(isDomainEventType('TicketCreated')).toBe(false);
   });
@@ -111,6 +113,23 @@ describe('event catalog', () => {
       const stored: unknown = JSON.parse(JSON.stringify(event.data));
       expect(parseDomainEvent(event.type, stored, eventSchemaVersion(event.type))).toEqual(event);
     }
+  });
+
+  it('a SystemConfigUpdated written at version 1 (before the names switch) reads with the switch off', () => {
+    const v1 = {
+      whatsappNumber: '447700900123',
+      supportEmail: 'help@desk.example.com',
+      portalBaseUrl: 'https://desk.example.com',
+      whatsappBubbleEnabled: true,
+      by: staff,
+      occurredAt: at(1).toISOString(),
+    };
+    expect(parseDomainEvent('SystemConfigUpdated', v1, 1)).toEqual({
+      type: 'SystemConfigUpdated',
+      data: { ...v1, showStaffNamesInPresence: false },
+    });
+    // today's version must carry it
+    expect(() => parseDomainEvent('SystemConfigUpdated', v1, 2)).toThrow(MalformedEventError);
   });
 
   it('event data is plain JSON, as the event store takes it', () => {

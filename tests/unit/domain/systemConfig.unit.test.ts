@@ -25,7 +25,10 @@ function update(data: Partial<UpdateSystemConfig['data']> = {}, author: Author =
 }
 
 function updated(data: Partial<SystemConfigUpdated['data']> = {}, minutes = 5): SystemConfigUpdated {
-  return { type: 'SystemConfigUpdated', data: { ...valid, by: staff, occurredAt: iso(minutes), ...data } };
+  return {
+    type: 'SystemConfigUpdated',
+    data: { ...valid, showStaffNamesInPresence: false, by: staff, occurredAt: iso(minutes), ...data },
+  };
 }
 
 describe('UpdateSystemConfig', () => {
@@ -40,6 +43,7 @@ describe('UpdateSystemConfig', () => {
       supportEmail: 'support@example.com',
       portalBaseUrl: 'http://127.0.0.1:3000',
       whatsappBubbleEnabled: false,
+      showStaffNamesInPresence: false,
     });
   });
 
@@ -98,7 +102,32 @@ describe('UpdateSystemConfig', () => {
   });
 
   it('after an update, then the state holds it, with who and when', () => {
-    expect(spec.given([updated()]).state()).toEqual({ config: valid, updatedAt: iso(5), updatedBy: staff });
+    expect(spec.given([updated()]).state()).toEqual({
+      config: { ...valid, showStaffNamesInPresence: false },
+      updatedAt: iso(5),
+      updatedBy: staff,
+    });
+  });
+
+  it('when staff names in presence are switched on, then the event says so, and an update that omits the switch keeps it', () => {
+    spec
+      .given([updated({}, 1)])
+      .when(update({ showStaffNamesInPresence: true }))
+      .then([updated({ showStaffNamesInPresence: true })]);
+    // a client that predates the switch sends the four other fields: the switch stays on
+    spec
+      .given([updated({ showStaffNamesInPresence: true }, 1)])
+      .when(update())
+      .thenNothingHappens();
+    spec
+      .given([updated({ showStaffNamesInPresence: true }, 1)])
+      .when(update({ supportEmail: 'other@desk.example.com' }))
+      .then([updated({ supportEmail: 'other@desk.example.com', showStaffNamesInPresence: true })]);
+    // and switching it off again is a change
+    spec
+      .given([updated({ showStaffNamesInPresence: true }, 1)])
+      .when(update({ showStaffNamesInPresence: false }))
+      .then([updated({ showStaffNamesInPresence: false })]);
   });
 });
 
@@ -127,6 +156,12 @@ describe('systemConfigInput: what an admin may type', () => {
       { portalBaseUrl: 'https://desk.example.com/?a=1' },
       'portalBaseUrl',
       'must not hold a query (?) or fragment (#)',
+    ],
+    [
+      'a string for the names switch',
+      { showStaffNamesInPresence: 'no' as never },
+      'showStaffNamesInPresence',
+      'must be true or false',
     ],
     [
       'a string for the bubble',
