@@ -92,16 +92,18 @@ describe('the web app in a browser', { timeout: 90_000 }, () => {
     // a valid save persists
     await portalUrl.fill('https://desk.example.com/');
     await admin.getByLabel('Support email').fill('help@acme-support.test');
-    await admin.getByRole('switch').check();
+    await admin.getByRole('switch', { name: 'Show the WhatsApp bubble on partner pages' }).check();
     await save.click();
-    await admin.getByText('Partners see the new settings within a minute.').waitFor();
+    await admin.getByText('Open pages show the new settings at once.').waitFor();
     await admin.reload();
     await admin.getByRole('heading', { name: 'System config' }).waitFor();
     await admin.getByLabel('WhatsApp number').waitFor();
     expect(await admin.getByLabel('WhatsApp number').inputValue()).toBe('4915123456789');
     expect(await admin.getByLabel('Portal base URL').inputValue()).toBe('https://desk.example.com');
     expect(await admin.getByLabel('Support email').inputValue()).toBe('help@acme-support.test');
-    expect(await admin.getByRole('switch').isChecked()).toBe(true);
+    expect(await admin.getByRole('switch', { name: 'Show the WhatsApp bubble on partner pages' }).isChecked()).toBe(
+      true,
+    );
     await bd.screenshot(admin, 'config');
   });
 

@@ -1,6 +1,4 @@
-import { api } from '../lib/api';
-import type { PublicConfig } from '../lib/types';
-import { useResource } from '../lib/useResource';
+import { usePublicConfig } from '../lib/publicConfig';
 import { Icon } from './Icon';
 import { Alert, Button } from './ui';
 
@@ -38,11 +36,8 @@ export function PortalUrlMismatch({ portalBaseUrl, onUseHere }: { portalBaseUrl:
 
 /** Next to "Issue link": the links would start with another origin than this page's. */
 export function IssueLinkOriginWarning() {
-  // not the 30 s cached copy: an admin who just fixed the URL must not be warned still
-  const config = useResource(
-    (signal) => api.get<PublicConfig>('/api/support/public/config', { signal, cache: 'no-cache' }),
-    [],
-  );
+  // current: an admin who just fixed the URL (here or in another tab) must not be warned still
+  const config = usePublicConfig();
   const elsewhere = mismatchedOrigin(config.data?.portalBaseUrl);
   if (!elsewhere) return null;
   return (

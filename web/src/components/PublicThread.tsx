@@ -1,7 +1,7 @@
 import { useRef, useState, type ReactNode } from 'react';
 import { ApiError, api } from '../lib/api';
 import { formatDateTime, label } from '../lib/format';
-import { useLive, usePresence } from '../lib/live';
+import { useLive, usePresence, type PresencePeer } from '../lib/live';
 import { applyThreadPush } from '../lib/threadPatch';
 import type { CommandAnswer, PartnerThreadSummary, ThreadView } from '../lib/types';
 import { useResource } from '../lib/useResource';
@@ -12,6 +12,15 @@ import { useToast } from './Toasts';
 import { ErrorState, PriorityBadge, SkeletonRows, StatusBadge } from './ui';
 
 type PublicThreadView = ThreadView<PartnerThreadSummary>;
+
+/** "Support is typing…", or with the desk showing names "Alex Agent (support) is typing…"; '' when nobody is. */
+export function typingText(peers: readonly PresencePeer[]): string {
+  const typing = peers.filter((p) => p.kind === 'staff' && p.typing);
+  if (typing.length === 0) return '';
+  const names = typing.map((p) => p.name).filter(Boolean);
+  if (names.length === 0) return 'Support is typing…';
+  return `${names.join(' and ')} (support) ${names.length > 1 ? 'are' : 'is'} typing…`;
+}
 
 /**
  * A thread as a partner or guest sees it: external messages only (the API never sends them
@@ -32,9 +41,9 @@ export function PublicThread({
 }) {
   const toast = useToast();
   const [typing, setTyping] = useState(false);
-  // staff see who is viewing or typing; here, only whether support is writing
+  // staff see who is viewing or typing; here, only whether support is writing (by name when the desk says so)
   const peers = usePresence(threadId, typing, myId ?? '');
-  const supportTyping = peers.some((p) => p.kind === 'staff' && p.typing);
+  const supportTyping = typingText(peers);
   const shownRef = useRef<PublicThreadView | undefined>(undefined);
   const view = useResource(
     async (signal, waitFor) => {
@@ -111,8 +120,13 @@ export function PublicThread({
             </p>
           ) : null}
           <Conversation messages={data.messages} myId={myId} audience="public" />
-          <p className="presence" aria-live="polite" style={{ marginTop: 12, minHeight: 20 }}>
-            {supportTyping ? 'Support is typing…' : ''}
+          <p
+            className="presence"
+            aria-live="polite"
+            data-testid="support-typing"
+            style={{ marginTop: 12, minHeight: 20 }}
+          >
+            {supportTyping}
           </p>
         </div>
         <div className="card-footer" style={{ display: 'block' }}>

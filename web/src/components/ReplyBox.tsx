@@ -20,7 +20,8 @@ export function ReplyBox({
   allowInternal?: boolean;
   disabledReason?: string | null;
   placeholder?: string;
-  onTyping?: (typing: boolean) => void;
+  /** Typing starts or stops; `visibility`: a reply or an internal note (partners are not told of a note). */
+  onTyping?: (typing: boolean, visibility: Visibility) => void;
 }) {
   const [body, setBody] = useState('');
   const [mode, setMode] = useState<Visibility>('external');
@@ -40,7 +41,7 @@ export function ReplyBox({
     try {
       await onSend(body.trim(), mode);
       setBody('');
-      onTyping?.(false);
+      onTyping?.(false, mode);
     } catch (e) {
       setError(e instanceof ApiError && e.fieldErrors.body ? `Message ${e.fieldErrors.body}` : errorText(e));
     } finally {
@@ -66,7 +67,15 @@ export function ReplyBox({
       {allowInternal ? (
         <div className="row">
           <div className="segmented" role="radiogroup" aria-label="Message type">
-            <button type="button" role="radio" aria-checked={!internal} onClick={() => setMode('external')}>
+            <button
+              type="button"
+              role="radio"
+              aria-checked={!internal}
+              onClick={() => {
+                setMode('external');
+                if (body) onTyping?.(true, 'external');
+              }}
+            >
               Reply
             </button>
             <button
@@ -74,7 +83,10 @@ export function ReplyBox({
               role="radio"
               aria-checked={internal}
               className="note"
-              onClick={() => setMode('internal')}
+              onClick={() => {
+                setMode('internal');
+                if (body) onTyping?.(true, 'internal');
+              }}
             >
               Internal note
             </button>
@@ -95,9 +107,9 @@ export function ReplyBox({
         placeholder={placeholder ?? (internal ? 'Add a note for your team…' : 'Write a reply…')}
         onChange={(e) => {
           setBody(e.target.value);
-          onTyping?.(e.target.value.length > 0);
+          onTyping?.(e.target.value.length > 0, mode);
         }}
-        onBlur={() => onTyping?.(false)}
+        onBlur={() => onTyping?.(false, mode)}
         onKeyDown={onKeyDown}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? `${id}-error` : undefined}

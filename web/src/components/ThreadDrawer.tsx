@@ -45,9 +45,11 @@ export function ThreadDrawer({
   const toast = useToast();
   const manager = canManageSupport(identity);
   const [typing, setTyping] = useState(false);
+  // typing a note: staff see it, the partner is not told
+  const [typingNote, setTypingNote] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
-  const peers = usePresence(threadId, typing, identity.accountId);
+  const peers = usePresence(threadId, typing, identity.accountId, typingNote);
 
   // a re-read that started before a push arrived must not put the older state back
   const shownRef = useRef<StaffThread | undefined>(undefined);
@@ -171,7 +173,10 @@ export function ThreadDrawer({
     <ReplyBox
       allowInternal
       onSend={send}
-      onTyping={setTyping}
+      onTyping={(now, visibility) => {
+        setTyping(now);
+        setTypingNote(visibility === 'internal');
+      }}
       disabledReason={t.status === 'CLOSED' ? 'This thread is closed. Reopen it to reply.' : null}
     />
   ) : (

@@ -1,7 +1,5 @@
-import { api } from '../lib/api';
 import { shortId } from '../lib/format';
-import type { PublicConfig } from '../lib/types';
-import { useResource } from '../lib/useResource';
+import { usePublicConfig } from '../lib/publicConfig';
 import { WhatsAppIcon } from './Icon';
 
 /** The prefilled message: which assignment, and which thread, the question is about. */
@@ -13,10 +11,11 @@ export function whatsappText(assignmentReference?: string, threadId?: string): s
 
 /**
  * Free click-to-chat, bottom right on partner pages. Shown only when the desk has it enabled
- * and a number set (GET /api/support/public/config).
+ * and a number set (GET /api/support/public/config); an admin's change shows (or hides) it on
+ * every open page at once, without a reload.
  */
 export function WhatsAppBubble({ assignmentReference, threadId }: { assignmentReference?: string; threadId?: string }) {
-  const config = useResource((signal) => api.get<PublicConfig>('/api/support/public/config', { signal }), []);
+  const config = usePublicConfig();
   const c = config.data;
   if (!c || !c.whatsappBubbleEnabled || !c.whatsappNumber) return null;
   const href = `https://wa.me/${c.whatsappNumber}?text=${encodeURIComponent(whatsappText(assignmentReference, threadId))}`;

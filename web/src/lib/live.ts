@@ -43,8 +43,8 @@ const PROTOCOL = 'support-live.v1';
 const listeners = new Set<Listener>();
 const presenceListeners = new Set<() => void>();
 const presence = new Map<string, PresencePeer[]>();
-/** Threads this browser has open (count of views) and whether someone types in them. */
-const viewing = new Map<string, { views: number; typing: boolean }>();
+/** Threads this browser has open (count of views) and whether someone types in them (an internal note?). */
+const viewing = new Map<string, { views: number; typing: boolean; internal: boolean }>();
 
 let transport: LiveTransport = 'polling';
 let pollTimer: ReturnType<typeof setInterval> | null = null;
@@ -116,10 +116,14 @@ function send(message: Record<string, unknown>): void {
   if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
 }
 
+/** `typing` (with `internal` for a note: partners and guests are not told of it) or `viewing` (not typing). */
+function presenceMessage(threadId: string, state: { typing: boolean; internal: boolean }): Record<string, unknown> {
+  if (!state.typing) return { type: 'viewing', threadId };
+  return state.internal ? { type: 'typing', threadId, internal: true } : { type: 'typing', threadId };
+}
+
 function announceAll(): void {
-  for (const [threadId, state] of viewing) {
-    send({ type: state.typing ? 'typing' : 'viewing', threadId });
-  }
+  for (const [threadId, state] of viewing) send(presenceMessage(threadId, state));
 }
 
 function onFrame(frame: ServerFrame): void {
@@ -246,7 +250,7 @@ function ensurePresenceTimer(): void {
   presenceTimer = setInterval(() => {
     tick += TYPING_REFRESH_MS;
     for (const [threadId, state] of viewing) {
-      if (state.typing) send({ type: 'typing', threadId });
+      if (state.typing) send(presenceMessage(threadId, state));
       else if (tick % VIEWING_REFRESH_MS < TYPING_REFRESH_MS) send({ type: 'viewing', threadId });
     }
     if (viewing.size === 0 && presenceTimer) {
@@ -286,7 +290,7 @@ export const live = {
   },
   /** This browser has a thread open (and maybe types in it); returns the "closed it" call. */
   view(threadId: string): () => void {
-    const state = viewing.get(threadId) ?? { views: 0, typing: false };
+    const state = viewing.get(threadId) ?? { views: 0, typing: false, internal: false };
     state.views++;
     viewing.set(threadId, state);
     send({ type: 'viewing', threadId });
@@ -299,11 +303,13 @@ export const live = {
       }
     };
   },
-  typing(threadId: string, typing: boolean): void {
+  /** Typing starts or stops (`viewing` ends it at once); `internal`: what is typed is an internal note. */
+  typing(threadId: string, typing: boolean, internal = false): void {
     const state = viewing.get(threadId);
-    if (!state || state.typing === typing) return;
+    if (!state || (state.typing === typing && (!typing || state.internal === internal))) return;
     state.typing = typing;
-    send({ type: typing ? 'typing' : 'viewing', threadId });
+    state.internal = typing && internal;
+    send(presenceMessage(threadId, state));
   },
 };
 
@@ -317,8 +323,12 @@ export function useLive(onEvent: Listener, enabled = true): void {
   }, [enabled]);
 }
 
-/** Announces this browser in a thread; answers the others viewing or typing in it (never me). */
-export function usePresence(threadId: string | null, typing: boolean, myId: string): PresencePeer[] {
+/**
+ * Announces this browser in a thread; answers the others viewing or typing in it (never me).
+ * Staff hear of everyone; partners and guests only of support typing a reply (an entry with no
+ * id, and no name unless the desk shows names). `internal`: what I type is an internal note.
+ */
+export function usePresence(threadId: string | null, typing: boolean, myId: string, internal = false): PresencePeer[] {
   const [peers, setPeers] = useState<PresencePeer[]>([]);
   useEffect(() => {
     if (!threadId) return;
@@ -332,7 +342,7 @@ export function usePresence(threadId: string | null, typing: boolean, myId: stri
     };
   }, [threadId, myId]);
   useEffect(() => {
-    if (threadId) live.typing(threadId, typing);
-  }, [threadId, typing]);
+    if (threadId) live.typing(threadId, typing, internal);
+  }, [threadId, typing, internal]);
   return peers;
 }

@@ -158,6 +158,8 @@ export interface SystemConfig {
   supportEmail: string;
   portalBaseUrl: string;
   whatsappBubbleEnabled: boolean;
+  /** Partners and guests see which agent is typing (by name); off: "Support is typing…". */
+  showStaffNamesInPresence: boolean;
   revision: number;
   position: string | null;
 }

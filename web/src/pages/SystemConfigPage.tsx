@@ -11,6 +11,7 @@ interface Form {
   supportEmail: string;
   portalBaseUrl: string;
   whatsappBubbleEnabled: boolean;
+  showStaffNamesInPresence: boolean;
 }
 
 type Errors = Partial<Record<keyof Form | 'form', string>>;
@@ -55,6 +56,7 @@ export function SystemConfigPage() {
         supportEmail: config.data.supportEmail,
         portalBaseUrl: config.data.portalBaseUrl,
         whatsappBubbleEnabled: config.data.whatsappBubbleEnabled,
+        showStaffNamesInPresence: config.data.showStaffNamesInPresence,
       });
     }
   }, [config.data, form]);
@@ -86,6 +88,7 @@ export function SystemConfigPage() {
           supportEmail: form.supportEmail.trim(),
           portalBaseUrl: form.portalBaseUrl.trim(),
           whatsappBubbleEnabled: form.whatsappBubbleEnabled,
+          showStaffNamesInPresence: form.showStaffNamesInPresence,
         },
         { headers: { 'if-match': `"${config.data.revision}"` } },
       );
@@ -95,6 +98,7 @@ export function SystemConfigPage() {
         supportEmail: saved.supportEmail,
         portalBaseUrl: saved.portalBaseUrl,
         whatsappBubbleEnabled: saved.whatsappBubbleEnabled,
+        showStaffNamesInPresence: saved.showStaffNamesInPresence,
       });
       setSavedAt(Date.now());
       toast('Settings saved');
@@ -123,7 +127,7 @@ export function SystemConfigPage() {
       <div className="page-header">
         <div>
           <h1>System config</h1>
-          <p>How partners reach support: WhatsApp, email, and the links the desk sends.</p>
+          <p>How partners reach support: WhatsApp, email, the links the desk sends, and what they see of us.</p>
         </div>
       </div>
       {config.loading ? (
@@ -140,7 +144,7 @@ export function SystemConfigPage() {
             {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
             {savedAt ? (
               <Alert kind="success" title="Saved">
-                Partners see the new settings within a minute.
+                Open pages show the new settings at once.
               </Alert>
             ) : null}
             <Field
@@ -222,6 +226,24 @@ export function SystemConfigPage() {
                   {errors.whatsappBubbleEnabled}
                 </span>
               ) : null}
+            </div>
+            <div className="field">
+              <label className="switch" htmlFor="config-showStaffNamesInPresence">
+                <input
+                  id="config-showStaffNamesInPresence"
+                  type="checkbox"
+                  role="switch"
+                  checked={form.showStaffNamesInPresence}
+                  onChange={(e) => set('showStaffNamesInPresence', e.target.checked)}
+                  aria-describedby="names-hint"
+                />
+                <span className="switch-track" aria-hidden="true" />
+                <span className="field-label">Show partners and guests which agent is typing</span>
+              </label>
+              <span className="field-hint" id="names-hint">
+                On: the agent’s name, e.g. “Alex Agent (support) is typing…”. Off: “Support is typing…”. Account ids are
+                never shown.
+              </span>
             </div>
           </div>
           <div className="card-footer">
