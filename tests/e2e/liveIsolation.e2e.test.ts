@@ -178,6 +178,7 @@ describe('live push: what each audience receives', () => {
         expect(wire).not.toContain(field);
       }
       expect(wire).not.toContain(agent.accountId); // staff authors are named, never identified
+      // (presence only reaches partners and guests in threads they announced: none here; livePresence.e2e.test.ts)
       expect(c.frames.some((f) => f.type === 'presence' || f.type === 'guestLinks')).toBe(false);
       for (const u of updates(c)) expect(allowed(u.thread.threadId)).toBe(true);
       expect(c.invalid).toEqual([]);

@@ -150,7 +150,8 @@ describe('live push: robustness and presence', () => {
       await viewersOf(watcher, mark, (f) => f.viewers.length === 1 && !f.viewers[0]!.typing);
       await viewersOf(watcher, mark, (f) => f.viewers.length === 0);
 
-      // a partner viewing their thread is shown to staff; the partner receives no presence at all
+      // a partner viewing their thread is shown to staff; the partner is told nothing, since nobody of
+      // support types there now (what partners and guests are told: livePresence.e2e.test.ts)
       partnerClient.send({ type: 'viewing', threadId });
       mark = viewer.frames.length;
       const withPartner = await viewersOf(viewer, mark, (f) => f.viewers.some((v) => v.kind === 'partner'));
