@@ -1176,7 +1176,9 @@ export class LiveHub {
       );
       this.showStaffNames = rows[0]?.names === true;
     } catch (error) {
-      this.logger.warn({ err: error }, 'live push: the presence setting could not be read; keeping it');
+      // no table yet (a fresh database whose projector has not started): the default stands
+      const level = (error as { code?: string }).code === '42P01' ? 'debug' : 'warn';
+      this.logger[level]({ err: error }, 'live push: the presence setting could not be read; keeping it');
     }
   }
 
