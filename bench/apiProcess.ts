@@ -16,7 +16,7 @@ export interface Session {
 }
 
 /**
- * The real server (`platform/main.ts`: API, projector and email worker in one process) as a
+ * The real server (`app/main.ts`: API, projector and email worker in one process) as a
  * child process on the bench database, with the demo accounts. Started as `node --import tsx`
  * so that its pid is the server's own (for /proc memory and CPU), optionally under --cpu-prof.
  */
@@ -35,7 +35,7 @@ export async function startApiProcess(
   const log = createWriteStream(path.join(logDir, 'api.log'));
   const args = ['--import', 'tsx'];
   if (options.cpuProfile) args.push('--cpu-prof', `--cpu-prof-dir=${logDir}`);
-  args.push(path.join(root, 'platform/main.ts'), ...(options.roles ?? []));
+  args.push(path.join(root, 'app/main.ts'), ...(options.roles ?? []));
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: {

@@ -260,7 +260,7 @@ const result: BenchResult = {
   id: 'commands',
   title: 'Commands over HTTP',
   method:
-    `The real server (\`node --import tsx platform/main.ts\`: API, projector and email worker in one process, default pool of ${API_POOL} connections, ` +
+    `The real server (\`node --import tsx app/main.ts\`: API, projector and email worker in one process, default pool of ${API_POOL} connections, ` +
     `LOG_LEVEL=warn) in a child process on the bench database; autocannon in the bench process drives it for ${seconds} s per figure. ` +
     `**RaiseQuery**: \`POST /api/support/threads\` as partner@acme.test on asg-1001. **PostMessage**: \`POST /api/support/threads/{id}/messages\` as agent@demo.test, ` +
     `round-robin over (up to 5,000 of) the threads raised before. Every request carries the session cookie and X-CSRF-Token. ` +

@@ -162,7 +162,7 @@ const result: BenchResult = {
   title: 'Inbox reads',
   method:
     `${fmt(threads)} threads (${fmt(events)} events, seeded through the log in ${seedSeconds.toFixed(0)} s and projected in ${projectSeconds.toFixed(0)} s) behind the real HTTP API ` +
-    `(\`platform/main.ts api\` in a process of its own), \`GET /api/support/inbox\` as agent@demo.test over a keep-alive connection, ${iterations} sequential requests per query after 10 warm-up requests. ` +
+    `(\`app/main.ts api\` in a process of its own), \`GET /api/support/inbox\` as agent@demo.test over a keep-alive connection, ${iterations} sequential requests per query after 10 warm-up requests. ` +
     `Baseline: \`GET /api/auth/me\` over the same HTTP path and session (${ms(fixed.median)} ms median, ${ms(fixed.p99)} ms p99): the fixed cost of a request before any inbox query. ` +
     `"SQL ms": the page query alone in Postgres (EXPLAIN ANALYZE of the statement the route runs).`,
   tables: [

@@ -2,10 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HashChainedEventStore } from '../eventstore/hashChain.js';
 import { PostgresEventStore } from '../eventstore/postgres/postgresEventStore.js';
-import { loadConfig } from '../platform/config.js';
+import { loadConfig } from '../app/config.js';
 import { migrate } from '../platform/database/migrate.js';
 import { createPool } from '../platform/database/pool.js';
-import { assembleDesk } from '../platform/desk.js';
+import { composeApi } from '../app/composeApi.js';
 import { createLogger } from '../platform/logger.js';
 
 /** The real API on a benchmark database, on a free port, with the demo accounts. */
@@ -13,7 +13,7 @@ export async function startBenchDesk(url: string) {
   const pool = createPool(url, 30, 'bench');
   await migrate(pool);
   const eventStore = new HashChainedEventStore(new PostgresEventStore(pool, { connectionString: url }));
-  const desk = assembleDesk({
+  const desk = composeApi({
     pool,
     databaseUrl: url,
     eventStore,

@@ -311,11 +311,11 @@ const addMemory = (what: string, bytes: number | undefined, how: string) => {
   memoryRows.push([what, bytes ? mb(bytes) : 'not available', bytes && idle ? ratio(bytes, idle) : '', how]);
   if (bytes) memoryBars.push({ label: what, value: bytes / 1048576 });
 };
-addMemory('API process, idle after start', idle, '/proc/<pid>/status VmRSS of `platform/main.ts` before any load');
+addMemory('API process, idle after start', idle, '/proc/<pid>/status VmRSS of `app/main.ts` before any load');
 addMemory(
   'API process, command load (≤ 64 clients)',
   commandsResult?.figures?.apiPeakRss,
-  'VmHWM / sampled VmRSS of `platform/main.ts` over all command runs',
+  'VmHWM / sampled VmRSS of `app/main.ts` over all command runs',
 );
 addMemory(
   'rebuild benchmark process, during the rebuild',

@@ -14,7 +14,7 @@ import { deterministicUuid, handleCommand } from '../commandHandler.js';
  * that is working: raised by the demo partners, some answered, one with an internal note, one
  * resolved. They go through the same decider and append path as every command (hash chain,
  * projections, emails to the development mailbox), timed over the last hours. Never on a real
- * database: platform/main.ts calls this only on the embedded Postgres, and only while the log is
+ * database: app/main.ts calls this only on the embedded Postgres, and only while the log is
  * empty, so a restart (or a desk that was used) is never seeded twice.
  */
 

@@ -266,7 +266,7 @@ function stopAll(): Promise<unknown> {
  *  - at the natural end, then Node ends with the code that was set;
  *  - on process.exit() (stop() sends the cluster its signal synchronously);
  *  - on SIGINT/SIGTERM/SIGHUP only when nothing else in the process handles that signal (then
- *    exiting 128+n, as the default action would); a process with its own handler (platform/main.ts)
+ *    exiting 128+n, as the default action would); a process with its own handler (app/main.ts)
  *    stops its cluster in its own shutdown.
  */
 export function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {

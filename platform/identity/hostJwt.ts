@@ -9,7 +9,7 @@ import type { Identity } from './identity.js';
  * HS256 → the secret, anything else → the JWKS. `exp` is required.
  */
 
-/** Environment variables of the identity layer; merge `.shape` into platform/config.ts. */
+/** Environment variables of the identity layer; merge `.shape` into app/config.ts. */
 export const identityConfigSchema = z.object({
   /** Shared secret for HS256 host tokens (at least 32 characters). */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -10,7 +10,7 @@ import { sessionCaller, sleep, type Caller } from './support/http.js';
 
 /**
  * Fuzzing the live push's client messages (`/api/support/live`, docs/live.md) against
- * `platform/main.ts api`. A refused upgrade of a signed-in agent is a failure, never a skip.
+ * `app/main.ts api`. A refused upgrade of a signed-in agent is a failure, never a skip.
  */
 const FRAMES = 400;
 const SEED = chaosSeed('liveFuzz.chaos.test.ts');

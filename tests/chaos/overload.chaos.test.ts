@@ -58,7 +58,7 @@ describe('overload: far more requests and sockets than the machine can serve', (
   // found by this test, fixed in platform/http/app.ts: the API once queued every request for the
   // database pool and answered 503 10 to 25 s late, some not within 30 s; loadShedding and
   // requestTimeout now sit in front of every route
-  it('when 2,000 concurrent requests and 1,000 idle sockets arrive at the API (platform/main.ts), then it sheds with 429/503, memory stays bounded, and it recovers by itself', async () => {
+  it('when 2,000 concurrent requests and 1,000 idle sockets arrive at the API (app/main.ts), then it sheds with 429/503, memory stays bounded, and it recovers by itself', async () => {
     await overloadScenario(plain, 'overload');
   });
 

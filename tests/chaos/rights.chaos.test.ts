@@ -10,7 +10,7 @@ import { call, guestCaller, jwtCaller, sessionCaller, type Caller, type RawAnswe
 
 /**
  * Every route the desk declares, against every kind of caller, compared with the route's declared
- * policy (`access`). Generated from assembleDesk's routes: a new route is in the matrix at once.
+ * policy (`access`). Generated from composeApi's routes: a new route is in the matrix at once.
  */
 
 interface Who {

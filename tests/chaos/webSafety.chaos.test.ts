@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../platform/config.js';
+import { loadConfig } from '../../app/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { EmailWorker } from '../../workers/email/emailWorker.js';
 import { FakeResendServer } from '../support/fakeResend/fakeResendServer.js';

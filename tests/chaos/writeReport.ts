@@ -17,7 +17,7 @@ const sectionTitles: Record<string, string> = {
   crash: 'Crash safety (SIGKILL under load)',
   hashChainRace: 'Concurrent first appends to a chained stream',
   databaseFaults: 'Database faults (Postgres stopped under load)',
-  overload: 'Overload, API as wired (platform/main.ts)',
+  overload: 'Overload, API as wired (app/main.ts)',
   overloadShielded: 'Overload, with loadShedding + requestTimeout in front',
   badInput: 'Bad input (fast-check fuzzing)',
   liveFuzz: 'Bad input on the live push',

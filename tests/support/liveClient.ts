@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { createGuestTokenResolver } from '../../commands/guestLinks/guestTokenResolver.js';
 import { PostgresEventStore } from '../../eventstore/postgres/postgresEventStore.js';
-import { loadConfig } from '../../platform/config.js';
+import { loadConfig } from '../../app/config.js';
 import { createPool } from '../../platform/database/pool.js';
-import { assembleDesk } from '../../platform/desk.js';
+import { composeApi } from '../../app/composeApi.js';
 import { createHostJwtVerifier, hostJwtOptionsFromConfig } from '../../platform/identity/hostJwt.js';
 import { createLogger } from '../../platform/logger.js';
 import {
@@ -51,7 +51,7 @@ export async function startLiveProcess(
   const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...options.env });
   const logger = createLogger(process.env.LIVE_TEST_LOG ?? 'silent');
   const clock = options.clock ?? (() => new Date());
-  const desk = assembleDesk({
+  const desk = composeApi({
     pool,
     databaseUrl,
     eventStore,

@@ -10,7 +10,7 @@ export interface MainProcess {
 }
 
 /**
- * `platform/main.ts` as `npm start` runs it, on a free port, with `env` over this process's own
+ * `app/main.ts` as `npm start` runs it, on a free port, with `env` over this process's own
  * (DATABASE_URL removed unless given: the embedded default). Resolves once it listens.
  */
 export async function startMain(env: Record<string, string>): Promise<MainProcess> {
@@ -18,7 +18,7 @@ export async function startMain(env: Record<string, string>): Promise<MainProces
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
   delete childEnv.DATABASE_URL;
   Object.assign(childEnv, env);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'platform/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], {
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

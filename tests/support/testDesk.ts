@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HashChainedEventStore } from '../../eventstore/hashChain.js';
 import { PostgresEventStore } from '../../eventstore/postgres/postgresEventStore.js';
-import { loadConfig } from '../../platform/config.js';
-import { assembleDesk } from '../../platform/desk.js';
+import { loadConfig } from '../../app/config.js';
+import { composeApi } from '../../app/composeApi.js';
 import { createLogger } from '../../platform/logger.js';
 import { ProjectorRunner } from '../../workers/projectorRunner.js';
 import { testClock } from './testClock.js';
@@ -40,7 +40,7 @@ export async function startTestDesk(env: Record<string, string> = {}, options: {
   );
   const clock = testClock();
   const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
-  const desk = assembleDesk({
+  const desk = composeApi({
     sealKey: TEST_SEAL_KEY,
     guestLinkSecrets: [TEST_GUEST_LINK_SECRET],
     pool: db.pool,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../platform/config.js';
+import { ConfigError, loadConfig } from '../../app/config.js';
 
 describe('configuration', () => {
   it('when nothing is set, then it runs on the embedded defaults', () => {

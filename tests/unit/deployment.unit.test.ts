@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { configKeys, loadConfig } from '../../platform/config.js';
+import { configKeys, loadConfig } from '../../app/config.js';
 
 /**
  * No Docker engine runs here, so the deployment files are checked by reading them: every
@@ -21,7 +21,7 @@ const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'))
   services: Record<string, Service>;
 };
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> };
-const mainSource = readFileSync(new URL('platform/main.ts', root), 'utf8');
+const mainSource = readFileSync(new URL('app/main.ts', root), 'utf8');
 const roles = /const allRoles = \[([^\]]+)\]/
   .exec(mainSource)![1]!
   .match(/'([a-z-]+)'/g)!

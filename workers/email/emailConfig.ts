@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The environment the email worker reads (merged into platform/config.ts). Without
+ * The environment the email worker reads (merged into app/config.ts). Without
  * RESEND_API_KEY, emails go to the development mailbox (`dev_mailbox`) instead of Resend.
  */
 export const emailConfigSchema = z.object({

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../support/freePort.js';
 
-/** The repository root: children run `node --import tsx platform/main.ts <role>` from here. */
+/** The repository root: children run `node --import tsx app/main.ts <role>` from here. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export type DeskRole = 'api' | 'projector' | 'email';
@@ -19,7 +19,7 @@ export interface DeskProcessOptions {
   env?: Record<string, string>;
   /** Only for the api role; a free one is picked when absent. */
   port?: number;
-  /** The script to run instead of platform/main.ts (relative to the repository root). */
+  /** The script to run instead of app/main.ts (relative to the repository root). */
   entry?: string;
   /** Keep this many characters of stdout + stderr (default 2 MB); older output is dropped. */
   outputLimit?: number;
@@ -55,7 +55,7 @@ function printed(child: ChildProcess, marker: string): Printed {
 }
 
 /**
- * One role of the desk as its own OS process, exactly as deployed (`platform/main.ts <role>`):
+ * One role of the desk as its own OS process, exactly as deployed (`app/main.ts <role>`):
  * it can be SIGKILLed at any moment and started again on the same port and database.
  */
 export class DeskProcess {
@@ -129,7 +129,7 @@ export class DeskProcess {
       ...(this.role === 'api' ? { PORT: String(this.port) } : {}),
       ...this.options.env,
     };
-    const entry = this.options.entry ?? 'platform/main.ts';
+    const entry = this.options.entry ?? 'app/main.ts';
     const started = performance.now();
     const child = spawn(process.execPath, ['--import', 'tsx', entry, this.role], {
       cwd: repoRoot,

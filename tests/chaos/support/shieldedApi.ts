@@ -1,22 +1,22 @@
 import { createServer } from 'node:http';
 import express from 'express';
-import { loadConfig } from '../../../platform/config.js';
-import { assembleDesk } from '../../../platform/desk.js';
+import { loadConfig } from '../../../app/config.js';
+import { composeApi } from '../../../app/composeApi.js';
 import { securityHeaders } from '../../../platform/http/app.js';
 import { loadShedding } from '../../../platform/http/loadShedding.js';
 import { requestTimeout } from '../../../platform/http/requestTimeout.js';
-import { openInfrastructure } from '../../../platform/infrastructure.js';
+import { openInfrastructure } from '../../../app/infrastructure.js';
 import { createLogger } from '../../../platform/logger.js';
 
 /**
- * The API role of platform/main.ts with platform/http/loadShedding.ts and requestTimeout.ts in
+ * The API role of app/main.ts with platform/http/loadShedding.ts and requestTimeout.ts in
  * front of the desk's app, as they are meant to be wired into platform/http/app.ts. The overload
  * test runs it beside the plain API, so the middlewares are proven before (and after) the wiring.
  */
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL);
 const infra = await openInfrastructure(config, logger, 'support-desk-api-shielded');
-const desk = assembleDesk({
+const desk = composeApi({
   pool: infra.pool,
   databaseUrl: infra.databaseUrl,
   eventStore: infra.eventStore,

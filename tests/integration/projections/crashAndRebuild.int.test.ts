@@ -33,7 +33,7 @@ async function checksum(db: TestDatabase, generation: number): Promise<Record<st
 }
 
 function startProjectorProcess(db: TestDatabase): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'platform/main.ts', 'projector'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts', 'projector'], {
     env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn', PROJECTION_BATCH_SIZE: '500', SEED_DEMO: 'false' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

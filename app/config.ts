@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { emailConfigSchema } from '../workers/email/emailConfig.js';
-import { compileTrustProxy } from './http/clientAddress.js';
-import { identityConfigSchema } from './identity/hostJwt.js';
+import { compileTrustProxy } from '../platform/http/clientAddress.js';
+import { identityConfigSchema } from '../platform/identity/hostJwt.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
 

@@ -3,10 +3,10 @@ import type { EventStore } from '../eventstore/port.js';
 import { HashChainedEventStore } from '../eventstore/hashChain.js';
 import { PostgresEventStore } from '../eventstore/postgres/postgresEventStore.js';
 import type { Config } from './config.js';
-import { defaultDataDir, startEmbeddedPostgres, type RunningPostgres } from './database/embeddedPostgres.js';
-import { migrate } from './database/migrate.js';
-import { createPool } from './database/pool.js';
-import type { Logger } from './logger.js';
+import { defaultDataDir, startEmbeddedPostgres, type RunningPostgres } from '../platform/database/embeddedPostgres.js';
+import { migrate } from '../platform/database/migrate.js';
+import { createPool } from '../platform/database/pool.js';
+import type { Logger } from '../platform/logger.js';
 
 /** What every process of the desk stands on: the database, its schema and the event store. */
 export interface Infrastructure {

@@ -15,22 +15,22 @@ import { postMessageRoute } from '../commands/threads/postMessage.js';
 import { raiseQueryRoute } from '../commands/threads/raiseQuery.js';
 import type { EventStore } from '../eventstore/port.js';
 import type { Config } from './config.js';
-import { createApp } from './http/app.js';
-import { compileTrustProxy } from './http/clientAddress.js';
-import { errorSender } from './http/errors.js';
-import { problems } from './http/problem.js';
-import { servedOrigin } from './http/servedOrigin.js';
-import type { AnyRoute } from './http/route.js';
-import { AccountStore, assignableRoles } from './identity/accounts.js';
-import { authRoutes } from './identity/authRoutes.js';
-import { createHostJwtVerifier, hostJwtOptionsFromConfig } from './identity/hostJwt.js';
-import { identityMiddleware } from './identity/middleware.js';
-import { RateLimiter, rateLimitKey } from './identity/rateLimiter.js';
-import { SessionStore } from './identity/sessions.js';
-import { staffRoutes } from './identity/staffRoutes.js';
-import type { Logger } from './logger.js';
-import { clientLogRoutes } from './monitoring/clientLogs.js';
-import { DeskMetrics } from './monitoring/metrics.js';
+import { createApp } from '../platform/http/app.js';
+import { compileTrustProxy } from '../platform/http/clientAddress.js';
+import { errorSender } from '../platform/http/errors.js';
+import { problems } from '../platform/http/problem.js';
+import { servedOrigin } from '../platform/http/servedOrigin.js';
+import type { AnyRoute } from '../platform/http/route.js';
+import { AccountStore, assignableRoles } from '../platform/identity/accounts.js';
+import { authRoutes } from '../platform/identity/authRoutes.js';
+import { createHostJwtVerifier, hostJwtOptionsFromConfig } from '../platform/identity/hostJwt.js';
+import { identityMiddleware } from '../platform/identity/middleware.js';
+import { RateLimiter, rateLimitKey } from '../platform/identity/rateLimiter.js';
+import { SessionStore } from '../platform/identity/sessions.js';
+import { staffRoutes } from '../platform/identity/staffRoutes.js';
+import type { Logger } from '../platform/logger.js';
+import { clientLogRoutes } from '../platform/monitoring/clientLogs.js';
+import { DeskMetrics } from '../platform/monitoring/metrics.js';
 import { allProjections } from '../projections/index.js';
 import { ProjectionEngine } from '../projections/projectionEngine.js';
 import { opsRoutes, projectionStatuses, RebuildTracker } from '../read-api/opsRoutes.js';
@@ -67,7 +67,7 @@ export interface DeskParts {
 const PROJECTION_LAG_LIMIT = 5000;
 
 /** The composition root of the API: every store, route and middleware, wired once. */
-export function assembleDesk(parts: DeskParts) {
+export function composeApi(parts: DeskParts) {
   const { pool, eventStore, config, logger } = parts;
   const clock = parts.clock ?? (() => new Date());
   // where this desk serves: HOST and PORT, and the listening port once a server is attached

@@ -3,13 +3,13 @@ import { ChainSealer } from '../workers/chainSealer.js';
 import { EmailWorker } from '../workers/email/emailWorker.js';
 import { LogWaker } from '../workers/logWaker.js';
 import { ProjectorRunner } from '../workers/projectorRunner.js';
-import { loadSealKey } from './audit/sealKey.js';
-import { loadGuestLinkSecrets } from './secrets/guestLinkSecret.js';
+import { loadSealKey } from '../platform/audit/sealKey.js';
+import { loadGuestLinkSecrets } from '../platform/secrets/guestLinkSecret.js';
 import { ConfigError, loadConfig } from './config.js';
-import { assembleDesk } from './desk.js';
+import { composeApi } from './composeApi.js';
 import { embeddedDataDir, openInfrastructure } from './infrastructure.js';
 import { seedDemoThreads } from '../commands/threads/demoThreads.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../platform/logger.js';
 
 const allRoles = ['api', 'projector', 'email'] as const;
 type Role = (typeof allRoles)[number];
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
       'GUEST_LINK_SECRET is not set: guest links use a key file on this machine, and an email worker elsewhere cannot put them in emails',
     );
   }
-  const desk = assembleDesk({
+  const desk = composeApi({
     sealKey: seal.key,
     guestLinkSecrets: guestLinks.secrets,
     serveWeb: roles.has('api'),
