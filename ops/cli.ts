@@ -14,7 +14,7 @@ import { seedThreads } from './seed.js';
 import { isChained, verifyChain, type Verification } from '../eventstore/hashChain.js';
 import { loadSealKey } from '../platform/audit/sealKey.js';
 import { historyCsv, parseAsOf, threadHistory } from '../read-api/audit/threadHistory.js';
-import { sealsOf } from '../workers/chainSealer.js';
+import { sealsOf } from '../read-api/audit/seals.js';
 import { emailQueueStats, retryAllFailed, retryEmail } from '../workers/email/emailOps.js';
 import { START } from '../eventstore/port.js';
 

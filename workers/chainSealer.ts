@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { chainOf, isChained, sealHmac, type ChainSeal } from '../eventstore/hashChain.js';
+import { chainOf, isChained, sealHmac } from '../eventstore/hashChain.js';
 import { formatPosition, parsePosition, START, type EventStore } from '../eventstore/port.js';
 
 /**
@@ -76,21 +76,4 @@ export class ChainSealer {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
   }
-}
-
-export async function sealsOf(pool: pg.Pool, streamName: string): Promise<ChainSeal[]> {
-  const { rows } = await pool.query<{
-    stream_name: string;
-    revision: string;
-    hash: string;
-    hmac: string;
-    sealed_at: Date;
-  }>('SELECT * FROM chain_seals WHERE stream_name = $1 ORDER BY revision', [streamName]);
-  return rows.map((r) => ({
-    streamName: r.stream_name,
-    revision: Number(r.revision),
-    hash: r.hash,
-    hmac: r.hmac,
-    sealedAt: r.sealed_at.toISOString(),
-  }));
 }

@@ -9,7 +9,7 @@ import {
 } from '../../domain/index.js';
 import { verifyChain, type Verification } from '../../eventstore/hashChain.js';
 import { comparePositions, formatPosition, type EventStore, type RecordedEvent } from '../../eventstore/port.js';
-import { sealsOf } from '../../workers/chainSealer.js';
+import { sealsOf } from './seals.js';
 
 /** Where a history entry comes from: the thread's own stream, or the stream of its email outcomes. */
 export type HistorySource = 'thread' | 'email';
