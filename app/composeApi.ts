@@ -31,8 +31,8 @@ import { staffRoutes } from '../platform/identity/staffRoutes.js';
 import type { Logger } from '../platform/logger.js';
 import { clientLogRoutes } from '../platform/monitoring/clientLogs.js';
 import { DeskMetrics } from '../platform/monitoring/metrics.js';
-import { allProjections } from '../projections/index.js';
-import { ProjectionEngine } from '../projections/projectionEngine.js';
+import type { ProjectionEngine } from '../projections/projectionEngine.js';
+import { composeProjections } from './composeProjections.js';
 import { opsRoutes, projectionStatuses, RebuildTracker } from '../read-api/opsRoutes.js';
 import { ProjectionWatcher } from '../read-api/projectionWatcher.js';
 import { PublicConfigCache } from '../read-api/publicConfig.js';
@@ -57,6 +57,8 @@ export interface DeskParts {
    * of this process, so the links it issues work but no email worker can rebuild them.
    */
   guestLinkSecrets?: string[];
+  /** The projection engine, when the process already built one (a projector in the same process). */
+  engine?: ProjectionEngine;
   /** Serve web/dist (the API process in production and `npm start`). */
   serveWeb?: boolean;
   /** At most how long the public config is answered from memory without a change notice (default 1 s). */
@@ -81,15 +83,7 @@ export function composeApi(parts: DeskParts) {
   const directory = new AssignmentDirectory(pool);
   const idempotency = new IdempotencyStore(pool);
   const guestTokens = new GuestTokens(parts.guestLinkSecrets ?? [randomBytes(32).toString('base64url')]);
-  const engine = new ProjectionEngine({
-    pool,
-    eventStore,
-    projections: allProjections,
-    batchSize: config.PROJECTION_BATCH_SIZE,
-    rebuildBatchSize: config.PROJECTION_REBUILD_BATCH_SIZE,
-    rebuildWriters: config.PROJECTION_REBUILD_WRITERS,
-    clock,
-  });
+  const engine = parts.engine ?? composeProjections({ pool, eventStore, config, clock });
   const watcher = new ProjectionWatcher(engine, parts.databaseUrl);
   // emptied by the live hub when it follows a system config change, before it pushes `config`
   const publicConfig = new PublicConfigCache(pool, servedAt, parts.publicConfigCacheMs);

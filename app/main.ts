@@ -7,6 +7,8 @@ import { loadSealKey } from '../platform/audit/sealKey.js';
 import { loadGuestLinkSecrets } from '../platform/secrets/guestLinkSecret.js';
 import { ConfigError, loadConfig } from './config.js';
 import { composeApi } from './composeApi.js';
+import { composeProjections } from './composeProjections.js';
+import { servedOrigin } from '../platform/http/servedOrigin.js';
 import { embeddedDataDir, openInfrastructure } from './infrastructure.js';
 import { seedDemoThreads } from '../commands/threads/demoThreads.js';
 import { createLogger } from '../platform/logger.js';
@@ -40,16 +42,24 @@ async function main(): Promise<void> {
       'GUEST_LINK_SECRET is not set: guest links use a key file on this machine, and an email worker elsewhere cannot put them in emails',
     );
   }
-  const desk = composeApi({
-    sealKey: seal.key,
-    guestLinkSecrets: guestLinks.secrets,
-    serveWeb: roles.has('api'),
-    pool: infra.pool,
-    databaseUrl: infra.databaseUrl,
-    eventStore: infra.eventStore,
-    config,
-    logger,
-  });
+  // each role builds only what it runs: the email role no engine, no routes, no HTTP server
+  const engine =
+    roles.has('api') || roles.has('projector')
+      ? composeProjections({ pool: infra.pool, eventStore: infra.eventStore, config })
+      : undefined;
+  const desk = roles.has('api')
+    ? composeApi({
+        sealKey: seal.key,
+        guestLinkSecrets: guestLinks.secrets,
+        serveWeb: true,
+        pool: infra.pool,
+        databaseUrl: infra.databaseUrl,
+        eventStore: infra.eventStore,
+        config,
+        logger,
+        ...(engine ? { engine } : {}),
+      })
+    : undefined;
   const stops: (() => Promise<void>)[] = [];
   // the workers wait on unref'd timers; without a listening server (a projector or email process)
   // nothing else would keep Node alive while the database is away, and it would quietly end
@@ -59,8 +69,8 @@ async function main(): Promise<void> {
   const waker = new LogWaker(infra.eventStore);
   if (roles.has('projector') || roles.has('email')) await waker.start();
 
-  if (roles.has('projector')) {
-    const runner = new ProjectorRunner({ engine: desk.engine, logger, waker });
+  if (roles.has('projector') && engine) {
+    const runner = new ProjectorRunner({ engine, logger, waker });
     await runner.start();
     stops.push(() => runner.stop());
     const sealer = new ChainSealer(infra.pool, infra.eventStore, seal.key);
@@ -75,14 +85,15 @@ async function main(): Promise<void> {
       config,
       logger,
       waker,
-      defaultPortalBaseUrl: desk.servedOrigin,
+      // where the API of this process serves; an email process alone derives it from HOST and PORT
+      defaultPortalBaseUrl: desk ? desk.servedOrigin : () => servedOrigin(config),
       guestLinkSecrets: guestLinks.secrets,
     });
     await worker.start();
     stops.push(() => worker.stop());
   }
 
-  if (roles.has('api')) {
+  if (desk) {
     const seed = config.SEED_DEMO === 'true' || (config.SEED_DEMO === 'auto' && infra.embedded !== undefined);
     if (seed) {
       const accounts = await desk.accounts.ensureDemoAccounts();
@@ -145,7 +156,7 @@ async function main(): Promise<void> {
     }, 15_000).unref();
     for (const s of stops) await s().catch(() => undefined);
     await waker.stop().catch(() => undefined);
-    await desk.close();
+    await desk?.close();
     await infra.close();
     process.exit(0);
   };

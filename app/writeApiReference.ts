@@ -16,5 +16,5 @@ const desk = composeApi({
   config: loadConfig({}),
   logger: createLogger('silent'),
 });
-writeFileSync(new URL('../../docs/api.md', import.meta.url), renderApiReference(desk.routes));
+writeFileSync(new URL('../docs/api.md', import.meta.url), renderApiReference(desk.routes));
 await pool.end();

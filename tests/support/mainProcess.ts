@@ -11,14 +11,19 @@ export interface MainProcess {
 
 /**
  * `app/main.ts` as `npm start` runs it, on a free port, with `env` over this process's own
- * (DATABASE_URL removed unless given: the embedded default). Resolves once it listens.
+ * (DATABASE_URL removed unless given: the embedded default), as `roles` (all by default).
+ * Resolves once it prints `marker` (by default: that it listens).
  */
-export async function startMain(env: Record<string, string>): Promise<MainProcess> {
+export async function startMain(
+  env: Record<string, string>,
+  options: { roles?: string[]; marker?: string } = {},
+): Promise<MainProcess & { port: number }> {
+  const marker = options.marker ?? 'support desk listening';
   const port = await freePort();
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
   delete childEnv.DATABASE_URL;
   Object.assign(childEnv, env);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts', ...(options.roles ?? [])], {
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -32,11 +37,11 @@ export async function startMain(env: Record<string, string>): Promise<MainProces
   };
   await new Promise<void>((resolve, reject) => {
     const check = () => {
-      if (output.includes('support desk listening')) return resolve();
+      if (output.includes(marker)) return resolve();
       if (child.exitCode !== null) return reject(new Error(`did not start:\n${output}`));
       setTimeout(check, 100);
     };
     check();
   });
-  return { base: `http://127.0.0.1:${port}`, output: () => output, stop };
+  return { base: `http://127.0.0.1:${port}`, port, output: () => output, stop };
 }
