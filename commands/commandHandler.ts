@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Decider } from '../domain/shared.js';
+import { DomainError, type Decider } from '../domain/shared.js';
 import { eventSchemaVersion, parseDomainEvent, type DomainEvent } from '../domain/events.js';
 import {
   formatPosition,
@@ -10,7 +10,6 @@ import {
   type Position,
   type RecordedEvent,
 } from '../eventstore/port.js';
-import { problems } from '../platform/http/problem.js';
 
 /** The answer of every command: where the stream is now, and where the log is, for read-your-writes. */
 export interface CommandOutcome<State> {
@@ -91,7 +90,7 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
     const loaded = await loadStream(eventStore, decider, streamName);
     options.authorize?.(loaded.state);
     if (options.ifMatch !== undefined && options.ifMatch !== loaded.revision) {
-      throw problems.preconditionFailed({ currentRevision: loaded.revision });
+      throw staleRevision(loaded.revision);
     }
     const earlier = options.idempotencyKeyHash ? findEarlierRun(loaded, options.idempotencyKeyHash) : undefined;
     if (earlier) {
@@ -143,13 +142,24 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
       if (options.ifMatch !== undefined) {
-        throw problems.preconditionFailed({ currentRevision: error.actual });
+        throw staleRevision(Number(error.actual));
       }
       if (attempt >= maxRetries) {
-        throw problems.conflict('concurrent_changes');
+        throw new DomainError(
+          'conflict',
+          'concurrent_changes',
+          `${streamName}: gave up after ${attempt} conflicting appends`,
+        );
       }
       // exponential, fully jittered backoff (capped at 50 ms) spreads the losers of a race apart
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
     }
   }
+}
+
+/** The revision the caller pinned (If-Match) is not the stream's any more. */
+function staleRevision(currentRevision: number): DomainError {
+  return new DomainError('stale', 'stale_revision', `the stream is at revision ${currentRevision}`, {
+    currentRevision,
+  });
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** How a refusal maps to HTTP elsewhere: 404, 409, 422, 403. */
-export type DomainErrorKind = 'not_found' | 'conflict' | 'rule' | 'forbidden';
+/** How a refusal maps to HTTP elsewhere: 404, 409, 422, 403, and 412 for a revision the caller pinned that moved on. */
+export type DomainErrorKind = 'not_found' | 'conflict' | 'rule' | 'forbidden' | 'stale';
 
 export interface DomainIssue {
   path: string;
@@ -13,6 +13,8 @@ export interface DomainErrorDetails {
   issues?: DomainIssue[];
   from?: string;
   to?: string;
+  /** The stream's revision now, when the caller's expected one was stale. */
+  currentRevision?: number;
 }
 
 /**
@@ -31,6 +33,8 @@ export const domainErrorCodes = [
   'guest_link_exists',
   'guest_link_not_found',
   'whatsapp_number_required',
+  'stale_revision',
+  'concurrent_changes',
 ] as const;
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
 

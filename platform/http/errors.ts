@@ -11,12 +11,13 @@ import type { Logger } from '../logger.js';
 import { plainWords } from './plainWords.js';
 import { HttpProblem, problems } from './problem.js';
 
-const domainStatus = { not_found: 404, conflict: 409, rule: 422, forbidden: 403 } as const;
+const domainStatus = { not_found: 404, conflict: 409, rule: 422, forbidden: 403, stale: 412 } as const;
 const domainTitle = {
   not_found: 'Not Found',
   conflict: 'Conflict',
   rule: 'Unprocessable Content',
   forbidden: 'Forbidden',
+  stale: 'Precondition Failed',
 } as const;
 
 interface BodyParserError {
@@ -34,6 +35,7 @@ export function toProblem(error: unknown): HttpProblem | undefined {
       code: error.code,
       ...(error.details.issues ? { errors: error.details.issues } : {}),
       ...(error.details.from ? { from: error.details.from, to: error.details.to } : {}),
+      ...(error.details.currentRevision !== undefined ? { currentRevision: error.details.currentRevision } : {}),
     });
   }
   if (error instanceof EventStoreValidationError) return problems.badRequest(error.issues);

@@ -16,8 +16,6 @@ export const httpProblemCodes = [
   'forbidden',
   'not_found',
   'conflict',
-  'stale_revision',
-  'concurrent_changes',
   'idempotency_conflict',
   'idempotency_key_reused',
   'rate_limited',
@@ -45,9 +43,6 @@ const httpWords: Record<HttpProblemCode, string> = {
   forbidden: 'You do not have access to do this.',
   not_found: 'This could not be found. It may have been removed, or you may not have access to it.',
   conflict: 'Someone else made a change at the same time. Reload and try again.',
-  stale_revision:
-    'Someone else changed this thread while you were looking at it. Reload to see the latest, then try again.',
-  concurrent_changes: 'Many changes are reaching this thread at once. Try again in a moment.',
   idempotency_conflict: 'This was already sent with different content. Reload the page and try again.',
   idempotency_key_reused: 'This was already sent with different content. Reload the page and try again.',
   rate_limited: 'Too many attempts. Wait a moment and try again.',
@@ -91,6 +86,9 @@ const domainWords: Record<DomainErrorCode, string | ((details: DomainErrorDetail
   guest_link_exists: 'This guest link already exists.',
   guest_link_not_found: 'This guest link does not exist, or it has already ended.',
   whatsapp_number_required: 'The WhatsApp bubble needs a WhatsApp number. Enter one, or turn the bubble off.',
+  stale_revision:
+    'Someone else changed this thread while you were looking at it. Reload to see the latest, then try again.',
+  concurrent_changes: 'Many changes are reaching this thread at once. Try again in a moment.',
 };
 
 export function plainWords(code: ProblemCode, details: DomainErrorDetails = {}): string {

@@ -58,8 +58,6 @@ export const problems = {
   notFound: (detail?: string, code: ProblemCode = 'not_found') => new HttpProblem(404, 'Not Found', detail, { code }),
   conflict: (code: ProblemCode = 'conflict', extra: Record<string, unknown> = {}) =>
     new HttpProblem(409, 'Conflict', undefined, { code, ...extra }),
-  preconditionFailed: (extra: Record<string, unknown> = {}) =>
-    new HttpProblem(412, 'Precondition Failed', undefined, { code: 'stale_revision', ...extra }),
   tooManyRequests: (retryAfterSeconds: number, detail?: string) =>
     new HttpProblem(
       429,
