@@ -14,6 +14,8 @@ export function Button({
   icon,
   children,
   className,
+  disabled,
+  type = 'button',
   ...rest
 }: ButtonHTMLAttributes<HTMLButtonElement> & {
   variant?: 'primary' | 'secondary' | 'ghost' | 'danger';
@@ -25,7 +27,8 @@ export function Button({
     .filter(Boolean)
     .join(' ');
   return (
-    <button type="button" className={classes} disabled={busy || rest.disabled} aria-busy={busy || undefined} {...rest}>
+    // `rest` first: a busy button stays disabled whatever the caller's `disabled` says
+    <button {...rest} type={type} className={classes} disabled={busy || disabled} aria-busy={busy || undefined}>
       {busy ? <span className="spinner" aria-hidden="true" /> : icon ? <Icon name={icon} /> : null}
       {children}
     </button>
