@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import helmet from 'helmet';
 import type { Logger } from '../logger.js';
 import type { DeskMetrics } from '../monitoring/metrics.js';
 import { errorSender } from './errors.js';
@@ -34,17 +35,32 @@ const smallBodies: Record<string, number> = { '/api/client-logs': 16 * 1024 };
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  res.setHeader(
-    'Content-Security-Policy',
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  );
-  next();
-}
+/** The web app's policy: everything from this origin, no inline scripts, never framed. */
+const cspDirectives = {
+  'default-src': ["'self'"],
+  'img-src': ["'self'", 'data:'],
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'connect-src': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'self'"],
+};
+export const CONTENT_SECURITY_POLICY = Object.entries(cspDirectives)
+  .map(([name, values]) => `${name} ${values.join(' ')}`)
+  .join(';'); // as helmet writes it
+
+/**
+ * Every answer's security headers (helmet): the CSP above, nosniff, X-Frame-Options DENY,
+ * Referrer-Policy no-referrer, COOP and CORP same-origin, and helmet's other defaults. No HSTS:
+ * that is the TLS terminator's decision (it knows whether every subdomain speaks HTTPS).
+ */
+export const securityHeaders = helmet({
+  contentSecurityPolicy: { useDefaults: false, directives: cspDirectives },
+  xFrameOptions: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+  crossOriginOpenerPolicy: { policy: 'same-origin' },
+  strictTransportSecurity: false,
+});
 
 export function createApp(deps: AppDependencies): express.Express {
   const app = express();

@@ -5,13 +5,15 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { securityHeaders } from '../../platform/http/app.js';
 import { startTestDesk, type TestDesk } from '../support/testDesk.js';
 
 /**
  * What the browser tests run against: the real desk (API + projector on a real Postgres, from
  * startTestDesk), the web app built once with vite, and a small HTTP server that serves the
  * build and proxies /api (and websocket upgrades) to the desk, so the browser sees one origin,
- * as in production. Responses carry the production CSP, so an inline script or a CDN would fail.
+ * as in production. Responses carry the production security headers (platform/http/app.ts), so an
+ * inline script or a CDN would fail.
  */
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -26,9 +28,6 @@ export const CHROMIUM_ARGS = [
 /** docs/web.md's screenshots; BROWSER_SCREENSHOTS elsewhere (a run that should not touch the docs). */
 export const SCREENSHOTS =
   process.env.BROWSER_SCREENSHOTS ?? path.resolve(import.meta.dirname, '../../docs/screenshots');
-
-const CSP =
-  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -115,23 +114,21 @@ export async function serveWebApp(
     if (url.pathname.startsWith('/api/') || url.pathname === '/healthz') return proxyHttp(target, req, res);
     void (async () => {
       const file = path.join(distDir, path.normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, ''));
-      const headers = {
-        'Content-Security-Policy': CSP,
-        'X-Content-Type-Options': 'nosniff',
-        'Referrer-Policy': 'no-referrer',
-      };
+      // the desk's own security headers (CSP and all), as production answers
+      await new Promise<void>((resolve, reject) =>
+        securityHeaders(req, res, (error?: unknown) => (error ? reject(error) : resolve())),
+      );
       if (file.startsWith(distDir) && existsSync(file) && (await stat(file)).isFile()) {
         const type = types[path.extname(file)] ?? 'application/octet-stream';
         const immutable = url.pathname.startsWith('/assets/');
         res.writeHead(200, {
-          ...headers,
           'content-type': type,
           'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
         });
         res.end(await readFile(file));
         return;
       }
-      res.writeHead(200, { ...headers, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
       res.end(index);
     })().catch(() => {
       res.writeHead(500);
