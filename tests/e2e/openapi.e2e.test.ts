@@ -40,6 +40,13 @@ describe('the OpenAPI document', () => {
     expect(html).toContain('raiseQuery');
     expect(html).toContain('/api/support/threads/{threadId}/messages');
   });
+
+  it("when compared with the web app's API types, then they are current (run npm run docs:api to refresh)", async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { API_TYPES_FILE, renderApiTypes } = await import('../../platform/http/apiTypes.js');
+    const served = (await desk.anonymous.request('GET', '/api/openapi.json')).body as object;
+    expect(await readFile(API_TYPES_FILE, 'utf8')).toBe(await renderApiTypes(served));
+  });
 });
 
 describe('docs/api.md', () => {

@@ -2,7 +2,8 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { ApiError, api, onUnauthorized } from './api';
 import type { Account, Identity, StaffRole } from './types';
 
-export type SignedIn = Exclude<Identity, { kind: 'guest' }>;
+/** A person signed in to this app (a guest has a link, a host platform calls the API, neither signs in here). */
+export type SignedIn = Extract<Identity, { kind: 'staff' | 'partner' }>;
 
 export type SessionState =
   { status: 'loading' } | { status: 'anonymous'; expired?: boolean } | { status: 'signedIn'; identity: SignedIn };
@@ -24,9 +25,11 @@ function identityOf(account: Account): SignedIn {
       partnerOrgId: account.partnerOrgId ?? '',
       name: account.name,
       email: account.email,
+      via: 'session',
     };
   }
-  return { kind: 'staff', role: account.role, accountId: account.id, name: account.name, email: account.email };
+  const { id: accountId, role, name, email } = account;
+  return { kind: 'staff', role, accountId, name, email, via: 'session' };
 }
 
 /** Who is signed in (GET /api/auth/me at start), sign-in and sign-out. */

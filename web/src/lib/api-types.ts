@@ -1,0 +1,3267 @@
+/**
+ * The desk API's types, generated from /api/openapi.json by openapi-typescript.
+ * Do not edit: `npm run docs:api` rewrites this file (platform/http/apiTypes.ts).
+ */
+
+export interface paths {
+  '/api/auth/sign-in': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sign in with email and password
+     * @description Starts a browser session: sets the httpOnly `sd_session` cookie and the `sd_csrf` cookie, whose value (also answered as csrfToken) must be sent in the X-CSRF-Token header of every write. A wrong email and a wrong password get the same answer. Limited per client ip and email, and per ip.
+     *
+     *     Public: no sign-in.
+     */
+    post: operations['signIn'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/sign-out': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sign out
+     * @description Ends the browser session and clears its cookies.
+     *
+     *     Any signed-in identity.
+     */
+    post: operations['signOut'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Who am I
+     * @description The identity of the caller (never a token).
+     *
+     *     Any signed-in identity.
+     */
+    get: operations['getCurrentIdentity'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/threads': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Raise a query about an assignment (opens a thread)
+     * @description A partner raises queries on their organisation’s assignments, a guest with an assignment link on that assignment, staff on any.
+     *
+     *     Allowed roles: partner, guest, admin, agent.
+     */
+    post: operations['raiseQuery'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/threads/{threadId}/messages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Post a message: a staff reply or internal note, or a partner or guest message
+     * @description A staff reply (visibility external) makes the thread PENDING; a partner or guest message makes it OPEN, also from RESOLVED. Internal notes (staff only) change no status and are never shown to partners or guests. A CLOSED thread takes no messages.
+     *
+     *     Allowed roles: admin, agent, partner, guest.
+     */
+    post: operations['postMessage'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/threads/{threadId}/assign': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Assign the thread to a staff member (or unassign with null)
+     * @description Allowed roles: admin, agent.
+     */
+    post: operations['assignThread'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/threads/{threadId}/priority': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Change the thread priority
+     * @description Allowed roles: admin, agent.
+     */
+    post: operations['changePriority'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/threads/{threadId}/resolve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Resolve the thread (from OPEN or PENDING)
+     * @description Allowed roles: admin, agent.
+     */
+    post: operations['resolveThread'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/threads/{threadId}/close': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Close the thread (from any status); it then takes no messages
+     * @description Allowed roles: admin, agent.
+     */
+    post: operations['closeThread'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/threads/{threadId}/reopen': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Reopen the thread (from RESOLVED or CLOSED)
+     * @description Allowed roles: admin, agent.
+     */
+    post: operations['reopenThread'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/threads/{threadId}/guest-links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Issue a guest link to one thread
+     * @description The guest sees the thread’s external messages and may post to it until the link expires or is revoked.
+     *
+     *     Allowed roles: admin, agent.
+     */
+    post: operations['issueThreadGuestLink'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/assignments/{assignmentId}/guest-links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Guest links issued for an assignment
+     * @description Allowed roles: admin, agent.
+     */
+    get: operations['listAssignmentGuestLinks'];
+    put?: never;
+    /**
+     * Issue a guest link to one assignment: its threads, and new queries on it
+     * @description Allowed roles: admin, agent.
+     */
+    post: operations['issueAssignmentGuestLink'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/guest-links/{linkId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Revoke a guest link; it stops working at once
+     * @description Allowed roles: admin, agent.
+     */
+    delete: operations['revokeGuestLink'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/config': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The system config, with its revision as ETag
+     * @description Allowed roles: admin.
+     */
+    get: operations['getSystemConfig'];
+    /**
+     * Update the system config (WhatsApp number, support email, portal base URL, bubble, staff names in presence)
+     * @description Allowed roles: admin.
+     */
+    put: operations['updateSystemConfig'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/host/assignments/{assignmentId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Create or update an assignment of the host platform
+     * @description The host platform keeps the directory current: which partner organisation owns which assignment.
+     *
+     *     Allowed roles: host, admin.
+     */
+    put: operations['upsertAssignment'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/assignments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Assignments the caller may raise queries on
+     * @description Partners see their organisation’s, guests with an assignment link that one (while it stays in the organisation the link was issued for), staff all.
+     *
+     *     Allowed roles: partner, guest, admin, agent, auditor, ops.
+     */
+    get: operations['listAssignments'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/assignments/{assignmentId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One assignment
+     * @description Allowed roles: partner, guest, admin, agent, auditor, ops.
+     */
+    get: operations['getAssignment'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/inbox': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The support inbox: threads by last activity, filtered and searched, one page
+     * @description Allowed roles: admin, agent, auditor, ops.
+     */
+    get: operations['listInbox'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/inbox/counts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * How many threads each status tab holds, under the same filters
+     * @description Allowed roles: admin, agent, auditor, ops.
+     */
+    get: operations['countInbox'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/my/threads': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A partner's (or guest's) own threads, newest activity first
+     * @description Partners see their organisation’s threads; a guest the thread of their link, or the threads of its assignment in the organisation the link was issued for. Never internal notes. Ordered and paged by the last activity the caller may see (`lastActivityAt`): an internal note or an assignment moves nothing here. Every filter applies to every caller.
+     *
+     *     Allowed roles: partner, guest.
+     */
+    get: operations['listMyThreads'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/threads/{threadId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One thread with its messages in order
+     * @description Staff get every message (internal notes marked) and the guest links; partners and guests only external messages.
+     *
+     *     Allowed roles: admin, agent, auditor, ops, partner, guest.
+     */
+    get: operations['getThread'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/public/config': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What the portal needs before sign-in: WhatsApp bubble, number, support email, portal base URL
+     * @description Public: no sign-in.
+     */
+    get: operations['getPublicConfig'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/staff': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Staff who may be assigned a thread (admins and agents, not disabled), by name, one page
+     * @description Names only: no email or role. `q` finds names containing it (case-insensitive).
+     *
+     *     Allowed roles: admin, agent, auditor, ops.
+     */
+    get: operations['listAssignableStaff'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ops/projections': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Projections: live generation, position, lag, events per second, and any rebuild in progress
+     * @description Allowed roles: ops, admin.
+     */
+    get: operations['listProjections'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ops/projections/{name}/rebuild': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Rebuild a projection blue/green: the live one keeps serving until the new one has caught up
+     * @description Answers at once; follow the progress with GET /api/ops/projections.
+     *
+     *     Allowed roles: ops, admin.
+     */
+    post: operations['rebuildProjection'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/client-logs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Report an error seen in the web app
+     * @description Rate limited (30 per minute per client address), at most 16 KiB, kept in a capped table. Credentials are ignored (the report acts for nobody), so a signed-in browser needs no X-CSRF-Token.
+     *
+     *     Public: no sign-in.
+     */
+    post: operations['reportClientError'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/audit/threads/{threadId}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A thread’s full history: every event, the state as of any point, and its integrity verification
+     * @description Read from the event log itself, not a read model. The state is replayed through the domain’s own code. The events are the thread’s own (`source: thread`, revisions of the thread) and the outcomes of emails about it (`source: email`, revisions of the thread’s email stream), in log order; `asOf` counts thread revisions only. Each stream is a hash chain of its own and is verified on its own.
+     *
+     *     Allowed roles: auditor, admin.
+     */
+    get: operations['getThreadHistory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/audit/threads/{threadId}/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Download a thread’s history as JSON or CSV
+     * @description Allowed roles: auditor, admin.
+     */
+    get: operations['exportThreadHistory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ops/email/queue': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The email queue: counts per state and the latest emails
+     * @description pending (not failed yet), retrying (failed, will retry), sent, failed (refused for good), dead-lettered (attempts exhausted).
+     *
+     *     Allowed roles: ops, admin.
+     */
+    get: operations['getEmailQueue'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ops/email/retry-failed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send every failed and dead-lettered email again (attempts reset)
+     * @description Allowed roles: ops, admin.
+     */
+    post: operations['retryFailedEmails'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ops/email/{id}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send a failed or dead-lettered email again (attempts reset)
+     * @description The idempotency key stays: an email the provider did accept is not sent twice.
+     *
+     *     Allowed roles: ops, admin.
+     */
+    post: operations['retryEmail'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ops/mailbox': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The development mailbox: emails "delivered" locally, newest first
+     * @description Exists only when no RESEND_API_KEY is set (404 otherwise).
+     *
+     *     Allowed roles: admin, ops.
+     */
+    get: operations['getDevMailbox'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: {
+    /** @description RFC 9457 problem details */
+    Problem: {
+      type: string;
+      title: string;
+      status: number;
+      detail?: string;
+      code?: string;
+      errors?: {
+        path: string;
+        message: string;
+      }[];
+    };
+    Account: {
+      /** Format: uuid */
+      id: string;
+      email: string;
+      name: string;
+      /** @enum {string} */
+      role: 'admin' | 'agent' | 'auditor' | 'ops' | 'partner';
+      partnerOrgId: string | null;
+    };
+    Identity:
+      | {
+          /** @enum {string} */
+          kind: 'staff';
+          /** @enum {string} */
+          role: 'admin' | 'agent' | 'auditor' | 'ops';
+          accountId: string;
+          name: string;
+          email: string;
+          /** @enum {string} */
+          via: 'session' | 'jwt';
+        }
+      | {
+          /** @enum {string} */
+          kind: 'partner';
+          /** @enum {string} */
+          role: 'partner';
+          accountId: string;
+          partnerOrgId: string;
+          name: string;
+          email: string;
+          /** @enum {string} */
+          via: 'session' | 'jwt';
+        }
+      | {
+          /** @enum {string} */
+          kind: 'guest';
+          /** @enum {string} */
+          role: 'guest';
+          linkId: string;
+          scope:
+            | {
+                /** @enum {string} */
+                kind: 'thread';
+                threadId: string;
+              }
+            | {
+                /** @enum {string} */
+                kind: 'assignment';
+                assignmentId: string;
+                partnerOrgId: string;
+              };
+          recipientEmail?: string;
+          expiresAt: string;
+        }
+      | {
+          /** @enum {string} */
+          kind: 'host';
+          /** @enum {string} */
+          role: 'host';
+          subject: string;
+        };
+    ThreadCommandAnswer: {
+      /** Format: uuid */
+      threadId: string;
+      /** @description The thread status after the command */
+      status: string;
+      /** @description Stream revision after the command (also the ETag) */
+      revision: number;
+      /** @description Global log position of the change; pass it to reads to wait for it (read-your-writes) */
+      position: string | null;
+    };
+    GuestLinkIssued: {
+      /** @description The SHA-256 of the token: how the link is listed and revoked */
+      linkId: string;
+      /** @description The raw token. Shown only in this answer; a link with a recipient is also emailed to them, once (never stored: the email worker rebuilds it from the link secret) */
+      token: string;
+      /** @description The guest page link: <portal>/t/<token> */
+      url: string;
+      expiresAt: string;
+      revision: number;
+      position: string | null;
+    };
+    GuestLinkRevoked: {
+      linkId: string;
+      /** @enum {boolean} */
+      revoked: true;
+      revision: number;
+      position: string | null;
+    };
+    SystemConfig: {
+      whatsappNumber: string | null;
+      supportEmail: string;
+      portalBaseUrl: string;
+      whatsappBubbleEnabled: boolean;
+      /** @description Partners and guests see which agent is typing (their name, never an account id); false: "Support is typing…" */
+      showStaffNamesInPresence: boolean;
+      revision: number;
+      position: string | null;
+    };
+    Assignment: {
+      assignmentId: string;
+      reference: string;
+      title: string;
+      partnerOrgId: string;
+      updatedAt: string;
+    };
+    StaffThreadSummary: {
+      threadId: string;
+      revision: number;
+      status: string;
+      priority: string;
+      queryType: string;
+      subject: string;
+      partnerOrgId: string;
+      assignmentId: string;
+      assignmentReference: string;
+      assigneeId: string | null;
+      assigneeName: string | null;
+      raisedBy: {
+        kind: string;
+        id: string;
+        name: string;
+      };
+      raisedAt: string;
+      lastMessagePreview: string | null;
+      lastMessageAt: string | null;
+      lastMessageByKind: string | null;
+      /**
+       * @description 'internal' when the last message (the preview) is an internal note
+       * @enum {string|null}
+       */
+      lastMessageVisibility: 'external' | 'internal' | null;
+      messageCount: number;
+      /** @description Who the thread waits for: 'staff', 'partner' or null */
+      awaiting: string | null;
+      firstResponseAt: string | null;
+      resolvedAt: string | null;
+      closedAt: string | null;
+      lastActivityAt: string;
+      firstResponseSeconds: number | null;
+      resolutionSeconds: number | null;
+    };
+    PartnerThreadSummary: {
+      threadId: string;
+      status: string;
+      priority: string;
+      queryType: string;
+      subject: string;
+      assignmentId: string;
+      assignmentReference: string;
+      raisedAt: string;
+      lastMessagePreview: string | null;
+      lastMessageAt: string | null;
+      lastMessageByKind: string | null;
+      messageCount: number;
+      awaitingYou: boolean;
+      /** @description The last activity partners and guests may see: the raise, external messages, status and priority changes (never an internal note or an assignment) */
+      lastActivityAt: string;
+    };
+    GuestLink: {
+      linkId: string;
+      /** @enum {string} */
+      scope: 'thread' | 'assignment';
+      threadId: string | null;
+      assignmentId: string | null;
+      recipientEmail: string | null;
+      issuedAt: string;
+      expiresAt: string;
+      issuedBy: string;
+      revokedAt: string | null;
+      /** @enum {string} */
+      state: 'active' | 'expired' | 'revoked';
+    };
+    PublicConfig: {
+      whatsappNumber: string | null;
+      whatsappBubbleEnabled: boolean;
+      supportEmail: string;
+      /** @description Where links in emails and guest links start (staff pages warn when it is not their origin) */
+      portalBaseUrl: string;
+    };
+    AssignableStaff: {
+      /** @description The account id, as assignThread takes it */
+      id: string;
+      name: string;
+    };
+    ProjectionStatus: {
+      name: string;
+      codeVersion: number;
+      live: {
+        generation: number;
+        codeVersion: number;
+        status: string;
+        position: string;
+        eventsProcessed: number;
+        /** @description A rebuild’s total: the events in the log up to the head it started from (null: not counted) */
+        eventsTotal: number | null;
+        /** @description Events processed per second over the last minute (or since the generation began); 0 when idle */
+        eventsPerSecond: number;
+        /** @description 0..1; a rebuild shows it from its first batch on */
+        progress: number;
+        /** @description Seconds until a rebuild has caught up; null before its first batch */
+        etaSeconds: number | null;
+        lastError: string | null;
+        startedAt: string;
+        liveAt: string | null;
+        updatedAt: string;
+      } | null;
+      building: {
+        generation: number;
+        codeVersion: number;
+        status: string;
+        position: string;
+        eventsProcessed: number;
+        /** @description A rebuild’s total: the events in the log up to the head it started from (null: not counted) */
+        eventsTotal: number | null;
+        /** @description Events processed per second over the last minute (or since the generation began); 0 when idle */
+        eventsPerSecond: number;
+        /** @description 0..1; a rebuild shows it from its first batch on */
+        progress: number;
+        /** @description Seconds until a rebuild has caught up; null before its first batch */
+        etaSeconds: number | null;
+        lastError: string | null;
+        startedAt: string;
+        liveAt: string | null;
+        updatedAt: string;
+      } | null;
+      lagEvents: number | null;
+      lagCapped: boolean;
+    };
+    ThreadHistory: {
+      threadId: string;
+      events: {
+        /**
+         * @description thread: an event of the thread itself; email: an outcome of an email about it
+         * @enum {string}
+         */
+        source: 'thread' | 'email';
+        /** @description The event’s own stream: `thread-…` or `threadEmail-…` */
+        stream: string;
+        /** @description The event’s revision in its own stream */
+        revision: number;
+        /** @description The thread revision the event belongs to: its own for a thread event; for an email outcome, the thread’s last revision before it in the log (-1 when none) */
+        threadRevision: number;
+        position: string;
+        type: string;
+        occurredAt: string;
+        recordedAt: string;
+        actor: {
+          type: string;
+          id: string;
+        } | null;
+        data: {
+          [key: string]: unknown;
+        };
+        hash: string | null;
+      }[];
+      stateAsOf: {
+        revision: number;
+        at: string | null;
+        state: {
+          [key: string]: unknown;
+        };
+      };
+      verification: {
+        ok: boolean;
+        checked: number;
+        /** @description The first stream whose chain is broken; firstBrokenRevision is in that stream */
+        firstBrokenStream: string | null;
+        firstBrokenRevision: number | null;
+        reason: string | null;
+        /** @description Each stream’s own chain: the thread’s, and its email outcomes’ when there are any */
+        streams: {
+          streamName: string;
+          ok: boolean;
+          checked: number;
+          sealsChecked: number;
+          firstBrokenRevision: number | null;
+          reason: string | null;
+        }[];
+      };
+    };
+    EmailQueue: {
+      /** @enum {string} */
+      delivery: 'resend' | 'dev_mailbox';
+      stats: {
+        pending: number;
+        retrying: number;
+        sent: number;
+        /** @description Refused for good by the provider (not retried) */
+        failed: number;
+        /** @description Every attempt failed */
+        deadLettered: number;
+      };
+      emails: {
+        /** @description The outbox id, also the idempotency key sent to the provider */
+        id: string;
+        /** @description The thread it is about; null for the email handing out an assignment's guest link */
+        threadId: string | null;
+        /** @description The guest link it carries (its id), if any */
+        guestLinkId: string | null;
+        messageId: string | null;
+        template: string;
+        recipient: string;
+        subject: string;
+        /** @enum {string} */
+        status: 'pending' | 'retrying' | 'sending' | 'sent' | 'failed' | 'dead';
+        attempts: number;
+        nextAttemptAt: string | null;
+        lastError: string | null;
+        lastErrorName: string | null;
+        providerId: string | null;
+        claimedBy: string | null;
+        createdAt: string;
+        updatedAt: string;
+        sentAt: string | null;
+      }[];
+    };
+    DevMailbox: {
+      emails: {
+        id: string;
+        emailId: string;
+        from: string;
+        to: string;
+        subject: string;
+        html: string;
+        text: string;
+        headers: {
+          [key: string]: string;
+        };
+        deliveredAt: string;
+      }[];
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+  signIn: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          email: string;
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Signed in */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            account: components['schemas']['Account'];
+            csrfToken: string;
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (see Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  signOut: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The value of the sd_csrf cookie (browser sessions) */
+        'X-CSRF-Token'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Signed out */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getCurrentIdentity: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The identity */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            identity: components['schemas']['Identity'];
+          };
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  raiseQuery: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Retries with the same key answer the first result and append nothing. */
+        'Idempotency-Key'?: string;
+        /** @description The ETag (stream revision) you saw; the command is refused with 412 if it moved. */
+        'If-Match'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          assignmentId: string;
+          /** @enum {string} */
+          queryType: 'DOCUMENTS' | 'PAYMENT' | 'SCHEDULING' | 'TECHNICAL' | 'ACCESS' | 'OTHER';
+          /**
+           * @default MEDIUM
+           * @enum {string}
+           */
+          priority?: 'LOW' | 'MEDIUM' | 'HIGH' | 'URGENT';
+          subject: string;
+          body: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The thread was opened */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ThreadCommandAnswer'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A rule of the domain refuses it */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postMessage: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Retries with the same key answer the first result and append nothing. */
+        'Idempotency-Key'?: string;
+        /** @description The ETag (stream revision) you saw; the command is refused with 412 if it moved. */
+        'If-Match'?: string;
+      };
+      path: {
+        threadId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          body: string;
+          /**
+           * @default external
+           * @enum {string}
+           */
+          visibility?: 'external' | 'internal';
+        };
+      };
+    };
+    responses: {
+      /** @description The message was posted */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ThreadCommandAnswer'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match does not match the current revision */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A rule of the domain refuses it */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  assignThread: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Retries with the same key answer the first result and append nothing. */
+        'Idempotency-Key'?: string;
+        /** @description The ETag (stream revision) you saw; the command is refused with 412 if it moved. */
+        'If-Match'?: string;
+      };
+      path: {
+        threadId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          assigneeId: string | null;
+          assigneeName?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Assigned (no change when already so) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ThreadCommandAnswer'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match does not match the current revision */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A rule of the domain refuses it */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  changePriority: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Retries with the same key answer the first result and append nothing. */
+        'Idempotency-Key'?: string;
+        /** @description The ETag (stream revision) you saw; the command is refused with 412 if it moved. */
+        'If-Match'?: string;
+      };
+      path: {
+        threadId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          priority: 'LOW' | 'MEDIUM' | 'HIGH' | 'URGENT';
+        };
+      };
+    };
+    responses: {
+      /** @description Changed (no change when already so) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ThreadCommandAnswer'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match does not match the current revision */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  resolveThread: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Retries with the same key answer the first result and append nothing. */
+        'Idempotency-Key'?: string;
+        /** @description The ETag (stream revision) you saw; the command is refused with 412 if it moved. */
+        'If-Match'?: string;
+      };
+      path: {
+        threadId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The new status */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ThreadCommandAnswer'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match does not match the current revision */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A rule of the domain refuses it */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  closeThread: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Retries with the same key answer the first result and append nothing. */
+        'Idempotency-Key'?: string;
+        /** @description The ETag (stream revision) you saw; the command is refused with 412 if it moved. */
+        'If-Match'?: string;
+      };
+      path: {
+        threadId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The new status */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ThreadCommandAnswer'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match does not match the current revision */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A rule of the domain refuses it */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  reopenThread: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Retries with the same key answer the first result and append nothing. */
+        'Idempotency-Key'?: string;
+        /** @description The ETag (stream revision) you saw; the command is refused with 412 if it moved. */
+        'If-Match'?: string;
+      };
+      path: {
+        threadId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The new status */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ThreadCommandAnswer'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match does not match the current revision */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A rule of the domain refuses it */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  issueThreadGuestLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        threadId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: email */
+          recipientEmail?: string | null;
+          /** @default 604800 */
+          lifetimeSeconds?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The link, with its token shown this once */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GuestLinkIssued'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A rule of the domain refuses it */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listAssignmentGuestLinks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        assignmentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Newest first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['GuestLink'][];
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  issueAssignmentGuestLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        assignmentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: email */
+          recipientEmail?: string | null;
+          /** @default 604800 */
+          lifetimeSeconds?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The link, with its token shown this once */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GuestLinkIssued'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A rule of the domain refuses it */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  revokeGuestLink: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Retries with the same key answer the first result and append nothing. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        linkId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Revoked (also when it already was) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GuestLinkRevoked'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getSystemConfig: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The current config */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SystemConfig'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  updateSystemConfig: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Retries with the same key answer the first result and append nothing. */
+        'Idempotency-Key'?: string;
+        /** @description The ETag (stream revision) you saw; the command is refused with 412 if it moved. */
+        'If-Match'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          whatsappNumber: string | null;
+          supportEmail: string;
+          portalBaseUrl: string;
+          whatsappBubbleEnabled: boolean;
+          showStaffNamesInPresence?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description The config after the update */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SystemConfig'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match does not match the current revision */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A rule of the domain refuses it */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  upsertAssignment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        assignmentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          reference: string;
+          title: string;
+          partnerOrgId: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The assignment as stored */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Assignment'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listAssignments: {
+    parameters: {
+      query?: {
+        after?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page, by id */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['Assignment'][];
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getAssignment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        assignmentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The assignment */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Assignment'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listInbox: {
+    parameters: {
+      query?: {
+        status?: 'ALL' | 'OPEN' | 'PENDING' | 'RESOLVED' | 'CLOSED';
+        priority?: 'LOW' | 'MEDIUM' | 'HIGH' | 'URGENT';
+        queryType?: 'DOCUMENTS' | 'PAYMENT' | 'SCHEDULING' | 'TECHNICAL' | 'ACCESS' | 'OTHER';
+        /** @description An account id, 'me', or 'none' for unassigned */
+        assigneeId?: string;
+        partnerOrgId?: string;
+        assignmentId?: string;
+        awaiting?: 'staff' | 'partner';
+        /** @description Full-text search over subjects and messages */
+        q?: string;
+        cursor?: string;
+        limit?: number;
+        /** @description A position from a command answer: wait (up to 5 s) until this read reflects it */
+        waitFor?: string;
+      };
+      header?: {
+        /** @description Same as the waitFor query parameter */
+        'X-Wait-For-Position'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page; pass nextCursor for the next */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['StaffThreadSummary'][];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  countInbox: {
+    parameters: {
+      query?: {
+        priority?: 'LOW' | 'MEDIUM' | 'HIGH' | 'URGENT';
+        queryType?: 'DOCUMENTS' | 'PAYMENT' | 'SCHEDULING' | 'TECHNICAL' | 'ACCESS' | 'OTHER';
+        /** @description An account id, 'me', or 'none' for unassigned */
+        assigneeId?: string;
+        partnerOrgId?: string;
+        assignmentId?: string;
+        awaiting?: 'staff' | 'partner';
+        /** @description Full-text search over subjects and messages */
+        q?: string;
+        /** @description A position from a command answer: wait (up to 5 s) until this read reflects it */
+        waitFor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Counts per status and in all */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            ALL: number;
+            OPEN: number;
+            PENDING: number;
+            RESOLVED: number;
+            CLOSED: number;
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listMyThreads: {
+    parameters: {
+      query?: {
+        status?: 'ALL' | 'OPEN' | 'PENDING' | 'RESOLVED' | 'CLOSED';
+        assignmentId?: string;
+        q?: string;
+        cursor?: string;
+        limit?: number;
+        /** @description A position from a command answer: wait (up to 5 s) until this read reflects it */
+        waitFor?: string;
+      };
+      header?: {
+        /** @description Same as the waitFor query parameter */
+        'X-Wait-For-Position'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['PartnerThreadSummary'][];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getThread: {
+    parameters: {
+      query?: {
+        /** @description A position from a command answer: wait (up to 5 s) until this read reflects it */
+        waitFor?: string;
+      };
+      header?: {
+        /** @description Same as the waitFor query parameter */
+        'X-Wait-For-Position'?: string;
+      };
+      path: {
+        threadId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The thread */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            thread: components['schemas']['StaffThreadSummary'] | components['schemas']['PartnerThreadSummary'];
+            messages: {
+              messageId: string;
+              revision: number;
+              author: {
+                kind: string;
+                id: string;
+                name: string;
+              };
+              /** @enum {string} */
+              visibility: 'external' | 'internal';
+              body: string;
+              createdAt: string;
+              /** @description Staff only: the delivery outcome of each email this message caused */
+              emails?: {
+                recipient: string;
+                template: string;
+                status: string;
+                attempts: number;
+                lastError: string | null;
+                at: string;
+              }[];
+            }[];
+            guestLinks?: components['schemas']['GuestLink'][];
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getPublicConfig: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The public part of the system config */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PublicConfig'];
+        };
+      };
+    };
+  };
+  listAssignableStaff: {
+    parameters: {
+      query?: {
+        /** @description Part of a name */
+        q?: string;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page; pass nextCursor for the next */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['AssignableStaff'][];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listProjections: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Every projection */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['ProjectionStatus'][];
+          };
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  rebuildProjection: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Started */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            projection: string;
+            /** @enum {boolean} */
+            started: true;
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  reportClientError: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * @default error
+           * @enum {string}
+           */
+          level?: 'error' | 'warn' | 'info';
+          message: string;
+          stack?: string;
+          url?: string;
+          userAgent?: string;
+          context?: {
+            [key: string]: string | number | boolean | null;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Recorded */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            recorded: true;
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (see Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getThreadHistory: {
+    parameters: {
+      query?: {
+        /** @description A revision, or an ISO time */
+        asOf?: string;
+      };
+      header?: never;
+      path: {
+        threadId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The history */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ThreadHistory'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  exportThreadHistory: {
+    parameters: {
+      query?: {
+        format?: 'json' | 'csv';
+      };
+      header?: never;
+      path: {
+        threadId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': unknown;
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getEmailQueue: {
+    parameters: {
+      query?: {
+        status?: 'pending' | 'retrying' | 'sending' | 'sent' | 'failed' | 'dead';
+        threadId?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Counts and the latest emails */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmailQueue'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  retryFailedEmails: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description How many emails are due again */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            retried: number;
+          };
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  retryEmail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The email is due again */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            retried: true;
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getDevMailbox: {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The latest emails */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DevMailbox'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+}
