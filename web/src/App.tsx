@@ -3,11 +3,14 @@ import { RequireSignIn, RoleGate } from './components/Layouts';
 import { ToastProvider } from './components/Toasts';
 import { EmptyState, LoadingState } from './components/ui';
 import { canAudit, canOperate, homeOf, isAdmin, SessionProvider, useSession } from './lib/session';
-import { AuditIndexPage, AuditThreadPage } from './pages/AuditPages';
+import { AuditIndexPage } from './pages/AuditIndexPage';
+import { AuditThreadPage } from './pages/AuditThreadPage';
 import { GuestPage } from './pages/GuestPage';
 import { InboxPage } from './pages/InboxPage';
 import { OpsPage } from './pages/OpsPage';
-import { PortalAssignmentPage, PortalHomePage, PortalThreadPage } from './pages/PortalPages';
+import { PortalAssignmentPage } from './pages/PortalAssignmentPage';
+import { PortalHomePage } from './pages/PortalHomePage';
+import { PortalThreadPage } from './pages/PortalThreadPage';
 import { SignInPage } from './pages/SignInPage';
 import { SystemConfigPage } from './pages/SystemConfigPage';
 
