@@ -204,47 +204,21 @@ export function SystemConfigPage() {
               portalBaseUrl={form.portalBaseUrl.trim()}
               onUseHere={() => set('portalBaseUrl', window.location.origin)}
             />
-            <div className="field">
-              <label className="switch" htmlFor="config-whatsappBubbleEnabled">
-                <input
-                  id="config-whatsappBubbleEnabled"
-                  type="checkbox"
-                  role="switch"
-                  checked={form.whatsappBubbleEnabled}
-                  onChange={(e) => set('whatsappBubbleEnabled', e.target.checked)}
-                  aria-describedby="bubble-hint"
-                  aria-invalid={errors.whatsappBubbleEnabled ? true : undefined}
-                />
-                <span className="switch-track" aria-hidden="true" />
-                <span className="field-label">Show the WhatsApp bubble on partner pages</span>
-              </label>
-              <span className="field-hint" id="bubble-hint">
-                A green chat button, bottom right, with the assignment and thread prefilled.
-              </span>
-              {errors.whatsappBubbleEnabled ? (
-                <span className="field-error" data-field-error="">
-                  {errors.whatsappBubbleEnabled}
-                </span>
-              ) : null}
-            </div>
-            <div className="field">
-              <label className="switch" htmlFor="config-showStaffNamesInPresence">
-                <input
-                  id="config-showStaffNamesInPresence"
-                  type="checkbox"
-                  role="switch"
-                  checked={form.showStaffNamesInPresence}
-                  onChange={(e) => set('showStaffNamesInPresence', e.target.checked)}
-                  aria-describedby="names-hint"
-                />
-                <span className="switch-track" aria-hidden="true" />
-                <span className="field-label">Show partners and guests which agent is typing</span>
-              </label>
-              <span className="field-hint" id="names-hint">
-                On: the agent’s name, e.g. “Alex Agent (support) is typing…”. Off: “Support is typing…”. Account ids are
-                never shown.
-              </span>
-            </div>
+            <SwitchField
+              id="config-whatsappBubbleEnabled"
+              label="Show the WhatsApp bubble on partner pages"
+              hint="A green chat button, bottom right, with the assignment and thread prefilled."
+              checked={form.whatsappBubbleEnabled}
+              onChange={(on) => set('whatsappBubbleEnabled', on)}
+              error={errors.whatsappBubbleEnabled}
+            />
+            <SwitchField
+              id="config-showStaffNamesInPresence"
+              label="Show partners and guests which agent is typing"
+              hint="On: the agent’s name, e.g. “Alex Agent (support) is typing…”. Off: “Support is typing…”. Account ids are never shown."
+              checked={form.showStaffNamesInPresence}
+              onChange={(on) => set('showStaffNamesInPresence', on)}
+            />
           </div>
           <div className="card-footer">
             <span className="small muted" style={{ marginRight: 'auto', alignSelf: 'center' }}>
@@ -255,6 +229,43 @@ export function SystemConfigPage() {
             </Button>
           </div>
         </form>
+      ) : null}
+    </div>
+  );
+}
+
+/** An on/off setting: a switch with its label, a hint, and the field's error when it has one. */
+function SwitchField(props: {
+  id: string;
+  label: string;
+  hint: string;
+  checked: boolean;
+  onChange: (on: boolean) => void;
+  error?: string | undefined;
+}) {
+  const hintId = `${props.id}-hint`;
+  return (
+    <div className="field">
+      <label className="switch" htmlFor={props.id}>
+        <input
+          id={props.id}
+          type="checkbox"
+          role="switch"
+          checked={props.checked}
+          onChange={(e) => props.onChange(e.target.checked)}
+          aria-describedby={hintId}
+          aria-invalid={props.error ? true : undefined}
+        />
+        <span className="switch-track" aria-hidden="true" />
+        <span className="field-label">{props.label}</span>
+      </label>
+      <span className="field-hint" id={hintId}>
+        {props.hint}
+      </span>
+      {props.error ? (
+        <span className="field-error" data-field-error="">
+          {props.error}
+        </span>
       ) : null}
     </div>
   );
