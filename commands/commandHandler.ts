@@ -10,6 +10,8 @@ import {
   type Position,
   type RecordedEvent,
 } from '../eventstore/port.js';
+import pRetry from 'p-retry';
+import { backoffDelay } from '../platform/backoff.js';
 
 /** The answer of every command: where the stream is now, and where the log is, for read-your-writes. */
 export interface CommandOutcome<State> {
@@ -85,75 +87,96 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
   command: Command,
   options: CommandOptions<State>,
 ): Promise<CommandOutcome<State>> {
-  const maxRetries = options.maxRetries ?? 25;
-  for (let attempt = 0; ; attempt++) {
-    const loaded = await loadStream(eventStore, decider, streamName);
-    options.authorize?.(loaded.state);
-    if (options.ifMatch !== undefined && options.ifMatch !== loaded.revision) {
-      throw staleRevision(loaded.revision);
-    }
-    const earlier = options.idempotencyKeyHash ? findEarlierRun(loaded, options.idempotencyKeyHash) : undefined;
-    if (earlier) {
-      // This request ran before (a retry after a lost answer, or a concurrent twin): answer
-      // with what it appended instead of deciding again on a state it already changed.
-      return {
-        streamName,
-        revision: earlier.revision,
-        position: formatPosition(earlier.position),
-        state: loaded.state,
-        appended: [],
-      };
-    }
-    const decided = decider.decide(command, loaded.state);
-    if (decided.length === 0) {
-      return {
-        streamName,
-        revision: loaded.revision,
-        position: loaded.lastPosition ? formatPosition(loaded.lastPosition) : null,
-        state: loaded.state,
-        appended: [],
-      };
-    }
-    const causationId = options.metadata.causationId ?? options.idempotencyKeyHash;
-    const correlationId = options.metadata.correlationId ?? randomUUID();
-    const toAppend = decided.map((event, index) => ({
-      id: options.idempotencyKeyHash ? deterministicUuid(`${options.idempotencyKeyHash}:${index}`) : randomUUID(),
-      type: event.type,
-      data: event.data as unknown as JsonObject,
-      metadata: {
-        ...(options.metadata.actor ? { actor: options.metadata.actor } : {}),
-        correlationId,
-        ...(causationId ? { causationId } : {}),
-        schemaVersion: eventSchemaVersion(event.type),
+  try {
+    return await pRetry(() => decideAndAppend(eventStore, decider, streamName, command, options), {
+      retries: options.maxRetries ?? 25,
+      // the wait is the fully jittered one below, not p-retry's own
+      minTimeout: 0,
+      maxTimeout: 0,
+      shouldRetry: ({ error }) => error instanceof WrongExpectedVersionError,
+      onFailedAttempt: async ({ error, retriesConsumed, retriesLeft }) => {
+        if (!(error instanceof WrongExpectedVersionError) || retriesLeft <= 0) return;
+        // exponential, fully jittered backoff (capped at 50 ms) spreads the losers of a race apart
+        const ms = backoffDelay(retriesConsumed, CONFLICT_BACKOFF);
+        await new Promise((r) => setTimeout(r, ms));
       },
-    }));
-    try {
-      const result = await eventStore.append(streamName, toAppend, {
-        expected: loaded.revision < 0 ? 'no_stream' : loaded.revision,
-      });
-      const state = decided.reduce(decider.evolve, loaded.state);
-      return {
-        streamName,
-        revision: result.nextRevision,
-        position: formatPosition(result.position),
-        state: result.duplicate ? (await loadStream(eventStore, decider, streamName)).state : state,
-        appended: decided.map((e) => e.type),
-      };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError)) throw error;
-      if (options.ifMatch !== undefined) {
-        throw staleRevision(Number(error.actual));
-      }
-      if (attempt >= maxRetries) {
-        throw new DomainError(
-          'conflict',
-          'concurrent_changes',
-          `${streamName}: gave up after ${attempt} conflicting appends`,
-        );
-      }
-      // exponential, fully jittered backoff (capped at 50 ms) spreads the losers of a race apart
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
+    });
+  } catch (error) {
+    if (error instanceof WrongExpectedVersionError) {
+      throw new DomainError('conflict', 'concurrent_changes', `${streamName}: gave up after conflicting appends`);
     }
+    throw error;
+  }
+}
+
+const CONFLICT_BACKOFF = { baseMs: 1, capMs: 50, random: Math.random };
+
+/** One attempt: load, decide, append; a concurrent writer makes it throw WrongExpectedVersionError. */
+async function decideAndAppend<Command, Event extends DomainEvent, State>(
+  eventStore: EventStore,
+  decider: Decider<Command, Event, State>,
+  streamName: string,
+  command: Command,
+  options: CommandOptions<State>,
+): Promise<CommandOutcome<State>> {
+  const loaded = await loadStream(eventStore, decider, streamName);
+  options.authorize?.(loaded.state);
+  if (options.ifMatch !== undefined && options.ifMatch !== loaded.revision) {
+    throw staleRevision(loaded.revision);
+  }
+  const earlier = options.idempotencyKeyHash ? findEarlierRun(loaded, options.idempotencyKeyHash) : undefined;
+  if (earlier) {
+    // This request ran before (a retry after a lost answer, or a concurrent twin): answer
+    // with what it appended instead of deciding again on a state it already changed.
+    return {
+      streamName,
+      revision: earlier.revision,
+      position: formatPosition(earlier.position),
+      state: loaded.state,
+      appended: [],
+    };
+  }
+  const decided = decider.decide(command, loaded.state);
+  if (decided.length === 0) {
+    return {
+      streamName,
+      revision: loaded.revision,
+      position: loaded.lastPosition ? formatPosition(loaded.lastPosition) : null,
+      state: loaded.state,
+      appended: [],
+    };
+  }
+  const causationId = options.metadata.causationId ?? options.idempotencyKeyHash;
+  const correlationId = options.metadata.correlationId ?? randomUUID();
+  const toAppend = decided.map((event, index) => ({
+    id: options.idempotencyKeyHash ? deterministicUuid(`${options.idempotencyKeyHash}:${index}`) : randomUUID(),
+    type: event.type,
+    data: event.data as unknown as JsonObject,
+    metadata: {
+      ...(options.metadata.actor ? { actor: options.metadata.actor } : {}),
+      correlationId,
+      ...(causationId ? { causationId } : {}),
+      schemaVersion: eventSchemaVersion(event.type),
+    },
+  }));
+  try {
+    const result = await eventStore.append(streamName, toAppend, {
+      expected: loaded.revision < 0 ? 'no_stream' : loaded.revision,
+    });
+    const state = decided.reduce(decider.evolve, loaded.state);
+    return {
+      streamName,
+      revision: result.nextRevision,
+      position: formatPosition(result.position),
+      state: result.duplicate ? (await loadStream(eventStore, decider, streamName)).state : state,
+      appended: decided.map((e) => e.type),
+    };
+  } catch (error) {
+    if (!(error instanceof WrongExpectedVersionError)) throw error;
+    if (options.ifMatch !== undefined) {
+      throw staleRevision(Number(error.actual));
+    }
+    throw error;
   }
 }
 

@@ -6,6 +6,7 @@ import {
   type ProjectionEngine,
 } from '../projections/projectionEngine.js';
 import type { Logger } from '../platform/logger.js';
+import { backoffDelay, WORKER_BACKOFF } from '../platform/backoff.js';
 import { LogWaker } from './logWaker.js';
 
 export interface RunnerOptions {
@@ -93,7 +94,7 @@ export class ProjectorRunner {
           return;
         }
         failures++;
-        const delay = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
+        const delay = backoffDelay(failures, WORKER_BACKOFF);
         logger.warn({ projection: projection.name, err: error, retryInMs: delay }, 'projection batch failed; retrying');
         // cut short by stop() (or by an append: the store is answering again)
         if (!this.stopped) await this.waker.wait(delay);

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../platform/logger.js';
+import { backoffDelay } from '../../platform/backoff.js';
 
 export interface NotificationFeedOptions {
   connectionString: string;
@@ -83,7 +84,7 @@ export class NotificationFeed {
 
   private scheduleReconnect(): void {
     if (this.closed || this.reconnectTimer) return;
-    const delay = Math.min(5000, 100 * 2 ** Math.min(this.attempts, 6));
+    const delay = backoffDelay(this.attempts, { baseMs: 100, capMs: 5000 });
     this.attempts++;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;

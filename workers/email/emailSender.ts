@@ -23,6 +23,7 @@ import {
   type EmailTemplate,
 } from '../../domain/index.js';
 import type { EventStore, JsonObject } from '../../eventstore/port.js';
+import { backoffDelay } from '../../platform/backoff.js';
 import type { Logger } from '../../platform/logger.js';
 import type { GuestRender } from './emailProcessManager.js';
 import type { EmailTransport, OutgoingEmail, SendOutcome } from './emailTransport.js';
@@ -295,8 +296,8 @@ export class EmailSender {
   }
 
   private retryDelayMs(attempts: number, retryAfterMs: number | undefined): number {
-    const bound = Math.min(this.capMs, this.baseMs * 2 ** Math.max(0, attempts - 1));
-    return Math.max(this.random() * bound, retryAfterMs ?? 0);
+    const jittered = backoffDelay(attempts - 1, { baseMs: this.baseMs, capMs: this.capMs, random: this.random });
+    return Math.max(jittered, retryAfterMs ?? 0);
   }
 
   /** Outcomes whose events a dead worker did not finish appending: take them over once their lease ran out. */

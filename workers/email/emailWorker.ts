@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { GuestTokens } from '../../commands/guestLinks/guestToken.js';
 import type { EventStore } from '../../eventstore/port.js';
+import { backoffDelay, WORKER_BACKOFF } from '../../platform/backoff.js';
 import { AccountStore } from '../../platform/identity/accounts.js';
 import type { Logger } from '../../platform/logger.js';
 import { LogWaker } from '../logWaker.js';
@@ -178,7 +179,7 @@ export class EmailWorker {
         await this.waker.wait(this.pollMs, mark);
       } catch (error) {
         failures++;
-        const delay = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
+        const delay = backoffDelay(failures, WORKER_BACKOFF);
         this.logger?.error({ err: error, retryInMs: delay }, 'email process manager failed; retrying');
         await this.sleep(delay);
       }
@@ -199,7 +200,7 @@ export class EmailWorker {
         await this.sleep(Math.max(this.pollMs, this.sender.pausedMs), true);
       } catch (error) {
         failures++;
-        const delay = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
+        const delay = backoffDelay(failures, WORKER_BACKOFF);
         this.logger?.error({ err: error, retryInMs: delay }, 'email sender failed; retrying');
         await this.sleep(delay);
       }
