@@ -43,9 +43,9 @@ export class ChangeFollower {
   private threadsPosition: Position | undefined;
   /** Changes announced by NOTIFY and not yet followed: the next ones in line need no read of the log. */
   private readonly notices = new Map<bigint, ChangeRow>();
-  private pumping: Promise<void> | undefined;
-  private pumpAgain = false;
-  private pumpRetry: NodeJS.Timeout | undefined;
+  private following: Promise<void> | undefined;
+  private followAgain = false;
+  private retryTimer: NodeJS.Timeout | undefined;
   private buildFailures = 0;
   changesPushed = 0;
   pushMillis = 0;
@@ -63,8 +63,8 @@ export class ChangeFollower {
 
   /** Stops retrying and waits for the change being followed. */
   async stop(): Promise<void> {
-    clearTimeout(this.pumpRetry);
-    await this.pumping?.catch(() => undefined);
+    clearTimeout(this.retryTimer);
+    await this.following?.catch(() => undefined);
   }
 
   /** A projection_changes notification: kept when it names its threads, then the log is followed. */
@@ -74,26 +74,26 @@ export class ChangeFollower {
       const id = BigInt(notice.data.changeId);
       if (id > this.position) this.notices.set(id, { ...notice.data, id, threadIds: notice.data.threadIds });
     }
-    this.pump();
+    this.followLog();
   }
 
   /** Follows the change log from `position`: build each change once, route it to every live client. */
-  pump(): void {
+  followLog(): void {
     if (!this.options.isRunning()) return;
-    if (this.pumping) {
-      this.pumpAgain = true;
+    if (this.following) {
+      this.followAgain = true;
       return;
     }
-    this.pumping = this.drainLog()
+    this.following = this.drainLog()
       .catch((error: unknown) => {
         this.options.logger.warn({ err: error }, 'live push: reading the change log failed; retrying');
-        clearTimeout(this.pumpRetry);
-        this.pumpRetry = setTimeout(() => this.pump(), 1000);
-        this.pumpRetry.unref();
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.followLog(), 1000);
+        this.retryTimer.unref();
       })
       .finally(() => {
-        this.pumping = undefined;
-        if (this.pumpAgain) this.pump();
+        this.following = undefined;
+        if (this.followAgain) this.followLog();
       });
   }
 
@@ -115,7 +115,7 @@ export class ChangeFollower {
   private async drainLog(): Promise<void> {
     const { builder, clients, cache, logger } = this.options;
     do {
-      this.pumpAgain = false;
+      this.followAgain = false;
       for (;;) {
         if (this.options.isStopping()) return;
         const started = performance.now();
@@ -151,7 +151,7 @@ export class ChangeFollower {
         this.pushMillis += performance.now() - started;
         if (result.built.some((b) => b.guestLinksChanged)) this.options.onGuestLinksChange();
       }
-    } while (this.pumpAgain);
+    } while (this.followAgain);
   }
 
   private deliver(change: BuiltChange): void {
@@ -160,13 +160,13 @@ export class ChangeFollower {
     // one UTF-8 encoding per distinct frame (staff, each partner audience), not one per client
     const encoded = new Map<string, Buffer>();
     for (const client of clients) {
-      if (!client.live || client.closed || change.id <= client.sent) continue;
+      if (!client.live || client.closed || change.id <= client.sentUpTo) continue;
       const frame = frameFor(change, client.identity, memo);
-      client.sent = change.id;
+      client.sentUpTo = change.id;
       if (!frame) continue;
       let bytes = encoded.get(frame);
       if (!bytes) encoded.set(frame, (bytes = Buffer.from(frame, 'utf8')));
-      if (clients.send(client, bytes)) client.told = change.id;
+      if (clients.send(client, bytes)) client.positionTold = change.id;
     }
   }
 }

@@ -35,8 +35,8 @@ export class ChangeReplay {
         if (from >= target) {
           // synchronous from the check to here: no live change can slip in between
           client.live = true;
-          client.sent = from;
-          client.told = from;
+          client.sentUpTo = from;
+          client.positionTold = from;
           this.clients.send(client, JSON.stringify({ type: 'sync', position: from.toString() }));
           return;
         }
@@ -45,15 +45,15 @@ export class ChangeReplay {
           if (client.closed) return;
           const frame = frameFor(change, client.identity);
           if (frame) this.clients.send(client, frame, true);
-          client.sent = change.id;
-          if (frame) client.told = change.id;
+          client.sentUpTo = change.id;
+          if (frame) client.positionTold = change.id;
           if (client.ws.bufferedAmount > this.limits.maxBufferedBytes / 2 && !(await this.drained(client))) return;
         }
         from = rows.length < CHANGE_BATCH ? target : rows[rows.length - 1]!.id;
       }
     } catch (error) {
       this.logger.warn({ err: error, client: client.id }, 'live push: replay failed');
-      this.clients.cut(client, 1011, 'replay failed; reconnect with the same position');
+      this.clients.disconnect(client, 1011, 'replay failed; reconnect with the same position');
     }
   }
 
@@ -91,7 +91,11 @@ export class ChangeReplay {
       if (client.closed) return false;
       if (performance.now() > deadline) {
         this.clients.slowConsumersCut++;
-        this.clients.cut(client, CloseCodes.slowConsumer, 'slow consumer: reconnect with ?after=<last position>');
+        this.clients.disconnect(
+          client,
+          CloseCodes.slowConsumer,
+          'slow consumer: reconnect with ?after=<last position>',
+        );
         return false;
       }
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -48,7 +48,7 @@ export class ClientMessages {
     const dropped = client.messages.droppedInARow;
     if (dropped === 1) this.clients.sendError(client, 'rate_limited', 'too many messages; slow down');
     if (dropped > this.limits.messagesPerWindow * 2) {
-      this.clients.cut(client, CloseCodes.tooManyMessages, 'too many messages');
+      this.clients.disconnect(client, CloseCodes.tooManyMessages, 'too many messages');
     }
     return false;
   }
@@ -64,9 +64,9 @@ export class ClientMessages {
       case 'left':
         return this.presence.left(client, message.threadId);
       case 'viewing':
-        return this.presence.present(client, message.threadId, false, false);
+        return this.presence.markPresent(client, message.threadId, false, false);
       case 'typing':
-        return this.presence.present(client, message.threadId, true, message.internal === true);
+        return this.presence.markPresent(client, message.threadId, true, message.internal === true);
     }
   }
 }

@@ -51,7 +51,8 @@ export class ConnectionGuard {
     const { identity } = client;
     if (identity.kind !== 'guest') return true;
     const ms = Date.parse(identity.expiresAt) - this.options.clock().getTime();
-    const expire = () => this.options.clients.cut(client, CloseCodes.identityRevoked, 'the guest link has expired');
+    const expire = () =>
+      this.options.clients.disconnect(client, CloseCodes.identityRevoked, 'the guest link has expired');
     if (ms <= 0) {
       expire();
       return false;
@@ -74,7 +75,7 @@ export class ConnectionGuard {
           ? client.sessionHash === revocation.tokenHash
           : client.identity.accountId === revocation.accountId;
       if (ended) {
-        this.options.clients.cut(
+        this.options.clients.disconnect(
           client,
           CloseCodes.identityRevoked,
           'the session has ended (signed out); sign in again',
@@ -106,7 +107,7 @@ export class ConnectionGuard {
     const revoked = new Set(rows.map((r) => r.link_id));
     for (const c of guests) {
       if (c.identity.kind === 'guest' && revoked.has(c.identity.linkId)) {
-        this.options.clients.cut(c, CloseCodes.identityRevoked, 'the guest link was revoked');
+        this.options.clients.disconnect(c, CloseCodes.identityRevoked, 'the guest link was revoked');
       }
     }
   }
@@ -128,7 +129,7 @@ export class ConnectionGuard {
           result.kind === 'host' ||
           identityKeyOf(result) !== client.identityKey
         ) {
-          this.options.clients.cut(
+          this.options.clients.disconnect(
             client,
             CloseCodes.identityRevoked,
             'the identity of this connection is no longer valid',

@@ -21,9 +21,9 @@ export interface LiveClient {
   /** Receiving live changes (false while a resume replays the log). */
   live: boolean;
   /** Every change up to here that this client may see has been sent. */
-  sent: bigint;
+  sentUpTo: bigint;
   /** The last position the client was told (in a frame). */
-  told: bigint;
+  positionTold: bigint;
   alive: boolean;
   closed: boolean;
   /** Client messages allowed (token bucket). */
@@ -97,7 +97,7 @@ export class LiveClients implements Iterable<LiveClient> {
         { client: client.id, kind: client.identity.kind, buffered: client.ws.bufferedAmount },
         'live push: slow consumer cut off',
       );
-      this.cut(client, CloseCodes.slowConsumer, 'slow consumer: reconnect with ?after=<last position>');
+      this.disconnect(client, CloseCodes.slowConsumer, 'slow consumer: reconnect with ?after=<last position>');
       return false;
     }
     return true;
@@ -108,7 +108,7 @@ export class LiveClients implements Iterable<LiveClient> {
   }
 
   /** Closes with a code and reason; destroys the socket if the close does not complete in time. */
-  cut(client: LiveClient, code: number, reason: string): void {
+  disconnect(client: LiveClient, code: number, reason: string): void {
     if (client.closed) return;
     this.forget(client);
     client.ws.close(code, reason);
@@ -119,7 +119,7 @@ export class LiveClients implements Iterable<LiveClient> {
 
   reload(client: LiveClient, reason: ReloadReason, detail: string): void {
     this.send(client, JSON.stringify({ type: 'reload', reason, detail }), true);
-    this.cut(client, CloseCodes.reload, `reload: ${reason}`);
+    this.disconnect(client, CloseCodes.reload, `reload: ${reason}`);
   }
 
   /** Removes a client from everything (idempotent). */
@@ -157,9 +157,9 @@ export class LiveClients implements Iterable<LiveClient> {
   /** Tells live clients that received nothing lately how far they are (so a resume starts near the head). */
   syncAll(): void {
     for (const client of this.all) {
-      if (!client.live || client.told >= client.sent) continue;
-      if (this.send(client, JSON.stringify({ type: 'sync', position: client.sent.toString() }))) {
-        client.told = client.sent;
+      if (!client.live || client.positionTold >= client.sentUpTo) continue;
+      if (this.send(client, JSON.stringify({ type: 'sync', position: client.sentUpTo.toString() }))) {
+        client.positionTold = client.sentUpTo;
       }
     }
   }

@@ -171,7 +171,7 @@ export class LiveHub {
           this.logger.info({ position: String(this.follower.position) }, 'live push: listening again; catching up');
           this.guard.recheckSessions();
         }
-        this.follower.pump();
+        this.follower.followLog();
         this.presence.hello();
       },
     });
@@ -197,13 +197,13 @@ export class LiveHub {
       this.timers.push(t);
     };
     every(this.limits.heartbeatMs, () => this.clients.heartbeat());
-    every(this.limits.pollMs, () => this.follower.pump());
+    every(this.limits.pollMs, () => this.follower.followLog());
     every(this.limits.syncIntervalMs, () => this.clients.syncAll());
     every(this.limits.presenceSweepMs, () => this.presence.sweep());
     every(this.limits.trimIntervalMs, () => void this.trim().catch(noop));
     every(Math.max(1000, Math.floor(this.limits.revalidateMs / 10)), () => void this.guard.revalidateDue());
     this.presence.hello();
-    this.follower.pump();
+    this.follower.followLog();
     this.logger.info({ path: this.path, position: String(this.follower.position) }, 'live push ready');
   }
 
@@ -276,8 +276,8 @@ export class LiveHub {
         identity.kind !== 'guest' && identity.via === 'session' ? sessionTokenHashOf(req.headers.cookie) : undefined,
       req,
       live: after === undefined,
-      sent: after ?? position,
-      told: after ?? position,
+      sentUpTo: after ?? position,
+      positionTold: after ?? position,
       alive: true,
       closed: false,
       messages: new TokenBucket(this.limits.messagesPerWindow, this.limits.messageWindowMs),
@@ -300,7 +300,7 @@ export class LiveHub {
     const hello: HelloMessage = {
       type: 'hello',
       protocol: PROTOCOL_VERSION,
-      position: client.sent.toString(),
+      position: client.sentUpTo.toString(),
       resumed: after !== undefined,
       identity: { kind: identity.kind, role: identity.role },
       heartbeatMs: this.limits.heartbeatMs,

@@ -22,15 +22,27 @@ const who = z.object({
   name: z.string().max(400),
 });
 
-/** What goes over the NOTIFY channel (small: NOTIFY payloads are limited to 8000 bytes). */
+/**
+ * What goes over the NOTIFY channel between API processes (small: NOTIFY payloads are limited
+ * to 8000 bytes, hence the short field names; processes of two releases side by side must read
+ * each other's notices, so they stay as they are). `o`: the origin (the sending process), `c`: its
+ * connection, `t`: the thread, `w`: who, `vt`: viewing time to live (ms), `yt`: typing time to
+ * live (ms).
+ */
 export const presenceNotice = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('set'),
+    /** origin: the process */
     o: z.string(),
+    /** connection */
     c: z.string(),
+    /** thread id */
     t: z.string(),
+    /** who */
     w: who,
+    /** viewing time to live, ms */
     vt: z.number().int().min(0).max(600_000),
+    /** typing time to live, ms (0: not typing) */
     yt: z.number().int().min(0).max(600_000),
     /** What is typed is an internal note (staff): partners and guests are not told. */
     yi: z.boolean().optional(),

@@ -33,7 +33,7 @@ export class PresenceRelay {
    * `viewing` (typing false) refreshes the entry and ends its typing; `typing` refreshes both.
    * A partner or guest entering a thread is told at once whether support is typing in it.
    */
-  async present(client: LiveClient, threadId: string, typing: boolean, internal: boolean): Promise<void> {
+  async markPresent(client: LiveClient, threadId: string, typing: boolean, internal: boolean): Promise<void> {
     if (client.identity.kind !== 'staff' && !(await this.mayView(client, threadId))) {
       return this.clients.sendError(client, 'not_found', 'no such thread');
     }
