@@ -69,7 +69,16 @@ export function publicReaderMayRead(identity: Identity, thread: ThreadKey): bool
 
 export type Identity =
   | { kind: 'anonymous' }
-  | { kind: 'staff'; role: StaffRole; accountId: string; name: string; email: string; via: 'session' | 'jwt' }
+  | {
+      kind: 'staff';
+      role: StaffRole;
+      accountId: string;
+      name: string;
+      email: string;
+      via: 'session' | 'jwt';
+      /** When the session ends (set where a connection outlives the request: the live push). */
+      expiresAt?: string;
+    }
   | {
       kind: 'partner';
       role: 'partner';
@@ -78,6 +87,8 @@ export type Identity =
       name: string;
       email: string;
       via: 'session' | 'jwt';
+      /** When the session ends (set where a connection outlives the request: the live push). */
+      expiresAt?: string;
     }
   | { kind: 'guest'; role: 'guest'; linkId: string; scope: GuestScope; recipientEmail?: string; expiresAt: string }
   | { kind: 'host'; role: 'host'; subject: string };

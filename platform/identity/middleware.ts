@@ -167,7 +167,11 @@ export async function resolveSessionFromCookieHeader(
   const token = parseCookies(cookieHeader).get(SESSION_COOKIE);
   if (!token) return undefined;
   const session = await sessions.resolve(token);
-  return session ? identityOfAccount(session.account) : undefined;
+  const identity = session ? identityOfAccount(session.account) : undefined;
+  // a socket outlives the upgrade: it must know when the session ends
+  return identity && (identity.kind === 'staff' || identity.kind === 'partner')
+    ? { ...identity, expiresAt: session!.expiresAt.toISOString() }
+    : identity;
 }
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);

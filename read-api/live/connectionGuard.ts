@@ -46,13 +46,18 @@ export class ConnectionGuard {
     }
   }
 
-  /** A guest's socket closes when its link expires; false when it has expired already (and is closed). */
+  /**
+   * A socket closes when what let it in ends: a guest's link expiring, a session's time running
+   * out (a sign-out or a disabled account closes it at once, by onSessionRevoked). False when it
+   * has ended already (and the socket is closed).
+   */
   watchExpiry(client: LiveClient): boolean {
     const { identity } = client;
-    if (identity.kind !== 'guest') return true;
-    const ms = Date.parse(identity.expiresAt) - this.options.clock().getTime();
-    const expire = () =>
-      this.options.clients.disconnect(client, CloseCodes.identityRevoked, 'the guest link has expired');
+    const ends = 'expiresAt' in identity ? identity.expiresAt : undefined;
+    if (!ends) return true;
+    const ms = Date.parse(ends) - this.options.clock().getTime();
+    const why = identity.kind === 'guest' ? 'the guest link has expired' : 'the session has expired';
+    const expire = () => this.options.clients.disconnect(client, CloseCodes.identityRevoked, why);
     if (ms <= 0) {
       expire();
       return false;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createPool } from '../../platform/database/pool.js';
 import { AccountStore } from '../../platform/identity/accounts.js';
 import { LIVE_PATH } from '../../read-api/live/index.js';
@@ -72,6 +72,23 @@ describe('live push: ended sessions close their sockets everywhere', () => {
   afterAll(async () => {
     await other?.stop();
     await desk?.stop();
+  });
+
+  it('when a session runs out of time, then its socket closes with 4001 then, not at the next revalidation', async () => {
+    const account = await newPartner();
+    const session = await signInSession(desk.base, account.email, PASSWORD);
+    const { rows } = await desk.db.pool.query<{ expires_at: Date }>(
+      'SELECT expires_at FROM sessions WHERE account_id = $1',
+      [account.id],
+    );
+    // the desk's clock moves on to half a second before the session ends (the database, on real
+    // time, still takes it): the socket is let in with moments left, and must close when they pass
+    const shift = rows[0]!.expires_at.getTime() - desk.clock.now().getTime() - 500;
+    desk.clock.shift(shift);
+    onTestFinished(() => void desk.clock.shift(-shift));
+    const socket = await LiveClient.connect(processes()[0]!.wsUrl, { cookie: session.cookie });
+    open.push(socket);
+    expect(await closeOf(socket)).toMatchObject({ code: 4001, reason: 'the session has expired' });
   });
 
   it('when a session signs out, then its sockets on every process close with 4001, and the account’s other session stays', async () => {
