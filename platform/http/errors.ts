@@ -69,7 +69,11 @@ export function errorSender(logger: Logger) {
   return (res: Response, error: unknown): void => {
     const problem = toProblem(error);
     if (!problem || problem.status >= 500) {
-      logger.error({ err: error, requestId: res.locals.requestId }, problem ? problem.detail : 'unhandled error');
+      // `problem` is the machine-readable code: what log readers (and the overload test) match on, never the wording
+      logger.error(
+        { err: error, requestId: res.locals.requestId, ...(problem ? { problem: problem.extensions.code } : {}) },
+        problem ? problem.detail : 'unhandled error',
+      );
     }
     if (res.headersSent) return;
     const answer = problem ?? new HttpProblem(500, 'Internal Server Error', undefined, { code: 'internal' });
