@@ -1,7 +1,10 @@
+import { QueryClientProvider } from '@tanstack/react-query';
+import { useState } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { RequireSignIn, RoleGate } from './components/Layouts';
 import { ToastProvider } from './components/Toasts';
 import { EmptyState, LoadingState } from './components/ui';
+import { createDeskQueryClient } from './lib/queryClient';
 import { canAudit, canOperate, homeOf, isAdmin, SessionProvider, useSession } from './lib/session';
 import { AuditIndexPage } from './pages/AuditIndexPage';
 import { AuditThreadPage } from './pages/AuditThreadPage';
@@ -90,15 +93,19 @@ function SignedInApp() {
 }
 
 export function App() {
+  // one query cache for the whole app (useDeskQuery reads through it)
+  const [queryClient] = useState(createDeskQueryClient);
   return (
-    <BrowserRouter>
-      <ToastProvider>
-        <Routes>
-          {/* guests have no session: their page never asks who is signed in */}
-          <Route path="/t/:token" element={<GuestPage />} />
-          <Route path="*" element={<SignedInApp />} />
-        </Routes>
-      </ToastProvider>
-    </BrowserRouter>
+    <QueryClientProvider client={queryClient}>
+      <BrowserRouter>
+        <ToastProvider>
+          <Routes>
+            {/* guests have no session: their page never asks who is signed in */}
+            <Route path="/t/:token" element={<GuestPage />} />
+            <Route path="*" element={<SignedInApp />} />
+          </Routes>
+        </ToastProvider>
+      </BrowserRouter>
+    </QueryClientProvider>
   );
 }
