@@ -2,7 +2,8 @@ import { useMemo, useState } from 'react';
 import { api } from '../lib/api';
 import type { SignedIn } from '../lib/session';
 import type { Page, StaffMember } from '../lib/types';
-import { useResource } from '../lib/useResource';
+import { queryKeys } from '../lib/queryKeys';
+import { useDeskQuery } from '../lib/useDeskQuery';
 
 const PAGE = 100;
 
@@ -26,10 +27,10 @@ export function AssigneePicker({
 }) {
   const [search, setSearch] = useState('');
   const q = search.trim();
-  const staff = useResource(
-    (signal) => api.get<Page<StaffMember>>('/api/support/staff', { signal, query: { q, limit: PAGE } }),
-    [q],
-  );
+  const staff = useDeskQuery({
+    queryKey: queryKeys.staff(q),
+    read: (signal) => api.get<Page<StaffMember>>('/api/support/staff', { signal, query: { q, limit: PAGE } }),
+  });
   // the search box stays once shown (a search narrowing to one page must not hide it)
   const [many, setMany] = useState(false);
   if (!many && staff.data?.nextCursor) setMany(true);

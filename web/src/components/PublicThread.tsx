@@ -4,7 +4,8 @@ import { formatDateTime, label } from '../lib/format';
 import { useLive, usePresence, type PresencePeer } from '../lib/live';
 import { applyThreadPush } from '../lib/threadPatch';
 import type { CommandAnswer, PartnerThreadSummary, ThreadView } from '../lib/types';
-import { useResource } from '../lib/useResource';
+import { queryKeys } from '../lib/queryKeys';
+import { useDeskQuery } from '../lib/useDeskQuery';
 import { Conversation } from './Conversation';
 import { Icon } from './Icon';
 import { ReplyBox } from './ReplyBox';
@@ -45,8 +46,9 @@ export function PublicThread({
   const peers = usePresence(threadId, typing, myId ?? '');
   const supportTyping = typingText(peers);
   const shownRef = useRef<PublicThreadView | undefined>(undefined);
-  const view = useResource(
-    async (signal, waitFor) => {
+  const view = useDeskQuery({
+    queryKey: queryKeys.publicThread(threadId),
+    read: async (signal, waitFor) => {
       try {
         const fetched = await api.get<PublicThreadView>(`/api/support/threads/${threadId}`, { signal, waitFor });
         // a re-read that started before a push arrived must not put the older state back
@@ -62,8 +64,7 @@ export function PublicThread({
         throw error;
       }
     },
-    [threadId],
-  );
+  });
   useLive((event) => {
     if (event.type === 'resync') return void view.reload();
     if (event.type !== 'thread' || event.threadId !== threadId) return;

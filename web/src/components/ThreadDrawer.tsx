@@ -14,7 +14,8 @@ import {
   type ThreadView,
 } from '../lib/types';
 import { markSeen, rememberStaff } from '../lib/unread';
-import { useResource } from '../lib/useResource';
+import { queryKeys } from '../lib/queryKeys';
+import { useDeskQuery } from '../lib/useDeskQuery';
 import { AssigneePicker } from './AssigneePicker';
 import { Conversation } from './Conversation';
 import { Drawer } from './Drawer';
@@ -53,8 +54,9 @@ export function ThreadDrawer({
 
   // a re-read that started before a push arrived must not put the older state back
   const shownRef = useRef<StaffThread | undefined>(undefined);
-  const view = useResource(
-    async (signal, waitFor) => {
+  const view = useDeskQuery({
+    queryKey: queryKeys.staffThread(threadId),
+    read: async (signal, waitFor) => {
       const fetched = await api.get<StaffThread>(`/api/support/threads/${threadId}`, { signal, waitFor });
       const shown = shownRef.current;
       const answer =
@@ -69,12 +71,12 @@ export function ThreadDrawer({
       rememberStaff(staff);
       return answer;
     },
-    [threadId],
-  );
+  });
 
   // Each email's delivery state: from the thread view when it carries it, else (admins) from the queue.
-  const emails = useResource(
-    async (signal) => {
+  const emails = useDeskQuery({
+    queryKey: queryKeys.threadEmails(threadId),
+    read: async (signal) => {
       if (!isAdmin(identity)) return null;
       try {
         return await api.get<EmailQueue>('/api/ops/email/queue', { signal, query: { threadId, limit: 200 } });
@@ -82,8 +84,7 @@ export function ThreadDrawer({
         return null;
       }
     },
-    [threadId],
-  );
+  });
   const deliveriesByMessage = useMemo(() => {
     const map = new Map<string, EmailDelivery[]>();
     for (const e of emails.data?.emails ?? []) {

@@ -5,7 +5,8 @@ import { EmptyState, ErrorState, SkeletonRows, StatusBadge } from '../components
 import { api } from '../lib/api';
 import { formatRelative, shortId } from '../lib/format';
 import type { Page, StaffThreadSummary } from '../lib/types';
-import { useResource } from '../lib/useResource';
+import { queryKeys } from '../lib/queryKeys';
+import { useDeskQuery } from '../lib/useDeskQuery';
 
 /** /audit: pick a thread to replay. */
 export function AuditIndexPage() {
@@ -15,10 +16,11 @@ export function AuditIndexPage() {
     const t = setTimeout(() => setQuery(q.trim()), 300);
     return () => clearTimeout(t);
   }, [q]);
-  const list = useResource(
-    (signal) => api.get<Page<StaffThreadSummary>>('/api/support/inbox', { signal, query: { q: query, limit: 50 } }),
-    [query],
-  );
+  const list = useDeskQuery({
+    queryKey: queryKeys.auditSearch(query),
+    read: (signal) =>
+      api.get<Page<StaffThreadSummary>>('/api/support/inbox', { signal, query: { q: query, limit: 50 } }),
+  });
   return (
     <div className="page page-narrow">
       <div className="page-header">

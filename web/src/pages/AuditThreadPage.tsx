@@ -5,7 +5,8 @@ import { Alert, EmptyState, ErrorState, LoadingState, SkeletonRows, StatusBadge 
 import { ApiError, api } from '../lib/api';
 import { formatDateTime, label, shortId } from '../lib/format';
 import type { HistoryEvent, ThreadHistory } from '../lib/types';
-import { useResource } from '../lib/useResource';
+import { queryKeys } from '../lib/queryKeys';
+import { useDeskQuery } from '../lib/useDeskQuery';
 
 function eventSummary(e: HistoryEvent): string {
   const d = e.data;
@@ -70,10 +71,10 @@ function exportHref(threadId: string, format: 'json' | 'csv'): string {
  */
 export function AuditThreadPage() {
   const { threadId = '' } = useParams();
-  const history = useResource(
-    (signal) => api.get<ThreadHistory>(`/api/audit/threads/${threadId}/history`, { signal }),
-    [threadId],
-  );
+  const history = useDeskQuery({
+    queryKey: queryKeys.threadHistory(threadId),
+    read: (signal) => api.get<ThreadHistory>(`/api/audit/threads/${threadId}/history`, { signal }),
+  });
   const events = useMemo(() => history.data?.events ?? [], [history.data]);
   // the slider and the highlight move through thread revisions only: email outcomes have their own stream
   const threadEvents = useMemo(() => events.filter((e) => e.source === 'thread'), [events]);
@@ -91,17 +92,20 @@ export function AuditThreadPage() {
     if (events.length) document.getElementById(`rev-${anchored}`)?.scrollIntoView({ block: 'nearest' });
   }, [events, hash]);
 
-  const state = useResource(
-    async (signal) => {
-      if (asOf === null || asOf === last) return history.data?.stateAsOf ?? null;
+  // the latest state comes with the history; an earlier one is read on its own
+  const earlier = asOf !== null && asOf !== last ? asOf : null;
+  const stateAsOf = useDeskQuery({
+    queryKey: queryKeys.threadStateAsOf(threadId, earlier),
+    read: async (signal) => {
       const answer = await api.get<ThreadHistory>(`/api/audit/threads/${threadId}/history`, {
         signal,
-        query: { asOf },
+        query: { asOf: earlier },
       });
       return answer.stateAsOf;
     },
-    [threadId, asOf, history.data],
-  );
+    enabled: earlier !== null,
+  });
+  const state = earlier === null ? { data: history.data?.stateAsOf ?? null, error: undefined } : stateAsOf;
 
   if (history.loading) {
     return (

@@ -10,7 +10,8 @@ import { ApiError, api, setGuestToken } from '../lib/api';
 import { formatDateTime } from '../lib/format';
 import { useLive } from '../lib/live';
 import type { Assignment, CommandAnswer, Identity, Page, PartnerThreadSummary } from '../lib/types';
-import { useResource } from '../lib/useResource';
+import { queryKeys } from '../lib/queryKeys';
+import { useDeskQuery } from '../lib/useDeskQuery';
 
 type GuestIdentity = Extract<Identity, { kind: 'guest' }>;
 
@@ -70,23 +71,26 @@ function GuestAssignment({
   const [params, setParams] = useSearchParams();
   const threadId = params.get('thread');
   const [raising, setRaising] = useState(false);
-  const assignment = useResource(
-    (signal) =>
+  const assignment = useDeskQuery({
+    queryKey: queryKeys.assignment(identity.scope.assignmentId),
+    read: (signal) =>
       api.get<Assignment>(`/api/support/assignments/${encodeURIComponent(identity.scope.assignmentId)}`, { signal }),
-    [identity.scope.assignmentId],
-  );
-  const threads = useResource(async (signal, waitFor) => {
-    try {
-      return await api.get<Page<PartnerThreadSummary>>('/api/support/my/threads', {
-        signal,
-        waitFor,
-        query: { limit: 50 },
-      });
-    } catch (error) {
-      if (isInvalidLink(error)) onInvalid();
-      throw error;
-    }
-  }, []);
+  });
+  const threads = useDeskQuery({
+    queryKey: queryKeys.myThreads(undefined),
+    read: async (signal, waitFor) => {
+      try {
+        return await api.get<Page<PartnerThreadSummary>>('/api/support/my/threads', {
+          signal,
+          waitFor,
+          query: { limit: 50 },
+        });
+      } catch (error) {
+        if (isInvalidLink(error)) onInvalid();
+        throw error;
+      }
+    },
+  });
   useLive((event) => {
     if (event.type === 'thread' || event.type === 'resync') void threads.reload();
   });
@@ -175,15 +179,15 @@ export function GuestPage() {
   useState(() => setGuestToken(token));
   const [invalid, setInvalid] = useState(false);
   const [reference, setReference] = useState<string | null>(null);
-  const me = useResource(
-    async (signal) => {
+  const me = useDeskQuery({
+    queryKey: queryKeys.guestIdentity(token),
+    read: async (signal) => {
       setGuestToken(token);
       const answer = await api.get<{ identity: Identity }>('/api/auth/me', { signal });
       if (answer.identity.kind !== 'guest') throw new Error('not a guest link');
       return answer.identity;
     },
-    [token],
-  );
+  });
 
   if (invalid || (me.error && isInvalidLink(me.error))) return <InvalidLinkPage />;
   const identity = me.data;

@@ -9,7 +9,8 @@ import { useLive } from '../lib/live';
 import { useIdentity } from '../lib/session';
 import { priorities, queryTypes, type Counts, type Page, type StaffThreadSummary } from '../lib/types';
 import { isUnread, rememberStaff } from '../lib/unread';
-import { useResource } from '../lib/useResource';
+import { queryKeys } from '../lib/queryKeys';
+import { useDeskQuery } from '../lib/useDeskQuery';
 
 const tabs = ['ALL', 'OPEN', 'PENDING', 'RESOLVED', 'CLOSED'] as const;
 const PAGE = 25;
@@ -49,19 +50,19 @@ export function InboxPage() {
 
   const filters = useMemo(() => ({ priority, queryType, assigneeId: assignee, q }), [priority, queryType, assignee, q]);
 
-  const list = useResource(
-    (signal, waitFor) =>
+  const list = useDeskQuery({
+    queryKey: queryKeys.inbox({ ...filters, status, limit }),
+    read: (signal, waitFor) =>
       api.get<Page<StaffThreadSummary>>('/api/support/inbox', {
         signal,
         waitFor,
         query: { ...filters, status, limit },
       }),
-    [filters, status, limit],
-  );
-  const counts = useResource(
-    (signal, waitFor) => api.get<Counts>('/api/support/inbox/counts', { signal, waitFor, query: filters }),
-    [filters],
-  );
+  });
+  const counts = useDeskQuery({
+    queryKey: queryKeys.inboxCounts(filters),
+    read: (signal, waitFor) => api.get<Counts>('/api/support/inbox/counts', { signal, waitFor, query: filters }),
+  });
 
   useEffect(() => {
     const rows = list.data?.items ?? [];

@@ -8,16 +8,17 @@ import { Button, EmptyState, ErrorState, SkeletonRows } from '../components/ui';
 import { WhatsAppBubble } from '../components/WhatsAppBubble';
 import { api } from '../lib/api';
 import type { Assignment, CommandAnswer } from '../lib/types';
-import { useResource } from '../lib/useResource';
+import { queryKeys } from '../lib/queryKeys';
+import { useDeskQuery } from '../lib/useDeskQuery';
 import { useMyThreads } from '../lib/useMyThreads';
 
 /** /portal/assignments/:assignmentId: its queries and the Raise Query drawer. */
 export function PortalAssignmentPage() {
   const { assignmentId = '' } = useParams();
-  const assignment = useResource(
-    (signal) => api.get<Assignment>(`/api/support/assignments/${encodeURIComponent(assignmentId)}`, { signal }),
-    [assignmentId],
-  );
+  const assignment = useDeskQuery({
+    queryKey: queryKeys.assignment(assignmentId),
+    read: (signal) => api.get<Assignment>(`/api/support/assignments/${encodeURIComponent(assignmentId)}`, { signal }),
+  });
   const threads = useMyThreads(assignmentId);
   const [drawer, setDrawer] = useState(false);
   const [raised, setRaised] = useState<CommandAnswer | null>(null);

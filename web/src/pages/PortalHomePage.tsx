@@ -6,16 +6,17 @@ import { WhatsAppBubble } from '../components/WhatsAppBubble';
 import { api } from '../lib/api';
 import { useIdentity } from '../lib/session';
 import type { Assignment } from '../lib/types';
-import { useResource } from '../lib/useResource';
+import { queryKeys } from '../lib/queryKeys';
+import { useDeskQuery } from '../lib/useDeskQuery';
 import { useMyThreads } from '../lib/useMyThreads';
 
 /** /portal: the organisation's assignments and its queries, live. */
 export function PortalHomePage() {
   const identity = useIdentity();
-  const assignments = useResource(
-    (signal) => api.get<{ items: Assignment[] }>('/api/support/assignments', { signal }),
-    [],
-  );
+  const assignments = useDeskQuery({
+    queryKey: queryKeys.assignments(),
+    read: (signal) => api.get<{ items: Assignment[] }>('/api/support/assignments', { signal }),
+  });
   const threads = useMyThreads();
   const firstName = identity.name.split(' ')[0];
 

@@ -4,7 +4,8 @@ import { useToast } from '../components/Toasts';
 import { Alert, Button, ErrorState, Field, LoadingState } from '../components/ui';
 import { ApiError, api, errorText } from '../lib/api';
 import type { SystemConfig } from '../lib/types';
-import { useResource } from '../lib/useResource';
+import { queryKeys } from '../lib/queryKeys';
+import { useDeskQuery } from '../lib/useDeskQuery';
 
 interface Form {
   whatsappNumber: string;
@@ -43,7 +44,10 @@ const sentence = (s: string) => {
 
 export function SystemConfigPage() {
   const toast = useToast();
-  const config = useResource((signal) => api.get<SystemConfig>('/api/support/config', { signal }), []);
+  const config = useDeskQuery({
+    queryKey: queryKeys.systemConfig(),
+    read: (signal) => api.get<SystemConfig>('/api/support/config', { signal }),
+  });
   const [form, setForm] = useState<Form | null>(null);
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
