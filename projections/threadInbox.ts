@@ -1,4 +1,4 @@
-import { isStaffOnlyThreadEvent, type ThreadEvent } from '../domain/index.js';
+import { awaitingOf, isStaffOnlyThreadEvent, type ThreadEvent } from '../domain/index.js';
 import { loadRows, upsertRows, type Column } from './bulkSql.js';
 import type { Projection } from './projection.js';
 
@@ -96,8 +96,6 @@ const messageColumns: readonly Column[] = [
   ['created_at', 'timestamptz'],
 ];
 
-const awaitingFor = (status: string): string | null =>
-  status === 'OPEN' ? 'staff' : status === 'PENDING' ? 'partner' : null;
 const preview = (body: string) => (body.length > PREVIEW_LENGTH ? `${body.slice(0, PREVIEW_LENGTH - 1)}…` : body);
 
 /** Folds one event onto a thread's row (pure: the same rules the decider's evolve applies). */
@@ -129,7 +127,7 @@ export function foldInbox(row: InboxRow | undefined, event: ThreadEvent, revisio
       last_public_by_kind: d.by.kind,
       message_count: 1,
       public_message_count: 1,
-      awaiting: 'staff',
+      awaiting: awaitingOf('OPEN'),
       first_response_at: null,
       resolved_at: null,
       first_resolved_at: null,
@@ -149,7 +147,7 @@ export function foldInbox(row: InboxRow | undefined, event: ThreadEvent, revisio
     case 'MessagePosted': {
       const d = event.data;
       next.status = d.statusAfter;
-      next.awaiting = awaitingFor(d.statusAfter);
+      next.awaiting = awaitingOf(d.statusAfter);
       next.message_count = row.message_count + 1;
       next.last_message_preview = preview(d.body);
       next.last_message_at = d.occurredAt;
@@ -174,18 +172,18 @@ export function foldInbox(row: InboxRow | undefined, event: ThreadEvent, revisio
       return next;
     case 'ThreadResolved':
       next.status = 'RESOLVED';
-      next.awaiting = null;
+      next.awaiting = awaitingOf('RESOLVED');
       next.resolved_at = event.data.occurredAt;
       next.first_resolved_at = row.first_resolved_at ?? event.data.occurredAt;
       return next;
     case 'ThreadClosed':
       next.status = 'CLOSED';
-      next.awaiting = null;
+      next.awaiting = awaitingOf('CLOSED');
       next.closed_at = event.data.occurredAt;
       return next;
     case 'ThreadReopened':
       next.status = 'OPEN';
-      next.awaiting = 'staff';
+      next.awaiting = awaitingOf('OPEN');
       next.resolved_at = null;
       next.closed_at = null;
       return next;

@@ -41,7 +41,7 @@ export type SystemConfigValues = Omit<z.infer<typeof configAnswer>, 'revision' |
  * desk serves (`servedOrigin`), not the domain's fixed default, so that the first links work.
  */
 function valuesOf(state: SystemConfigState, servedOrigin: string): SystemConfigValues {
-  const configured = 'config' in state && state.config && state.updatedAt !== null;
+  const configured = state.lastUpdate !== null;
   const c = configured ? state.config : defaultSystemConfig;
   return {
     whatsappNumber: c.whatsappNumber,

@@ -43,8 +43,11 @@ export function emailDeliveryFailed(facts: EmailFacts, failure: EmailFailure, at
   };
 }
 
-/** The internal note staff see in the thread when an email could not be delivered. */
+/**
+ * The internal note staff see in the thread when an email could not be delivered. Trimmed, as a
+ * message body is: it goes to the decider as it is, without the HTTP edge's parse.
+ */
 export function deliveryFailureNote(recipient: string, failure: Pick<EmailFailure, 'errorName' | 'reason'>): string {
   const reason = `${failure.errorName ? `${failure.errorName}: ` : ''}${failure.reason}`;
-  return `could not email ${recipient}: ${reason.slice(0, 600)}`;
+  return `could not email ${recipient}: ${reason.slice(0, 600)}`.trim();
 }

@@ -28,6 +28,7 @@ export const issueGuestLinkData = issueGuestLinkInput.extend({
   tokenSeed: tokenSeedSchema.optional(),
 });
 
-export type IssueGuestLink = Command<'IssueGuestLink', z.input<typeof issueGuestLinkData>>;
+/** Parsed at the edge with `issueGuestLinkData`: the decider trusts it. */
+export type IssueGuestLink = Command<'IssueGuestLink', z.output<typeof issueGuestLinkData>>;
 export type RevokeGuestLink = Command<'RevokeGuestLink', Record<string, never>>;
 export type GuestLinkCommand = IssueGuestLink | RevokeGuestLink;

@@ -1,13 +1,12 @@
-import { DomainError, parseCommandData, requireAuthor, unreachable } from '../shared.js';
+import { DomainError, requireAuthor, unreachable } from '../shared.js';
 import type { GuestLinkCommand, IssueGuestLink, RevokeGuestLink } from './commands.js';
-import { issueGuestLinkData } from './commands.js';
 import type { GuestLinkEvent, GuestLinkIssued, GuestLinkRevoked } from './events.js';
 import type { GuestLinkState } from './state.js';
 
 export function issueGuestLink(command: IssueGuestLink, state: GuestLinkState): GuestLinkIssued[] {
   const { author, now } = command.metadata;
   requireAuthor(author, ['staff', 'system'], 'issue a guest link');
-  const data = parseCommandData(command.type, issueGuestLinkData, command.data);
+  const { data } = command;
   if (state.status !== 'EMPTY')
     throw new DomainError('conflict', 'guest_link_exists', 'this guest link already exists');
   return [

@@ -1,6 +1,6 @@
-import type { z } from 'zod';
 import type { Command } from '../shared.js';
-import type { systemConfigInput } from './config.js';
+import type { SystemConfigInput } from './config.js';
 
-export type UpdateSystemConfig = Command<'UpdateSystemConfig', z.input<typeof systemConfigInput>>;
+/** Parsed at the edge with `systemConfigInput` (normalised): the decider trusts it. */
+export type UpdateSystemConfig = Command<'UpdateSystemConfig', SystemConfigInput>;
 export type SystemConfigCommand = UpdateSystemConfig;

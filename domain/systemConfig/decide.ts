@@ -1,13 +1,12 @@
-import { DomainError, parseCommandData, requireAuthor } from '../shared.js';
+import { DomainError, requireAuthor } from '../shared.js';
 import type { SystemConfigCommand, UpdateSystemConfig } from './commands.js';
-import { systemConfigInput } from './config.js';
 import type { SystemConfigEvent, SystemConfigUpdated } from './events.js';
 import type { SystemConfigState } from './state.js';
 
 export function updateSystemConfig(command: UpdateSystemConfig, state: SystemConfigState): SystemConfigUpdated[] {
   const { author, now } = command.metadata;
   requireAuthor(author, ['staff', 'system'], 'change the system config');
-  const input = parseCommandData(command.type, systemConfigInput, command.data);
+  const input = command.data;
   const current = state.config;
   const next = {
     ...input,

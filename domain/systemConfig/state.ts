@@ -7,15 +7,13 @@ export const systemConfigStreamName = 'systemConfig-global';
 
 export interface SystemConfigState {
   config: SystemConfig;
-  /** null while the defaults apply. */
-  updatedAt: string | null;
-  updatedBy: Author | null;
+  /** When and by whom the config was last saved; null while the defaults apply. */
+  lastUpdate: { at: string; by: Author } | null;
 }
 
 export const initialSystemConfigState: SystemConfigState = Object.freeze({
   config: defaultSystemConfig,
-  updatedAt: null,
-  updatedBy: null,
+  lastUpdate: null,
 });
 
 /** Each update carries the whole config: the latest one wins. */
@@ -31,7 +29,6 @@ export function evolveSystemConfig(_state: SystemConfigState, event: SystemConfi
   } = event.data;
   return {
     config: { whatsappNumber, supportEmail, portalBaseUrl, whatsappBubbleEnabled, showStaffNamesInPresence },
-    updatedAt: occurredAt,
-    updatedBy: by,
+    lastUpdate: { at: occurredAt, by },
   };
 }

@@ -59,12 +59,16 @@ export const changePriorityData = changePriorityInput.extend({ threadId: threadI
 /** Resolve, Close and Reopen carry nothing but the thread they act on. */
 export const threadTransitionData = z.object({ threadId: threadIdSchema });
 
-export type RaiseQuery = Command<'RaiseQuery', z.input<typeof raiseQueryData>>;
-export type PostMessage = Command<'PostMessage', z.input<typeof postMessageData>>;
-export type Assign = Command<'Assign', z.input<typeof assignData>>;
-export type ChangePriority = Command<'ChangePriority', z.input<typeof changePriorityData>>;
-export type Resolve = Command<'Resolve', z.input<typeof threadTransitionData>>;
-export type Close = Command<'Close', z.input<typeof threadTransitionData>>;
-export type Reopen = Command<'Reopen', z.input<typeof threadTransitionData>>;
+/*
+ * A command carries its data parsed (validated, trimmed, defaults applied): the edge parses what
+ * it receives once, with the schemas above, and the deciders trust their typed input.
+ */
+export type RaiseQuery = Command<'RaiseQuery', z.output<typeof raiseQueryData>>;
+export type PostMessage = Command<'PostMessage', z.output<typeof postMessageData>>;
+export type Assign = Command<'Assign', z.output<typeof assignData>>;
+export type ChangePriority = Command<'ChangePriority', z.output<typeof changePriorityData>>;
+export type Resolve = Command<'Resolve', z.output<typeof threadTransitionData>>;
+export type Close = Command<'Close', z.output<typeof threadTransitionData>>;
+export type Reopen = Command<'Reopen', z.output<typeof threadTransitionData>>;
 
 export type ThreadCommand = RaiseQuery | PostMessage | Assign | ChangePriority | Resolve | Close | Reopen;

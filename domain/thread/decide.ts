@@ -1,4 +1,4 @@
-import { DomainError, type Author, parseCommandData, requireAuthor, unreachable } from '../shared.js';
+import { DomainError, type Author, requireAuthor, unreachable } from '../shared.js';
 import type {
   ThreadCommand,
   RaiseQuery,
@@ -9,7 +9,6 @@ import type {
   Close,
   Reopen,
 } from './commands.js';
-import { assignData, changePriorityData, postMessageData, raiseQueryData, threadTransitionData } from './commands.js';
 import type {
   MessagePosted,
   PriorityChanged,
@@ -28,7 +27,7 @@ const staffOrSystem = ['staff', 'system'] as const;
 export function raiseQuery(command: RaiseQuery, state: ThreadState): QueryRaised[] {
   const { author, now } = command.metadata;
   requireAuthor(author, ['partner', 'guest', 'staff'], 'raise a query');
-  const data = parseCommandData(command.type, raiseQueryData, command.data);
+  const { data } = command;
   if (state.status !== 'EMPTY') {
     throw new DomainError('conflict', 'thread_exists', `thread ${data.threadId} already exists`);
   }
@@ -54,7 +53,7 @@ export function raiseQuery(command: RaiseQuery, state: ThreadState): QueryRaised
 
 export function postMessage(command: PostMessage, state: ThreadState): MessagePosted[] {
   const { author, now } = command.metadata;
-  const data = parseCommandData(command.type, postMessageData, command.data);
+  const { data } = command;
   const thread = existing(state, data.threadId);
   const internal = data.visibility === 'internal';
   if (internal && author.kind !== 'staff' && author.kind !== 'system') {
@@ -93,9 +92,10 @@ function statusAfterMessage(status: ThreadStatus, author: Author, internal: bool
 export function assign(command: Assign, state: ThreadState): ThreadAssigned[] {
   const { author, now } = command.metadata;
   requireAuthor(author, staffOrSystem, 'assign a thread');
-  const data = parseCommandData(command.type, assignData, command.data);
+  const { data } = command;
   const thread = existing(state, data.threadId);
-  if (data.assigneeId === thread.assigneeId) return [];
+  const previousAssigneeId = thread.assignee?.id ?? null;
+  if (data.assigneeId === previousAssigneeId) return [];
   return [
     {
       type: 'ThreadAssigned',
@@ -103,7 +103,7 @@ export function assign(command: Assign, state: ThreadState): ThreadAssigned[] {
         threadId: thread.threadId,
         assigneeId: data.assigneeId,
         assigneeName: data.assigneeId === null ? null : data.assigneeName || null,
-        previousAssigneeId: thread.assigneeId,
+        previousAssigneeId,
         by: author,
         occurredAt: now.toISOString(),
       },
@@ -114,7 +114,7 @@ export function assign(command: Assign, state: ThreadState): ThreadAssigned[] {
 export function changePriority(command: ChangePriority, state: ThreadState): PriorityChanged[] {
   const { author, now } = command.metadata;
   requireAuthor(author, staffOrSystem, 'change a thread’s priority');
-  const data = parseCommandData(command.type, changePriorityData, command.data);
+  const { data } = command;
   const thread = existing(state, data.threadId);
   if (data.priority === thread.priority) return [];
   return [
@@ -134,7 +134,7 @@ export function changePriority(command: ChangePriority, state: ThreadState): Pri
 export function resolve(command: Resolve, state: ThreadState): ThreadResolved[] {
   const { author, now } = command.metadata;
   requireAuthor(author, staffOrSystem, 'resolve a thread');
-  const { threadId } = parseCommandData(command.type, threadTransitionData, command.data);
+  const { threadId } = command.data;
   const thread = existing(state, threadId);
   if (thread.status !== 'OPEN' && thread.status !== 'PENDING') throw invalidTransition(thread, 'RESOLVED');
   return [
@@ -148,7 +148,7 @@ export function resolve(command: Resolve, state: ThreadState): ThreadResolved[] 
 export function close(command: Close, state: ThreadState): ThreadClosed[] {
   const { author, now } = command.metadata;
   requireAuthor(author, staffOrSystem, 'close a thread');
-  const { threadId } = parseCommandData(command.type, threadTransitionData, command.data);
+  const { threadId } = command.data;
   const thread = existing(state, threadId);
   if (thread.status === 'CLOSED') throw invalidTransition(thread, 'CLOSED');
   return [
@@ -162,7 +162,7 @@ export function close(command: Close, state: ThreadState): ThreadClosed[] {
 export function reopen(command: Reopen, state: ThreadState): ThreadReopened[] {
   const { author, now } = command.metadata;
   requireAuthor(author, staffOrSystem, 'reopen a thread');
-  const { threadId } = parseCommandData(command.type, threadTransitionData, command.data);
+  const { threadId } = command.data;
   const thread = existing(state, threadId);
   if (thread.status !== 'RESOLVED' && thread.status !== 'CLOSED') throw invalidTransition(thread, 'OPEN');
   return [

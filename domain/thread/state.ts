@@ -3,7 +3,16 @@ import { unreachable } from '../shared.js';
 import type { ThreadEvent } from './events.js';
 import type { Priority, QueryType, ThreadStatus } from './vocabulary.js';
 
-/** What every raised thread knows, whatever its status. Times are ISO strings. */
+/** The staff member a thread is assigned to; the name is null when it was not known at the time. */
+export interface Assignee {
+  id: string;
+  name: string | null;
+}
+
+/**
+ * What every raised thread knows, whatever its status. Times are ISO strings. Who the thread
+ * waits for is not stored: it follows from the status (`awaitingOf`).
+ */
 export interface ThreadFacts {
   threadId: string;
   assignmentId: string;
@@ -12,8 +21,8 @@ export interface ThreadFacts {
   queryType: QueryType;
   priority: Priority;
   subject: string;
-  assigneeId: string | null;
-  assigneeName: string | null;
+  /** null while nobody is assigned. */
+  assignee: Assignee | null;
   raisedAt: string;
   raisedBy: Author;
   /** The first staff external reply; never changes after. */
@@ -30,26 +39,22 @@ export interface EmptyThread {
 }
 export interface OpenThread extends ThreadFacts {
   status: 'OPEN';
-  awaiting: 'staff';
   resolvedAt: null;
   closedAt: null;
 }
 export interface PendingThread extends ThreadFacts {
   status: 'PENDING';
-  awaiting: 'partner';
   resolvedAt: null;
   closedAt: null;
 }
 export interface ResolvedThread extends ThreadFacts {
   status: 'RESOLVED';
-  awaiting: null;
   /** The latest resolution; cleared when the thread opens again. */
   resolvedAt: string;
   closedAt: null;
 }
 export interface ClosedThread extends ThreadFacts {
   status: 'CLOSED';
-  awaiting: null;
   /** Kept when a resolved thread is closed; null when it was closed unresolved. */
   resolvedAt: string | null;
   closedAt: string;
@@ -66,7 +71,6 @@ export function evolveThread(state: ThreadState, event: ThreadEvent): ThreadStat
     if (state.status !== 'EMPTY') return state;
     return {
       status: 'OPEN',
-      awaiting: 'staff',
       threadId: data.threadId,
       assignmentId: data.assignmentId,
       assignmentReference: data.assignmentReference,
@@ -74,8 +78,7 @@ export function evolveThread(state: ThreadState, event: ThreadEvent): ThreadStat
       queryType: data.queryType,
       priority: data.priority,
       subject: data.subject,
-      assigneeId: null,
-      assigneeName: null,
+      assignee: null,
       raisedAt: data.occurredAt,
       raisedBy: data.by,
       firstResponseAt: null,
@@ -101,7 +104,10 @@ export function evolveThread(state: ThreadState, event: ThreadEvent): ThreadStat
       return moveTo(counted, data.statusAfter, data.occurredAt);
     }
     case 'ThreadAssigned':
-      return { ...state, assigneeId: data.assigneeId, assigneeName: data.assigneeName };
+      return {
+        ...state,
+        assignee: data.assigneeId === null ? null : { id: data.assigneeId, name: data.assigneeName },
+      };
     case 'PriorityChanged':
       return { ...state, priority: data.to };
     case 'ThreadResolved':
@@ -120,20 +126,19 @@ function moveTo(state: RaisedThread, status: ThreadStatus, at: string): RaisedTh
   if (status === state.status) return state;
   switch (status) {
     case 'OPEN':
-      return { ...state, status, awaiting: 'staff', resolvedAt: null, closedAt: null };
+      return { ...state, status, resolvedAt: null, closedAt: null };
     case 'PENDING':
-      return { ...state, status, awaiting: 'partner', resolvedAt: null, closedAt: null };
+      return { ...state, status, resolvedAt: null, closedAt: null };
     case 'RESOLVED':
       return {
         ...state,
         status,
-        awaiting: null,
         resolvedAt: at,
         closedAt: null,
         firstResolvedAt: state.firstResolvedAt ?? at,
       };
     case 'CLOSED':
-      return { ...state, status, awaiting: null, closedAt: at };
+      return { ...state, status, closedAt: at };
     default:
       return unreachable(status);
   }

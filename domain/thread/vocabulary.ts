@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unreachable } from '../shared.js';
 
 export const threadStatuses = ['OPEN', 'PENDING', 'RESOLVED', 'CLOSED'] as const;
 export const threadStatusSchema = z.enum(threadStatuses, {
@@ -22,6 +23,21 @@ export type MessageVisibility = z.infer<typeof messageVisibilitySchema>;
 
 /** Who the thread waits for: OPEN waits for staff, PENDING for the partner. */
 export type Awaiting = 'staff' | 'partner' | null;
+
+/** Who a thread in `status` waits for: the one rule, for the domain and every read model. */
+export function awaitingOf(status: ThreadStatus): Awaiting {
+  switch (status) {
+    case 'OPEN':
+      return 'staff';
+    case 'PENDING':
+      return 'partner';
+    case 'RESOLVED':
+    case 'CLOSED':
+      return null;
+    default:
+      return unreachable(status);
+  }
+}
 
 export const threadStreamPrefix = 'thread-';
 

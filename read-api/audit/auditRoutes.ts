@@ -98,7 +98,6 @@ export function auditRoutes(deps: { eventStore: EventStore; pool: pg.Pool; sealK
       return {
         body: {
           ...h,
-          stateAsOf: { ...h.stateAsOf, state: h.stateAsOf.state as unknown as Record<string, unknown> },
           verification: {
             ok: h.verification.ok,
             checked: h.verification.streams.reduce((a, s) => a + s.checked, 0),

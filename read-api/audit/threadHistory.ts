@@ -5,10 +5,10 @@ import {
   threadDecider,
   threadStreamName,
   type ThreadEvent,
-  type ThreadState,
 } from '../../domain/index.js';
 import { verifyChain, type Verification } from '../../eventstore/hashChain.js';
 import { comparePositions, formatPosition, type EventStore, type RecordedEvent } from '../../eventstore/port.js';
+import { auditedThreadState, type AuditedThreadState } from './auditedThreadState.js';
 import { sealsOf } from './seals.js';
 
 /** Where a history entry comes from: the thread's own stream, or the stream of its email outcomes. */
@@ -36,7 +36,7 @@ export interface HistoryEntry {
 export interface ThreadHistory {
   threadId: string;
   events: HistoryEntry[];
-  stateAsOf: { revision: number; at: string | null; state: ThreadState };
+  stateAsOf: { revision: number; at: string | null; state: AuditedThreadState };
   /** One verification per stream: each stream is a hash chain of its own. */
   verification: { ok: boolean; streams: Verification[] };
 }
@@ -122,7 +122,7 @@ export async function threadHistory(
   return {
     threadId,
     events,
-    stateAsOf: { revision, at, state },
+    stateAsOf: { revision, at, state: auditedThreadState(state) },
     verification: { ok: streams.every((s) => s.ok), streams },
   };
 }
