@@ -9,6 +9,7 @@ import {
 } from '../../domain/index.js';
 import { chainEvents, eventHash } from '../../eventstore/hashChain.js';
 import { runCli } from '../../ops/cli.js';
+import { auditedThreadState } from '../../read-api/audit/auditedThreadState.js';
 import { ChainSealer } from '../../workers/chainSealer.js';
 import { startTestDesk, TEST_SEAL_KEY, type ApiClient, type TestDesk } from '../support/testDesk.js';
 
@@ -108,8 +109,16 @@ describe('tamper-evident thread history', () => {
         state = threadDecider.evolve(state, parseDomainEvent(e.type, e.data, 1) as ThreadEvent);
       const h = await history(id, `?asOf=${revision}`);
       expect(h.stateAsOf.revision).toBe(revision);
-      expect(h.stateAsOf.state).toEqual(JSON.parse(JSON.stringify(state)));
+      expect(h.stateAsOf.state).toEqual(JSON.parse(JSON.stringify(auditedThreadState(state))));
     }
+    // auditors read flat assignee fields and who the thread waits for, as they always have
+    expect((await history(id, '?asOf=0')).stateAsOf.state).toMatchObject({
+      status: 'OPEN',
+      awaiting: 'staff',
+      assigneeId: null,
+      assigneeName: null,
+    });
+    expect((await history(id, '?asOf=1')).stateAsOf.state).toMatchObject({ status: 'PENDING', awaiting: 'partner' });
     const at = String(events[1]!.data['occurredAt']);
     expect((await history(id, `?asOf=${encodeURIComponent(at)}`)).stateAsOf.revision).toBe(1);
     expect((await auditor.request('GET', `/api/audit/threads/${id}/history?asOf=soon`)).status).toBe(400);

@@ -36,7 +36,11 @@ function oneOfEach(): DomainEvent[] {
   };
   const tokenHash = 'f'.repeat(64);
   const issued = guestLinkDecider.decide(
-    { type: 'IssueGuestLink', data: { tokenHash, scope: { kind: 'thread', threadId } }, metadata: meta },
+    {
+      type: 'IssueGuestLink',
+      data: { tokenHash, scope: { kind: 'thread', threadId }, recipientEmail: null, lifetimeSeconds: 7 * 24 * 60 * 60 },
+      metadata: meta,
+    },
     guestLinkDecider.initialState,
   );
   return [

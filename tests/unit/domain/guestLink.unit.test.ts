@@ -3,6 +3,8 @@ import {
   guestLinkAccess,
   guestLinkDecider,
   guestLinkStreamName,
+  issueGuestLinkData,
+  parseCommandData,
   type Author,
   type GuestLinkIssued,
   type GuestLinkRevoked,
@@ -10,7 +12,7 @@ import {
   type RevokeGuestLink,
 } from '../../../domain/index.js';
 import { at, by, iso, partner, staff } from './fixtures.js';
-import { specFor } from './spec.js';
+import { refusal, specFor } from './spec.js';
 import { threadId } from './threadFixtures.js';
 
 const spec = specFor(guestLinkDecider);
@@ -19,8 +21,13 @@ const threadScope = { kind: 'thread', threadId } as const;
 const assignmentScope = { kind: 'assignment', assignmentId: 'asg-1042', partnerOrgId: 'org-7' } as const;
 const DAY = 24 * 60 * 60;
 
-function issue(data: Partial<IssueGuestLink['data']> = {}, author: Author = staff): IssueGuestLink {
-  return { type: 'IssueGuestLink', data: { tokenHash, scope: threadScope, ...data }, metadata: by(author, 0) };
+/** The command as the edge hands it to the decider: its data parsed once, with the domain's schema. */
+function issue(data: Record<string, unknown> = {}, author: Author = staff): IssueGuestLink {
+  return {
+    type: 'IssueGuestLink',
+    data: parseCommandData('IssueGuestLink', issueGuestLinkData, { tokenHash, scope: threadScope, ...data }),
+    metadata: by(author, 0),
+  };
 }
 
 function issued(data: Partial<GuestLinkIssued['data']> = {}): GuestLinkIssued {
@@ -83,8 +90,9 @@ describe('IssueGuestLink', () => {
     ['a raw token instead of its hash', { tokenHash: 'gst_Qm9vbGVhbiBsb2dpYyBpcyBmdW4' }, 'tokenHash'],
     ['a bad recipient email', { recipientEmail: 'not-an-email' }, 'recipientEmail'],
     ['a thread scope without a UUID', { scope: { kind: 'thread', threadId: 'x' } as const }, 'scope.threadId'],
-  ])('when it has %s, then it is refused naming the field', (_, data, path) => {
-    const error = spec.given([]).when(issue(data)).thenThrows('rule', 'invalid_command');
+  ])('when it has %s, then parsing refuses it naming the field', (_, data, path) => {
+    const error = refusal(() => issue(data));
+    expect({ kind: error.kind, code: error.code }).toEqual({ kind: 'rule', code: 'invalid_command' });
     expect(error.details.issues?.map((i) => i.path)).toEqual([path]);
   });
 

@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { threadDecider, threadStreamName, type Author, type RaiseQuery } from '../../../domain/index.js';
+import {
+  parseCommandData,
+  raiseQueryData as raiseQuerySchema,
+  threadStreamName,
+  type Author,
+  type RaiseQuery,
+} from '../../../domain/index.js';
 import { by, guest, partner, staff, system } from './fixtures.js';
 import { queryRaised, raiseQueryData, threadId, threadSpec as spec } from './threadFixtures.js';
+import { refusal } from './spec.js';
 
-function raiseQuery(author: Author, data: Partial<RaiseQuery['data']> = {}): RaiseQuery {
-  return { type: 'RaiseQuery', data: { ...raiseQueryData, ...data }, metadata: by(author) };
+/** The command as the edge hands it to the decider: its data parsed once, with the domain's schema. */
+function raiseQuery(author: Author, data: Record<string, unknown> = {}): RaiseQuery {
+  return {
+    type: 'RaiseQuery',
+    data: parseCommandData('RaiseQuery', raiseQuerySchema, { ...raiseQueryData, ...data }),
+    metadata: by(author),
+  };
 }
 
 describe('RaiseQuery', () => {
@@ -23,7 +35,7 @@ describe('RaiseQuery', () => {
       .then([queryRaised(author)]);
   });
 
-  it('when the subject and body have surrounding spaces, then they are trimmed', () => {
+  it('when the subject and body have surrounding spaces, then parsing trims them', () => {
     spec
       .given([])
       .when(
@@ -35,13 +47,9 @@ describe('RaiseQuery', () => {
       .then([queryRaised(partner)]);
   });
 
-  it('when no priority is given, then it is MEDIUM', () => {
+  it('when no priority is given, then parsing makes it MEDIUM', () => {
     const { priority: _omitted, ...withoutPriority } = raiseQueryData;
-    const [event] = threadDecider.decide(
-      { type: 'RaiseQuery', data: withoutPriority, metadata: by(partner) },
-      threadDecider.initialState,
-    );
-    expect(event?.type === 'QueryRaised' && event.data.priority).toBe('MEDIUM');
+    expect(parseCommandData('RaiseQuery', raiseQuerySchema, withoutPriority).priority).toBe('MEDIUM');
   });
 
   it('when the subject is exactly 200 characters and the body 10,000, then it is accepted', () => {
@@ -72,8 +80,9 @@ describe('RaiseQuery', () => {
     ['an unknown priority', { priority: 'CRITICAL' as never }, 'priority'],
     ['a thread id that is not a UUID', { threadId: 'thread-1' }, 'threadId'],
     ['an empty assignment id', { assignmentId: '' }, 'assignmentId'],
-  ])('when it has %s, then it is refused naming the field', (_, data, path) => {
-    const error = spec.given([]).when(raiseQuery(partner, data)).thenThrows('rule', 'invalid_command');
+  ])('when it has %s, then parsing refuses it naming the field', (_, data, path) => {
+    const error = refusal(() => raiseQuery(partner, data));
+    expect({ kind: error.kind, code: error.code }).toEqual({ kind: 'rule', code: 'invalid_command' });
     expect(error.details.issues?.map((i) => i.path)).toEqual([path]);
   });
 });

@@ -42,3 +42,14 @@ export function specFor<Command, Event, State>(decider: Decider<Command, Event, 
     },
   };
 }
+
+/** The DomainError `run` throws (parsing a command at the edge, say); fails the test when it throws none. */
+export function refusal(run: () => unknown): DomainError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('expected a DomainError, got none');
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   defaultSystemConfig,
+  parseCommandData,
   systemConfigDecider,
   systemConfigInput,
   systemConfigStreamName,
@@ -9,7 +10,7 @@ import {
   type UpdateSystemConfig,
 } from '../../../domain/index.js';
 import { by, iso, partner, staff } from './fixtures.js';
-import { specFor } from './spec.js';
+import { refusal, specFor } from './spec.js';
 
 const spec = specFor(systemConfigDecider);
 
@@ -20,8 +21,13 @@ const valid = {
   whatsappBubbleEnabled: true,
 };
 
-function update(data: Partial<UpdateSystemConfig['data']> = {}, author: Author = staff): UpdateSystemConfig {
-  return { type: 'UpdateSystemConfig', data: { ...valid, ...data }, metadata: by(author, 5) };
+/** The command as the edge hands it to the decider: its data parsed once, with the domain's schema. */
+function update(data: Record<string, unknown> = {}, author: Author = staff): UpdateSystemConfig {
+  return {
+    type: 'UpdateSystemConfig',
+    data: parseCommandData('UpdateSystemConfig', systemConfigInput, { ...valid, ...data }),
+    metadata: by(author, 5),
+  };
 }
 
 function updated(data: Partial<SystemConfigUpdated['data']> = {}, minutes = 5): SystemConfigUpdated {
@@ -37,7 +43,7 @@ describe('UpdateSystemConfig', () => {
   });
 
   it('before any update, then the defaults apply', () => {
-    expect(spec.given([]).state()).toEqual({ config: defaultSystemConfig, updatedAt: null, updatedBy: null });
+    expect(spec.given([]).state()).toEqual({ config: defaultSystemConfig, lastUpdate: null });
     expect(defaultSystemConfig).toEqual({
       whatsappNumber: null,
       supportEmail: 'support@example.com',
@@ -104,8 +110,7 @@ describe('UpdateSystemConfig', () => {
   it('after an update, then the state holds it, with who and when', () => {
     expect(spec.given([updated()]).state()).toEqual({
       config: { ...valid, showStaffNamesInPresence: false },
-      updatedAt: iso(5),
-      updatedBy: staff,
+      lastUpdate: { at: iso(5), by: staff },
     });
   });
 
@@ -175,8 +180,9 @@ describe('systemConfigInput: what an admin may type', () => {
     expect(result.error?.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))).toEqual([
       { path, message },
     ]);
-    // and the decider refuses the same command with the same words
-    const error = spec.given([]).when(update(data)).thenThrows('rule', 'invalid_command');
+    // and parsing the command at the edge refuses it with the same words
+    const error = refusal(() => update(data));
+    expect({ kind: error.kind, code: error.code }).toEqual({ kind: 'rule', code: 'invalid_command' });
     expect(error.details.issues).toEqual([{ path, message }]);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { evolveThread, initialThreadState, type ThreadEvent, type ThreadState } from '../../../domain/index.js';
+import {
+  awaitingOf,
+  evolveThread,
+  initialThreadState,
+  type ThreadAssigned,
+  type ThreadEvent,
+  type ThreadState,
+} from '../../../domain/index.js';
 import { guest, iso, partner, staff, system } from './fixtures.js';
 import {
   historyFor,
@@ -7,6 +14,7 @@ import {
   queryRaised,
   threadClosed,
   threadReopened,
+  threadId,
   threadResolved,
   threadSpec as spec,
 } from './threadFixtures.js';
@@ -16,10 +24,9 @@ describe('thread state', () => {
     expect(spec.given([]).state()).toEqual({ status: 'EMPTY' });
   });
 
-  it('when a query is raised, then it is OPEN, waiting for staff, with its first message counted', () => {
+  it('when a query is raised, then it is OPEN, unassigned, with its first message counted', () => {
     expect(spec.given([queryRaised(partner, 0)]).state()).toEqual({
       status: 'OPEN',
-      awaiting: 'staff',
       threadId: queryRaised().data.threadId,
       assignmentId: 'asg-1042',
       assignmentReference: 'ASG-1042',
@@ -27,8 +34,7 @@ describe('thread state', () => {
       queryType: 'DOCUMENTS',
       priority: 'HIGH',
       subject: 'Missing delivery note',
-      assigneeId: null,
-      assigneeName: null,
+      assignee: null,
       raisedAt: iso(0),
       raisedBy: partner,
       firstResponseAt: null,
@@ -46,7 +52,25 @@ describe('thread state', () => {
     ['RESOLVED', null],
     ['CLOSED', null],
   ] as const)('when it is %s, then it awaits %s', (status, awaiting) => {
-    expect(spec.given(historyFor[status]).state()).toMatchObject({ status, awaiting });
+    const state = spec.given(historyFor[status]).state();
+    expect(state.status).toBe(status);
+    expect(awaitingOf(status)).toBe(awaiting);
+    // who it waits for follows from the status: the state does not store it
+    expect(state).not.toHaveProperty('awaiting');
+  });
+
+  it('assignment: one assignee with its id and name, or null once unassigned', () => {
+    const assigned = (assigneeId: string | null, assigneeName: string | null, minutes: number): ThreadAssigned => ({
+      type: 'ThreadAssigned',
+      data: { threadId, assigneeId, assigneeName, previousAssigneeId: null, by: staff, occurredAt: iso(minutes) },
+    });
+    const history: ThreadEvent[] = [queryRaised(), assigned(staff.id, staff.name, 1)];
+    expect(spec.given(history).state()).toMatchObject({ assignee: { id: staff.id, name: staff.name } });
+    history.push(assigned('staff-9', null, 2));
+    expect(spec.given(history).state()).toMatchObject({ assignee: { id: 'staff-9', name: null } });
+    history.push(assigned(null, null, 3));
+    expect(spec.given(history).state()).toMatchObject({ assignee: null });
+    expect(spec.given(history).state()).not.toHaveProperty('assigneeId');
   });
 
   it('first response: the first staff external reply, never changed after', () => {
@@ -94,7 +118,7 @@ describe('thread state', () => {
 
   it('reopening a closed thread clears closedAt', () => {
     const state = spec.given([queryRaised(), threadClosed('OPEN', 20), threadReopened('CLOSED', 30)]).state();
-    expect(state).toMatchObject({ status: 'OPEN', awaiting: 'staff', closedAt: null, resolvedAt: null });
+    expect(state).toMatchObject({ status: 'OPEN', closedAt: null, resolvedAt: null });
   });
 
   it('a system note on a closed thread is counted and keeps it closed', () => {
