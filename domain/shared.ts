@@ -84,7 +84,10 @@ export interface Command<Type extends string, Data> {
 /** Times in events and states are ISO-8601 UTC strings, so both stay plain JSON. */
 export const isoTimestamp = z.iso.datetime({ error: 'must be an ISO-8601 UTC timestamp' });
 
-/** Parse a command's data with its schema, or refuse with every failing field named. */
+/**
+ * Parse a command's data with its schema, or refuse with every failing field named: for an edge
+ * that builds a command from data no route schema has parsed. Deciders never parse: they trust it.
+ */
 export function parseCommandData<Schema extends z.ZodType>(
   commandType: string,
   schema: Schema,
