@@ -20,7 +20,7 @@ import { compileTrustProxy } from '../platform/http/clientAddress.js';
 import { errorSender } from '../platform/http/errors.js';
 import { problems } from '../platform/http/problem.js';
 import { servedOrigin } from '../platform/http/servedOrigin.js';
-import type { AnyRoute } from '../platform/http/route.js';
+import { routesOfContracts, type AnyRoute, type AnyRouteContract } from '../platform/http/route.js';
 import { AccountStore, assignableRoles } from '../platform/identity/accounts.js';
 import { authRoutes } from '../platform/identity/authRoutes.js';
 import { createHostJwtVerifier, hostJwtOptionsFromConfig } from '../platform/identity/hostJwt.js';
@@ -32,6 +32,7 @@ import type { Logger } from '../platform/logger.js';
 import { clientLogRoutes } from '../platform/monitoring/clientLogs.js';
 import { DeskMetrics } from '../platform/monitoring/metrics.js';
 import type { ProjectionEngine } from '../projections/projectionEngine.js';
+import { apiContracts } from './apiContracts.js';
 import { composeProjections } from './composeProjections.js';
 import { opsRoutes, projectionStatuses, RebuildTracker } from '../read-api/opsRoutes.js';
 import { ProjectionWatcher } from '../read-api/projectionWatcher.js';
@@ -63,6 +64,8 @@ export interface DeskParts {
   serveWeb?: boolean;
   /** At most how long the public config is answered from memory without a change notice (default 1 s). */
   publicConfigCacheMs?: number;
+  /** The contracts to serve and document (default apiContracts): each needs exactly one handler here. */
+  contracts?: readonly AnyRouteContract[];
 }
 
 /** Readiness fails when a projection is this many events behind the log (or stopped). */
@@ -136,7 +139,8 @@ export function composeApi(parts: DeskParts) {
     guestTokens,
   };
 
-  const routes: AnyRoute[] = [
+  // the served API is the contract list, each contract with its handler: a mismatch stops the start
+  const routes: AnyRoute[] = routesOfContracts(parts.contracts ?? apiContracts, [
     ...authRoutes({
       accounts,
       sessions,
@@ -155,7 +159,7 @@ export function composeApi(parts: DeskParts) {
     ...clientLogRoutes({ pool, rateLimiter, logger }),
     ...auditRoutes({ eventStore, pool, sealKey: parts.sealKey }),
     ...emailRoutes({ pool, config }),
-  ];
+  ]);
 
   const sendError = errorSender(logger);
   // Every use of a guest token counts, valid or not: brute force meets a wall per address.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parsePosition, type EventStore } from '../eventstore/port.js';
 import { HttpProblem, problems } from '../platform/http/problem.js';
-import { defineRoute, type AnyRoute } from '../platform/http/route.js';
+import { implement, routeContract, type AnyRoute } from '../platform/http/route.js';
 import type { Logger } from '../platform/logger.js';
 import type { GenerationRow, ProjectionEngine, RebuildProgress } from '../projections/projectionEngine.js';
 
@@ -149,39 +149,45 @@ export class RebuildTracker {
   }
 }
 
+export const listProjections = routeContract({
+  method: 'get',
+  path: '/api/ops/projections',
+  operationId: 'listProjections',
+  summary: 'Projections: live generation, position, lag, events per second, and any rebuild in progress',
+  tags: ['Ops'],
+  access: ['ops', 'admin'],
+  response: { status: 200, description: 'Every projection', schema: z.object({ items: z.array(statusSchema) }) },
+});
+
+export const rebuildProjection = routeContract({
+  method: 'post',
+  path: '/api/ops/projections/:name/rebuild',
+  operationId: 'rebuildProjection',
+  summary: 'Rebuild a projection blue/green: the live one keeps serving until the new one has caught up',
+  description: 'Answers at once; follow the progress with GET /api/ops/projections.',
+  tags: ['Ops'],
+  access: ['ops', 'admin'],
+  params: z.object({ name: z.string().max(100) }),
+  response: {
+    status: 202,
+    description: 'Started',
+    schema: z.object({ projection: z.string(), started: z.literal(true) }),
+  },
+  errors: [404, 409],
+});
+
 export function opsRoutes(deps: {
   engine: ProjectionEngine;
   eventStore: EventStore;
   rebuilds: RebuildTracker;
 }): AnyRoute[] {
-  const list = defineRoute({
-    method: 'get',
-    path: '/api/ops/projections',
-    operationId: 'listProjections',
-    summary: 'Projections: live generation, position, lag, events per second, and any rebuild in progress',
-    tags: ['Ops'],
-    access: ['ops', 'admin'],
-    response: { status: 200, description: 'Every projection', schema: z.object({ items: z.array(statusSchema) }) },
+  const list = implement(listProjections, {
     async handle() {
       return { body: { items: await projectionStatuses(deps.engine, deps.eventStore) } };
     },
   });
 
-  const rebuild = defineRoute({
-    method: 'post',
-    path: '/api/ops/projections/:name/rebuild',
-    operationId: 'rebuildProjection',
-    summary: 'Rebuild a projection blue/green: the live one keeps serving until the new one has caught up',
-    description: 'Answers at once; follow the progress with GET /api/ops/projections.',
-    tags: ['Ops'],
-    access: ['ops', 'admin'],
-    params: z.object({ name: z.string().max(100) }),
-    response: {
-      status: 202,
-      description: 'Started',
-      schema: z.object({ projection: z.string(), started: z.literal(true) }),
-    },
-    errors: [404, 409],
+  const rebuild = implement(rebuildProjection, {
     async handle(ctx) {
       try {
         deps.rebuilds.start(ctx.params.name);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { prioritySchema, queryTypeSchema } from '../domain/index.js';
 import { plainWords } from '../platform/http/plainWords.js';
 import { problems } from '../platform/http/problem.js';
-import { defineRoute, type AnyRoute, type RouteContext } from '../platform/http/route.js';
+import { implement, routeContract, type AnyRoute, type RouteContext } from '../platform/http/route.js';
 import { publicReaderMayRead, supportManagers, type Identity } from '../platform/identity/identity.js';
 import { encodeCursor, inboxCountsSql, inboxPageSql } from './inboxQuery.js';
 import type { PublicConfigCache } from './publicConfig.js';
@@ -75,41 +75,156 @@ function scopeFilter(identity: Identity): { partnerOrgId?: string; assignmentId?
   }
 }
 
-export function readRoutes(deps: ReadDependencies): AnyRoute[] {
-  const inboxQuery = z.object({
+const inboxQuery = z.object({
+  status: z.enum(['ALL', 'OPEN', 'PENDING', 'RESOLVED', 'CLOSED']).default('ALL'),
+  priority: prioritySchema.optional(),
+  queryType: queryTypeSchema.optional(),
+  assigneeId: z.string().max(100).optional().meta({ description: "An account id, 'me', or 'none' for unassigned" }),
+  partnerOrgId: z.string().max(100).optional(),
+  assignmentId: z.string().max(100).optional(),
+  awaiting: z.enum(['staff', 'partner']).optional(),
+  q: z.string().trim().min(1).max(200).optional().meta({ description: 'Full-text search over subjects and messages' }),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  ...consistencyQuery,
+});
+
+export const listInbox = routeContract({
+  method: 'get',
+  path: '/api/support/inbox',
+  operationId: 'listInbox',
+  summary: 'The support inbox: threads by last activity, filtered and searched, one page',
+  tags: ['Inbox'],
+  access: staffReaders,
+  query: inboxQuery,
+  headers: consistencyHeaders,
+  response: {
+    status: 200,
+    description: 'One page; pass nextCursor for the next',
+    schema: pageOf(staffThreadSummary),
+  },
+});
+
+export const countInbox = routeContract({
+  method: 'get',
+  path: '/api/support/inbox/counts',
+  operationId: 'countInbox',
+  summary: 'How many threads each status tab holds, under the same filters',
+  tags: ['Inbox'],
+  access: staffReaders,
+  query: inboxQuery.omit({ status: true, cursor: true, limit: true }),
+  response: {
+    status: 200,
+    description: 'Counts per status and in all',
+    schema: z.object({
+      ALL: z.number(),
+      OPEN: z.number(),
+      PENDING: z.number(),
+      RESOLVED: z.number(),
+      CLOSED: z.number(),
+    }),
+  },
+});
+
+export const listMyThreads = routeContract({
+  method: 'get',
+  path: '/api/support/my/threads',
+  operationId: 'listMyThreads',
+  summary: "A partner's (or guest's) own threads, newest activity first",
+  description:
+    'Partners see their organisation’s threads; a guest the thread of their link, or the threads of its assignment ' +
+    'in the organisation the link was issued for. Never internal notes. Ordered and paged by the last activity the ' +
+    'caller may see (`lastActivityAt`): an internal note or an assignment moves nothing here. Every filter applies to every caller.',
+  tags: ['Portal'],
+  access: ['partner', 'guest'],
+  query: z.object({
     status: z.enum(['ALL', 'OPEN', 'PENDING', 'RESOLVED', 'CLOSED']).default('ALL'),
-    priority: prioritySchema.optional(),
-    queryType: queryTypeSchema.optional(),
-    assigneeId: z.string().max(100).optional().meta({ description: "An account id, 'me', or 'none' for unassigned" }),
-    partnerOrgId: z.string().max(100).optional(),
     assignmentId: z.string().max(100).optional(),
-    awaiting: z.enum(['staff', 'partner']).optional(),
-    q: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .optional()
-      .meta({ description: 'Full-text search over subjects and messages' }),
+    q: z.string().trim().min(1).max(200).optional(),
     cursor: z.string().max(200).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     ...consistencyQuery,
-  });
+  }),
+  headers: consistencyHeaders,
+  response: { status: 200, description: 'One page', schema: pageOf(partnerThreadSummary) },
+});
 
-  const inbox = defineRoute({
-    method: 'get',
-    path: '/api/support/inbox',
-    operationId: 'listInbox',
-    summary: 'The support inbox: threads by last activity, filtered and searched, one page',
-    tags: ['Inbox'],
-    access: staffReaders,
-    query: inboxQuery,
-    headers: consistencyHeaders,
-    response: {
-      status: 200,
-      description: 'One page; pass nextCursor for the next',
-      schema: pageOf(staffThreadSummary),
-    },
+export const getThread = routeContract({
+  method: 'get',
+  path: '/api/support/threads/:threadId',
+  operationId: 'getThread',
+  summary: 'One thread with its messages in order',
+  description:
+    'Staff get every message (internal notes marked) and the guest links; partners and guests only external messages.',
+  tags: ['Threads'],
+  access: [...staffReaders, 'partner', 'guest'],
+  params: z.object({ threadId: z.uuid() }),
+  query: z.object(consistencyQuery),
+  headers: consistencyHeaders,
+  response: {
+    status: 200,
+    description: 'The thread',
+    schema: z.object({
+      thread: z.union([staffThreadSummary, partnerThreadSummary]),
+      messages: z.array(
+        messageView.extend({
+          emails: z
+            .array(
+              z.object({
+                recipient: z.string(),
+                template: z.string(),
+                status: z.string(),
+                attempts: z.number(),
+                lastError: z.string().nullable(),
+                at: z.string(),
+              }),
+            )
+            .optional()
+            .meta({ description: 'Staff only: the delivery outcome of each email this message caused' }),
+        }),
+      ),
+      guestLinks: z.array(guestLinkView).optional(),
+    }),
+  },
+  errors: [404],
+});
+
+export const listAssignmentGuestLinks = routeContract({
+  method: 'get',
+  path: '/api/support/assignments/:assignmentId/guest-links',
+  operationId: 'listAssignmentGuestLinks',
+  summary: 'Guest links issued for an assignment',
+  tags: ['Guest links'],
+  access: supportManagers,
+  params: z.object({ assignmentId: z.string().max(100) }),
+  response: { status: 200, description: 'Newest first', schema: z.object({ items: z.array(guestLinkView) }) },
+});
+
+export const getPublicConfig = routeContract({
+  method: 'get',
+  path: '/api/support/public/config',
+  operationId: 'getPublicConfig',
+  summary: 'What the portal needs before sign-in: WhatsApp bubble, number, support email, portal base URL',
+  tags: ['System config'],
+  access: 'public',
+  response: {
+    status: 200,
+    description: 'The public part of the system config',
+    schema: z
+      .object({
+        whatsappNumber: z.string().nullable(),
+        whatsappBubbleEnabled: z.boolean(),
+        supportEmail: z.string(),
+        portalBaseUrl: z.string().meta({
+          description: 'Where links in emails and guest links start (staff pages warn when it is not their origin)',
+        }),
+      })
+      .meta({ id: 'PublicConfig' }),
+  },
+});
+
+export function readRoutes(deps: ReadDependencies): AnyRoute[] {
+  const inbox = implement(listInbox, {
     async handle(ctx) {
       const headers = await consistency(deps, ctx, ['threads']);
       const assigneeId =
@@ -124,25 +239,7 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
     },
   });
 
-  const counts = defineRoute({
-    method: 'get',
-    path: '/api/support/inbox/counts',
-    operationId: 'countInbox',
-    summary: 'How many threads each status tab holds, under the same filters',
-    tags: ['Inbox'],
-    access: staffReaders,
-    query: inboxQuery.omit({ status: true, cursor: true, limit: true }),
-    response: {
-      status: 200,
-      description: 'Counts per status and in all',
-      schema: z.object({
-        ALL: z.number(),
-        OPEN: z.number(),
-        PENDING: z.number(),
-        RESOLVED: z.number(),
-        CLOSED: z.number(),
-      }),
-    },
+  const counts = implement(countInbox, {
     async handle(ctx) {
       const headers = await consistency(deps, ctx, ['threads']);
       const assigneeId =
@@ -161,27 +258,7 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
     },
   });
 
-  const myThreads = defineRoute({
-    method: 'get',
-    path: '/api/support/my/threads',
-    operationId: 'listMyThreads',
-    summary: "A partner's (or guest's) own threads, newest activity first",
-    description:
-      'Partners see their organisation’s threads; a guest the thread of their link, or the threads of its assignment ' +
-      'in the organisation the link was issued for. Never internal notes. Ordered and paged by the last activity the ' +
-      'caller may see (`lastActivityAt`): an internal note or an assignment moves nothing here. Every filter applies to every caller.',
-    tags: ['Portal'],
-    access: ['partner', 'guest'],
-    query: z.object({
-      status: z.enum(['ALL', 'OPEN', 'PENDING', 'RESOLVED', 'CLOSED']).default('ALL'),
-      assignmentId: z.string().max(100).optional(),
-      q: z.string().trim().min(1).max(200).optional(),
-      cursor: z.string().max(200).optional(),
-      limit: z.coerce.number().int().min(1).max(100).default(25),
-      ...consistencyQuery,
-    }),
-    headers: consistencyHeaders,
-    response: { status: 200, description: 'One page', schema: pageOf(partnerThreadSummary) },
+  const myThreads = implement(listMyThreads, {
     async handle(ctx) {
       const headers = await consistency(deps, ctx, ['threads']);
       const scope = scopeFilter(ctx.identity);
@@ -208,44 +285,7 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
     },
   });
 
-  const thread = defineRoute({
-    method: 'get',
-    path: '/api/support/threads/:threadId',
-    operationId: 'getThread',
-    summary: 'One thread with its messages in order',
-    description:
-      'Staff get every message (internal notes marked) and the guest links; partners and guests only external messages.',
-    tags: ['Threads'],
-    access: [...staffReaders, 'partner', 'guest'],
-    params: z.object({ threadId: z.uuid() }),
-    query: z.object(consistencyQuery),
-    headers: consistencyHeaders,
-    response: {
-      status: 200,
-      description: 'The thread',
-      schema: z.object({
-        thread: z.union([staffThreadSummary, partnerThreadSummary]),
-        messages: z.array(
-          messageView.extend({
-            emails: z
-              .array(
-                z.object({
-                  recipient: z.string(),
-                  template: z.string(),
-                  status: z.string(),
-                  attempts: z.number(),
-                  lastError: z.string().nullable(),
-                  at: z.string(),
-                }),
-              )
-              .optional()
-              .meta({ description: 'Staff only: the delivery outcome of each email this message caused' }),
-          }),
-        ),
-        guestLinks: z.array(guestLinkView).optional(),
-      }),
-    },
-    errors: [404],
+  const thread = implement(getThread, {
     async handle(ctx) {
       const headers = await consistency(deps, ctx, ['threads', 'guestLinks']);
       const { rows } = await deps.pool.query('SELECT i.* FROM support_inbox i WHERE thread_id = $1', [
@@ -305,15 +345,7 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
     },
   });
 
-  const assignmentLinks = defineRoute({
-    method: 'get',
-    path: '/api/support/assignments/:assignmentId/guest-links',
-    operationId: 'listAssignmentGuestLinks',
-    summary: 'Guest links issued for an assignment',
-    tags: ['Guest links'],
-    access: supportManagers,
-    params: z.object({ assignmentId: z.string().max(100) }),
-    response: { status: 200, description: 'Newest first', schema: z.object({ items: z.array(guestLinkView) }) },
+  const assignmentLinks = implement(listAssignmentGuestLinks, {
     async handle(ctx) {
       const { rows } = await deps.pool.query(
         'SELECT * FROM support_guest_links WHERE assignment_id = $1 ORDER BY issued_at DESC',
@@ -324,27 +356,7 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
     },
   });
 
-  const publicConfig = defineRoute({
-    method: 'get',
-    path: '/api/support/public/config',
-    operationId: 'getPublicConfig',
-    summary: 'What the portal needs before sign-in: WhatsApp bubble, number, support email, portal base URL',
-    tags: ['System config'],
-    access: 'public',
-    response: {
-      status: 200,
-      description: 'The public part of the system config',
-      schema: z
-        .object({
-          whatsappNumber: z.string().nullable(),
-          whatsappBubbleEnabled: z.boolean(),
-          supportEmail: z.string(),
-          portalBaseUrl: z.string().meta({
-            description: 'Where links in emails and guest links start (staff pages warn when it is not their origin)',
-          }),
-        })
-        .meta({ id: 'PublicConfig' }),
-    },
+  const publicConfig = implement(getPublicConfig, {
     async handle() {
       // no-cache: browsers and proxies may keep it but ask again each time (a conditional request,
       // answered 304 by its ETag while nothing changed), so a saved change shows on the next load

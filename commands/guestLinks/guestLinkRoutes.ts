@@ -9,7 +9,7 @@ import {
 } from '../../domain/index.js';
 import { ASSIGNMENT_NOT_FOUND, plainWords } from '../../platform/http/plainWords.js';
 import { problems } from '../../platform/http/problem.js';
-import { defineRoute, type AnyRoute, type RouteContext } from '../../platform/http/route.js';
+import { implement, routeContract, type AnyRoute, type RouteContext } from '../../platform/http/route.js';
 import { supportManagers } from '../../platform/identity/identity.js';
 import {
   actorOf,
@@ -86,20 +86,48 @@ async function issue(
   };
 }
 
+export const issueThreadGuestLink = routeContract({
+  method: 'post',
+  path: '/api/support/threads/:threadId/guest-links',
+  operationId: 'issueThreadGuestLink',
+  summary: 'Issue a guest link to one thread',
+  description: 'The guest sees the thread’s external messages and may post to it until the link expires or is revoked.',
+  tags: ['Guest links'],
+  access: supportManagers,
+  params: z.object({ threadId: z.uuid() }),
+  body: issueBody,
+  response: { status: 201, description: 'The link, with its token shown this once', schema: issuedAnswer },
+  errors: [404, 422],
+});
+
+export const issueAssignmentGuestLink = routeContract({
+  method: 'post',
+  path: '/api/support/assignments/:assignmentId/guest-links',
+  operationId: 'issueAssignmentGuestLink',
+  summary: 'Issue a guest link to one assignment: its threads, and new queries on it',
+  tags: ['Guest links'],
+  access: supportManagers,
+  params: z.object({ assignmentId: z.string().min(1).max(100) }),
+  body: issueBody,
+  response: { status: 201, description: 'The link, with its token shown this once', schema: issuedAnswer },
+  errors: [404, 422],
+});
+
+export const revokeGuestLink = routeContract({
+  method: 'delete',
+  path: '/api/support/guest-links/:linkId',
+  operationId: 'revokeGuestLink',
+  summary: 'Revoke a guest link; it stops working at once',
+  tags: ['Guest links'],
+  access: supportManagers,
+  params: z.object({ linkId: z.string().regex(/^[0-9a-f]{64}$/, 'must be a link id (64 hex characters)') }),
+  headers: commandHeaders.filter((h) => h.name === 'Idempotency-Key'),
+  response: { status: 200, description: 'Revoked (also when it already was)', schema: revokedAnswer },
+  errors: [404],
+});
+
 export function guestLinkRoutes(deps: CommandDependencies): AnyRoute[] {
-  const forThread = defineRoute({
-    method: 'post',
-    path: '/api/support/threads/:threadId/guest-links',
-    operationId: 'issueThreadGuestLink',
-    summary: 'Issue a guest link to one thread',
-    description:
-      'The guest sees the thread’s external messages and may post to it until the link expires or is revoked.',
-    tags: ['Guest links'],
-    access: supportManagers,
-    params: z.object({ threadId: z.uuid() }),
-    body: issueBody,
-    response: { status: 201, description: 'The link, with its token shown this once', schema: issuedAnswer },
-    errors: [404, 422],
+  const forThread = implement(issueThreadGuestLink, {
     async handle(ctx) {
       const { state } = await loadStream(deps.eventStore, threadDecider, threadStreamName(ctx.params.threadId));
       if (state.status === 'EMPTY') throw problems.notFound(plainWords('thread_not_found'));
@@ -107,17 +135,7 @@ export function guestLinkRoutes(deps: CommandDependencies): AnyRoute[] {
     },
   });
 
-  const forAssignment = defineRoute({
-    method: 'post',
-    path: '/api/support/assignments/:assignmentId/guest-links',
-    operationId: 'issueAssignmentGuestLink',
-    summary: 'Issue a guest link to one assignment: its threads, and new queries on it',
-    tags: ['Guest links'],
-    access: supportManagers,
-    params: z.object({ assignmentId: z.string().min(1).max(100) }),
-    body: issueBody,
-    response: { status: 201, description: 'The link, with its token shown this once', schema: issuedAnswer },
-    errors: [404, 422],
+  const forAssignment = implement(issueAssignmentGuestLink, {
     async handle(ctx) {
       const assignment = await deps.directory.find(ctx.params.assignmentId);
       if (!assignment) throw problems.notFound(ASSIGNMENT_NOT_FOUND);
@@ -129,17 +147,7 @@ export function guestLinkRoutes(deps: CommandDependencies): AnyRoute[] {
     },
   });
 
-  const revoke = defineRoute({
-    method: 'delete',
-    path: '/api/support/guest-links/:linkId',
-    operationId: 'revokeGuestLink',
-    summary: 'Revoke a guest link; it stops working at once',
-    tags: ['Guest links'],
-    access: supportManagers,
-    params: z.object({ linkId: z.string().regex(/^[0-9a-f]{64}$/, 'must be a link id (64 hex characters)') }),
-    headers: commandHeaders.filter((h) => h.name === 'Idempotency-Key'),
-    response: { status: 200, description: 'Revoked (also when it already was)', schema: revokedAnswer },
-    errors: [404],
+  const revoke = implement(revokeGuestLink, {
     async handle(ctx) {
       return deps.idempotency.run(
         {

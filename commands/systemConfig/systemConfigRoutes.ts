@@ -7,7 +7,7 @@ import {
   type SystemConfigState,
 } from '../../domain/index.js';
 import type { EventStore } from '../../eventstore/port.js';
-import { defineRoute, type AnyRoute } from '../../platform/http/route.js';
+import { implement, routeContract, type AnyRoute } from '../../platform/http/route.js';
 import {
   actorOf,
   authorOf,
@@ -61,33 +61,39 @@ export async function readSystemConfig(
   return { ...valuesOf(state, servedOrigin), revision };
 }
 
+export const getSystemConfig = routeContract({
+  method: 'get',
+  path: '/api/support/config',
+  operationId: 'getSystemConfig',
+  summary: 'The system config, with its revision as ETag',
+  tags: ['System config'],
+  access: ['admin'],
+  response: { status: 200, description: 'The current config', schema: configAnswer },
+});
+
+export const updateSystemConfig = routeContract({
+  method: 'put',
+  path: '/api/support/config',
+  operationId: 'updateSystemConfig',
+  summary:
+    'Update the system config (WhatsApp number, support email, portal base URL, bubble, staff names in presence)',
+  tags: ['System config'],
+  access: ['admin'],
+  body: systemConfigInput,
+  headers: commandHeaders,
+  response: { status: 200, description: 'The config after the update', schema: configAnswer },
+  errors: [409, 412, 422],
+});
+
 export function systemConfigRoutes(deps: CommandDependencies): AnyRoute[] {
-  const get = defineRoute({
-    method: 'get',
-    path: '/api/support/config',
-    operationId: 'getSystemConfig',
-    summary: 'The system config, with its revision as ETag',
-    tags: ['System config'],
-    access: ['admin'],
-    response: { status: 200, description: 'The current config', schema: configAnswer },
+  const get = implement(getSystemConfig, {
     async handle() {
       const config = await readSystemConfig(deps.eventStore, deps.servedOrigin());
       return { body: { ...config, position: null }, headers: { ETag: `"${config.revision}"` } };
     },
   });
 
-  const update = defineRoute({
-    method: 'put',
-    path: '/api/support/config',
-    operationId: 'updateSystemConfig',
-    summary:
-      'Update the system config (WhatsApp number, support email, portal base URL, bubble, staff names in presence)',
-    tags: ['System config'],
-    access: ['admin'],
-    body: systemConfigInput,
-    headers: commandHeaders,
-    response: { status: 200, description: 'The config after the update', schema: configAnswer },
-    errors: [409, 412, 422],
+  const update = implement(updateSystemConfig, {
     async handle(ctx) {
       return deps.idempotency.run(
         { key: ctx.header('idempotency-key'), callerId: callerId(ctx.identity), fingerprint: ['config', ctx.body] },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { raiseQueryInput, threadDecider, threadStreamName } from '../../domain/index.js';
 import { ASSIGNMENT_NOT_FOUND } from '../../platform/http/plainWords.js';
 import { problems } from '../../platform/http/problem.js';
-import { defineRoute } from '../../platform/http/route.js';
+import { implement, routeContract } from '../../platform/http/route.js';
 import { guestScopeCoversAssignment, type Identity } from '../../platform/identity/identity.js';
 import {
   actorOf,
@@ -29,20 +29,23 @@ function mayRaiseOn(identity: Identity, assignment: { assignmentId: string; part
   }
 }
 
+export const raiseQuery = routeContract({
+  method: 'post',
+  path: '/api/support/threads',
+  operationId: 'raiseQuery',
+  summary: 'Raise a query about an assignment (opens a thread)',
+  description:
+    'A partner raises queries on their organisation’s assignments, a guest with an assignment link on that assignment, staff on any.',
+  tags: ['Threads'],
+  access: ['partner', 'guest', 'admin', 'agent'],
+  body: raiseQueryInput,
+  headers: commandHeaders,
+  response: { status: 201, description: 'The thread was opened', schema: threadCommandAnswer },
+  errors: [404, 409, 422],
+});
+
 export const raiseQueryRoute = (deps: CommandDependencies) =>
-  defineRoute({
-    method: 'post',
-    path: '/api/support/threads',
-    operationId: 'raiseQuery',
-    summary: 'Raise a query about an assignment (opens a thread)',
-    description:
-      'A partner raises queries on their organisation’s assignments, a guest with an assignment link on that assignment, staff on any.',
-    tags: ['Threads'],
-    access: ['partner', 'guest', 'admin', 'agent'],
-    body: raiseQueryInput,
-    headers: commandHeaders,
-    response: { status: 201, description: 'The thread was opened', schema: threadCommandAnswer },
-    errors: [404, 409, 422],
+  implement(raiseQuery, {
     async handle(ctx) {
       const assignment = await deps.directory.find(ctx.body.assignmentId);
       // someone else's assignment looks exactly like a missing one

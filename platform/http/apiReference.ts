@@ -1,8 +1,8 @@
-import { accessDescription, toOpenApiPath, type AnyRoute } from './route.js';
+import { accessDescription, toOpenApiPath, type AnyRouteContract } from './route.js';
 
-/** docs/api.md: every route with its access, from the same declarations the server runs. */
-export function renderApiReference(routes: AnyRoute[]): string {
-  const byTag = new Map<string, AnyRoute[]>();
+/** docs/api.md: every route with its access, from the same contracts the server runs. */
+export function renderApiReference(routes: readonly AnyRouteContract[]): string {
+  const byTag = new Map<string, AnyRouteContract[]>();
   for (const route of routes)
     byTag.set(route.tags[0] ?? 'Other', [...(byTag.get(route.tags[0] ?? 'Other') ?? []), route]);
   const lines = [

@@ -1,10 +1,10 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { addToRegistry, type AnyRoute } from './route.js';
+import { addToRegistry, type AnyRouteContract } from './route.js';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
-/** The OpenAPI 3.1 document, generated from the same route declarations and zod schemas the server runs. */
-export function buildOpenApiDocument(routes: AnyRoute[], version: string): OpenApiDocument {
+/** The OpenAPI 3.1 document, generated from the same route contracts and zod schemas the server runs. */
+export function buildOpenApiDocument(routes: readonly AnyRouteContract[], version: string): OpenApiDocument {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',

@@ -8,9 +8,12 @@ import { HttpProblem, problems } from './problem.js';
 extendZodWithOpenApi(z);
 
 /**
- * One declaration per route: its method and path, who may call it, the zod schemas of its
- * input and output, and its handler. The same declaration registers the express route,
- * writes the OpenAPI operation, and feeds the rights matrix, so none of them can drift.
+ * A route is two halves. Its contract is what it IS: method and path, who may call it, the zod
+ * schemas of its input and output, its documentation. Contracts are static (module level, no
+ * dependencies), so the OpenAPI document, docs/api.md and the rights matrix come from the list
+ * of contracts alone. Its handler is what it DOES, built from dependencies by `implement`.
+ * composeApi serves exactly the listed contracts, each with one handler (`routesOfContracts`),
+ * so the document and the served API cannot drift.
  */
 
 export type Access = 'public' | 'authenticated' | readonly Role[];
@@ -45,7 +48,7 @@ export interface RouteResult<R> {
   raw?: boolean;
 }
 
-export interface RouteDefinition<
+export interface RouteContract<
   P extends ZodType = ZodType,
   Q extends ZodType = ZodType,
   B extends ZodType = ZodType,
@@ -74,19 +77,81 @@ export interface RouteDefinition<
   errors?: number[];
   /** Request headers the route reads (documented). */
   headers?: { name: string; description: string; required?: boolean }[];
-  handle(ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<RouteResult<z.infer<R>>>;
 }
 
-/** Keeps the schema types of one route together; use it to declare every route. */
-export function defineRoute<P extends ZodType, Q extends ZodType, B extends ZodType, R extends ZodType>(
-  route: RouteDefinition<P, Q, B, R>,
+export type RouteHandler<P extends ZodType, Q extends ZodType, B extends ZodType, R extends ZodType> = (
+  ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>,
+) => Promise<RouteResult<z.infer<R>>>;
+
+/** A contract with its handler: what the server runs. */
+export interface RouteDefinition<
+  P extends ZodType = ZodType,
+  Q extends ZodType = ZodType,
+  B extends ZodType = ZodType,
+  R extends ZodType = ZodType,
+> extends RouteContract<P, Q, B, R> {
+  /** The contract this route serves, as declared (composeApi finds it in the API's list by identity). */
+  contract: RouteContract<P, Q, B, R>;
+  handle: RouteHandler<P, Q, B, R>;
+}
+
+/** Keeps the schema types of one route together; declare every route's contract with it, at module level. */
+export function routeContract<P extends ZodType, Q extends ZodType, B extends ZodType, R extends ZodType>(
+  contract: RouteContract<P, Q, B, R>,
+): RouteContract<P, Q, B, R> {
+  return contract;
+}
+
+/** The handler of a contract: its context and answer are typed by the contract's schemas. */
+export function implement<P extends ZodType, Q extends ZodType, B extends ZodType, R extends ZodType>(
+  contract: RouteContract<P, Q, B, R>,
+  handler: RouteHandler<P, Q, B, R> | { handle: RouteHandler<P, Q, B, R> },
 ): RouteDefinition<P, Q, B, R> {
-  return route;
+  return { ...contract, contract, handle: typeof handler === 'function' ? handler : handler.handle };
 }
 
-// The list of routes is heterogeneous; each one was checked by defineRoute.
+/**
+ * A contract and its handler in one, for a route that is no part of the desk's API (a test's
+ * harness): composeApi would refuse it, since its contract is in no list.
+ */
+export function defineRoute<P extends ZodType, Q extends ZodType, B extends ZodType, R extends ZodType>(
+  route: RouteContract<P, Q, B, R> & { handle: RouteHandler<P, Q, B, R> },
+): RouteDefinition<P, Q, B, R> {
+  const { handle, ...contract } = route;
+  return implement(contract, handle);
+}
+
+// The lists of contracts and routes are heterogeneous; each one was checked by routeContract.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRouteContract = RouteContract<any, any, any, any>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRoute = RouteDefinition<any, any, any, any>;
+
+const routeName = (route: AnyRouteContract) => `${route.method.toUpperCase()} ${route.path} (${route.operationId})`;
+
+/**
+ * The routes to serve, in the order of the API's contract list (the document's order). Throws,
+ * naming each one, when a contract has no handler, a handler's contract is not in the list, or
+ * a contract is listed or implemented twice.
+ */
+export function routesOfContracts(contracts: readonly AnyRouteContract[], routes: readonly AnyRoute[]): AnyRoute[] {
+  const mismatches: string[] = [];
+  const listed = new Set<AnyRouteContract>();
+  for (const contract of contracts) {
+    if (listed.has(contract)) mismatches.push(`${routeName(contract)} is listed twice`);
+    listed.add(contract);
+  }
+  const handled = new Map<AnyRouteContract, AnyRoute>();
+  for (const route of routes) {
+    if (!listed.has(route.contract))
+      mismatches.push(`${routeName(route)} has a handler but is not in the contract list`);
+    else if (handled.has(route.contract)) mismatches.push(`${routeName(route)} has two handlers`);
+    else handled.set(route.contract, route);
+  }
+  for (const contract of listed) if (!handled.has(contract)) mismatches.push(`${routeName(contract)} has no handler`);
+  if (mismatches.length) throw new Error(`The API's contracts and handlers disagree:\n${mismatches.join('\n')}`);
+  return [...listed].map((contract) => handled.get(contract)!);
+}
 
 export function getIdentity(res: Response): Identity {
   return (res.locals.identity as Identity | undefined) ?? anonymous;
@@ -242,7 +307,7 @@ export function accessDescription(access: Access): string {
   return `Allowed roles: ${access.join(', ')}.`;
 }
 
-export function addToRegistry(registry: OpenAPIRegistry, routes: AnyRoute[]): void {
+export function addToRegistry(registry: OpenAPIRegistry, routes: readonly AnyRouteContract[]): void {
   registry.register('Problem', problemSchema);
   for (const route of routes) {
     const errorStatuses = new Set<number>([

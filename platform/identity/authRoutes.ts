@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { problems } from '../http/problem.js';
-import { defineRoute, type AnyRoute, type CookieToSet } from '../http/route.js';
+import { implement, routeContract, type AnyRoute, type CookieToSet } from '../http/route.js';
 import { accountRoles, type Account, type AccountStore } from './accounts.js';
 import { staffRoles, type Identity } from './identity.js';
 import { CSRF_COOKIE, CSRF_HEADER, parseCookies, SESSION_COOKIE } from './middleware.js';
@@ -102,6 +102,52 @@ function isSession(identity: Identity): boolean {
 
 const noStore = { 'Cache-Control': 'no-store' };
 
+export const signIn = routeContract({
+  method: 'post',
+  path: '/api/auth/sign-in',
+  operationId: 'signIn',
+  summary: 'Sign in with email and password',
+  description:
+    'Starts a browser session: sets the httpOnly `sd_session` cookie and the `sd_csrf` cookie, whose value ' +
+    `(also answered as csrfToken) must be sent in the ${CSRF_HEADER} header of every write. ` +
+    'A wrong email and a wrong password get the same answer. Limited per client ip and email, and per ip.',
+  tags: ['auth'],
+  access: 'public',
+  body: z.object({
+    email: z.string().trim().min(1).max(320),
+    password: z.string().min(1).max(1024),
+  }),
+  response: {
+    status: 200,
+    description: 'Signed in',
+    schema: z.object({ account: publicAccountSchema, csrfToken: z.string() }),
+  },
+  errors: [401, 429],
+});
+
+export const signOut = routeContract({
+  method: 'post',
+  path: '/api/auth/sign-out',
+  operationId: 'signOut',
+  summary: 'Sign out',
+  description: 'Ends the browser session and clears its cookies.',
+  tags: ['auth'],
+  access: 'authenticated',
+  response: { status: 204, description: 'Signed out', schema: z.undefined() },
+  headers: [{ name: CSRF_HEADER, description: `The value of the ${CSRF_COOKIE} cookie (browser sessions)` }],
+});
+
+export const getCurrentIdentity = routeContract({
+  method: 'get',
+  path: '/api/auth/me',
+  operationId: 'getCurrentIdentity',
+  summary: 'Who am I',
+  description: 'The identity of the caller (never a token).',
+  tags: ['auth'],
+  access: 'authenticated',
+  response: { status: 200, description: 'The identity', schema: z.object({ identity: identitySchema }) },
+});
+
 export function authRoutes(options: AuthRoutesOptions): AnyRoute[] {
   const { accounts, sessions, rateLimiter, secureCookies } = options;
   const limits = options.signInLimits ?? defaultSignInLimits;
@@ -116,27 +162,7 @@ export function authRoutes(options: AuthRoutesOptions): AnyRoute[] {
     maxAgeSeconds: sessions.ttlSeconds,
   });
 
-  const signIn = defineRoute({
-    method: 'post',
-    path: '/api/auth/sign-in',
-    operationId: 'signIn',
-    summary: 'Sign in with email and password',
-    description:
-      'Starts a browser session: sets the httpOnly `sd_session` cookie and the `sd_csrf` cookie, whose value ' +
-      `(also answered as csrfToken) must be sent in the ${CSRF_HEADER} header of every write. ` +
-      'A wrong email and a wrong password get the same answer. Limited per client ip and email, and per ip.',
-    tags: ['auth'],
-    access: 'public',
-    body: z.object({
-      email: z.string().trim().min(1).max(320),
-      password: z.string().min(1).max(1024),
-    }),
-    response: {
-      status: 200,
-      description: 'Signed in',
-      schema: z.object({ account: publicAccountSchema, csrfToken: z.string() }),
-    },
-    errors: [401, 429],
+  const signInRoute = implement(signIn, {
     async handle({ body, ip, header }) {
       const email = body.email.toLowerCase();
       const perPair = await rateLimiter.hit(rateLimitKey('sign-in:ip-email', ip, email), limits.perIpAndEmail);
@@ -162,16 +188,7 @@ export function authRoutes(options: AuthRoutesOptions): AnyRoute[] {
     },
   });
 
-  const signOut = defineRoute({
-    method: 'post',
-    path: '/api/auth/sign-out',
-    operationId: 'signOut',
-    summary: 'Sign out',
-    description: 'Ends the browser session and clears its cookies.',
-    tags: ['auth'],
-    access: 'authenticated',
-    response: { status: 204, description: 'Signed out', schema: z.undefined() },
-    headers: [{ name: CSRF_HEADER, description: `The value of the ${CSRF_COOKIE} cookie (browser sessions)` }],
+  const signOutRoute = implement(signOut, {
     async handle({ identity, header }) {
       if (isSession(identity)) {
         const token = parseCookies(header('cookie')).get(SESSION_COOKIE);
@@ -181,20 +198,12 @@ export function authRoutes(options: AuthRoutesOptions): AnyRoute[] {
     },
   });
 
-  const me = defineRoute({
-    method: 'get',
-    path: '/api/auth/me',
-    operationId: 'getCurrentIdentity',
-    summary: 'Who am I',
-    description: 'The identity of the caller (never a token).',
-    tags: ['auth'],
-    access: 'authenticated',
-    response: { status: 200, description: 'The identity', schema: z.object({ identity: identitySchema }) },
+  const me = implement(getCurrentIdentity, {
     async handle({ identity }) {
       if (identity.kind === 'anonymous') throw problems.unauthorized();
       return { status: 200, body: { identity: identitySchema.parse(identity) }, headers: noStore };
     },
   });
 
-  return [signIn, signOut, me];
+  return [signInRoute, signOutRoute, me];
 }

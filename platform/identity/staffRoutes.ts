@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { problems } from '../http/problem.js';
-import { defineRoute, type AnyRoute } from '../http/route.js';
+import { implement, routeContract, type AnyRoute } from '../http/route.js';
 import type { AccountStore } from './accounts.js';
 import { staffRoles } from './identity.js';
 
@@ -30,25 +30,28 @@ const assignableStaff = z
  * The staff directory the assign picker reads: every admin and agent who may be assigned a
  * thread (not disabled), id and name only, for staff only.
  */
+export const listAssignableStaff = routeContract({
+  method: 'get',
+  path: '/api/support/staff',
+  operationId: 'listAssignableStaff',
+  summary: 'Staff who may be assigned a thread (admins and agents, not disabled), by name, one page',
+  description: 'Names only: no email or role. `q` finds names containing it (case-insensitive).',
+  tags: ['Inbox'],
+  access: staffRoles,
+  query: z.object({
+    q: z.string().trim().max(200).optional().meta({ description: 'Part of a name' }),
+    cursor: z.string().max(600).optional().meta({ description: 'nextCursor of the previous page' }),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  }),
+  response: {
+    status: 200,
+    description: 'One page; pass nextCursor for the next',
+    schema: z.object({ items: z.array(assignableStaff), nextCursor: z.string().nullable() }),
+  },
+});
+
 export function staffRoutes(deps: { accounts: AccountStore }): AnyRoute[] {
-  const list = defineRoute({
-    method: 'get',
-    path: '/api/support/staff',
-    operationId: 'listAssignableStaff',
-    summary: 'Staff who may be assigned a thread (admins and agents, not disabled), by name, one page',
-    description: 'Names only: no email or role. `q` finds names containing it (case-insensitive).',
-    tags: ['Inbox'],
-    access: staffRoles,
-    query: z.object({
-      q: z.string().trim().max(200).optional().meta({ description: 'Part of a name' }),
-      cursor: z.string().max(600).optional().meta({ description: 'nextCursor of the previous page' }),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-    }),
-    response: {
-      status: 200,
-      description: 'One page; pass nextCursor for the next',
-      schema: z.object({ items: z.array(assignableStaff), nextCursor: z.string().nullable() }),
-    },
+  const list = implement(listAssignableStaff, {
     async handle(ctx) {
       const { q, cursor, limit } = ctx.query;
       const rows = await deps.accounts.listAssignableStaff({

@@ -1,21 +1,10 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { problems } from '../http/problem.js';
-import { defineRoute, type AnyRoute } from '../http/route.js';
+import { implement, routeContract, type AnyRoute } from '../http/route.js';
 import type { RateLimiter } from '../identity/rateLimiter.js';
 import { rateLimitKey } from '../identity/rateLimiter.js';
 import type { Logger } from '../logger.js';
-
-export const CLIENT_LOG_CAP = 10_000;
-
-const clientLogInput = z.object({
-  level: z.enum(['error', 'warn', 'info']).default('error'),
-  message: z.string().trim().min(1).max(2000),
-  stack: z.string().max(8000).optional(),
-  url: z.string().max(2000).optional(),
-  userAgent: z.string().max(500).optional(),
-  context: z.record(z.string().max(100), z.union([z.string().max(500), z.number(), z.boolean(), z.null()])).optional(),
-});
 
 /**
  * The web app's error intake: no sign-in, but small bodies only, rate limited per client
@@ -27,23 +16,37 @@ const clientLogInput = z.object({
  * anonymous caller already could. Asking for the token instead would lose reports exactly when
  * the page is broken (a stale or missing sd_csrf cookie, a session that just ended).
  */
+export const CLIENT_LOG_CAP = 10_000;
+
+const clientLogInput = z.object({
+  level: z.enum(['error', 'warn', 'info']).default('error'),
+  message: z.string().trim().min(1).max(2000),
+  stack: z.string().max(8000).optional(),
+  url: z.string().max(2000).optional(),
+  userAgent: z.string().max(500).optional(),
+  context: z.record(z.string().max(100), z.union([z.string().max(500), z.number(), z.boolean(), z.null()])).optional(),
+});
+
+export const reportClientError = routeContract({
+  method: 'post',
+  path: '/api/client-logs',
+  operationId: 'reportClientError',
+  summary: 'Report an error seen in the web app',
+  description:
+    'Rate limited (30 per minute per client address), at most 16 KiB, kept in a capped table. ' +
+    'Credentials are ignored (the report acts for nobody), so a signed-in browser needs no X-CSRF-Token.',
+  tags: ['Monitoring'],
+  access: 'public',
+  credentials: 'ignored',
+  body: clientLogInput,
+  response: { status: 202, description: 'Recorded', schema: z.object({ recorded: z.literal(true) }) },
+  errors: [413, 429],
+});
+
 export function clientLogRoutes(deps: { pool: pg.Pool; rateLimiter: RateLimiter; logger: Logger }): AnyRoute[] {
   let inserted = 0;
   return [
-    defineRoute({
-      method: 'post',
-      path: '/api/client-logs',
-      operationId: 'reportClientError',
-      summary: 'Report an error seen in the web app',
-      description:
-        'Rate limited (30 per minute per client address), at most 16 KiB, kept in a capped table. ' +
-        'Credentials are ignored (the report acts for nobody), so a signed-in browser needs no X-CSRF-Token.',
-      tags: ['Monitoring'],
-      access: 'public',
-      credentials: 'ignored',
-      body: clientLogInput,
-      response: { status: 202, description: 'Recorded', schema: z.object({ recorded: z.literal(true) }) },
-      errors: [413, 429],
+    implement(reportClientError, {
       async handle(ctx) {
         const limit = await deps.rateLimiter.hit(rateLimitKey('client-log', ctx.ip), { limit: 30, windowSeconds: 60 });
         if (!limit.allowed) throw problems.tooManyRequests(limit.retryAfterSeconds);

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { problems } from '../../platform/http/problem.js';
-import { defineRoute, type AnyRoute } from '../../platform/http/route.js';
+import { implement, routeContract, type AnyRoute } from '../../platform/http/route.js';
 import { listDevMailbox } from './devMailbox.js';
 import { emailDeliveryMode, type EmailConfig } from './emailConfig.js';
 import { emailListStatuses, emailQueueStats, listEmails, retryAllFailed, retryEmail } from './emailOps.js';
@@ -69,23 +69,66 @@ const mailboxAnswer = z
   })
   .meta({ id: 'DevMailbox' });
 
+export const getEmailQueue = routeContract({
+  method: 'get',
+  path: '/api/ops/email/queue',
+  operationId: 'getEmailQueue',
+  summary: 'The email queue: counts per state and the latest emails',
+  description:
+    'pending (not failed yet), retrying (failed, will retry), sent, failed (refused for good), dead-lettered (attempts exhausted).',
+  tags: ['Ops'],
+  access: ['ops', 'admin'],
+  query: z.object({
+    status: z.enum(emailListStatuses).optional(),
+    threadId: z.uuid().optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  }),
+  response: { status: 200, description: 'Counts and the latest emails', schema: queueAnswer },
+});
+
+export const retryOneEmail = routeContract({
+  method: 'post',
+  path: '/api/ops/email/:id/retry',
+  operationId: 'retryEmail',
+  summary: 'Send a failed or dead-lettered email again (attempts reset)',
+  description: 'The idempotency key stays: an email the provider did accept is not sent twice.',
+  tags: ['Ops'],
+  access: ['ops', 'admin'],
+  params: emailId,
+  response: { status: 200, description: 'The email is due again', schema: z.object({ retried: z.literal(true) }) },
+  errors: [404, 409],
+});
+
+export const retryFailedEmails = routeContract({
+  method: 'post',
+  path: '/api/ops/email/retry-failed',
+  operationId: 'retryFailedEmails',
+  summary: 'Send every failed and dead-lettered email again (attempts reset)',
+  tags: ['Ops'],
+  access: ['ops', 'admin'],
+  response: {
+    status: 200,
+    description: 'How many emails are due again',
+    schema: z.object({ retried: z.number().int() }),
+  },
+});
+
+export const getDevMailbox = routeContract({
+  method: 'get',
+  path: '/api/ops/mailbox',
+  operationId: 'getDevMailbox',
+  summary: 'The development mailbox: emails "delivered" locally, newest first',
+  description: 'Exists only when no RESEND_API_KEY is set (404 otherwise).',
+  tags: ['Ops'],
+  access: ['admin', 'ops'],
+  query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+  response: { status: 200, description: 'The latest emails', schema: mailboxAnswer },
+  errors: [404],
+});
+
 /** The email queue for ops and admins, and the development mailbox. */
 export function emailRoutes(deps: EmailRouteDependencies): AnyRoute[] {
-  const queue = defineRoute({
-    method: 'get',
-    path: '/api/ops/email/queue',
-    operationId: 'getEmailQueue',
-    summary: 'The email queue: counts per state and the latest emails',
-    description:
-      'pending (not failed yet), retrying (failed, will retry), sent, failed (refused for good), dead-lettered (attempts exhausted).',
-    tags: ['Ops'],
-    access: ['ops', 'admin'],
-    query: z.object({
-      status: z.enum(emailListStatuses).optional(),
-      threadId: z.uuid().optional(),
-      limit: z.coerce.number().int().min(1).max(500).default(50),
-    }),
-    response: { status: 200, description: 'Counts and the latest emails', schema: queueAnswer },
+  const queue = implement(getEmailQueue, {
     async handle(ctx) {
       const [counts, emails] = await Promise.all([
         emailQueueStats(deps.pool),
@@ -95,17 +138,7 @@ export function emailRoutes(deps: EmailRouteDependencies): AnyRoute[] {
     },
   });
 
-  const retryOne = defineRoute({
-    method: 'post',
-    path: '/api/ops/email/:id/retry',
-    operationId: 'retryEmail',
-    summary: 'Send a failed or dead-lettered email again (attempts reset)',
-    description: 'The idempotency key stays: an email the provider did accept is not sent twice.',
-    tags: ['Ops'],
-    access: ['ops', 'admin'],
-    params: emailId,
-    response: { status: 200, description: 'The email is due again', schema: z.object({ retried: z.literal(true) }) },
-    errors: [404, 409],
+  const retryOne = implement(retryOneEmail, {
     async handle(ctx) {
       const result = await retryEmail(deps.pool, ctx.params.id);
       if (result === 'not_found') throw problems.notFound('This email does not exist.');
@@ -114,34 +147,13 @@ export function emailRoutes(deps: EmailRouteDependencies): AnyRoute[] {
     },
   });
 
-  const retryAll = defineRoute({
-    method: 'post',
-    path: '/api/ops/email/retry-failed',
-    operationId: 'retryFailedEmails',
-    summary: 'Send every failed and dead-lettered email again (attempts reset)',
-    tags: ['Ops'],
-    access: ['ops', 'admin'],
-    response: {
-      status: 200,
-      description: 'How many emails are due again',
-      schema: z.object({ retried: z.number().int() }),
-    },
+  const retryAll = implement(retryFailedEmails, {
     async handle() {
       return { body: { retried: await retryAllFailed(deps.pool) } };
     },
   });
 
-  const mailbox = defineRoute({
-    method: 'get',
-    path: '/api/ops/mailbox',
-    operationId: 'getDevMailbox',
-    summary: 'The development mailbox: emails "delivered" locally, newest first',
-    description: 'Exists only when no RESEND_API_KEY is set (404 otherwise).',
-    tags: ['Ops'],
-    access: ['admin', 'ops'],
-    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
-    response: { status: 200, description: 'The latest emails', schema: mailboxAnswer },
-    errors: [404],
+  const mailbox = implement(getDevMailbox, {
     async handle(ctx) {
       if (emailDeliveryMode(deps.config) !== 'dev_mailbox') {
         throw problems.notFound('There is no development mailbox here: emails go to Resend.');

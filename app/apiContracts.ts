@@ -1,0 +1,65 @@
+import { getAssignment, listAssignments, upsertAssignment } from '../commands/assignmentDirectory/assignmentRoutes.js';
+import {
+  issueAssignmentGuestLink,
+  issueThreadGuestLink,
+  revokeGuestLink,
+} from '../commands/guestLinks/guestLinkRoutes.js';
+import { getSystemConfig, updateSystemConfig } from '../commands/systemConfig/systemConfigRoutes.js';
+import { assignThread, changePriority, statusChanges } from '../commands/threads/manageThread.js';
+import { postMessage } from '../commands/threads/postMessage.js';
+import { raiseQuery } from '../commands/threads/raiseQuery.js';
+import type { AnyRouteContract } from '../platform/http/route.js';
+import { getCurrentIdentity, signIn, signOut } from '../platform/identity/authRoutes.js';
+import { listAssignableStaff } from '../platform/identity/staffRoutes.js';
+import { reportClientError } from '../platform/monitoring/clientLogs.js';
+import { exportThreadHistory, getThreadHistory } from '../read-api/audit/auditRoutes.js';
+import { listProjections, rebuildProjection } from '../read-api/opsRoutes.js';
+import {
+  countInbox,
+  getPublicConfig,
+  getThread,
+  listAssignmentGuestLinks,
+  listInbox,
+  listMyThreads,
+} from '../read-api/readRoutes.js';
+import { getDevMailbox, getEmailQueue, retryFailedEmails, retryOneEmail } from '../workers/email/emailRoutes.js';
+
+/**
+ * Every route of the desk's API, as contracts: what the OpenAPI document, docs/api.md and the web
+ * app's types are generated from, with no dependency built. composeApi serves exactly these, in
+ * this order, and refuses to start when a handler is missing or has no contract here.
+ */
+export const apiContracts: readonly AnyRouteContract[] = [
+  signIn,
+  signOut,
+  getCurrentIdentity,
+  raiseQuery,
+  postMessage,
+  assignThread,
+  changePriority,
+  ...statusChanges.map((change) => change.contract),
+  issueThreadGuestLink,
+  issueAssignmentGuestLink,
+  revokeGuestLink,
+  getSystemConfig,
+  updateSystemConfig,
+  upsertAssignment,
+  listAssignments,
+  getAssignment,
+  listInbox,
+  countInbox,
+  listMyThreads,
+  getThread,
+  listAssignmentGuestLinks,
+  getPublicConfig,
+  listAssignableStaff,
+  listProjections,
+  rebuildProjection,
+  reportClientError,
+  getThreadHistory,
+  exportThreadHistory,
+  getEmailQueue,
+  retryFailedEmails,
+  retryOneEmail,
+  getDevMailbox,
+];
