@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { prioritySchema, queryTypeSchema } from '../domain/index.js';
+import { emailTemplateSchema, prioritySchema, queryTypeSchema } from '../domain/index.js';
 import { plainWords } from '../platform/http/plainWords.js';
 import { problems } from '../platform/http/problem.js';
 import { implement, routeContract, type AnyRoute, type RouteContext } from '../platform/http/route.js';
@@ -172,7 +172,7 @@ export const getThread = routeContract({
             .array(
               z.object({
                 recipient: z.string(),
-                template: z.string(),
+                template: emailTemplateSchema,
                 status: z.string(),
                 attempts: z.number(),
                 lastError: z.string().nullable(),
@@ -323,7 +323,7 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
           .filter((d) => d.message_id === messageId)
           .map((d) => ({
             recipient: String(d.recipient),
-            template: String(d.template),
+            template: emailTemplateSchema.parse(d.template),
             status: String(d.status),
             attempts: Number(d.attempts),
             lastError: (d.last_error as string | null) ?? null,

@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import { authorKinds, prioritySchema, queryTypeSchema, threadStatusSchema, type Awaiting } from '../domain/index.js';
 
 /**
  * What each audience may see of a thread. Staff see everything; partners and guests never
  * see internal notes, who is assigned, or previews of internal notes.
  */
+
+// the domain's vocabulary, so the OpenAPI document lists the values and the web app's types narrow
+const authorKindSchema = z.enum(authorKinds);
+const awaitingSchema = z.enum(['staff', 'partner'] as const satisfies readonly NonNullable<Awaiting>[]).nullable();
 
 const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : v == null ? null : String(v));
 
@@ -11,26 +16,26 @@ export const staffThreadSummary = z
   .object({
     threadId: z.string(),
     revision: z.number().int(),
-    status: z.string(),
-    priority: z.string(),
-    queryType: z.string(),
+    status: threadStatusSchema,
+    priority: prioritySchema,
+    queryType: queryTypeSchema,
     subject: z.string(),
     partnerOrgId: z.string(),
     assignmentId: z.string(),
     assignmentReference: z.string(),
     assigneeId: z.string().nullable(),
     assigneeName: z.string().nullable(),
-    raisedBy: z.object({ kind: z.string(), id: z.string(), name: z.string() }),
+    raisedBy: z.object({ kind: authorKindSchema, id: z.string(), name: z.string() }),
     raisedAt: z.string(),
     lastMessagePreview: z.string().nullable(),
     lastMessageAt: z.string().nullable(),
-    lastMessageByKind: z.string().nullable(),
+    lastMessageByKind: authorKindSchema.nullable(),
     lastMessageVisibility: z
       .enum(['external', 'internal'])
       .nullable()
       .meta({ description: "'internal' when the last message (the preview) is an internal note" }),
     messageCount: z.number().int(),
-    awaiting: z.string().nullable().meta({ description: "Who the thread waits for: 'staff', 'partner' or null" }),
+    awaiting: awaitingSchema.meta({ description: "Who the thread waits for: 'staff', 'partner' or null" }),
     firstResponseAt: z.string().nullable(),
     resolvedAt: z.string().nullable(),
     closedAt: z.string().nullable(),
@@ -43,16 +48,16 @@ export const staffThreadSummary = z
 export const partnerThreadSummary = z
   .object({
     threadId: z.string(),
-    status: z.string(),
-    priority: z.string(),
-    queryType: z.string(),
+    status: threadStatusSchema,
+    priority: prioritySchema,
+    queryType: queryTypeSchema,
     subject: z.string(),
     assignmentId: z.string(),
     assignmentReference: z.string(),
     raisedAt: z.string(),
     lastMessagePreview: z.string().nullable(),
     lastMessageAt: z.string().nullable(),
-    lastMessageByKind: z.string().nullable(),
+    lastMessageByKind: authorKindSchema.nullable(),
     messageCount: z.number().int(),
     awaitingYou: z.boolean(),
     lastActivityAt: z.string().meta({
@@ -75,20 +80,24 @@ export function toStaffSummary(r: Record<string, unknown>): StaffThreadSummary {
   return {
     threadId: String(r.thread_id),
     revision: Number(r.revision),
-    status: String(r.status),
-    priority: String(r.priority),
-    queryType: String(r.query_type),
+    status: threadStatusSchema.parse(r.status),
+    priority: prioritySchema.parse(r.priority),
+    queryType: queryTypeSchema.parse(r.query_type),
     subject: String(r.subject),
     partnerOrgId: String(r.partner_org_id),
     assignmentId: String(r.assignment_id),
     assignmentReference: String(r.assignment_reference),
     assigneeId: (r.assignee_id as string | null) ?? null,
     assigneeName: (r.assignee_name as string | null) ?? null,
-    raisedBy: { kind: String(r.raised_by_kind), id: String(r.raised_by_id), name: String(r.raised_by_name) },
+    raisedBy: {
+      kind: authorKindSchema.parse(r.raised_by_kind),
+      id: String(r.raised_by_id),
+      name: String(r.raised_by_name),
+    },
     raisedAt: iso(r.raised_at)!,
     lastMessagePreview: (r.last_message_preview as string | null) ?? null,
     lastMessageAt: iso(r.last_message_at),
-    lastMessageByKind: (r.last_message_by_kind as string | null) ?? null,
+    lastMessageByKind: authorKindSchema.nullable().parse(r.last_message_by_kind ?? null),
     lastMessageVisibility:
       r.last_message_visibility === 'internal'
         ? 'internal'
@@ -96,7 +105,7 @@ export function toStaffSummary(r: Record<string, unknown>): StaffThreadSummary {
           ? 'external'
           : null,
     messageCount: Number(r.message_count),
-    awaiting: (r.awaiting as string | null) ?? null,
+    awaiting: awaitingSchema.parse(r.awaiting ?? null),
     firstResponseAt: iso(r.first_response_at),
     resolvedAt: iso(r.resolved_at),
     closedAt: iso(r.closed_at),
@@ -110,16 +119,16 @@ export function toStaffSummary(r: Record<string, unknown>): StaffThreadSummary {
 export function toPartnerSummary(r: Record<string, unknown>): PartnerThreadSummary {
   return {
     threadId: String(r.thread_id),
-    status: String(r.status),
-    priority: String(r.priority),
-    queryType: String(r.query_type),
+    status: threadStatusSchema.parse(r.status),
+    priority: prioritySchema.parse(r.priority),
+    queryType: queryTypeSchema.parse(r.query_type),
     subject: String(r.subject),
     assignmentId: String(r.assignment_id),
     assignmentReference: String(r.assignment_reference),
     raisedAt: iso(r.raised_at)!,
     lastMessagePreview: (r.last_public_preview as string | null) ?? null,
     lastMessageAt: iso(r.last_public_at),
-    lastMessageByKind: (r.last_public_by_kind as string | null) ?? null,
+    lastMessageByKind: authorKindSchema.nullable().parse(r.last_public_by_kind ?? null),
     messageCount: Number(r.public_message_count),
     awaitingYou: r.awaiting === 'partner',
     // the last activity they may see: staff-only events (internal notes, assignment) do not move it
@@ -131,7 +140,7 @@ export const messageView = z
   .object({
     messageId: z.string(),
     revision: z.number().int(),
-    author: z.object({ kind: z.string(), id: z.string(), name: z.string() }),
+    author: z.object({ kind: authorKindSchema, id: z.string(), name: z.string() }),
     visibility: z.enum(['external', 'internal']),
     body: z.string(),
     createdAt: z.string(),
@@ -146,7 +155,7 @@ export function toMessage(r: Record<string, unknown>, audience: 'staff' | 'publi
     revision: Number(r.revision),
     // partners and guests see staff by name but not their account ids
     author: {
-      kind: String(r.author_kind),
+      kind: authorKindSchema.parse(r.author_kind),
       id: audience === 'staff' || r.author_kind !== 'staff' ? String(r.author_id) : '',
       name: String(r.author_name),
     },

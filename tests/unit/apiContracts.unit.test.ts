@@ -4,7 +4,9 @@ import { apiContracts } from '../../app/apiContracts.js';
 import { loadConfig } from '../../app/config.js';
 import { composeApi, type DeskParts } from '../../app/composeApi.js';
 import { PostgresEventStore } from '../../eventstore/postgres/postgresEventStore.js';
+import { authorKinds, emailTemplates, priorities, queryTypes, threadStatuses } from '../../domain/index.js';
 import { createPool } from '../../platform/database/pool.js';
+import { buildOpenApiDocument } from '../../platform/http/openapi.js';
 import { anonymous } from '../../platform/identity/identity.js';
 import { implement, routeContract, routesOfContracts } from '../../platform/http/route.js';
 import { createLogger } from '../../platform/logger.js';
@@ -85,5 +87,30 @@ describe('the API contracts and their handlers', () => {
       requestId: 'r1',
     });
     expect(answer).toEqual({ body: { archived: true }, headers: { 'X-Thread': threadId } });
+  });
+});
+
+describe('the OpenAPI document of the contracts', () => {
+  type Schema = { enum?: unknown[]; properties: Record<string, Schema>; items: Schema };
+  const doc = buildOpenApiDocument(apiContracts, '0.1.0');
+  const schemas = doc.components?.schemas as Record<string, Schema>;
+
+  it('when a thread and its messages are described, then their vocabulary fields list the domain values', () => {
+    for (const name of ['StaffThreadSummary', 'PartnerThreadSummary']) {
+      const properties = schemas[name]!.properties;
+      expect(properties.status!.enum).toEqual([...threadStatuses]);
+      expect(properties.priority!.enum).toEqual([...priorities]);
+      expect(properties.queryType!.enum).toEqual([...queryTypes]);
+      expect(properties.lastMessageByKind!.enum).toEqual([...authorKinds, null]);
+    }
+    const staff = schemas.StaffThreadSummary!.properties;
+    expect(staff.awaiting!.enum).toEqual(['staff', 'partner', null]);
+    expect(staff.raisedBy!.properties.kind!.enum).toEqual([...authorKinds]);
+    const thread = (doc.paths as Record<string, { get: { responses: Record<string, unknown> } }>)[
+      '/api/support/threads/{threadId}'
+    ]!.get.responses['200'] as { content: Record<string, { schema: Schema }> };
+    const message = thread.content['application/json']!.schema.properties.messages!.items;
+    expect(message.properties.author!.properties.kind!.enum).toEqual([...authorKinds]);
+    expect(message.properties.emails!.items.properties.template!.enum).toEqual([...emailTemplates]);
   });
 });

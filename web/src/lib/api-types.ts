@@ -811,9 +811,12 @@ export interface components {
     StaffThreadSummary: {
       threadId: string;
       revision: number;
-      status: string;
-      priority: string;
-      queryType: string;
+      /** @enum {string} */
+      status: 'OPEN' | 'PENDING' | 'RESOLVED' | 'CLOSED';
+      /** @enum {string} */
+      priority: 'LOW' | 'MEDIUM' | 'HIGH' | 'URGENT';
+      /** @enum {string} */
+      queryType: 'DOCUMENTS' | 'PAYMENT' | 'SCHEDULING' | 'TECHNICAL' | 'ACCESS' | 'OTHER';
       subject: string;
       partnerOrgId: string;
       assignmentId: string;
@@ -821,22 +824,27 @@ export interface components {
       assigneeId: string | null;
       assigneeName: string | null;
       raisedBy: {
-        kind: string;
+        /** @enum {string} */
+        kind: 'staff' | 'partner' | 'guest' | 'system';
         id: string;
         name: string;
       };
       raisedAt: string;
       lastMessagePreview: string | null;
       lastMessageAt: string | null;
-      lastMessageByKind: string | null;
+      /** @enum {string|null} */
+      lastMessageByKind: 'staff' | 'partner' | 'guest' | 'system' | null;
       /**
        * @description 'internal' when the last message (the preview) is an internal note
        * @enum {string|null}
        */
       lastMessageVisibility: 'external' | 'internal' | null;
       messageCount: number;
-      /** @description Who the thread waits for: 'staff', 'partner' or null */
-      awaiting: string | null;
+      /**
+       * @description Who the thread waits for: 'staff', 'partner' or null
+       * @enum {string|null}
+       */
+      awaiting: 'staff' | 'partner' | null;
       firstResponseAt: string | null;
       resolvedAt: string | null;
       closedAt: string | null;
@@ -846,16 +854,20 @@ export interface components {
     };
     PartnerThreadSummary: {
       threadId: string;
-      status: string;
-      priority: string;
-      queryType: string;
+      /** @enum {string} */
+      status: 'OPEN' | 'PENDING' | 'RESOLVED' | 'CLOSED';
+      /** @enum {string} */
+      priority: 'LOW' | 'MEDIUM' | 'HIGH' | 'URGENT';
+      /** @enum {string} */
+      queryType: 'DOCUMENTS' | 'PAYMENT' | 'SCHEDULING' | 'TECHNICAL' | 'ACCESS' | 'OTHER';
       subject: string;
       assignmentId: string;
       assignmentReference: string;
       raisedAt: string;
       lastMessagePreview: string | null;
       lastMessageAt: string | null;
-      lastMessageByKind: string | null;
+      /** @enum {string|null} */
+      lastMessageByKind: 'staff' | 'partner' | 'guest' | 'system' | null;
       messageCount: number;
       awaitingYou: boolean;
       /** @description The last activity partners and guests may see: the raise, external messages, status and priority changes (never an internal note or an assignment) */
@@ -2610,7 +2622,8 @@ export interface operations {
               messageId: string;
               revision: number;
               author: {
-                kind: string;
+                /** @enum {string} */
+                kind: 'staff' | 'partner' | 'guest' | 'system';
                 id: string;
                 name: string;
               };
@@ -2621,7 +2634,9 @@ export interface operations {
               /** @description Staff only: the delivery outcome of each email this message caused */
               emails?: {
                 recipient: string;
-                template: string;
+                /** @enum {string} */
+                template:
+                  'query_raised_support' | 'query_raised_ack' | 'staff_reply' | 'thread_resolved' | 'guest_link_issued';
                 status: string;
                 attempts: number;
                 lastError: string | null;
