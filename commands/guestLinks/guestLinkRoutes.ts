@@ -86,18 +86,23 @@ async function issue(
   };
 }
 
+/** What issuing a link takes and answers, for a thread or an assignment alike. */
+const issuing = {
+  tags: ['Guest links'],
+  access: supportManagers,
+  body: issueBody,
+  response: { status: 201, description: 'The link, with its token shown this once', schema: issuedAnswer },
+  errors: [404, 422],
+};
+
 export const issueThreadGuestLink = routeContract({
   method: 'post',
   path: '/api/support/threads/:threadId/guest-links',
   operationId: 'issueThreadGuestLink',
   summary: 'Issue a guest link to one thread',
   description: 'The guest sees the thread’s external messages and may post to it until the link expires or is revoked.',
-  tags: ['Guest links'],
-  access: supportManagers,
   params: z.object({ threadId: z.uuid() }),
-  body: issueBody,
-  response: { status: 201, description: 'The link, with its token shown this once', schema: issuedAnswer },
-  errors: [404, 422],
+  ...issuing,
 });
 
 export const issueAssignmentGuestLink = routeContract({
@@ -105,12 +110,8 @@ export const issueAssignmentGuestLink = routeContract({
   path: '/api/support/assignments/:assignmentId/guest-links',
   operationId: 'issueAssignmentGuestLink',
   summary: 'Issue a guest link to one assignment: its threads, and new queries on it',
-  tags: ['Guest links'],
-  access: supportManagers,
   params: z.object({ assignmentId: z.string().min(1).max(100) }),
-  body: issueBody,
-  response: { status: 201, description: 'The link, with its token shown this once', schema: issuedAnswer },
-  errors: [404, 422],
+  ...issuing,
 });
 
 export const revokeGuestLink = routeContract({
