@@ -5,7 +5,6 @@
  * (exactly-once effect across crashes); a generation being built writes on several connections.
  */
 import type pg from 'pg';
-import { parseDomainEvent } from '../domain/index.js';
 import {
   comparePositions,
   formatPosition,
@@ -17,7 +16,8 @@ import {
 } from '../eventstore/port.js';
 import { prepared } from './bulkSql.js';
 import { logChange } from './changeLog.js';
-import { moveCheckpoint, type KnownCheckpoint } from './checkpoint.js';
+import { generationCheckpoint, type KnownCheckpoint } from './checkpoint.js';
+import { applyCheckpointedBatch, parseRecorded, type ReadBatch as LogBatch } from './checkpointedBatch.js';
 import { tableNamesFor, type ProjectedEvent, type Projection } from './projection.js';
 
 export class ProjectionHaltedError extends Error {
@@ -35,11 +35,7 @@ export class ProjectionHaltedError extends Error {
   }
 }
 
-export interface ReadBatch {
-  after: Position;
-  batch: RecordedEvent[];
-  events: ProjectedEvent[];
-}
+export type ReadBatch = LogBatch<ProjectedEvent>;
 
 export interface BatchOutcome {
   applied: number;
@@ -117,68 +113,42 @@ export class BatchRunner {
     if (!read || comparePositions(read.after, after) !== 0)
       read = await this.readBatch(projection, generation, after, limit);
     const { batch, events } = read;
-    if (batch.length === 0) return { applied: 0, caughtUp: true, position: after, checkpoint: row };
-    const last = batch[batch.length - 1]!.position;
-    const caughtUp = batch.length < limit;
-    const from = row;
-    const move = (db: pg.Pool | pg.PoolClient, durable: boolean) =>
-      moveCheckpoint(db, {
-        name: projection.name,
-        generation,
-        from,
-        to: last,
-        events: batch.length,
-        at: this.options.clock(),
-        durable,
-      });
-    const advanced = (next?: Promise<ReadBatch>): BatchOutcome => ({
-      applied: batch.length,
-      caughtUp,
-      position: last,
-      checkpoint: { position: formatPosition(last), status: from.status },
-      ...(next ? { next } : {}),
-    });
-
-    // Nothing this projection reads: move the checkpoint without a transaction of its own or
-    // waiting for the disk.
-    if (events.length === 0) return (await move(pool, false)) ? advanced() : movedElsewhere(after);
-
     // while this batch is written, the next one is read and parsed (catch-up only)
-    const next = caughtUp ? undefined : this.readBatch(projection, generation, last, limit);
+    const next =
+      events.length === 0 || batch.length < limit
+        ? undefined
+        : this.readBatch(projection, generation, batch[batch.length - 1]!.position, limit);
     next?.catch(() => undefined);
 
-    if (row.status === 'building' && projection.partitionKey && this.options.rebuildWriters > 1) {
-      await this.applyPartitioned(projection, generation, events);
-      return (await move(pool, true)) ? advanced(next) : movedElsewhere(after);
-    }
-
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const { rows: locked } = await client.query<KnownCheckpoint>(
-        prepared('SELECT position, status FROM projection_generations WHERE name = $1 AND generation = $2 FOR UPDATE', [
-          projection.name,
-          generation,
-        ]),
-      );
-      if (locked[0]?.position !== row.position || locked[0]?.status !== row.status) {
-        await client.query('ROLLBACK'); // another runner (or a swap) moved it: read again from there
-        return movedElsewhere(after);
-      }
-      const effect = await projection.apply(client, events, tableNamesFor(generation));
-      await move(client, true); // locked and compared above: it moves
-      // a generation being built serves nobody yet: only the live one announces its changes
-      if (row.status === 'live') {
-        await logChange(client, projection.name, generation, formatPosition(last), effect.threadIds);
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw batchFailed(projection, generation, error);
-    } finally {
-      client.release();
-    }
-    return advanced(next);
+    const status = row.status;
+    const partitioned = status === 'building' && projection.partitionKey && this.options.rebuildWriters > 1;
+    const progress = await applyCheckpointedBatch(
+      pool,
+      generationCheckpoint(projection.name, generation, row, this.options.clock),
+      read,
+      limit,
+      {
+        apply: (client, batchEvents) => projection.apply(client, batchEvents, tableNamesFor(generation)),
+        // a generation being built serves nobody yet: only the live one announces its changes
+        beforeCommit: async (client, effect, to) => {
+          if (status === 'live')
+            await logChange(client, projection.name, generation, formatPosition(to), effect.threadIds);
+        },
+        ...(partitioned
+          ? { applyWithoutTransaction: (batchEvents) => this.applyPartitioned(projection, generation, batchEvents) }
+          : {}),
+        failed: (error) => batchFailed(projection, generation, error),
+      },
+    );
+    if (progress.kind === 'atHead') return { applied: 0, caughtUp: true, position: after, checkpoint: row };
+    if (progress.kind === 'movedElsewhere') return movedElsewhere(after);
+    return {
+      applied: progress.read,
+      caughtUp: progress.caughtUp,
+      position: progress.position,
+      checkpoint: { position: formatPosition(progress.position), status },
+      ...(next ? { next } : {}),
+    };
   }
 
   /** Reads the events after a position and parses those the projection reads; a malformed one halts it. */
@@ -194,8 +164,7 @@ export class BatchRunner {
     for (const record of batch) {
       if (!wanted.has(record.type)) continue;
       try {
-        const version = typeof record.metadata.schemaVersion === 'number' ? record.metadata.schemaVersion : 1;
-        events.push({ record, event: parseDomainEvent(record.type, record.data, version) });
+        events.push({ record, event: parseRecorded(record) });
       } catch (error) {
         await this.fail(projection.name, generation, new ProjectionHaltedError(projection.name, record, error));
       }

@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { formatPosition, type Position } from '../eventstore/port.js';
 import { prepared } from './bulkSql.js';
+import type { SeenCheckpoint } from './checkpointedBatch.js';
 import type { GenerationRow } from './generations.js';
 import { rateSetSql, rateSlot } from './throughput.js';
 
@@ -54,4 +55,28 @@ export async function moveCheckpoint(db: pg.Pool | pg.PoolClient, move: Checkpoi
     ),
   );
   return Number(rows[0]?.moved) > 0;
+}
+
+/**
+ * A generation's checkpoint as a batch saw it: moved only from there, locked and compared (position
+ * and status) inside the batch's transaction. Each move counts its events in the rate as of `clock`.
+ */
+export function generationCheckpoint(
+  name: string,
+  generation: number,
+  from: KnownCheckpoint,
+  clock: () => Date,
+): SeenCheckpoint {
+  return {
+    move: (db, to, events, durable) => moveCheckpoint(db, { name, generation, from, to, events, at: clock(), durable }),
+    async lock(client) {
+      const { rows } = await client.query<KnownCheckpoint>(
+        prepared('SELECT position, status FROM projection_generations WHERE name = $1 AND generation = $2 FOR UPDATE', [
+          name,
+          generation,
+        ]),
+      );
+      return rows[0]?.position === from.position && rows[0]?.status === from.status;
+    },
+  };
 }
