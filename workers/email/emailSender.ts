@@ -1,36 +1,15 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { deterministicUuid, handleCommand, loadStream } from '../../commands/commandHandler.js';
+import { loadStream } from '../../commands/commandHandler.js';
 import type { GuestTokens } from '../../commands/guestLinks/guestToken.js';
-import {
-  BODY_MAX,
-  DomainError,
-  emailOutcomeStreamName,
-  eventSchemaVersion,
-  guestLinkAccess,
-  guestLinkDecider,
-  guestLinkStreamName,
-  threadDecider,
-  threadStreamName,
-  type Author,
-  deliveryFailureNote,
-  emailDelivered,
-  emailDeliveryFailed,
-  type EmailDelivered,
-  type EmailDeliveryFailed,
-  type EmailFacts,
-  type EmailFailure,
-  type EmailTemplate,
-} from '../../domain/index.js';
-import type { EventStore, JsonObject } from '../../eventstore/port.js';
+import { guestLinkAccess, guestLinkDecider, guestLinkStreamName } from '../../domain/index.js';
+import type { EventStore } from '../../eventstore/port.js';
 import { backoffDelay } from '../../platform/backoff.js';
 import type { Logger } from '../../platform/logger.js';
-import type { GuestRender } from './emailProcessManager.js';
+import { appendOutcomeEvents } from './emailOutcomeEvents.js';
 import type { EmailTransport, OutgoingEmail, SendOutcome } from './emailTransport.js';
+import type { ClaimedEmail, FinishedEmail } from './outboxRows.js';
 import { guestLinkUrl, renderEmail, type GuestLinkInEmail } from './templates.js';
-
-/** Who writes the "could not email" notes: the desk itself, never a person. */
-export const emailSystemAuthor: Author = Object.freeze({ kind: 'system', id: 'email', name: 'Email' });
 
 export interface BackoffOptions {
   /** The first retry waits up to this long (full jitter: a random wait between 0 and the bound). */
@@ -73,36 +52,6 @@ export interface SendReport {
   dead: number;
   /** Outcomes not recorded because the claim had expired and another worker took the row. */
   lost: number;
-}
-
-/** A row this worker holds a claim on. */
-export interface ClaimedEmail {
-  id: string;
-  event_id: string;
-  /** null: the email handing out an assignment's guest link. */
-  thread_id: string | null;
-  message_id: string | null;
-  template: EmailTemplate;
-  recipient: string;
-  sender: string;
-  subject: string;
-  html: string;
-  text: string;
-  headers: Record<string, string>;
-  attempts: number;
-  round: number;
-  claim_token: string;
-  /** The guest link this email carries, rebuilt as it is sent; html and text are then only a preview. */
-  guest_link_id: string | null;
-  guest_render: GuestRender | null;
-}
-
-export interface FinishedEmail extends ClaimedEmail {
-  status: 'sent' | 'failed' | 'dead';
-  provider_id: string | null;
-  last_error: string | null;
-  last_error_name: string | null;
-  finished_at: string;
 }
 
 /** Columns of a claimed row, from the outbox aliased `o`. */
@@ -318,93 +267,12 @@ export class EmailSender {
   /** Appends the outcome event (and, for a failure, the thread note), then releases the claim. */
   protected async appendOutcome(email: FinishedEmail): Promise<void> {
     const { pool, logger } = this.options;
-    const metadata = {
-      actor: { type: 'system' as const, id: 'email' },
-      causationId: email.event_id,
-    };
-    const facts: EmailFacts = {
-      emailId: email.id,
-      threadId: email.thread_id,
-      ...(email.guest_link_id ? { guestLinkId: email.guest_link_id } : {}),
-      template: email.template,
-      recipient: email.recipient,
-      messageId: email.message_id,
-      attempts: email.attempts,
-    };
-    const at = new Date(email.finished_at);
-    if (email.status === 'sent') {
-      await this.appendEmailEvent(email, emailDelivered(facts, email.provider_id ?? 'unknown', at), metadata);
-    } else {
-      const failure: EmailFailure = {
-        errorName: email.last_error_name,
-        reason:
-          email.status === 'dead'
-            ? `gave up after ${email.attempts} attempts; last error: ${email.last_error ?? 'unknown'}`
-            : (email.last_error ?? 'refused by the email provider'),
-        permanent: email.status === 'failed',
-        providerId: email.provider_id,
-      };
-      // the email handing out an assignment's link has no thread to note it on: its event says it
-      if (email.thread_id)
-        await this.noteOnThread(email, email.thread_id, deliveryFailureNote(email.recipient, failure));
-      await this.appendEmailEvent(email, emailDeliveryFailed(facts, failure, at), metadata);
-    }
+    await appendOutcomeEvents(this.options, email);
     await pool.query(
       `UPDATE email_outbox SET events_pending = false, claim_token = NULL, claimed_by = NULL, claimed_until = NULL
         WHERE id = $1 AND claim_token = $2`,
       [email.id, email.claim_token],
     );
     logger?.debug({ emailId: email.id, status: email.status }, 'email outcome recorded');
-  }
-
-  private async appendEmailEvent(
-    email: FinishedEmail,
-    event: EmailDelivered | EmailDeliveryFailed,
-    metadata: { actor: { type: 'system'; id: string }; causationId: string },
-  ): Promise<void> {
-    await this.options.eventStore.append(
-      emailOutcomeStreamName({ threadId: email.thread_id, guestLinkId: email.guest_link_id ?? undefined }),
-      [
-        {
-          // one outcome per round: a crash and a re-append leave one event
-          id: deterministicUuid(`email-outcome:${email.id}:${email.round}`),
-          type: event.type,
-          data: event.data as unknown as JsonObject,
-          metadata: { ...metadata, schemaVersion: eventSchemaVersion(event.type) },
-        },
-      ],
-      { expected: 'any' },
-    );
-  }
-
-  /** The internal note staff see in the thread; its ids follow from the email and round, so it is added once. */
-  private async noteOnThread(email: FinishedEmail, threadId: string, body: string): Promise<void> {
-    const keyHash = createHash('sha256').update(`email-note:${email.id}:${email.round}`).digest('hex');
-    try {
-      await handleCommand(
-        this.options.eventStore,
-        threadDecider,
-        threadStreamName(threadId),
-        {
-          type: 'PostMessage',
-          data: {
-            threadId,
-            messageId: deterministicUuid(`${keyHash}:message`),
-            body: body.slice(0, BODY_MAX),
-            visibility: 'internal',
-          },
-          metadata: { now: this.options.clock?.() ?? new Date(), author: emailSystemAuthor },
-        },
-        {
-          idempotencyKeyHash: keyHash,
-          metadata: { actor: { type: 'system', id: 'email' }, causationId: email.event_id },
-        },
-      );
-    } catch (error) {
-      // A thread that refuses the note (it cannot: the decider takes system notes even when
-      // closed) must not block the outcome; the EmailDeliveryFailed event still records it.
-      if (!(error instanceof DomainError)) throw error;
-      this.options.logger?.error({ emailId: email.id, err: error }, 'could not add the email failure note');
-    }
   }
 }

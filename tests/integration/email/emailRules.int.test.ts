@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
-import { emailIdFor } from '../../../workers/email/emailProcessManager.js';
+import { emailIdFor } from '../../../workers/email/outboxRows.js';
 import { startEmailKit, type EmailKit } from './emailTestKit.js';
 
 /**

@@ -1,0 +1,200 @@
+import { expect } from 'vitest';
+import type {
+  Author,
+  DomainEvent,
+  GuestLinkIssued,
+  GuestLinkRevoked,
+  MessagePosted,
+  QueryRaised,
+  SystemConfigUpdated,
+  ThreadResolved,
+} from '../../../domain/index.js';
+import type { JsonObject, RecordedEvent } from '../../../eventstore/port.js';
+import type { ProjectedEvent } from '../../../projections/projection.js';
+import { decideEmails, type EmailDecision } from '../../../workers/email/emailDecider.js';
+import type { MailingFacts } from '../../../workers/email/mailingFacts.js';
+import type { OutboxRow } from '../../../workers/email/outboxRows.js';
+
+/**
+ * Email decider specifications: given these events (and these looked-up facts), when this
+ * event, then these emails (and these facts learnt).
+ *   emailSpec().given([raised]).when(staffReply).thenEmails([{ template: 'staff_reply', ... }]);
+ */
+
+export const staff: Author = { kind: 'staff', id: 'staff-1', name: 'Sam Support' };
+export const partner: Author = { kind: 'partner', id: 'partner-1', name: 'Pat Partner' };
+export const partnerAddress = 'pat@acme.test';
+export const supportAddress = 'support@desk.test';
+export const threadId = '5b1c0a52-8f3e-4c1d-9a57-2f6d7c1e9b30';
+export const otherThreadId = '0e6f4a8b-1c2d-4e3f-8a9b-7c6d5e4f3a21';
+
+const start = Date.parse('2025-03-03T09:00:00.000Z');
+/** A moment `minutes` after the start of every scenario. */
+export const iso = (minutes: number): string => new Date(start + minutes * 60_000).toISOString();
+const uuid = (n: number, block = '8000') => `00000000-0000-4000-${block}-${String(n).padStart(12, '0')}`;
+/** A guest link id: the SHA-256 of its token, as 64 hex characters. */
+export const linkId = (n: number): string => n.toString(16).padStart(64, '0');
+
+export function queryRaised(by: Author = partner, minutes = 0, thread = threadId): QueryRaised {
+  return {
+    type: 'QueryRaised',
+    data: {
+      threadId: thread,
+      messageId: uuid(minutes, '9000'),
+      assignmentId: 'asg-1042',
+      assignmentReference: 'A-1042',
+      partnerOrgId: 'org-7',
+      queryType: 'DOCUMENTS',
+      priority: 'HIGH',
+      subject: 'Missing delivery note',
+      body: 'The delivery note is not in the portal.',
+      by,
+      occurredAt: iso(minutes),
+    },
+  };
+}
+
+export function messagePosted(by: Author, visibility: 'external' | 'internal', minutes: number): MessagePosted {
+  return {
+    type: 'MessagePosted',
+    data: {
+      threadId,
+      messageId: uuid(minutes, '9000'),
+      body: `message at ${minutes}`,
+      visibility,
+      by,
+      occurredAt: iso(minutes),
+      statusBefore: 'OPEN',
+      statusAfter: 'PENDING',
+    },
+  };
+}
+
+export function threadResolved(minutes: number): ThreadResolved {
+  return { type: 'ThreadResolved', data: { threadId, statusBefore: 'PENDING', by: staff, occurredAt: iso(minutes) } };
+}
+
+/** A thread link to `recipient`, working until `expiresAtMinute`; with a seed unless said otherwise. */
+export function threadLinkIssued(
+  n: number,
+  recipient: string | null,
+  { expiresAtMinute = 60 * 24, seeded = true, thread = threadId } = {},
+): GuestLinkIssued {
+  return {
+    type: 'GuestLinkIssued',
+    data: {
+      tokenHash: linkId(n),
+      ...(seeded ? { tokenSeed: 'AAAAAAAAAAAAAAAAAAAAAA' } : {}),
+      scope: { kind: 'thread', threadId: thread },
+      recipientEmail: recipient,
+      issuedAt: iso(0),
+      expiresAt: iso(expiresAtMinute),
+      by: staff,
+    },
+  };
+}
+
+export function assignmentLinkIssued(n: number, recipient: string, assignmentId = 'asg-1042'): GuestLinkIssued {
+  return {
+    type: 'GuestLinkIssued',
+    data: {
+      tokenHash: linkId(n),
+      tokenSeed: 'AAAAAAAAAAAAAAAAAAAAAA',
+      scope: { kind: 'assignment', assignmentId, partnerOrgId: 'org-7' },
+      recipientEmail: recipient,
+      issuedAt: iso(0),
+      expiresAt: iso(60 * 24),
+      by: staff,
+    },
+  };
+}
+
+export function guestLinkRevoked(n: number, minutes: number): GuestLinkRevoked {
+  return { type: 'GuestLinkRevoked', data: { tokenHash: linkId(n), revokedAt: iso(minutes), by: staff } };
+}
+
+export function systemConfigUpdated(supportEmail: string, portalBaseUrl = 'https://desk.test'): SystemConfigUpdated {
+  return {
+    type: 'SystemConfigUpdated',
+    data: {
+      whatsappNumber: null,
+      supportEmail,
+      portalBaseUrl,
+      whatsappBubbleEnabled: false,
+      showStaffNamesInPresence: false,
+      by: staff,
+      occurredAt: iso(0),
+    },
+  };
+}
+
+/** The n-th event of a scenario as the log hands it over: its id and position follow from n. */
+export function logged(event: DomainEvent, n: number): ProjectedEvent {
+  const record: RecordedEvent = {
+    id: uuid(n),
+    streamName: 'scenario',
+    revision: n,
+    position: { commit: BigInt(n), prepare: BigInt(n) },
+    type: event.type,
+    data: event.data as unknown as JsonObject,
+    metadata: {},
+    createdAt: new Date(start),
+  };
+  return { record, event };
+}
+
+/** What a person would check of an email: which, to whom, about what, with which link. */
+export type EmailSummary = Pick<OutboxRow, 'template' | 'audience' | 'recipient' | 'thread_id' | 'guest_link_id'>;
+
+export const summary = ({ template, audience, recipient, thread_id, guest_link_id }: OutboxRow): EmailSummary => ({
+  template,
+  audience,
+  recipient,
+  thread_id,
+  guest_link_id,
+});
+
+export function noFacts(known: Partial<MailingFacts> = {}): MailingFacts {
+  return {
+    threads: new Map(),
+    links: new Map(),
+    assignmentReferences: new Map(),
+    partnerEmails: new Map([[partner.id, partnerAddress]]),
+    settings: { supportEmail: supportAddress, portalBaseUrl: 'https://desk.test' },
+    sender: 'Support desk <desk@desk.test>',
+    emailsFrom: null,
+    ...known,
+  };
+}
+
+export function emailSpec(known: Partial<MailingFacts> = {}) {
+  return {
+    given(events: DomainEvent[]) {
+      const history = events.map((event, i) => logged(event, i + 1));
+      /** What the process manager knows after those events. */
+      const facts = () => history.reduce((f, e) => decideEmails(f, e).facts, noFacts(known));
+      return {
+        facts,
+        when(event: DomainEvent) {
+          const record = logged(event, history.length + 1);
+          const decide = (): EmailDecision => decideEmails(facts(), record);
+          return {
+            /** The event as logged (its id names its emails). */
+            record: record.record,
+            decide,
+            thenEmails(expected: EmailSummary[]): OutboxRow[] {
+              const { emails } = decide();
+              expect(emails.map(summary)).toEqual(expected);
+              return emails;
+            },
+            thenNoEmail(): EmailDecision {
+              const decision = decide();
+              expect(decision.emails).toEqual([]);
+              return decision;
+            },
+          };
+        },
+      };
+    },
+  };
+}

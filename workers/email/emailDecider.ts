@@ -1,0 +1,306 @@
+import type { MessagePosted, QueryRaised } from '../../domain/index.js';
+import { comparePositions, type RecordedEvent } from '../../eventstore/port.js';
+import type { ProjectedEvent } from '../../projections/projection.js';
+import type { LearntFacts, LinkRow, MailingFacts, ThreadRow } from './mailingFacts.js';
+import { emailIdFor, type OutboxRow } from './outboxRows.js';
+import {
+  ELIDED_TOKEN,
+  guestLinkUrl,
+  renderEmail,
+  type EmailAudience,
+  type EmailContent,
+  type EmailRecipient,
+  type ThreadEmailFacts,
+} from './templates.js';
+
+/**
+ * Which emails an event sends, and what it teaches: a pure function of what the process manager
+ * knows so far and one event. No I/O and no clock (an event's time is its own `occurredAt`); the
+ * process manager loads the facts, writes what this answers, and moves its checkpoint.
+ */
+
+export interface EmailDecision {
+  /** Outbox rows to write. */
+  emails: OutboxRow[];
+  /** What is known after the event. */
+  facts: MailingFacts;
+  /** What the event taught that later batches must know too. */
+  learnt: LearntFacts;
+}
+
+/** The events that send email or teach something the emails need; the process manager skips the others. */
+export const mailedEventTypes: ReadonlySet<string> = new Set([
+  'QueryRaised',
+  'MessagePosted',
+  'ThreadResolved',
+  'GuestLinkIssued',
+  'GuestLinkRevoked',
+  'SystemConfigUpdated',
+]);
+
+/** Someone to email about an event; a guest comes with the link they were emailed for. */
+interface Recipient {
+  email: string;
+  audience: EmailAudience;
+  link?: LinkRow;
+}
+
+const learntNothing = (): LearntFacts => ({ threads: [], links: [] });
+const nothing = (facts: MailingFacts, learnt = learntNothing()): EmailDecision => ({ emails: [], facts, learnt });
+
+function withEntry<V>(map: ReadonlyMap<string, V>, key: string, value: V): ReadonlyMap<string, V> {
+  return new Map(map).set(key, value);
+}
+
+function linkScope(link: LinkRow): 'thread' | 'assignment' {
+  return link.scope_kind === 'assignment' ? 'assignment' : 'thread';
+}
+
+function isActive(link: LinkRow | undefined, at: string): link is LinkRow & { recipient_email: string } {
+  return !!link && !!link.recipient_email && link.revoked_at === null && Date.parse(link.expires_at) > Date.parse(at);
+}
+
+/** Only a staff member's external reply is emailed; internal notes never are. */
+function isStaffReply(event: MessagePosted): boolean {
+  return event.data.visibility === 'external' && event.data.by.kind === 'staff';
+}
+
+function threadFrom(event: QueryRaised): ThreadRow {
+  const d = event.data;
+  return {
+    thread_id: d.threadId,
+    subject: d.subject,
+    reference: d.assignmentReference,
+    raised_by_kind: d.by.kind,
+    raised_by_id: d.by.id,
+    raised_by_name: d.by.name,
+    root_message_id: d.messageId,
+    raised_at: d.occurredAt,
+  };
+}
+
+const threadFacts = (thread: ThreadRow): ThreadEmailFacts => ({
+  threadId: thread.thread_id,
+  subject: thread.subject,
+  reference: thread.reference,
+});
+
+/** Who raised the thread, as someone to email: a partner account, or a guest whose link still works. */
+function raiserOf(facts: MailingFacts, thread: ThreadRow, at: string): Recipient[] {
+  if (thread.raised_by_kind === 'partner') {
+    const email = facts.partnerEmails.get(thread.raised_by_id);
+    return email ? [{ email, audience: 'partner' }] : [];
+  }
+  if (thread.raised_by_kind === 'guest') {
+    const link = facts.links.get(thread.raised_by_id);
+    return isActive(link, at) ? [{ email: link.recipient_email, audience: 'guest', link }] : [];
+  }
+  return [];
+}
+
+/** One email of `content` per address (the first of each), rendered for its reader; none for history. */
+function emailsTo(
+  facts: MailingFacts,
+  record: RecordedEvent,
+  threadId: string | null,
+  content: EmailContent,
+  recipients: Recipient[],
+  messageId: string | null,
+): OutboxRow[] {
+  if (facts.emailsFrom && comparePositions(record.position, facts.emailsFrom) <= 0) return []; // history: facts only
+  const { settings } = facts;
+  const seen = new Set<string>();
+  const rows: OutboxRow[] = [];
+  for (const { email, audience, link } of recipients) {
+    const recipient = email.trim();
+    const key = recipient.toLowerCase();
+    if (!recipient || seen.has(key)) continue;
+    seen.add(key);
+    // a guest's row names their link; what is stored is a preview with the token elided
+    const to: EmailRecipient =
+      audience === 'guest'
+        ? {
+            audience,
+            link: link
+              ? {
+                  state: 'working',
+                  url: guestLinkUrl(settings.portalBaseUrl, ELIDED_TOKEN, linkScope(link), threadId),
+                  expiresAt: link.expires_at,
+                }
+              : { state: 'unavailable' },
+          }
+        : { audience };
+    rows.push({
+      id: emailIdFor(record.id, content.template, recipient),
+      event_id: record.id,
+      thread_id: threadId,
+      message_id: messageId,
+      template: content.template,
+      audience,
+      recipient,
+      sender: facts.sender,
+      ...renderEmail(content, to, settings),
+      guest_link_id: audience === 'guest' && link ? link.link_id : null,
+      guest_render: audience === 'guest' && link ? { content, settings } : null,
+    });
+  }
+  return rows;
+}
+
+/** The emails one event sends, given what is known so far, and what it teaches. */
+export function decideEmails(facts: MailingFacts, { record, event }: ProjectedEvent): EmailDecision {
+  switch (event.type) {
+    case 'SystemConfigUpdated': {
+      const settings = { supportEmail: event.data.supportEmail, portalBaseUrl: event.data.portalBaseUrl };
+      return nothing({ ...facts, settings }, { ...learntNothing(), settings });
+    }
+    case 'GuestLinkIssued': {
+      const { scope } = event.data;
+      const link: LinkRow = {
+        link_id: event.data.tokenHash,
+        scope_kind: scope.kind,
+        thread_id: scope.kind === 'thread' ? scope.threadId : null,
+        recipient_email: event.data.recipientEmail,
+        expires_at: event.data.expiresAt,
+        revoked_at: null,
+      };
+      const isNew = !facts.links.has(link.link_id);
+      const known = isNew ? { ...facts, links: withEntry(facts.links, link.link_id, link) } : facts;
+      const learnt = { threads: [], links: isNew ? [link] : [] };
+      // the recipient gets the link itself, once (the outbox id follows from this event).
+      // A link without a seed (issued before links were emailed) has no token to rebuild.
+      if (!event.data.recipientEmail || !event.data.tokenSeed) return nothing(known, learnt);
+      const recipients = [{ email: event.data.recipientEmail, audience: 'guest' as const, link }];
+      const base = { template: 'guest_link_issued' as const, eventId: record.id, issuedByName: event.data.by.name };
+      if (scope.kind === 'thread') {
+        const thread = known.threads.get(scope.threadId);
+        if (!thread) return nothing(known, learnt); // a thread this worker never saw raised: nothing to name it by
+        const content = { ...base, about: { kind: 'thread' as const, thread: threadFacts(thread) } };
+        return { emails: emailsTo(known, record, thread.thread_id, content, recipients, null), facts: known, learnt };
+      }
+      const about = {
+        kind: 'assignment' as const,
+        assignmentId: scope.assignmentId,
+        reference: known.assignmentReferences.get(scope.assignmentId) ?? scope.assignmentId,
+      };
+      return { emails: emailsTo(known, record, null, { ...base, about }, recipients, null), facts: known, learnt };
+    }
+    case 'GuestLinkRevoked': {
+      const link = facts.links.get(event.data.tokenHash);
+      if (!link || link.revoked_at !== null) return nothing(facts);
+      const revoked = { ...link, revoked_at: event.data.revokedAt };
+      return nothing(
+        { ...facts, links: withEntry(facts.links, revoked.link_id, revoked) },
+        { threads: [], links: [revoked] },
+      );
+    }
+    case 'QueryRaised': {
+      if (facts.threads.has(event.data.threadId)) return nothing(facts);
+      const thread = threadFrom(event);
+      const known = { ...facts, threads: withEntry(facts.threads, thread.thread_id, thread) };
+      const { messageId } = event.data;
+      const base = { thread: threadFacts(thread), messageId, body: event.data.body };
+      const toSupport: EmailContent = {
+        ...base,
+        template: 'query_raised_support',
+        raisedByName: event.data.by.name,
+        queryType: event.data.queryType,
+        priority: event.data.priority,
+      };
+      const support = [{ email: known.settings.supportEmail, audience: 'support' as const }];
+      const raiser = raiserOf(known, thread, event.data.occurredAt);
+      return {
+        emails: [
+          ...emailsTo(known, record, thread.thread_id, toSupport, support, messageId),
+          ...emailsTo(known, record, thread.thread_id, { ...base, template: 'query_raised_ack' }, raiser, messageId),
+        ],
+        facts: known,
+        learnt: { threads: [thread], links: [] },
+      };
+    }
+    case 'MessagePosted': {
+      const thread = facts.threads.get(event.data.threadId);
+      if (!thread || !isStaffReply(event)) return nothing(facts);
+      // one email per address: a guest given several links gets the one that works longest
+      const guests = [...facts.links.values()]
+        .filter((l) => l.scope_kind === 'thread' && l.thread_id === thread.thread_id)
+        .filter((l) => isActive(l, event.data.occurredAt))
+        .sort((a, b) => Date.parse(b.expires_at) - Date.parse(a.expires_at) || a.link_id.localeCompare(b.link_id))
+        .map((l) => ({ email: l.recipient_email!, audience: 'guest' as const, link: l }));
+      const content: EmailContent = {
+        template: 'staff_reply',
+        thread: threadFacts(thread),
+        messageId: event.data.messageId,
+        body: event.data.body,
+        authorName: event.data.by.name,
+      };
+      const recipients = [...raiserOf(facts, thread, event.data.occurredAt), ...guests];
+      const emails = emailsTo(facts, record, thread.thread_id, content, recipients, event.data.messageId);
+      return { emails, facts, learnt: learntNothing() };
+    }
+    case 'ThreadResolved': {
+      const thread = facts.threads.get(event.data.threadId);
+      if (!thread) return nothing(facts);
+      const content: EmailContent = { template: 'thread_resolved', thread: threadFacts(thread), eventId: record.id };
+      const recipients = raiserOf(facts, thread, event.data.occurredAt);
+      return {
+        emails: emailsTo(facts, record, thread.thread_id, content, recipients, null),
+        facts,
+        learnt: learntNothing(),
+      };
+    }
+    default:
+      return nothing(facts);
+  }
+}
+
+/**
+ * A batch's decisions in log order: every email, the facts after its last event, and what it
+ * taught (a thread or link learnt twice kept as it was last).
+ */
+export function decideBatch(facts: MailingFacts, events: readonly ProjectedEvent[]): EmailDecision {
+  const emails = new Map<string, OutboxRow>();
+  const threads = new Map<string, ThreadRow>();
+  const links = new Map<string, LinkRow>();
+  let known = facts;
+  let settings: MailingFacts['settings'] | undefined;
+  for (const event of events) {
+    const decision = decideEmails(known, event);
+    known = decision.facts;
+    for (const email of decision.emails) emails.set(email.id, email);
+    for (const thread of decision.learnt.threads) threads.set(thread.thread_id, thread);
+    for (const link of decision.learnt.links) links.set(link.link_id, link);
+    settings = decision.learnt.settings ?? settings;
+  }
+  return {
+    emails: [...emails.values()],
+    facts: known,
+    learnt: { threads: [...threads.values()], links: [...links.values()], ...(settings ? { settings } : {}) },
+  };
+}
+
+/**
+ * The partner accounts whose address a batch may need (the raisers of the threads it emails
+ * about), so they are looked up before it is decided.
+ */
+export function partnersToEmail(
+  threads: ReadonlyMap<string, ThreadRow>,
+  events: readonly ProjectedEvent[],
+): Set<string> {
+  const raisedInBatch = new Map<string, ThreadRow>();
+  const accounts = new Set<string>();
+  const raiserOfThread = (threadId: string) => {
+    const thread = raisedInBatch.get(threadId) ?? threads.get(threadId);
+    if (thread?.raised_by_kind === 'partner') accounts.add(thread.raised_by_id);
+  };
+  for (const { event } of events) {
+    if (event.type === 'QueryRaised') {
+      const { threadId } = event.data;
+      if (threads.has(threadId) || raisedInBatch.has(threadId)) continue;
+      raisedInBatch.set(threadId, threadFrom(event));
+      raiserOfThread(threadId);
+    } else if (event.type === 'MessagePosted' && isStaffReply(event)) raiserOfThread(event.data.threadId);
+    else if (event.type === 'ThreadResolved') raiserOfThread(event.data.threadId);
+  }
+  return accounts;
+}

@@ -1,0 +1,145 @@
+import type pg from 'pg';
+import { defaultSystemConfig } from '../../domain/index.js';
+import { upsertRows, type Column } from '../../projections/bulkSql.js';
+import type { ProjectedEvent } from '../../projections/projection.js';
+import type { LearntFacts, LinkRow, MailingFacts, ThreadRow } from './mailingFacts.js';
+import type { OutboxRow } from './outboxRows.js';
+
+/**
+ * Where the email process manager keeps what it knows (email_threads, email_guest_links,
+ * email_settings) and where its decisions go (email_outbox): loaded and written inside the
+ * batch's transaction, a few statements per batch whatever its size.
+ */
+
+const threadColumns: readonly Column[] = [
+  ['thread_id', 'uuid'],
+  ['subject', 'text'],
+  ['reference', 'text'],
+  ['raised_by_kind', 'text'],
+  ['raised_by_id', 'text'],
+  ['raised_by_name', 'text'],
+  ['root_message_id', 'uuid'],
+  ['raised_at', 'timestamptz'],
+];
+
+const linkColumns: readonly Column[] = [
+  ['link_id', 'text'],
+  ['scope_kind', 'text'],
+  ['thread_id', 'uuid'],
+  ['recipient_email', 'text'],
+  ['expires_at', 'timestamptz'],
+  ['revoked_at', 'timestamptz'],
+];
+
+const outboxColumns: readonly Column[] = [
+  ['id', 'text'],
+  ['event_id', 'uuid'],
+  ['thread_id', 'uuid'],
+  ['message_id', 'uuid'],
+  ['template', 'text'],
+  ['audience', 'text'],
+  ['recipient', 'text'],
+  ['sender', 'text'],
+  ['subject', 'text'],
+  ['html', 'text'],
+  ['text', 'text'],
+  ['headers', 'jsonb'],
+  ['guest_link_id', 'text'],
+  ['guest_render', 'jsonb'],
+];
+
+/** The facts kept in the tables; partner addresses, the sender and the history mark come from elsewhere. */
+export type StoredFacts = Pick<MailingFacts, 'threads' | 'links' | 'assignmentReferences' | 'settings'>;
+
+/** What a batch of events needs to know: its threads, the links it names or its threads have, the settings. */
+export async function loadMailingFacts(
+  client: pg.PoolClient,
+  events: readonly ProjectedEvent[],
+  defaultPortalBaseUrl: (() => string) | undefined,
+): Promise<StoredFacts> {
+  const threadIds = new Set<string>();
+  const linkIds = new Set<string>();
+  const assignmentIds = new Set<string>();
+  for (const { event } of events) {
+    if (event.type === 'QueryRaised' || event.type === 'MessagePosted' || event.type === 'ThreadResolved') {
+      threadIds.add(event.data.threadId);
+    }
+    if (event.type === 'GuestLinkRevoked') linkIds.add(event.data.tokenHash);
+    if (event.type === 'QueryRaised' && event.data.by.kind === 'guest') linkIds.add(event.data.by.id);
+    if (event.type === 'GuestLinkIssued') {
+      const { scope } = event.data;
+      if (scope.kind === 'thread') threadIds.add(scope.threadId);
+      else assignmentIds.add(scope.assignmentId);
+    }
+  }
+  const threads = new Map<string, ThreadRow>();
+  if (threadIds.size) {
+    const { rows } = await client.query<ThreadRow>(
+      `SELECT thread_id::text, subject, reference, raised_by_kind, raised_by_id, raised_by_name,
+              root_message_id::text, to_json(raised_at)#>>'{}' AS raised_at
+         FROM email_threads WHERE thread_id = ANY($1::uuid[])`,
+      [[...threadIds]],
+    );
+    for (const row of rows) {
+      threads.set(row.thread_id, row);
+      if (row.raised_by_kind === 'guest') linkIds.add(row.raised_by_id);
+    }
+  }
+  const links = new Map<string, LinkRow>();
+  if (threadIds.size || linkIds.size) {
+    const { rows } = await client.query<LinkRow>(
+      `SELECT link_id, scope_kind, thread_id::text, recipient_email,
+              to_json(expires_at)#>>'{}' AS expires_at, to_json(revoked_at)#>>'{}' AS revoked_at
+         FROM email_guest_links WHERE link_id = ANY($1::text[]) OR thread_id = ANY($2::uuid[])`,
+      [[...linkIds], [...threadIds]],
+    );
+    for (const row of rows) links.set(row.link_id, row);
+  }
+  // an assignment link's email names the assignment by its reference (A-1001), as people know it
+  const assignmentReferences = new Map<string, string>();
+  if (assignmentIds.size) {
+    const { rows } = await client.query<{ assignment_id: string; reference: string }>(
+      'SELECT assignment_id, reference FROM assignment_directory WHERE assignment_id = ANY($1::text[])',
+      [[...assignmentIds]],
+    );
+    for (const row of rows) assignmentReferences.set(row.assignment_id, row.reference);
+  }
+  const { rows: settingRows } = await client.query<{ support_email: string; portal_base_url: string }>(
+    'SELECT support_email, portal_base_url FROM email_settings',
+  );
+  const settings = settingRows[0]
+    ? { supportEmail: settingRows[0].support_email, portalBaseUrl: settingRows[0].portal_base_url }
+    : {
+        supportEmail: defaultSystemConfig.supportEmail,
+        portalBaseUrl: defaultPortalBaseUrl?.() ?? defaultSystemConfig.portalBaseUrl,
+      };
+  return { threads, links, assignmentReferences, settings };
+}
+
+/** Keeps what a batch taught: a thread is written once, a link as it is now, the settings when they changed. */
+export async function saveLearntFacts(client: pg.PoolClient, learnt: LearntFacts): Promise<void> {
+  await upsertRows(client, 'email_threads', threadColumns, ['thread_id'], learnt.threads, 'nothing');
+  await upsertRows(client, 'email_guest_links', linkColumns, ['link_id'], learnt.links);
+  if (learnt.settings) {
+    await client.query(
+      `INSERT INTO email_settings (id, support_email, portal_base_url) VALUES (true, $1, $2)
+       ON CONFLICT (id) DO UPDATE SET support_email = EXCLUDED.support_email, portal_base_url = EXCLUDED.portal_base_url`,
+      [learnt.settings.supportEmail, learnt.settings.portalBaseUrl],
+    );
+  }
+}
+
+/** Writes the outbox rows; answers how many are new (a row written before keeps its state and attempts). */
+export async function queueEmails(client: pg.PoolClient, emails: readonly OutboxRow[]): Promise<number> {
+  if (emails.length === 0) return 0;
+  const { rows } = await client.query<{ n: string }>(
+    `WITH inserted AS (
+       INSERT INTO email_outbox (${outboxColumns.map(([n]) => n).join(', ')})
+       SELECT ${outboxColumns.map(([n]) => n).join(', ')}
+         FROM jsonb_to_recordset($1::jsonb) AS r(${outboxColumns.map(([n, t]) => `${n} ${t}`).join(', ')})
+       ON CONFLICT (id) DO NOTHING RETURNING 1)
+     SELECT count(*) AS n FROM inserted`,
+    [JSON.stringify(emails)],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
