@@ -17,7 +17,7 @@ import {
 import { prepared } from './bulkSql.js';
 import { logChange } from './changeLog.js';
 import { generationCheckpoint, type KnownCheckpoint } from './checkpoint.js';
-import { applyCheckpointedBatch, parseRecorded, type ReadBatch as LogBatch } from './checkpointedBatch.js';
+import { applyCheckpointedBatch, parseRecorded, type LogBatch } from './checkpointedBatch.js';
 import { tableNamesFor, type ProjectedEvent, type Projection } from './projection.js';
 
 export class ProjectionHaltedError extends Error {

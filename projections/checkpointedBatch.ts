@@ -21,7 +21,7 @@ export interface SeenCheckpoint {
 }
 
 /** A batch read after a checkpoint: every record read, and those the follower applies, parsed. */
-export interface ReadBatch<Applied> {
+export interface LogBatch<Applied> {
   after: Position;
   batch: RecordedEvent[];
   events: Applied[];
@@ -68,7 +68,7 @@ export function parseRecorded(record: RecordedEvent): DomainEvent {
 export async function applyCheckpointedBatch<Applied, Effect>(
   pool: pg.Pool,
   checkpoint: SeenCheckpoint,
-  read: ReadBatch<Applied>,
+  read: LogBatch<Applied>,
   limit: number,
   steps: BatchSteps<Applied, Effect>,
 ): Promise<BatchProgress<Effect>> {

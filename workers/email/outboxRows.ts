@@ -21,45 +21,35 @@ export interface GuestRender {
   settings: EmailSettings;
 }
 
-/** A row as the process manager writes it. */
-export interface OutboxRow {
+/** What every outbox row holds of its email, whoever reads it. */
+interface OutboxEmail {
   id: string;
   event_id: string;
   /** null: the email handing out an assignment's guest link. */
   thread_id: string | null;
   message_id: string | null;
   template: EmailTemplate;
-  audience: EmailAudience;
   recipient: string;
   sender: string;
   subject: string;
   html: string;
   text: string;
   headers: Record<string, string>;
+  /** The guest link this email carries, rebuilt as it is sent; html and text are then only a preview. */
   guest_link_id: string | null;
   guest_render: GuestRender | null;
 }
 
+/** A row as the process manager writes it. */
+export interface OutboxRow extends OutboxEmail {
+  audience: EmailAudience;
+}
+
 /** A row this worker holds a claim on. */
-export interface ClaimedEmail {
-  id: string;
-  event_id: string;
-  /** null: the email handing out an assignment's guest link. */
-  thread_id: string | null;
-  message_id: string | null;
-  template: EmailTemplate;
-  recipient: string;
-  sender: string;
-  subject: string;
-  html: string;
-  text: string;
-  headers: Record<string, string>;
+export interface ClaimedEmail extends OutboxEmail {
   attempts: number;
   round: number;
   claim_token: string;
-  /** The guest link this email carries, rebuilt as it is sent; html and text are then only a preview. */
-  guest_link_id: string | null;
-  guest_render: GuestRender | null;
 }
 
 /** A claimed row with its final outcome recorded, whose events are still to append. */

@@ -16,8 +16,10 @@ import {
   partnerAddress,
   queryRaised,
   staff,
-  supportAddress,
   systemConfigUpdated,
+  toGuest,
+  toPartner,
+  toSupport,
   threadId,
   threadLinkIssued,
   threadResolved,
@@ -28,22 +30,7 @@ const guestByLink = (n: number): Author => ({ kind: 'guest', id: linkId(n), name
 describe('decideEmails: a query raised', () => {
   it('when a partner raises a query, then support is notified and the partner acknowledged, and the thread is learnt', () => {
     const when = emailSpec().given([]).when(queryRaised(partner));
-    const emails = when.thenEmails([
-      {
-        template: 'query_raised_support',
-        audience: 'support',
-        recipient: supportAddress,
-        thread_id: threadId,
-        guest_link_id: null,
-      },
-      {
-        template: 'query_raised_ack',
-        audience: 'partner',
-        recipient: partnerAddress,
-        thread_id: threadId,
-        guest_link_id: null,
-      },
-    ]);
+    const emails = when.thenEmails([toSupport('query_raised_support'), toPartner('query_raised_ack')]);
     for (const email of emails) {
       expect(email.id).toBe(emailIdFor(when.record.id, email.template, email.recipient));
       expect(email).toMatchObject({ event_id: when.record.id, message_id: queryRaised().data.messageId });
@@ -59,15 +46,7 @@ describe('decideEmails: a query raised', () => {
     emailSpec({ partnerEmails: new Map() })
       .given([])
       .when(queryRaised(partner))
-      .thenEmails([
-        {
-          template: 'query_raised_support',
-          audience: 'support',
-          recipient: supportAddress,
-          thread_id: threadId,
-          guest_link_id: null,
-        },
-      ]);
+      .thenEmails([toSupport('query_raised_support')]);
   });
 
   it('when the same thread is raised again (a replayed event), then nobody is emailed and nothing is learnt', () => {
@@ -96,22 +75,7 @@ describe('decideEmails: a query raised', () => {
     emailSpec()
       .given([assignmentLinkIssued(7, 'gita@guest.test')])
       .when(queryRaised(guestByLink(7)))
-      .thenEmails([
-        {
-          template: 'query_raised_support',
-          audience: 'support',
-          recipient: supportAddress,
-          thread_id: threadId,
-          guest_link_id: null,
-        },
-        {
-          template: 'query_raised_ack',
-          audience: 'guest',
-          recipient: 'gita@guest.test',
-          thread_id: threadId,
-          guest_link_id: linkId(7),
-        },
-      ]);
+      .thenEmails([toSupport('query_raised_support'), toGuest('query_raised_ack', 'gita@guest.test', 7)]);
   });
 });
 
@@ -126,22 +90,7 @@ describe('decideEmails: replies and resolutions', () => {
         threadLinkIssued(3, 'expiring@guest.test', { expiresAtMinute: 5 }),
       ])
       .when(messagePosted(staff, 'external', 10))
-      .thenEmails([
-        {
-          template: 'staff_reply',
-          audience: 'partner',
-          recipient: partnerAddress,
-          thread_id: threadId,
-          guest_link_id: null,
-        },
-        {
-          template: 'staff_reply',
-          audience: 'guest',
-          recipient: 'live@guest.test',
-          thread_id: threadId,
-          guest_link_id: linkId(1),
-        },
-      ]);
+      .thenEmails([toPartner('staff_reply'), toGuest('staff_reply', 'live@guest.test', 1)]);
   });
 
   it('when a guest holds several links, then one email goes out, with the link that works longest', () => {
@@ -152,22 +101,7 @@ describe('decideEmails: replies and resolutions', () => {
         threadLinkIssued(2, 'Gita@Guest.test', { expiresAtMinute: 200 }),
       ])
       .when(messagePosted(staff, 'external', 10))
-      .thenEmails([
-        {
-          template: 'staff_reply',
-          audience: 'partner',
-          recipient: partnerAddress,
-          thread_id: threadId,
-          guest_link_id: null,
-        },
-        {
-          template: 'staff_reply',
-          audience: 'guest',
-          recipient: 'Gita@Guest.test',
-          thread_id: threadId,
-          guest_link_id: linkId(2),
-        },
-      ]);
+      .thenEmails([toPartner('staff_reply'), toGuest('staff_reply', 'Gita@Guest.test', 2)]);
   });
 
   it('when a guest email is written, then it stores a preview without the token, and what to render it from when sent', () => {
@@ -202,15 +136,7 @@ describe('decideEmails: replies and resolutions', () => {
 
   it('when the thread is resolved, then the partner is told, under an id that follows from the event', () => {
     const when = emailSpec().given([queryRaised()]).when(threadResolved(20));
-    const [email] = when.thenEmails([
-      {
-        template: 'thread_resolved',
-        audience: 'partner',
-        recipient: partnerAddress,
-        thread_id: threadId,
-        guest_link_id: null,
-      },
-    ]);
+    const [email] = when.thenEmails([toPartner('thread_resolved')]);
     expect(email!.message_id).toBeNull();
     expect(email!.id).toBe(emailIdFor(when.record.id, 'thread_resolved', partnerAddress));
   });
@@ -226,15 +152,7 @@ describe('decideEmails: replies and resolutions', () => {
 describe('decideEmails: guest links', () => {
   it('when a thread link is issued to an address, then that address gets the link, once, and the link is learnt', () => {
     const when = emailSpec().given([queryRaised()]).when(threadLinkIssued(1, 'gita@guest.test'));
-    when.thenEmails([
-      {
-        template: 'guest_link_issued',
-        audience: 'guest',
-        recipient: 'gita@guest.test',
-        thread_id: threadId,
-        guest_link_id: linkId(1),
-      },
-    ]);
+    when.thenEmails([toGuest('guest_link_issued', 'gita@guest.test', 1)]);
     expect(when.decide().learnt.links.map((l) => [l.link_id, l.recipient_email, l.revoked_at])).toEqual([
       [linkId(1), 'gita@guest.test', null],
     ]);
@@ -244,15 +162,7 @@ describe('decideEmails: guest links', () => {
     const [email] = emailSpec({ assignmentReferences: new Map([['asg-1042', 'A-1042']]) })
       .given([])
       .when(assignmentLinkIssued(7, 'gita@guest.test'))
-      .thenEmails([
-        {
-          template: 'guest_link_issued',
-          audience: 'guest',
-          recipient: 'gita@guest.test',
-          thread_id: null,
-          guest_link_id: linkId(7),
-        },
-      ]);
+      .thenEmails([toGuest('guest_link_issued', 'gita@guest.test', 7, null)]);
     expect(email!.guest_render?.content).toMatchObject({ about: { kind: 'assignment', reference: 'A-1042' } });
   });
 
@@ -289,15 +199,7 @@ describe('decideEmails: history', () => {
     emailSpec({ emailsFrom: { commit: 1n, prepare: 1n } })
       .given([queryRaised()])
       .when(threadResolved(20))
-      .thenEmails([
-        {
-          template: 'thread_resolved',
-          audience: 'partner',
-          recipient: partnerAddress,
-          thread_id: threadId,
-          guest_link_id: null,
-        },
-      ]);
+      .thenEmails([toPartner('thread_resolved')]);
   });
 });
 

@@ -198,3 +198,29 @@ export function emailSpec(known: Partial<MailingFacts> = {}) {
     },
   };
 }
+
+type Template = OutboxRow['template'];
+/** An email to the support address about the thread. */
+export const toSupport = (template: Template): EmailSummary => ({
+  template,
+  audience: 'support',
+  recipient: supportAddress,
+  thread_id: threadId,
+  guest_link_id: null,
+});
+/** An email to the partner who raised the thread. */
+export const toPartner = (template: Template): EmailSummary => ({
+  template,
+  audience: 'partner',
+  recipient: partnerAddress,
+  thread_id: threadId,
+  guest_link_id: null,
+});
+/** An email to a guest, carrying link `n`; about the thread unless said otherwise. */
+export const toGuest = (template: Template, recipient: string, n: number, thread: string | null = threadId) => ({
+  template,
+  audience: 'guest' as const,
+  recipient,
+  thread_id: thread,
+  guest_link_id: linkId(n),
+});
