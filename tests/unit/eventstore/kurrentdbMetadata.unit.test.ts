@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromServerMetadata, toServerMetadata } from '../../../eventstore/kurrentdb/kurrentdbEventStore.js';
+import { fromServerMetadata, toServerMetadata } from '../../../eventstore/kurrentdb/kurrentdbMetadata.js';
 
 /** The KurrentDB adapter's metadata mapping: pure functions, so they are checked here without a server. */
 describe('metadata as KurrentDB stores it', () => {
