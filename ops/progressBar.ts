@@ -27,3 +27,7 @@ export const formatEta = (seconds: number | null): string =>
     : seconds < 60
       ? `ETA ${Math.ceil(seconds)}s`
       : `ETA ${Math.floor(seconds / 60)}m${Math.ceil(seconds % 60)}s`;
+
+/** "1,200/5,000" (or "1,200" when the total is not known). */
+export const countOf = (processed: number, total: number | null): string =>
+  `${processed.toLocaleString('en-US')}${total === null ? '' : `/${total.toLocaleString('en-US')}`}`;
