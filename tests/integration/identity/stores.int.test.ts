@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccountStore, DEMO_PASSWORD } from '../../../platform/identity/accounts.js';
+import { AccountStore, DEMO_PASSWORD, type AccountRole } from '../../../platform/identity/accounts.js';
 import { RateLimiter, rateLimitKey } from '../../../platform/identity/rateLimiter.js';
 import { SessionStore, sha256Hex } from '../../../platform/identity/sessions.js';
 import { createTestDatabase, type TestDatabase } from '../../support/testDatabase.js';
+
+const PASSWORD = 'a long enough password';
 
 describe('identity stores', () => {
   let db: TestDatabase;
@@ -15,14 +17,13 @@ describe('identity stores', () => {
   });
   afterAll(async () => db.drop());
 
+  /** An enabled account of this test's own, with PASSWORD. */
+  const newAccount = (email: string, name: string, role: AccountRole) =>
+    accounts.create({ email, name, role, password: PASSWORD });
+
   describe('accounts', () => {
     it('when an account is created, then it is found by id and by email in any case, without its hash', async () => {
-      const created = await accounts.create({
-        email: 'Mixed.Case@Example.test',
-        name: 'Mixed Case',
-        role: 'agent',
-        password: 'a long enough password',
-      });
+      const created = await newAccount('Mixed.Case@Example.test', 'Mixed Case', 'agent');
       expect(created).toMatchObject({ email: 'Mixed.Case@Example.test', role: 'agent', partnerOrgId: null });
       expect(created).not.toHaveProperty('passwordHash');
       expect((await accounts.findByEmail('mixed.case@example.TEST'))?.id).toBe(created.id);
@@ -31,20 +32,15 @@ describe('identity stores', () => {
     });
 
     it('when an email is taken in another case, then create refuses with 409 email_taken', async () => {
-      await accounts.create({
-        email: 'taken@example.test',
-        name: 'T',
-        role: 'ops',
-        password: 'a long enough password',
-      });
+      await newAccount('taken@example.test', 'T', 'ops');
       await expect(
-        accounts.create({ email: 'TAKEN@example.test', name: 'T2', role: 'ops', password: 'a long enough password' }),
+        accounts.create({ email: 'TAKEN@example.test', name: 'T2', role: 'ops', password: PASSWORD }),
       ).rejects.toMatchObject({ status: 409, extensions: { code: 'email_taken' } });
     });
 
     it('when a partner has no org, or staff has one, or the password is short, then create refuses with 400', async () => {
       await expect(
-        accounts.create({ email: 'p@example.test', name: 'P', role: 'partner', password: 'a long enough password' }),
+        accounts.create({ email: 'p@example.test', name: 'P', role: 'partner', password: PASSWORD }),
       ).rejects.toMatchObject({ status: 400 });
       await expect(
         accounts.create({
@@ -52,7 +48,7 @@ describe('identity stores', () => {
           name: 'S',
           role: 'agent',
           partnerOrgId: 'acme',
-          password: 'a long enough password',
+          password: PASSWORD,
         }),
       ).rejects.toMatchObject({ status: 400 });
       await expect(
@@ -97,7 +93,7 @@ describe('identity stores', () => {
       expect((await accounts.authenticate('reset@example.test', 'the new password'))?.id).toBe(account.id);
       expect(await sessions.resolve(session.token)).toBeUndefined();
       await expect(accounts.setPassword('reset@example.test', 'short')).rejects.toMatchObject({ status: 400 });
-      await expect(accounts.setPassword('ghost@example.test', 'a long enough password')).rejects.toMatchObject({
+      await expect(accounts.setPassword('ghost@example.test', PASSWORD)).rejects.toMatchObject({
         status: 404,
       });
     });
@@ -127,12 +123,7 @@ describe('identity stores', () => {
 
   describe('sessions', () => {
     it('when a session is created, then only hashes of its tokens are stored', async () => {
-      const account = await accounts.create({
-        email: 'hashes@example.test',
-        name: 'H',
-        role: 'agent',
-        password: 'a long enough password',
-      });
+      const account = await newAccount('hashes@example.test', 'H', 'agent');
       const session = await sessions.create(account.id);
       expect(session.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(session.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -149,12 +140,7 @@ describe('identity stores', () => {
     });
 
     it('when resolving, then a live session answers its account; last_seen_at moves at most once a minute', async () => {
-      const account = await accounts.create({
-        email: 'seen@example.test',
-        name: 'Seen',
-        role: 'auditor',
-        password: 'a long enough password',
-      });
+      const account = await newAccount('seen@example.test', 'Seen', 'auditor');
       const session = await sessions.create(account.id);
       const resolved = await sessions.resolve(session.token);
       expect(resolved?.account.id).toBe(account.id);
@@ -176,12 +162,7 @@ describe('identity stores', () => {
     });
 
     it('when a session is expired, revoked or its account disabled, or the token is garbage, then it does not resolve', async () => {
-      const account = await accounts.create({
-        email: 'gone@example.test',
-        name: 'Gone',
-        role: 'agent',
-        password: 'a long enough password',
-      });
+      const account = await newAccount('gone@example.test', 'Gone', 'agent');
       const expired = await sessions.create(account.id);
       await db.pool.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, [
         sha256Hex(expired.token),
@@ -211,12 +192,7 @@ describe('identity stores', () => {
   describe('session cache (SESSION_CACHE_MS)', () => {
     it('when a session was just resolved, then it is answered from memory for cacheMs, and sign-out in the process ends it at once', async () => {
       const cached = new SessionStore(db.pool, { cacheMs: 300 });
-      const account = await accounts.create({
-        email: 'cached@example.test',
-        name: 'Cached',
-        role: 'agent',
-        password: 'a long enough password',
-      });
+      const account = await newAccount('cached@example.test', 'Cached', 'agent');
       const one = await sessions.create(account.id);
       expect((await cached.resolve(one.token))?.account.id).toBe(account.id);
       // another process deletes the row: this one still answers from memory within the window...
@@ -239,12 +215,7 @@ describe('identity stores', () => {
 
     it('when cacheMs is 0, then every resolve asks the database', async () => {
       const uncached = new SessionStore(db.pool, { cacheMs: 0 });
-      const account = await accounts.create({
-        email: 'uncached@example.test',
-        name: 'Uncached',
-        role: 'agent',
-        password: 'a long enough password',
-      });
+      const account = await newAccount('uncached@example.test', 'Uncached', 'agent');
       const one = await sessions.create(account.id);
       expect(await uncached.resolve(one.token)).toBeDefined();
       await db.pool.query('DELETE FROM sessions WHERE token_hash = $1', [sha256Hex(one.token)]);
