@@ -11,6 +11,7 @@ import { chainEvents, eventHash } from '../../eventstore/hashChain.js';
 import { runCli } from '../../ops/cli.js';
 import { auditedThreadState } from '../../read-api/audit/auditedThreadState.js';
 import { ChainSealer } from '../../workers/chainSealer.js';
+import { queryAbout, raiseQuery } from '../support/raiseQuery.js';
 import { startTestDesk, TEST_SEAL_KEY, type ApiClient, type TestDesk } from '../support/testDesk.js';
 
 interface History {
@@ -41,14 +42,13 @@ describe('tamper-evident thread history', () => {
   let sealer: ChainSealer;
 
   async function threadWithHistory(subject = 'Pallet count wrong'): Promise<string> {
-    const { body } = await partner.request<{ threadId: string }>('POST', '/api/support/threads', {
-      assignmentId: 'asg-1001',
-      queryType: 'DOCUMENTS',
-      priority: 'MEDIUM',
-      subject,
-      body: '=HYPERLINK("http://evil.test") <script>alert(1)</script>',
-    });
-    const id = body.threadId;
+    const { threadId: id } = await raiseQuery(
+      partner,
+      queryAbout(subject, '=HYPERLINK("http://evil.test") <script>alert(1)</script>', {
+        queryType: 'DOCUMENTS',
+        priority: 'MEDIUM',
+      }),
+    );
     await agent.request('POST', `/api/support/threads/${id}/messages`, { body: 'Checking the count.' });
     await agent.request('POST', `/api/support/threads/${id}/messages`, {
       body: 'Scanner was off',

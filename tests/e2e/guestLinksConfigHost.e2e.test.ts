@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueThreadLink } from '../support/guestLinks.js';
+import { queryAbout, raiseQuery } from '../support/raiseQuery.js';
 import { startTestDesk, type ApiClient, type TestDesk } from '../support/testDesk.js';
 
 const JWT_SECRET = 'a-host-platform-secret-of-32-chars!!';
@@ -12,28 +14,14 @@ describe('guest links, system config and the host directory over HTTP', () => {
   let partner: ApiClient;
   let auditor: ApiClient;
 
-  const query = {
-    assignmentId: 'asg-1001',
+  const query = queryAbout('Missing delivery note', 'The delivery note for pallet 7 is missing.', {
     queryType: 'DOCUMENTS',
     priority: 'MEDIUM',
-    subject: 'Missing delivery note',
-    body: 'The delivery note for pallet 7 is missing.',
-  };
+  });
 
-  async function raise(): Promise<string> {
-    const res = await partner.request<{ threadId: string }>('POST', '/api/support/threads', query);
-    return res.body.threadId;
-  }
+  const raise = async (): Promise<string> => (await raiseQuery(partner, query)).threadId;
 
-  async function issue(threadId: string, body: Record<string, unknown> = {}) {
-    const res = await agent.request<{ token: string; linkId: string; url: string; expiresAt: string }>(
-      'POST',
-      `/api/support/threads/${threadId}/guest-links`,
-      body,
-    );
-    expect(res.status).toBe(201);
-    return res.body;
-  }
+  const issue = (threadId: string, body: Record<string, unknown> = {}) => issueThreadLink(agent, threadId, body);
 
   beforeAll(async () => {
     desk = await startTestDesk({ JWT_SECRET });

@@ -13,6 +13,8 @@ import {
   type LiveProcess,
   type Session,
 } from '../support/liveClient.js';
+import { issueThreadLink } from '../support/guestLinks.js';
+import { queryAbout, raiseQuery } from '../support/raiseQuery.js';
 import { startTestDesk, type TestDesk } from '../support/testDesk.js';
 
 const JWT_SECRET = 'a-host-platform-secret-of-32-chars!!';
@@ -40,29 +42,14 @@ describe('live push: upgrades and client messages', () => {
     return c;
   };
 
-  async function issueLink(body: Record<string, unknown> = {}): Promise<{ token: string; linkId: string }> {
-    const res = await agent.request<{ token: string; linkId: string }>(
-      'POST',
-      `/api/support/threads/${threadId}/guest-links`,
-      body,
-    );
-    expect(res.status).toBe(201);
-    return res.body;
-  }
+  const issueLink = (body: Record<string, unknown> = {}) => issueThreadLink(agent, threadId, body);
 
   beforeAll(async () => {
     desk = await startTestDesk(env);
     api = await startLiveProcess(desk.db.url, { env });
     agent = await signInSession(api.base, 'agent@demo.test');
     partner = await signInSession(api.base, 'partner@acme.test');
-    const raised = await partner.request<{ threadId: string }>('POST', '/api/support/threads', {
-      assignmentId: 'asg-1001',
-      queryType: 'OTHER',
-      priority: 'LOW',
-      subject: 'Access checks',
-      body: 'hello',
-    });
-    threadId = raised.body.threadId;
+    threadId = (await raiseQuery(partner, queryAbout('Access checks', 'hello'))).threadId;
   });
 
   afterAll(async () => {

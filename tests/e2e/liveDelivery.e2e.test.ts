@@ -9,6 +9,7 @@ import {
   type LiveProcess,
   type Session,
 } from '../support/liveClient.js';
+import { queryAbout, raiseQuery } from '../support/raiseQuery.js';
 import { startTestDesk, type TestDesk } from '../support/testDesk.js';
 
 /**
@@ -33,16 +34,9 @@ describe('live push: delivery across API processes', () => {
   let lastPosition = '-1--1';
 
   async function raise(subject: string, body = `${subject}: details`): Promise<string> {
-    const res = await partner.request<{ threadId: string; position: string }>('POST', '/api/support/threads', {
-      assignmentId: 'asg-1001',
-      queryType: 'OTHER',
-      priority: 'MEDIUM',
-      subject,
-      body,
-    });
-    expect(res.status).toBe(201);
-    lastPosition = res.body.position;
-    return res.body.threadId;
+    const raised = await raiseQuery(partner, queryAbout(subject, body, { priority: 'MEDIUM' }));
+    lastPosition = raised.position;
+    return raised.threadId;
   }
 
   async function reply(threadId: string, body: string, visibility: 'external' | 'internal' = 'external') {

@@ -9,7 +9,9 @@ import {
   type LiveProcess,
   type Session,
 } from '../support/liveClient.js';
-import { startTestDesk, type TestDesk } from '../support/testDesk.js';
+import { issueAssignmentLink, issueThreadLink } from '../support/guestLinks.js';
+import { queryAbout, raiseQuery } from '../support/raiseQuery.js';
+import { ok, startTestDesk, type TestDesk } from '../support/testDesk.js';
 
 const SECRET = 'SECRET-INTERNAL-NOTE';
 
@@ -33,12 +35,6 @@ describe('live push: what each audience receives', () => {
   const expectedExternal = { acme: new Set<string>(), globex: new Set<string>() };
   const internal = new Set<string>();
 
-  async function ok<T = Record<string, unknown>>(p: Promise<{ status: number; body: T }>, status = 201): Promise<T> {
-    const res = await p;
-    if (res.status !== status) throw new Error(`answered ${res.status}: ${JSON.stringify(res.body)}`);
-    return res.body;
-  }
-
   async function mapLimit<T>(items: T[], limit: number, fn: (item: T, i: number) => Promise<void>) {
     let next = 0;
     await Promise.all(
@@ -56,14 +52,9 @@ describe('live push: what each audience receives', () => {
     const partner = org === 'acme' ? acme : globex;
     const assignmentId = org === 'acme' ? (n % 2 ? 'asg-1001' : 'asg-1002') : 'asg-2001';
     const raisedBody = `${org} query ${n}`;
-    const { threadId } = await ok(
-      partner.request<{ threadId: string }>('POST', '/api/support/threads', {
-        assignmentId,
-        queryType: 'DOCUMENTS',
-        priority: 'MEDIUM',
-        subject: `${org} subject ${n}`,
-        body: raisedBody,
-      }),
+    const { threadId } = await raiseQuery(
+      partner,
+      queryAbout(`${org} subject ${n}`, raisedBody, { assignmentId, queryType: 'DOCUMENTS', priority: 'MEDIUM' }),
     );
     threadsOf[org].add(threadId);
     assignmentOf.set(threadId, assignmentId);
@@ -107,23 +98,11 @@ describe('live push: what each audience receives', () => {
 
   it('when hundreds of events of two organisations flow, then staff see everything and partners and guests only their own public part', async () => {
     // a guest of one acme thread and a guest of the globex assignment, connected before the stream
-    const seed = await ok(
-      acme.request<{ threadId: string }>('POST', '/api/support/threads', {
-        assignmentId: 'asg-1001',
-        queryType: 'OTHER',
-        priority: 'LOW',
-        subject: 'guest thread',
-        body: 'acme guest thread opened',
-      }),
-    );
+    const seed = await raiseQuery(acme, queryAbout('guest thread', 'acme guest thread opened'));
     threadsOf.acme.add(seed.threadId);
     assignmentOf.set(seed.threadId, 'asg-1001');
-    const threadLink = await ok(
-      agent.request<{ token: string }>('POST', `/api/support/threads/${seed.threadId}/guest-links`, {}),
-    );
-    const assignmentLink = await ok(
-      agent.request<{ token: string }>('POST', '/api/support/assignments/asg-2001/guest-links', {}),
-    );
+    const threadLink = await issueThreadLink(agent, seed.threadId);
+    const assignmentLink = await issueAssignmentLink(agent, 'asg-2001');
 
     const staff = await connect(api, { cookie: agent.cookie });
     const auditor = await connect(other, { cookie: (await signInSession(api.base, 'auditor@demo.test')).cookie });
@@ -201,15 +180,7 @@ describe('live push: what each audience receives', () => {
     const partnerClient = await connect(api, { cookie: acme.cookie });
     // a thread of this test's own (not one the test above raised), pushed to both before the note,
     // so that the note is a change of its own (not one change with the thread's raise)
-    const { threadId } = await ok(
-      acme.request<{ threadId: string }>('POST', '/api/support/threads', {
-        assignmentId: 'asg-1001',
-        queryType: 'OTHER',
-        priority: 'LOW',
-        subject: 'A thread of its own',
-        body: 'Raised for this test alone.',
-      }),
-    );
+    const { threadId } = await raiseQuery(acme, queryAbout('A thread of its own', 'Raised for this test alone.'));
     const raisedIn = (f: ServerMessage) =>
       f.type === 'threads' && f.threads.some((t) => t.thread.threadId === threadId);
     await Promise.all([staff.waitFor(raisedIn), partnerClient.waitFor(raisedIn)]);

@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parsePosition } from '../../eventstore/port.js';
 import type { PresenceMessage, ServerMessage } from '../../read-api/live/index.js';
+import { queryAbout, raiseQuery } from '../support/raiseQuery.js';
 import { LiveClient, signInSession, startLiveProcess, type LiveProcess, type Session } from '../support/liveClient.js';
-import { startTestDesk, type TestDesk } from '../support/testDesk.js';
+import { ok, startTestDesk, type TestDesk } from '../support/testDesk.js';
 
 const SUPPORT = { kind: 'staff', id: '', name: '', typing: true };
 
@@ -30,23 +31,8 @@ describe('live push: presence for partners and guests', () => {
   let assignmentToken: string;
   const open: LiveClient[] = [];
 
-  async function ok<T = Record<string, unknown>>(p: Promise<{ status: number; body: T }>, status = 201): Promise<T> {
-    const res = await p;
-    if (res.status !== status) throw new Error(`answered ${res.status}: ${JSON.stringify(res.body)}`);
-    return res.body;
-  }
   const raise = async (who: Session, assignmentId: string, subject: string) =>
-    (
-      await ok(
-        who.request<{ threadId: string }>('POST', '/api/support/threads', {
-          assignmentId,
-          queryType: 'OTHER',
-          priority: 'LOW',
-          subject,
-          body: 'Presence test',
-        }),
-      )
-    ).threadId;
+    (await raiseQuery(who, queryAbout(subject, 'Presence test', { assignmentId }))).threadId;
   const connect = async (p: LiveProcess, options: Parameters<typeof LiveClient.connect>[1]) => {
     const c = await LiveClient.connect(p.wsUrl, options);
     open.push(c);

@@ -11,6 +11,7 @@ import {
   type LiveProcess,
   type Session,
 } from '../support/liveClient.js';
+import { queryAbout, raiseQuery } from '../support/raiseQuery.js';
 import { startTestDesk, type TestDesk } from '../support/testDesk.js';
 
 /** Slow consumers, dead sockets and presence across processes. */
@@ -39,14 +40,7 @@ describe('live push: robustness and presence', () => {
     agent = await signInSession(desk.base, 'agent@demo.test');
     admin = await signInSession(desk.base, 'admin@demo.test');
     partner = await signInSession(desk.base, 'partner@acme.test');
-    const raised = await partner.request<{ threadId: string }>('POST', '/api/support/threads', {
-      assignmentId: 'asg-1001',
-      queryType: 'OTHER',
-      priority: 'LOW',
-      subject: 'Robustness',
-      body: 'start',
-    });
-    threadId = raised.body.threadId;
+    threadId = (await raiseQuery(partner, queryAbout('Robustness', 'start'))).threadId;
   });
 
   // each test's processes go when it ends (the test Postgres's connections are shared by every file)
@@ -68,16 +62,10 @@ describe('live push: robustness and presence', () => {
     let sent = 0;
     const writers = Array.from({ length: 16 }, async (_, w) => {
       // one thread per writer: concurrent writes to one thread would conflict
-      const raised = await partner.request<{ threadId: string }>('POST', '/api/support/threads', {
-        assignmentId: 'asg-1001',
-        queryType: 'OTHER',
-        priority: 'LOW',
-        subject: `Slow consumer load ${w}`,
-        body: 'load',
-      });
+      const raised = await raiseQuery(partner, queryAbout(`Slow consumer load ${w}`, 'load'));
       while (p.hub.stats().slowConsumersCut === 0 && sent < 1500) {
         sent++;
-        const res = await admin.request('POST', `/api/support/threads/${raised.body.threadId}/messages`, {
+        const res = await admin.request('POST', `/api/support/threads/${raised.threadId}/messages`, {
           body: `${big} ${w}-${sent}`,
           visibility: 'internal',
         });

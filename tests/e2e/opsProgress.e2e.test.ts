@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allProjections } from '../../projections/index.js';
 import { ProjectionEngine, type RebuildProgress } from '../../projections/projectionEngine.js';
+import { queryAbout, raiseQuery } from '../support/raiseQuery.js';
 import { startTestDesk, type ApiClient, type TestDesk } from '../support/testDesk.js';
 
 interface Generation {
@@ -31,17 +32,21 @@ describe('ops: projection rates and rebuild progress', () => {
 
   /** A thread with a reply, once the read models show it. */
   async function activity(subject: string): Promise<void> {
-    const { body } = await partner.request<{ threadId: string }>('POST', '/api/support/threads', {
-      assignmentId: 'asg-1001',
-      queryType: 'DOCUMENTS',
-      priority: 'MEDIUM',
-      subject,
-      body: 'The delivery note lists 12 pallets; we received 11.',
-    });
-    const reply = await agent.request<{ position: string }>('POST', `/api/support/threads/${body.threadId}/messages`, {
-      body: 'Checking with the warehouse.',
-    });
-    const seen = await agent.request('GET', `/api/support/threads/${body.threadId}?waitFor=${reply.body.position}`);
+    const raised = await raiseQuery(
+      partner,
+      queryAbout(subject, 'The delivery note lists 12 pallets; we received 11.', {
+        queryType: 'DOCUMENTS',
+        priority: 'MEDIUM',
+      }),
+    );
+    const reply = await agent.request<{ position: string }>(
+      'POST',
+      `/api/support/threads/${raised.threadId}/messages`,
+      {
+        body: 'Checking with the warehouse.',
+      },
+    );
+    const seen = await agent.request('GET', `/api/support/threads/${raised.threadId}?waitFor=${reply.body.position}`);
     expect(seen.status).toBe(200);
   }
 

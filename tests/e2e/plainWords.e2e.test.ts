@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plainWords, type ProblemCode } from '../../platform/http/plainWords.js';
 import { expectPlainSentence } from '../support/plainSentence.js';
+import { paymentQuery, raiseQuery } from '../support/raiseQuery.js';
 import { startTestDesk, type Answer, type ApiClient, type TestDesk } from '../support/testDesk.js';
 
 /**
@@ -14,19 +15,9 @@ describe('refusals a person can meet, in plain words', () => {
   let partner: ApiClient;
   let admin: ApiClient;
 
-  const query = {
-    assignmentId: 'asg-1001',
-    queryType: 'PAYMENT',
-    priority: 'HIGH',
-    subject: 'Invoice 4411 paid twice',
-    body: 'We were charged twice for the Rotterdam audit.',
-  };
+  const query = paymentQuery;
 
-  async function raise(): Promise<string> {
-    const res = await partner.request<{ threadId: string }>('POST', '/api/support/threads', query);
-    expect(res.status).toBe(201);
-    return res.body.threadId;
-  }
+  const raise = async (): Promise<string> => (await raiseQuery(partner)).threadId;
 
   /** The answer is the refusal `code` with `status`, its detail the code's sentence, and nothing was appended. */
   async function refused(

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueThreadLink } from '../support/guestLinks.js';
+import { queryAbout, raiseQuery } from '../support/raiseQuery.js';
 import { startTestDesk, type ApiClient, type TestDesk } from '../support/testDesk.js';
 
 /**
@@ -18,20 +20,8 @@ describe('the default portal base URL over HTTP', () => {
 
   async function issueLink(): Promise<string> {
     const partner = await desk.signIn('partner@acme.test');
-    const raised = await partner.request<{ threadId: string }>('POST', '/api/support/threads', {
-      assignmentId: 'asg-1001',
-      queryType: 'OTHER',
-      priority: 'LOW',
-      subject: 'Where does the link go?',
-      body: 'hello',
-    });
-    const link = await agent.request<{ url: string; token: string }>(
-      'POST',
-      `/api/support/threads/${raised.body.threadId}/guest-links`,
-      {},
-    );
-    expect(link.status).toBe(201);
-    return link.body.url;
+    const raised = await raiseQuery(partner, queryAbout('Where does the link go?', 'hello'));
+    return (await issueThreadLink(agent, raised.threadId)).url;
   }
 
   it('when no admin has set it, then a desk on another port issues links with its own origin', async () => {

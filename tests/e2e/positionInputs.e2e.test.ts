@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIVE_PATH } from '../../read-api/live/index.js';
+import { queryAbout, raiseQuery } from '../support/raiseQuery.js';
 import { LiveClient, tryUpgrade } from '../support/liveClient.js';
 import { startTestDesk, type ApiClient, type TestDesk } from '../support/testDesk.js';
 
@@ -60,18 +61,8 @@ describe('position inputs', () => {
 
   it('when a read waits for the position a command answered, then it answers fresh', async () => {
     const partner = await desk.signIn('partner@acme.test');
-    const raised = await partner.request<{ position: string; threadId: string }>('POST', '/api/support/threads', {
-      assignmentId: 'asg-1001',
-      queryType: 'OTHER',
-      priority: 'LOW',
-      subject: 'Read your writes',
-      body: 'hello',
-    });
-    expect(raised.status).toBe(201);
-    const read = await agent.request(
-      'GET',
-      `/api/support/threads/${raised.body.threadId}?waitFor=${raised.body.position}`,
-    );
+    const raised = await raiseQuery(partner, queryAbout('Read your writes', 'hello'));
+    const read = await agent.request('GET', `/api/support/threads/${raised.threadId}?waitFor=${raised.position}`);
     expect(read.status).toBe(200);
     expect(read.headers.get('x-consistency')).toBe('fresh');
   });

@@ -8,6 +8,7 @@ import {
   type LiveProcess,
   type Session,
 } from '../support/liveClient.js';
+import { queryAbout, raiseQuery } from '../support/raiseQuery.js';
 import { startTestDesk, type TestDesk } from '../support/testDesk.js';
 
 interface PublicConfig {
@@ -88,17 +89,11 @@ describe('public config: fresh as soon as it changed', () => {
 
     const staff = await LiveClient.connect(api.wsUrl, { cookie: admin.cookie });
     const portal = await LiveClient.connect(api.wsUrl, { cookie: partner.cookie });
-    const thread = await partner.request<{ threadId: string }>('POST', '/api/support/threads', {
-      assignmentId: 'asg-1001',
-      queryType: 'OTHER',
-      priority: 'LOW',
-      subject: 'config',
-      body: 'a guest link is needed',
-    });
+    const thread = await raiseQuery(partner, queryAbout('config', 'a guest link is needed'));
     const link = await call<{ token: string }>(
       desk.base,
       'POST',
-      `/api/support/threads/${thread.body.threadId}/guest-links`,
+      `/api/support/threads/${thread.threadId}/guest-links`,
       {},
       { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
     );

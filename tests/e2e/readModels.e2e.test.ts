@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueThreadLink } from '../support/guestLinks.js';
+import { queryAbout } from '../support/raiseQuery.js';
 import { startTestDesk, type ApiClient, type TestDesk } from '../support/testDesk.js';
 
 interface Summary {
@@ -34,13 +36,9 @@ describe('read models and the read API', () => {
   let otherPartner: ApiClient;
   let auditor: ApiClient;
 
-  const query = {
-    assignmentId: 'asg-1001',
+  const query = queryAbout('Forklift booking clash', 'Two crews booked the same forklift on Tuesday.', {
     queryType: 'SCHEDULING',
-    priority: 'LOW',
-    subject: 'Forklift booking clash',
-    body: 'Two crews booked the same forklift on Tuesday.',
-  };
+  });
 
   /** Sends a command, then reads with its position: the read must reflect the command. */
   async function command(client: ApiClient, method: string, path: string, body?: unknown) {
@@ -140,8 +138,8 @@ describe('read models and the read API', () => {
       body: 'SECRET internal note',
       visibility: 'internal',
     });
-    const link = await agent.request<{ token: string }>('POST', `/api/support/threads/${id}/guest-links`, {});
-    for (const reader of [partner, desk.guest(link.body.token)]) {
+    const link = await issueThreadLink(agent, id);
+    for (const reader of [partner, desk.guest(link.token)]) {
       const res = await reader.request<ThreadView>('GET', `/api/support/threads/${id}?waitFor=${note.position}`);
       expect(res.status).toBe(200);
       expect(JSON.stringify(res.body)).not.toContain('SECRET');
@@ -236,17 +234,11 @@ describe('read models and the read API', () => {
 
   it('when guest links are issued and revoked, then the thread view lists them by state, never with the token', async () => {
     const raised = await command(partner, 'POST', '/api/support/threads', query);
-    const link = await agent.request<{ token: string; linkId: string }>(
-      'POST',
-      `/api/support/threads/${raised.threadId}/guest-links`,
-      {
-        recipientEmail: 'guest@carrier.test',
-      },
-    );
-    const revoked = await command(agent, 'DELETE', `/api/support/guest-links/${link.body.linkId}`);
+    const link = await issueThreadLink(agent, raised.threadId, { recipientEmail: 'guest@carrier.test' });
+    const revoked = await command(agent, 'DELETE', `/api/support/guest-links/${link.linkId}`);
     const res = await view(agent, raised.threadId, revoked.position);
-    expect(res.body.guestLinks).toEqual([expect.objectContaining({ linkId: link.body.linkId, state: 'revoked' })]);
-    expect(JSON.stringify(res.body)).not.toContain(link.body.token);
+    expect(res.body.guestLinks).toEqual([expect.objectContaining({ linkId: link.linkId, state: 'revoked' })]);
+    expect(JSON.stringify(res.body)).not.toContain(link.token);
   });
 
   it('when the config is saved, then the public config (no sign-in) shows the bubble and number', async () => {

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueThreadLink } from '../support/guestLinks.js';
+import { queryAbout, raiseQuery } from '../support/raiseQuery.js';
 import { startTestDesk, type ApiClient, type TestDesk } from '../support/testDesk.js';
 
 interface Page {
@@ -40,15 +42,9 @@ describe('the staff directory over HTTP', () => {
 
   it('when an agent picks a teammate from it, then the thread is assigned to them', async () => {
     const partner = await desk.signIn('partner@acme.test');
-    const raised = await partner.request<{ threadId: string }>('POST', '/api/support/threads', {
-      assignmentId: 'asg-1001',
-      queryType: 'OTHER',
-      priority: 'LOW',
-      subject: 'For a teammate',
-      body: 'hello',
-    });
+    const raised = await raiseQuery(partner, queryAbout('For a teammate', 'hello'));
     const teammate = (await agent.request<Page>('GET', '/api/support/staff?q=zed')).body.items[0]!;
-    const res = await agent.request('POST', `/api/support/threads/${raised.body.threadId}/assign`, {
+    const res = await agent.request('POST', `/api/support/threads/${raised.threadId}/assign`, {
       assigneeId: teammate.id,
       assigneeName: teammate.name,
     });
@@ -92,18 +88,8 @@ describe('the staff directory over HTTP', () => {
     expect((await desk.anonymous.request('GET', '/api/support/staff')).status).toBe(401);
     const partner = await desk.signIn('partner@acme.test');
     expect((await partner.request('GET', '/api/support/staff')).status).toBe(403);
-    const raised = await partner.request<{ threadId: string }>('POST', '/api/support/threads', {
-      assignmentId: 'asg-1001',
-      queryType: 'OTHER',
-      priority: 'LOW',
-      subject: 'A guest asks',
-      body: 'hello',
-    });
-    const link = await agent.request<{ token: string }>(
-      'POST',
-      `/api/support/threads/${raised.body.threadId}/guest-links`,
-      {},
-    );
-    expect((await desk.guest(link.body.token).request('GET', '/api/support/staff')).status).toBe(403);
+    const raised = await raiseQuery(partner, queryAbout('A guest asks', 'hello'));
+    const link = await issueThreadLink(agent, raised.threadId);
+    expect((await desk.guest(link.token).request('GET', '/api/support/staff')).status).toBe(403);
   });
 });

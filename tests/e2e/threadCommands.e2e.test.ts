@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paymentQuery, raiseQuery } from '../support/raiseQuery.js';
 import { startTestDesk, type ApiClient, type TestDesk } from '../support/testDesk.js';
 
 /**
@@ -14,23 +15,9 @@ describe('thread commands over HTTP', () => {
   let auditor: ApiClient;
   let ops: ApiClient;
 
-  const query = {
-    assignmentId: 'asg-1001',
-    queryType: 'PAYMENT',
-    priority: 'HIGH',
-    subject: 'Invoice 4411 paid twice',
-    body: 'We were charged twice for the Rotterdam audit.',
-  };
+  const query = paymentQuery;
 
-  async function raise(client: ApiClient = partner, body: Record<string, unknown> = query) {
-    const res = await client.request<{ threadId: string; revision: number; position: string; status: string }>(
-      'POST',
-      '/api/support/threads',
-      body,
-    );
-    expect(res.status).toBe(201);
-    return res.body;
-  }
+  const raise = (client: ApiClient = partner, body: Record<string, unknown> = query) => raiseQuery(client, body);
 
   /** Runs `act` and checks that it appended nothing to the log. */
   async function appendsNothing(act: () => Promise<unknown>) {

@@ -2,7 +2,8 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIVE_PATH, type ThreadsMessage } from '../../read-api/live/index.js';
 import { call, LiveClient, signInSession, type Session } from '../support/liveClient.js';
-import { startTestDesk, type TestDesk } from '../support/testDesk.js';
+import { queryAbout, raiseQuery } from '../support/raiseQuery.js';
+import { ok, startTestDesk, type TestDesk } from '../support/testDesk.js';
 
 const JWT_SECRET = 'a-host-platform-secret-of-32-chars!!';
 
@@ -33,12 +34,6 @@ describe('partners and guests see their own scope, and only what happened in it'
   let assignments = 0;
   const clients: LiveClient[] = [];
 
-  async function ok<T = Record<string, unknown>>(p: Promise<{ status: number; body: T }>, status = 201): Promise<T> {
-    const res = await p;
-    if (res.status !== status) throw new Error(`answered ${res.status}, not ${status}: ${JSON.stringify(res.body)}`);
-    return res.body;
-  }
-
   /** A fresh assignment of the host platform, owned by `org`. */
   async function assignment(org: 'acme' | 'globex'): Promise<string> {
     const id = `asg-scope-${++assignments}`;
@@ -51,15 +46,7 @@ describe('partners and guests see their own scope, and only what happened in it'
   }
 
   async function raise(who: Reader, assignmentId: string, subject: string, body = `${subject}: details`) {
-    return ok(
-      who.request<{ threadId: string; position: string }>('POST', '/api/support/threads', {
-        assignmentId,
-        queryType: 'DOCUMENTS',
-        priority: 'MEDIUM',
-        subject,
-        body,
-      }),
-    );
+    return raiseQuery(who, queryAbout(subject, body, { assignmentId, queryType: 'DOCUMENTS', priority: 'MEDIUM' }));
   }
 
   const post = (who: Reader, threadId: string, body: string, visibility: 'external' | 'internal' = 'external') =>
@@ -273,13 +260,11 @@ describe('partners and guests see their own scope, and only what happened in it'
       ).toBe(404);
       // no new query lands in the other organisation, and nothing is appended
       const events = await desk.countEvents();
-      const raised = await guest.request('POST', '/api/support/threads', {
-        assignmentId: asg,
-        queryType: 'OTHER',
-        priority: 'LOW',
-        subject: 'From the old link',
-        body: 'Where does this land?',
-      });
+      const raised = await guest.request(
+        'POST',
+        '/api/support/threads',
+        queryAbout('From the old link', 'Where does this land?', { assignmentId: asg }),
+      );
       expect(raised.status).toBe(404);
       expect(await desk.countEvents()).toBe(events);
       // nor is the assignment itself the link's any more

@@ -20,6 +20,16 @@ export interface Answer<T = Record<string, unknown>> {
   body: T;
 }
 
+/** The body of an answer that must have `status` (201 unless said); any other status throws, naming the body. */
+export async function ok<T = Record<string, unknown>>(
+  answer: Promise<{ status: number; body: T }>,
+  status = 201,
+): Promise<T> {
+  const res = await answer;
+  if (res.status !== status) throw new Error(`answered ${res.status}, not ${status}: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
 export interface ApiClient {
   request<T = Record<string, unknown>>(
     method: string,
