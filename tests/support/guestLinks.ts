@@ -10,20 +10,24 @@ export interface IssuedGuestLink {
   position: string;
 }
 
-/** `staff` issues a guest link to one thread (recipient, lifetime... in `body`); it must be accepted (201). */
-export function issueThreadLink(
+/**
+ * `staff` issues a guest link to one thread (`{ threadId }`) or to a whole assignment
+ * (`{ assignmentId }`), with `body` (recipient, lifetime...); it must be accepted (201).
+ */
+function issueGuestLink(
   staff: Requester,
-  threadId: string,
-  body: Record<string, unknown> = {},
+  to: { threadId: string } | { assignmentId: string },
+  body: Record<string, unknown>,
 ): Promise<IssuedGuestLink> {
-  return ok(staff.request<IssuedGuestLink>('POST', `/api/support/threads/${threadId}/guest-links`, body));
+  const path =
+    'threadId' in to
+      ? `/api/support/threads/${to.threadId}/guest-links`
+      : `/api/support/assignments/${to.assignmentId}/guest-links`;
+  return ok(staff.request<IssuedGuestLink>('POST', path, body));
 }
 
-/** `staff` issues a guest link to a whole assignment; it must be accepted (201). */
-export function issueAssignmentLink(
-  staff: Requester,
-  assignmentId: string,
-  body: Record<string, unknown> = {},
-): Promise<IssuedGuestLink> {
-  return ok(staff.request<IssuedGuestLink>('POST', `/api/support/assignments/${assignmentId}/guest-links`, body));
-}
+export const issueThreadLink = (staff: Requester, threadId: string, body: Record<string, unknown> = {}) =>
+  issueGuestLink(staff, { threadId }, body);
+
+export const issueAssignmentLink = (staff: Requester, assignmentId: string, body: Record<string, unknown> = {}) =>
+  issueGuestLink(staff, { assignmentId }, body);
