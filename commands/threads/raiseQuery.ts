@@ -14,6 +14,7 @@ import {
 } from '../commandContext.js';
 import { deterministicUuid, handleCommand } from '../commandHandler.js';
 import { threadCommandAnswer } from './threadAnswer.js';
+import { statusAfterCommand } from './threadCommand.js';
 
 function mayRaiseOn(identity: Identity, assignment: { assignmentId: string; partnerOrgId: string }): boolean {
   switch (identity.kind) {
@@ -81,7 +82,12 @@ export const raiseQueryRoute = (deps: CommandDependencies) =>
           );
           return commandResult(
             outcome,
-            { threadId, status: outcome.state.status, revision: outcome.revision, position: outcome.position },
+            {
+              threadId,
+              status: statusAfterCommand(outcome.state),
+              revision: outcome.revision,
+              position: outcome.position,
+            },
             201,
           );
         },

@@ -1,4 +1,10 @@
-import { threadDecider, threadStreamName, type ThreadCommand } from '../../domain/index.js';
+import {
+  threadDecider,
+  threadStreamName,
+  type ThreadCommand,
+  type ThreadState,
+  type ThreadStatus,
+} from '../../domain/index.js';
 import type { RouteContext, RouteResult } from '../../platform/http/route.js';
 import { actorOf, callerId, commandResult, parseIfMatch, type CommandDependencies } from '../commandContext.js';
 import { handleCommand } from '../commandHandler.js';
@@ -6,7 +12,7 @@ import { authorizeThread } from './threadAccess.js';
 
 export interface ThreadCommandAnswer {
   threadId: string;
-  status: string;
+  status: ThreadStatus;
   revision: number;
   position: string | null;
 }
@@ -37,10 +43,16 @@ export async function runThreadCommand(
       });
       return commandResult(outcome, {
         threadId,
-        status: outcome.state.status,
+        status: statusAfterCommand(outcome.state),
         revision: outcome.revision,
         position: outcome.position,
       });
     },
   );
+}
+
+/** A thread a command succeeded on has been raised: its status is one of the four. */
+export function statusAfterCommand(state: ThreadState): ThreadStatus {
+  if (state.status === 'EMPTY') throw new Error('a thread command succeeded on a thread never raised');
+  return state.status;
 }

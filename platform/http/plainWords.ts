@@ -1,4 +1,5 @@
 import type { DomainErrorCode, DomainErrorDetails } from '../../domain/shared.js';
+import { threadStatuses } from '../../domain/thread/vocabulary.js';
 
 /**
  * The sentence a person reads for every refusal: plain words, no ids, no status names, no
@@ -99,9 +100,10 @@ export function plainWords(code: ProblemCode, details: DomainErrorDetails = {}):
 
 /** Every sentence there is (for the test that holds them to the rules above). */
 export function everySentence(): { code: ProblemCode; sentence: string }[] {
-  const transitions = ['OPEN', 'PENDING', 'RESOLVED', 'CLOSED'].flatMap((from) =>
-    ['OPEN', 'RESOLVED', 'CLOSED'].map((to) => ({ from, to })),
-  );
+  // a refused transition names where the thread was (any status) and where it was to go (a target
+  // of Reopen, Resolve or Close: never PENDING, which only a staff reply reaches)
+  const targets = threadStatuses.filter((status) => status !== 'PENDING');
+  const transitions = threadStatuses.flatMap((from) => targets.map((to) => ({ from, to })));
   return [
     ...Object.entries(httpWords).map(([code, sentence]) => ({ code: code as ProblemCode, sentence })),
     ...Object.entries(domainWords).flatMap(([code, words]) =>

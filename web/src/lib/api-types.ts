@@ -766,8 +766,11 @@ export interface components {
     ThreadCommandAnswer: {
       /** Format: uuid */
       threadId: string;
-      /** @description The thread status after the command */
-      status: string;
+      /**
+       * @description The thread status after the command
+       * @enum {string}
+       */
+      status: 'OPEN' | 'PENDING' | 'RESOLVED' | 'CLOSED';
       /** @description Stream revision after the command (also the ETag) */
       revision: number;
       /** @description Global log position of the change; pass it to reads to wait for it (read-your-writes) */
