@@ -38,11 +38,12 @@ describe('the Resend-compatible test server', () => {
   });
 
   it('when the same key arrives while the first is in progress, then 409 concurrent_idempotent_requests', async () => {
-    fake.setFaults({ processingMs: 150 });
-    const [a, b] = await Promise.all([
-      resend.emails.send(email, { idempotencyKey: 'k-concurrent' }),
-      new Promise((r) => setTimeout(r, 30)).then(() => resend.emails.send(email, { idempotencyKey: 'k-concurrent' })),
-    ]);
+    const held = fake.holdNextSend();
+    const first = resend.emails.send(email, { idempotencyKey: 'k-concurrent' });
+    await held.arrived;
+    const b = await resend.emails.send(email, { idempotencyKey: 'k-concurrent' });
+    held.release();
+    const a = await first;
     expect(a.error).toBeNull();
     expect(b.error).toMatchObject({ name: 'concurrent_idempotent_requests', statusCode: 409 });
     expect(fake.deliveriesFor('k-concurrent')).toBe(1);

@@ -113,6 +113,7 @@ export class FakeResendServer {
   /** Every POST /emails, in order of arrival. */
   readonly log: RequestLogEntry[] = [];
   private random: () => number;
+  private hold: { arrived: () => void; released: Promise<void> } | null = null;
 
   private constructor(
     private readonly server: Server,
@@ -147,6 +148,20 @@ export class FakeResendServer {
 
   resetFaults(): void {
     this.faults = { ...noFaults, rejectRecipients: [] };
+  }
+
+  /**
+   * Holds the next new email "in progress" (its key taken, nothing sent) until `release()`:
+   * `arrived` settles once it is held, so a test can send into that window without guessing
+   * how long it lasts.
+   */
+  holdNextSend(): { arrived: Promise<void>; release: () => void } {
+    let arrived!: () => void;
+    let release!: () => void;
+    const arrivedPromise = new Promise<void>((resolve) => (arrived = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.hold = { arrived, released };
+    return { arrived: arrivedPromise, release };
   }
 
   /** Emails actually sent with this idempotency key (a replay sends none). */
@@ -273,6 +288,12 @@ export class FakeResendServer {
       const state: KeyState = { fingerprint, state: 'in_progress' };
       if (key !== null) this.keys.set(key, state);
       if (f.processingMs > 0) await sleep(f.processingMs);
+      const hold = this.hold;
+      if (hold) {
+        this.hold = null;
+        hold.arrived();
+        await hold.released;
+      }
       emailId = randomUUID();
       const email = toEmail(emailId, key, payload);
       this.delivered.push(email);
