@@ -22,31 +22,52 @@ const who = z.object({
   name: z.string().max(400),
 });
 
+const ttlMs = z.number().int().min(0).max(600_000);
+
 /**
- * What goes over the NOTIFY channel between API processes (small: NOTIFY payloads are limited
- * to 8000 bytes, hence the short field names; processes of two releases side by side must read
- * each other's notices, so they stay as they are). `o`: the origin (the sending process), `c`: its
- * connection, `t`: the thread, `w`: who, `vt`: viewing time to live (ms), `yt`: typing time to
- * live (ms).
+ * What goes over the NOTIFY channel between API processes, one JSON object per notice (a few
+ * hundred bytes: NOTIFY holds 8000).
  */
-export const presenceNotice = z.discriminatedUnion('op', [
+const currentNotice = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('set'),
-    /** origin: the process */
-    o: z.string(),
-    /** connection */
-    c: z.string(),
-    /** thread id */
-    t: z.string(),
-    /** who */
-    w: who,
-    /** viewing time to live, ms */
-    vt: z.number().int().min(0).max(600_000),
-    /** typing time to live, ms (0: not typing) */
-    yt: z.number().int().min(0).max(600_000),
+    /** The process that sends the notice. */
+    origin: z.string(),
+    /** The connection on that process. */
+    connection: z.string(),
+    threadId: z.string(),
+    who,
+    /** How long the viewing lasts unless announced again, ms. */
+    viewingMs: ttlMs,
+    /** How long the typing lasts unless announced again, ms (0: not typing). */
+    typingMs: ttlMs,
     /** What is typed is an internal note (staff): partners and guests are not told. */
+    typingNote: z.boolean().optional(),
+    /** Typing ended (the person sent `viewing` again): with `typingMs` 0. */
+    typingEnded: z.boolean().optional(),
+  }),
+  z.object({ op: z.literal('del'), origin: z.string(), connection: z.string(), threadId: z.string() }),
+  z.object({ op: z.literal('drop'), origin: z.string(), connection: z.string() }),
+  z.object({ op: z.literal('hello'), origin: z.string() }),
+  z.object({ op: z.literal('bye'), origin: z.string() }),
+]);
+export type PresenceNotice = z.infer<typeof currentNotice>;
+
+/**
+ * The notices of the release before, with one- and two-letter names. During a rolling upgrade
+ * processes of both releases listen on the channel, so they are still read (into the names
+ * above); nothing writes them any more. Remove once no process of that release can run.
+ */
+const earlierNotice = z.discriminatedUnion('op', [
+  z.object({
+    op: z.literal('set'),
+    o: z.string(),
+    c: z.string(),
+    t: z.string(),
+    w: who,
+    vt: ttlMs,
+    yt: ttlMs,
     yi: z.boolean().optional(),
-    /** Typing ended (the person sent `viewing` again): with `yt` 0. */
     ye: z.boolean().optional(),
   }),
   z.object({ op: z.literal('del'), o: z.string(), c: z.string(), t: z.string() }),
@@ -54,7 +75,38 @@ export const presenceNotice = z.discriminatedUnion('op', [
   z.object({ op: z.literal('hello'), o: z.string() }),
   z.object({ op: z.literal('bye'), o: z.string() }),
 ]);
-export type PresenceNotice = z.infer<typeof presenceNotice>;
+
+function fromEarlier(notice: z.infer<typeof earlierNotice>): PresenceNotice {
+  switch (notice.op) {
+    case 'set':
+      return {
+        op: 'set',
+        origin: notice.o,
+        connection: notice.c,
+        threadId: notice.t,
+        who: notice.w,
+        viewingMs: notice.vt,
+        typingMs: notice.yt,
+        ...(notice.yi !== undefined ? { typingNote: notice.yi } : {}),
+        ...(notice.ye !== undefined ? { typingEnded: notice.ye } : {}),
+      };
+    case 'del':
+      return { op: 'del', origin: notice.o, connection: notice.c, threadId: notice.t };
+    case 'drop':
+      return { op: 'drop', origin: notice.o, connection: notice.c };
+    case 'hello':
+    case 'bye':
+      return { op: notice.op, origin: notice.o };
+  }
+}
+
+/** Reads a notice of this release or the one before; undefined for anything else. */
+export function readPresenceNotice(value: unknown): PresenceNotice | undefined {
+  const current = currentNotice.safeParse(value);
+  if (current.success) return current.data;
+  const earlier = earlierNotice.safeParse(value);
+  return earlier.success ? fromEarlier(earlier.data) : undefined;
+}
 
 export interface PresenceEntry {
   origin: string;

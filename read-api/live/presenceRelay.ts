@@ -9,7 +9,13 @@ import type { Logger } from '../../platform/logger.js';
 import { mayReceive, type LiveIdentity } from './changeFrames.js';
 import type { LiveClient, LiveClients } from './liveClients.js';
 import type { LiveLimits } from './liveLimits.js';
-import { PRESENCE_CHANNEL, PresenceBoard, presenceNotice, type PresenceNotice, type PresenceWho } from './presence.js';
+import {
+  PRESENCE_CHANNEL,
+  PresenceBoard,
+  readPresenceNotice,
+  type PresenceNotice,
+  type PresenceWho,
+} from './presence.js';
 
 export class PresenceRelay {
   private readonly board = new PresenceBoard();
@@ -71,14 +77,14 @@ export class PresenceRelay {
       entry.announcedInternal = typing && internal;
       this.announce({
         op: 'set',
-        o: this.origin,
-        c: client.id,
-        t: threadId,
-        w: person,
-        vt: viewingTtlMs,
-        yt: typing ? typingTtlMs : 0,
-        ...(typing && internal ? { yi: true } : {}),
-        ...(typingEnded ? { ye: true } : {}),
+        origin: this.origin,
+        connection: client.id,
+        threadId,
+        who: person,
+        viewingMs: viewingTtlMs,
+        typingMs: typing ? typingTtlMs : 0,
+        ...(typing && internal ? { typingNote: true } : {}),
+        ...(typingEnded ? { typingEnded: true } : {}),
       });
     }
     if (!existing && client.identity.kind !== 'staff') {
@@ -90,7 +96,7 @@ export class PresenceRelay {
 
   left(client: LiveClient, threadId: string): void {
     if (this.board.remove(this.origin, client.id, threadId)) {
-      this.announce({ op: 'del', o: this.origin, c: client.id, t: threadId });
+      this.announce({ op: 'del', origin: this.origin, connection: client.id, threadId });
       this.broadcast([threadId]);
     }
   }
@@ -99,7 +105,7 @@ export class PresenceRelay {
   connectionGone(client: LiveClient, stopping: boolean): void {
     const threads = this.board.removeConnection(this.origin, client.id);
     if (threads.length && !stopping) {
-      this.announce({ op: 'drop', o: this.origin, c: client.id });
+      this.announce({ op: 'drop', origin: this.origin, connection: client.id });
       this.broadcast(threads);
     }
   }
@@ -137,52 +143,50 @@ export class PresenceRelay {
 
   /** A notice from the presence channel (ours included: those are ignored). */
   onNotice(payload: string): void {
-    let notice: PresenceNotice;
+    let notice: PresenceNotice | undefined;
     try {
-      const parsed = presenceNotice.safeParse(JSON.parse(payload));
-      if (!parsed.success) return;
-      notice = parsed.data;
+      notice = readPresenceNotice(JSON.parse(payload));
     } catch {
       return;
     }
-    if (notice.o === this.origin) return;
+    if (!notice || notice.origin === this.origin) return;
     switch (notice.op) {
       case 'set':
         this.board.set(
-          notice.o,
-          notice.c,
-          notice.t,
-          notice.w,
-          notice.vt,
-          notice.yt,
-          notice.ye === true,
-          notice.yi === true,
+          notice.origin,
+          notice.connection,
+          notice.threadId,
+          notice.who,
+          notice.viewingMs,
+          notice.typingMs,
+          notice.typingEnded === true,
+          notice.typingNote === true,
         );
-        return this.broadcast([notice.t]);
+        return this.broadcast([notice.threadId]);
       case 'del':
-        if (this.board.remove(notice.o, notice.c, notice.t)) this.broadcast([notice.t]);
+        if (this.board.remove(notice.origin, notice.connection, notice.threadId)) this.broadcast([notice.threadId]);
         return;
       case 'drop':
-        return this.broadcast(this.board.removeConnection(notice.o, notice.c));
+        return this.broadcast(this.board.removeConnection(notice.origin, notice.connection));
       case 'bye':
-        return this.broadcast(this.board.removeOrigin(notice.o));
+        return this.broadcast(this.board.removeOrigin(notice.origin));
       case 'hello': {
         // a process (re)started or reconnected: tell it what our clients are viewing
         const now = performance.now();
         for (const e of this.board.entriesOf(this.origin)) {
-          const vt = Math.round(e.viewingUntil - now);
-          if (vt <= 0) continue;
-          const yt = e.typingUntil > now ? Math.round(e.typingUntil - now) : 0;
+          const viewingMs = Math.round(e.viewingUntil - now);
+          if (viewingMs <= 0) continue;
+          const typingMs = e.typingUntil > now ? Math.round(e.typingUntil - now) : 0;
           e.announcedAt = now;
           this.announce({
             op: 'set',
-            o: this.origin,
-            c: e.conn,
-            t: e.threadId,
-            w: e.who,
-            vt,
-            yt,
-            ...(yt > 0 && e.typingInternal ? { yi: true } : {}),
+            origin: this.origin,
+            connection: e.conn,
+            threadId: e.threadId,
+            who: e.who,
+            viewingMs,
+            typingMs,
+            ...(typingMs > 0 && e.typingInternal ? { typingNote: true } : {}),
           });
         }
         return;
@@ -241,12 +245,12 @@ export class PresenceRelay {
 
   /** Asks the other processes to announce their entries (this process just started or reconnected). */
   hello(): void {
-    this.announce({ op: 'hello', o: this.origin });
+    this.announce({ op: 'hello', origin: this.origin });
   }
 
   /** Tells the other processes this one's entries are gone (it is stopping). */
   bye(): Promise<void> {
-    return this.announceNow({ op: 'bye', o: this.origin });
+    return this.announceNow({ op: 'bye', origin: this.origin });
   }
 
   private announce(notice: PresenceNotice): void {
