@@ -1,6 +1,6 @@
 import type { Author } from '../domain/shared.js';
 import type { EventStore, Actor } from '../eventstore/port.js';
-import type { Identity } from '../platform/identity/identity.js';
+import { personOf, type Identity } from '../platform/identity/identity.js';
 import { problems } from '../platform/http/problem.js';
 import type { RouteContext } from '../platform/http/route.js';
 import type { AssignmentDirectory } from './assignmentDirectory/assignmentDirectory.js';
@@ -28,9 +28,8 @@ export function authorOf(identity: Identity): Author {
   switch (identity.kind) {
     case 'staff':
     case 'partner':
-      return { kind: identity.kind, id: identity.accountId, name: identity.name };
     case 'guest':
-      return { kind: 'guest', id: identity.linkId, name: identity.recipientEmail ?? 'Guest' };
+      return personOf(identity);
     case 'host':
       return { kind: 'system', id: identity.subject, name: 'Host platform' };
     case 'anonymous':

@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import { tableNamesFor, type Projection } from './projection.js';
+import { inTransaction } from '../platform/database/transaction.js';
 
 export interface GenerationRow {
   name: string;
@@ -49,9 +50,7 @@ export class Generations {
 
   /** Creates a new generation's tables; the first generation of a projection goes live at once (nothing to keep serving). */
   async create(projection: Projection): Promise<GenerationRow> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`projection:${projection.name}`]);
       const { rows: existing } = await client.query<{ generation: number; live: boolean }>(
         `SELECT max(generation) AS generation, bool_or(status = 'live') AS live FROM projection_generations WHERE name = $1`,
@@ -68,14 +67,8 @@ export class Generations {
         [projection.name, generation, projection.version, goLive ? 'live' : 'building'],
       );
       if (goLive) await this.pointViews(client, projection, generation);
-      await client.query('COMMIT');
       return rows[0]!;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   private async pointViews(client: pg.PoolClient, projection: Projection, generation: number): Promise<void> {
@@ -98,9 +91,7 @@ export class Generations {
 
   /** Points the views at `generation` and retires the live one, in one transaction. */
   async swap(projection: Projection, generation: number): Promise<number | undefined> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`projection:${projection.name}`]);
       const { rows } = await client.query<{ generation: number }>(
         `UPDATE projection_generations SET status = 'retired', retired_at = now(), updated_at = now()
@@ -113,14 +104,8 @@ export class Generations {
         [projection.name, generation],
       );
       await this.pointViews(client, projection, generation);
-      await client.query('COMMIT');
       return rows[0]?.generation;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** A rebuild that died (its process was killed) leaves a building generation: drop it. */

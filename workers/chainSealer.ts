@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { chainOf, isChained, sealHmac } from '../eventstore/hashChain.js';
 import { formatPosition, parsePosition, START, type EventStore } from '../eventstore/port.js';
+import { inTransaction } from '../platform/database/transaction.js';
 
 /**
  * Seals the head of every chained stream that grew since the last run: HMAC(key, stream,
@@ -35,9 +36,7 @@ export class ChainSealer {
         hash: h.hash,
         hmac: sealHmac(this.key, streamName, h.revision, h.hash),
       }));
-      const client = await this.pool.connect();
-      try {
-        await client.query('BEGIN');
+      await inTransaction(this.pool, async (client) => {
         if (seals.length) {
           await client.query(
             `INSERT INTO chain_seals (stream_name, revision, hash, hmac)
@@ -50,13 +49,7 @@ export class ChainSealer {
           `INSERT INTO chain_sealer_checkpoint (id, position) VALUES (true, $1) ON CONFLICT (id) DO UPDATE SET position = $1`,
           [formatPosition(after)],
         );
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
       sealed += seals.length;
     }
   }

@@ -4,6 +4,7 @@ import { problems } from '../http/problem.js';
 import { staffRoles, type StaffRole } from './identity.js';
 import { dummyPasswordHash, hashPassword, needsRehash, passwordPolicy, verifyPassword } from './passwords.js';
 import { notifyAccountSignedOut } from './sessions.js';
+import { inTransaction } from '../database/transaction.js';
 
 /** Roles an account (a person who signs in with a password) can hold. */
 export const accountRoles = [...staffRoles, 'partner'] as const;
@@ -67,7 +68,8 @@ const demoAccounts: { email: string; name: string; role: AccountRole; partnerOrg
   { email: 'partner@globex.test', name: 'Pia Partner (Globex)', role: 'partner', partnerOrgId: 'globex' },
 ];
 
-interface AccountRow {
+/** An `accounts` row as the stores select it. */
+export interface AccountRow {
   id: string;
   email: string;
   name: string;
@@ -182,9 +184,7 @@ export class AccountStore {
       throw problems.badRequest(parsed.error.issues.map((i) => ({ path: 'password', message: i.message })));
     }
     const passwordHash = await hashPassword(parsed.data);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       const { rows } = await client.query<{ id: string }>(
         `UPDATE accounts SET password_hash = $2, updated_at = now() WHERE lower(email) = lower($1) RETURNING id`,
         [email.trim(), passwordHash],
@@ -193,21 +193,13 @@ export class AccountStore {
       await client.query('DELETE FROM sessions WHERE account_id = $1', [rows[0].id]);
       // open live sockets of the account close at once, on every API process
       await notifyAccountSignedOut(client, rows[0].id);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Disables (or re-enables) an account; disabling signs it out everywhere (its live sockets too). */
   async setDisabled(id: string, disabled: boolean): Promise<Account | undefined> {
     if (!uuid.test(id)) return undefined;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const { rows } = await client.query<AccountRow>(
         `UPDATE accounts SET disabled = $2, updated_at = now() WHERE id = $1 RETURNING ${columns}`,
         [id, disabled],
@@ -216,14 +208,8 @@ export class AccountStore {
         await client.query('DELETE FROM sessions WHERE account_id = $1', [id]);
         await notifyAccountSignedOut(client, id);
       }
-      await client.query('COMMIT');
       return rows[0] ? toAccount(rows[0]) : undefined;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /**

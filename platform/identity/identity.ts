@@ -93,6 +93,20 @@ export type Identity =
   | { kind: 'guest'; role: 'guest'; linkId: string; scope: GuestScope; recipientEmail?: string; expiresAt: string }
   | { kind: 'host'; role: 'host'; subject: string };
 
+/** A person who signed in or holds a guest link (not the host platform, not anonymous). */
+export type PersonIdentity = Extract<Identity, { kind: 'staff' | 'partner' | 'guest' }>;
+
+/** How events and presence name a person: their kind, a stable id, and a name to show. */
+export function personOf(identity: PersonIdentity): { kind: PersonIdentity['kind']; id: string; name: string } {
+  switch (identity.kind) {
+    case 'staff':
+    case 'partner':
+      return { kind: identity.kind, id: identity.accountId, name: identity.name };
+    case 'guest':
+      return { kind: 'guest', id: identity.linkId, name: identity.recipientEmail ?? 'Guest' };
+  }
+}
+
 export function roleOf(identity: Identity): Role | undefined {
   return identity.kind === 'anonymous' ? undefined : identity.role;
 }

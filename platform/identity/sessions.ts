@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
-import type { Account, AccountRole } from './accounts.js';
+import type { Account, AccountRow } from './accounts.js';
+import { inTransaction } from '../database/transaction.js';
 
 /**
  * Browser sessions. The raw session token lives only in the `sd_session` cookie (and the raw
@@ -76,18 +77,11 @@ function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-interface SessionRow {
+/** A session joined with its account. */
+interface SessionRow extends AccountRow {
   csrf_token_hash: string;
   expires_at: Date;
   stale: boolean;
-  id: string;
-  email: string;
-  name: string;
-  role: AccountRole;
-  partner_org_id: string | null;
-  disabled: boolean;
-  created_at: Date;
-  updated_at: Date;
 }
 
 export class SessionStore {
@@ -208,19 +202,11 @@ export class SessionStore {
   /** Ends every session of an account, and says so to every process; answers how many there were. */
   async revokeAllFor(accountId: string): Promise<number> {
     this.forgetRevoked({ kind: 'account', accountId });
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const { rowCount } = await client.query('DELETE FROM sessions WHERE account_id = $1', [accountId]);
       await notifyAccountSignedOut(client, accountId);
-      await client.query('COMMIT');
       return rowCount ?? 0;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Drops ended sessions from this process's cache (a revocation notice from another process). */

@@ -6,7 +6,8 @@
  */
 import type pg from 'pg';
 import type { Logger } from '../../platform/logger.js';
-import { mayReceive, type LiveIdentity } from './changeFrames.js';
+import { personOf } from '../../platform/identity/identity.js';
+import { mayReceive } from './changeFrames.js';
 import type { LiveClient, LiveClients } from './liveClients.js';
 import type { LiveLimits } from './liveLimits.js';
 import {
@@ -53,7 +54,7 @@ export class PresenceRelay {
       );
     }
     const { viewingTtlMs, typingTtlMs } = this.limits;
-    const person = whoOf(client.identity);
+    const person: PresenceWho = personOf(client.identity);
     const now = performance.now();
     const wasTyping = existing !== undefined && existing.typingUntil > now;
     const entry = this.board.set(
@@ -263,15 +264,5 @@ export class PresenceRelay {
     } catch (error) {
       this.logger.debug({ err: error }, 'live push: presence notice not sent');
     }
-  }
-}
-
-function whoOf(identity: LiveIdentity): PresenceWho {
-  switch (identity.kind) {
-    case 'staff':
-    case 'partner':
-      return { kind: identity.kind, id: identity.accountId, name: identity.name };
-    case 'guest':
-      return { kind: 'guest', id: identity.linkId, name: identity.recipientEmail ?? 'Guest' };
   }
 }

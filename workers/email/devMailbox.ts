@@ -36,15 +36,10 @@ export class DevMailboxTransport implements EmailTransport {
   }
 }
 
-export interface DevMailboxEntry {
+/** An email as the development mailbox kept it. */
+export interface DevMailboxEntry extends OutgoingEmail {
   id: string;
   emailId: string;
-  from: string;
-  to: string;
-  subject: string;
-  html: string;
-  text: string;
-  headers: Record<string, string>;
   deliveredAt: string;
 }
 
