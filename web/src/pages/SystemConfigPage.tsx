@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { PortalUrlMismatch } from '../components/PortalUrlWarning';
 import { useToast } from '../components/Toasts';
 import { Alert, Button, ErrorState, Field, LoadingState } from '../components/ui';
@@ -69,6 +69,27 @@ export function SystemConfigPage() {
     setForm((f) => (f ? { ...f, [key]: value } : f));
     setErrors((e) => ({ ...e, [key]: undefined, form: undefined }));
     setSavedAt(null);
+  }
+
+  /** One text setting: its field, its hint and error, its input bound to the form. */
+  function textSetting(
+    name: 'whatsappNumber' | 'supportEmail' | 'portalBaseUrl',
+    field: { label: string; hint: string; optional?: boolean; input: InputHTMLAttributes<HTMLInputElement> },
+  ) {
+    return (
+      <Field id={`config-${name}`} label={field.label} optional={field.optional} hint={field.hint} error={errors[name]}>
+        {(p) => (
+          <input
+            {...p}
+            {...field.input}
+            className="input"
+            value={form?.[name] ?? ''}
+            onChange={(e) => set(name, e.target.value)}
+            name={name}
+          />
+        )}
+      </Field>
+    );
   }
 
   async function save(event: FormEvent) {
@@ -151,59 +172,22 @@ export function SystemConfigPage() {
                 Open pages show the new settings at once.
               </Alert>
             ) : null}
-            <Field
-              id="config-whatsappNumber"
-              label="WhatsApp number"
-              optional
-              hint="International format, digits only, country code first (8 to 15 digits), e.g. 4915123456789."
-              error={errors.whatsappNumber}
-            >
-              {(p) => (
-                <input
-                  {...p}
-                  className="input"
-                  inputMode="numeric"
-                  autoComplete="off"
-                  value={form.whatsappNumber}
-                  onChange={(e) => set('whatsappNumber', e.target.value)}
-                  name="whatsappNumber"
-                />
-              )}
-            </Field>
-            <Field
-              id="config-supportEmail"
-              label="Support email"
-              hint="New queries are announced to this address."
-              error={errors.supportEmail}
-            >
-              {(p) => (
-                <input
-                  {...p}
-                  className="input"
-                  type="email"
-                  value={form.supportEmail}
-                  onChange={(e) => set('supportEmail', e.target.value)}
-                  name="supportEmail"
-                />
-              )}
-            </Field>
-            <Field
-              id="config-portalBaseUrl"
-              label="Portal base URL"
-              hint="Links in emails and guest links start with it."
-              error={errors.portalBaseUrl}
-            >
-              {(p) => (
-                <input
-                  {...p}
-                  className="input"
-                  type="url"
-                  value={form.portalBaseUrl}
-                  onChange={(e) => set('portalBaseUrl', e.target.value)}
-                  name="portalBaseUrl"
-                />
-              )}
-            </Field>
+            {textSetting('whatsappNumber', {
+              label: 'WhatsApp number',
+              optional: true,
+              hint: 'International format, digits only, country code first (8 to 15 digits), e.g. 4915123456789.',
+              input: { inputMode: 'numeric', autoComplete: 'off' },
+            })}
+            {textSetting('supportEmail', {
+              label: 'Support email',
+              hint: 'New queries are announced to this address.',
+              input: { type: 'email' },
+            })}
+            {textSetting('portalBaseUrl', {
+              label: 'Portal base URL',
+              hint: 'Links in emails and guest links start with it.',
+              input: { type: 'url' },
+            })}
             <PortalUrlMismatch
               portalBaseUrl={form.portalBaseUrl.trim()}
               onUseHere={() => set('portalBaseUrl', window.location.origin)}
