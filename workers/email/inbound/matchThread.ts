@@ -215,8 +215,9 @@ export function threadIdOfReplyAddress(localPart: string): string | null {
 async function referencedThreadOf(email: ReceivedEmail, lookup: InboundLookup): Promise<string | null> {
   const inReplyTo = messageIdList(headerOf(email.headers, 'In-Reply-To'));
   const references = messageIdList(headerOf(email.headers, 'References'));
-  const nearestFirst = [...inReplyTo, ...references.slice(1).reverse(), ...references.slice(0, 1)];
-  const ids = [...new Set(nearestFirst)].slice(0, REFERENCES_LOOKED_UP);
+  const [root, ...later] = references;
+  const ids = [...new Set([...inReplyTo, ...later.reverse()])].slice(0, REFERENCES_LOOKED_UP - 1);
+  if (root && !ids.includes(root)) ids.push(root);
   if (ids.length === 0) return null;
   const threads = await lookup.threadsOfMessageIds(ids);
   for (const id of ids) {

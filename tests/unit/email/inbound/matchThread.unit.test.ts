@@ -162,6 +162,12 @@ describe('matchThread: (b) References and In-Reply-To', () => {
     expect(outcome).toEqual({ kind: 'hold', reason: 'not_a_participant', threadId: globexThread.threadId });
   });
 
+  it('when References are very long, then the root is still looked up along with the latest ones', async () => {
+    const others = Array.from({ length: 150 }, (_, i) => `<m${i}@mail.acme.test>`).join('\r\n ');
+    const outcome = await when({ headers: { References: `${rootId(openThread)}\r\n ${others}` } });
+    expect(outcome).toMatchObject({ kind: 'post', threadId: openThread.threadId, matchedBy: 'references' });
+  });
+
   it('when the Message-ID matched is one we received for the thread (a partner message), then it matches too', async () => {
     const facts = {
       ...desk,
