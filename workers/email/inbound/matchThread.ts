@@ -148,9 +148,8 @@ export async function matchThread(email: ReceivedEmail, context: MatchContext): 
   }
 
   const referenced = await referencedThreadOf(email, context.lookup);
-  const forgedElsewhere = replyAddress.kind === 'forged' && replyAddress.threadId !== null && referenced !== null;
-  if (forgedElsewhere && replyAddress.threadId !== referenced)
-    return hold('conflicting_threads', replyAddress.threadId);
+  const claimed = replyAddress.kind === 'forged' ? replyAddress.threadId : null;
+  if (claimed !== null && referenced !== null && claimed !== referenced) return hold('conflicting_threads', claimed);
   const thread = referenced === null ? null : await context.lookup.thread(referenced);
   if (thread) return admit(thread, sender, 'references', context);
   // A forged-looking reply address gets in only with the References of a reader of that
