@@ -67,6 +67,8 @@ export function textOfHtml(html: string): string {
     wordwrap: false,
     selectors: [
       { selector: 'img', format: 'skip' },
+      // Outlook draws a rule above its reply block: as a line of dashes it would stay in the reply
+      { selector: 'hr', format: 'skip' },
       { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
     ],
   });
