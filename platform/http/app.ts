@@ -108,6 +108,11 @@ export function createApp(deps: AppDependencies): express.Express {
       return next(problems.unsupportedMediaType());
     next();
   });
+  // a route that checks its exact bytes (a webhook's signature) gets them unparsed; the JSON parser
+  // below then leaves the already-read body alone
+  for (const route of deps.routes) {
+    if (route.rawBody) app.use(route.path, express.raw({ limit: route.rawBody.limit, type: 'application/json' }));
+  }
   for (const [path, limit] of Object.entries(smallBodies)) {
     app.use(path, express.json({ limit, strict: true, type: 'application/json' }));
   }

@@ -26,6 +26,8 @@ export interface RouteContext<P, Q, B> {
   header(name: string): string | undefined;
   ip: string;
   requestId: string;
+  /** The body's bytes as they arrived, for a contract with `rawBody` (unparsed: the handler checks, then parses). */
+  rawBody?: Buffer;
 }
 
 export interface CookieToSet {
@@ -72,6 +74,13 @@ export interface RouteContract<
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * The body is handed over as it arrived (`ctx.rawBody`), not parsed: for a body whose exact
+   * bytes must be checked first (a webhook's signature covers them). At most `limit` bytes (413
+   * before the handler runs); `schema` documents it, and the handler parses with it once the
+   * bytes are checked. A contract has `body` or `rawBody`, not both.
+   */
+  rawBody?: { limit: number; schema: ZodType };
   response: { status: number; description: string; schema: R };
   /** Problem statuses this route can answer besides 400/401/403 (documented in OpenAPI). */
   errors?: number[];
@@ -99,6 +108,7 @@ export interface RouteDefinition<
 export function routeContract<P extends ZodType, Q extends ZodType, B extends ZodType, R extends ZodType>(
   contract: RouteContract<P, Q, B, R>,
 ): RouteContract<P, Q, B, R> {
+  if (contract.body && contract.rawBody) throw new Error(`${routeName(contract)} declares both body and rawBody`);
   return contract;
 }
 
@@ -127,7 +137,9 @@ export type AnyRouteContract = RouteContract<any, any, any, any>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRoute = RouteDefinition<any, any, any, any>;
 
-const routeName = (route: AnyRouteContract) => `${route.method.toUpperCase()} ${route.path} (${route.operationId})`;
+function routeName(route: AnyRouteContract): string {
+  return `${route.method.toUpperCase()} ${route.path} (${route.operationId})`;
+}
 
 /**
  * The routes to serve, in the order of the API's contract list (the document's order). Throws,
@@ -233,7 +245,9 @@ export function registerRoutes(
         // Postgres text cannot hold NUL or half a surrogate pair: refuse them here, by field
         findUnstorableText(req.params, 'params', errors);
         findUnstorableText(req.query, 'query', errors);
-        findUnstorableText(req.body, 'body', errors);
+        // a raw body is bytes (a Buffer): its handler checks and parses it
+        const rawBody = route.rawBody && Buffer.isBuffer(req.body) ? req.body : undefined;
+        if (!route.rawBody) findUnstorableText(req.body, 'body', errors);
         if (errors.length) throw problems.badRequest(errors);
         const params = parsePart(route.params, req.params, 'params', errors);
         const query = parsePart(route.query, req.query, 'query', errors);
@@ -247,6 +261,7 @@ export function registerRoutes(
           header: (name) => req.get(name),
           ip: req.ip ?? 'unknown',
           requestId: String(res.locals.requestId ?? ''),
+          ...(rawBody ? { rawBody } : {}),
         });
         for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
         for (const name of result.clearCookies ?? []) res.clearCookie(name, { path: '/' });
@@ -315,7 +330,7 @@ export function addToRegistry(registry: OpenAPIRegistry, routes: readonly AnyRou
       ...(route.access === 'public' ? [] : [401, 403]),
       ...(route.errors ?? []),
     ]);
-    if (!route.params && !route.query && !route.body) errorStatuses.delete(400);
+    if (!route.params && !route.query && !route.body && !route.rawBody) errorStatuses.delete(400);
     registry.registerPath({
       method: route.method,
       path: toOpenApiPath(route.path),
@@ -340,6 +355,9 @@ export function addToRegistry(registry: OpenAPIRegistry, routes: readonly AnyRou
             }
           : {}),
         ...(route.body ? { body: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
+        ...(route.rawBody
+          ? { body: { required: true, content: { 'application/json': { schema: route.rawBody.schema } } } }
+          : {}),
       },
       responses: {
         [route.response.status]:
