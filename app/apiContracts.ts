@@ -23,6 +23,7 @@ import {
   listMyThreads,
 } from '../read-api/readRoutes.js';
 import { getDevMailbox, getEmailQueue, retryFailedEmails, retryOneEmail } from '../workers/email/emailRoutes.js';
+import { receiveResendWebhook } from '../workers/email/inbound/resendWebhookRoutes.js';
 
 /**
  * Every route of the desk's API, as contracts: what the OpenAPI document, docs/api.md and the web
@@ -62,4 +63,5 @@ export const apiContracts: readonly AnyRouteContract[] = [
   retryFailedEmails,
   retryOneEmail,
   getDevMailbox,
+  receiveResendWebhook,
 ];

@@ -42,6 +42,8 @@ import { createUpgradeIdentityResolver, LiveHub } from '../read-api/live/index.j
 import { auditRoutes } from '../read-api/audit/auditRoutes.js';
 import { emailQueueHealth } from '../workers/email/emailOps.js';
 import { emailRoutes } from '../workers/email/emailRoutes.js';
+import { pendingWebhookDeliveries } from '../workers/email/inbound/resendWebhookDeliveries.js';
+import { resendWebhookRoutes } from '../workers/email/inbound/resendWebhookRoutes.js';
 
 export interface DeskParts {
   pool: pg.Pool;
@@ -159,6 +161,7 @@ export function composeApi(parts: DeskParts) {
     ...clientLogRoutes({ pool, rateLimiter, logger }),
     ...auditRoutes({ eventStore, pool, sealKey: parts.sealKey }),
     ...emailRoutes({ pool, config }),
+    ...resendWebhookRoutes({ pool, config, rateLimiter, clock, logger }),
   ]);
 
   const sendError = errorSender(logger);
@@ -190,6 +193,12 @@ export function composeApi(parts: DeskParts) {
         (await rateLimiter.hit(rateLimitKey('guest-token', ip), { limit: 120, windowSeconds: 60 })).allowed,
     }),
   });
+  metrics.gauge(
+    'support_desk_webhook_deliveries_pending',
+    'Resend webhook deliveries recorded and not yet processed',
+    [],
+    async (g) => g.set(await pendingWebhookDeliveries(pool)),
+  );
   metrics.gauge('support_desk_live_clients', 'Connected live push clients', [], (g) => g.set(live.clientCount()));
   const identity = identityMiddleware({
     sessions,

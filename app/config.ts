@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { emailConfigSchema } from '../workers/email/emailConfig.js';
+import { inboundEmailConfigSchema } from '../workers/email/inbound/inboundEmailConfig.js';
 import { compileTrustProxy } from '../platform/http/clientAddress.js';
 import { identityConfigSchema } from '../platform/identity/hostJwt.js';
 
@@ -39,6 +40,7 @@ export const configSchema = z
     KURRENTDB_URL: z.string().startsWith('kurrentdb').or(z.string().startsWith('esdb')).optional(),
     ...identityConfigSchema.shape,
     ...emailConfigSchema.shape,
+    ...inboundEmailConfigSchema.shape,
     /** Signs hash-chain seals; keep it outside the database (a secret store). Unset: a key file beside the embedded data. */
     AUDIT_SEAL_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     /**

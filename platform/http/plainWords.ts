@@ -32,6 +32,7 @@ export const httpProblemCodes = [
   'rebuild_running',
   'not_failed',
   'no_route',
+  'invalid_signature',
 ] as const;
 export type HttpProblemCode = (typeof httpProblemCodes)[number];
 export type ProblemCode = HttpProblemCode | DomainErrorCode;
@@ -59,6 +60,8 @@ const httpWords: Record<HttpProblemCode, string> = {
   rebuild_running: 'This read model is already being rebuilt. Wait for that rebuild to finish.',
   not_failed: 'Only emails that failed or were set aside can be sent again.',
   no_route: 'There is no such address in the API of this desk.',
+  invalid_signature:
+    'This delivery is not signed with the agreed secret, or it was signed too long ago. Nothing was recorded.',
 };
 
 const statusWords: Record<string, string> = {
