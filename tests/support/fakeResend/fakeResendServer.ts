@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeResendWebhookSender, newWebhookSecret } from './webhookSender.js';
 
 /**
  * A Resend-compatible HTTP server for tests: POST /emails (and GET /emails/:id) with Resend's
@@ -181,6 +182,11 @@ export class FakeResendServer {
 
   emailsFor(key: string): ReceivedEmail[] {
     return this.delivered.filter((e) => e.idempotencyKey === key);
+  }
+
+  /** Resend's webhooks to `url` (a desk's `/api/webhooks/resend`), signed with `secret` (a fresh one unless given). */
+  webhooksTo(url: string, secret = newWebhookSecret()): FakeResendWebhookSender {
+    return new FakeResendWebhookSender(url, secret);
   }
 
   async stop(): Promise<void> {
