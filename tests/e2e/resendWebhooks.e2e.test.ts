@@ -95,7 +95,7 @@ describe('Resend webhooks', () => {
     ]);
     // a day later (the SDK's clock too): a replay, signed now, with a timestamp a day after the first
     vi.setSystemTime(Date.now() + DAY);
-    const replay = await webhooks.send(delivery, { headers });
+    const replay = await webhooks.replay(delivery, { headers });
     expect(replay.timestampSeconds! - attempts[0]!.timestampSeconds!).toBeGreaterThanOrEqual(DAY / 1000);
     expect([replay.status, replay.answer.duplicate]).toEqual([200, true]);
     expect(await rows(delivery.id)).toHaveLength(1);
@@ -114,7 +114,7 @@ describe('Resend webhooks', () => {
 
   it('when the duplicates fault sends one request several times, then one row is kept', async () => {
     const delivery = webhooks.delivery(resendEvents.complained(sentEmail('pat@acme.test')));
-    const attempts = await webhooks.duplicates(delivery, 3);
+    const attempts = await webhooks.duplicates(delivery, 3, { headers: fromAddress() });
     expect(attempts.map((a) => a.status)).toEqual([200, 200, 200]);
     expect(attempts.filter((a) => a.answer.duplicate === false)).toHaveLength(1);
     expect(await rows(delivery.id)).toHaveLength(1);
@@ -127,7 +127,7 @@ describe('Resend webhooks', () => {
       webhooks.delivery(resendEvents.deliveryDelayed(email)),
       webhooks.delivery(resendEvents.bounced(email)),
     ];
-    const attempts = await webhooks.outOfOrder(deliveries);
+    const attempts = await webhooks.outOfOrder(deliveries, { headers: fromAddress() });
     expect(attempts.map((a) => [a.id, a.status])).toEqual(deliveries.map((d) => [d.id, 200]).reverse());
     for (const delivery of deliveries) {
       expect((await rows(delivery.id)).map((r) => r.event_type)).toEqual([delivery.event.type]);

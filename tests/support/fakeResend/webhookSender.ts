@@ -109,21 +109,21 @@ export class FakeResendWebhookSender {
   }
 
   /** The very same signed request `copies` times at once (a duplicate on the way). */
-  async duplicates(delivery: WebhookDelivery, copies = 2): Promise<WebhookAttempt[]> {
-    const at = this.now();
-    return Promise.all(Array.from({ length: copies }, () => this.send(delivery, { at })));
+  async duplicates(delivery: WebhookDelivery, copies = 2, options: SendOptions = {}): Promise<WebhookAttempt[]> {
+    const at = options.at ?? this.now();
+    return Promise.all(Array.from({ length: copies }, () => this.send(delivery, { ...options, at })));
   }
 
   /** Several deliveries, last first (a `delivered` arriving before its `sent`). */
-  async outOfOrder(deliveries: WebhookDelivery[]): Promise<WebhookAttempt[]> {
+  async outOfOrder(deliveries: WebhookDelivery[], options: SendOptions = {}): Promise<WebhookAttempt[]> {
     const attempts: WebhookAttempt[] = [];
-    for (const delivery of [...deliveries].reverse()) attempts.push(await this.send(delivery));
+    for (const delivery of [...deliveries].reverse()) attempts.push(await this.send(delivery, options));
     return attempts;
   }
 
   /** A replay (Resend's dashboard, or an attacker with a valid request): same id and body, a new timestamp. */
-  replay(delivery: WebhookDelivery, at: Date = this.now()): Promise<WebhookAttempt> {
-    return this.send(delivery, { at });
+  replay(delivery: WebhookDelivery, options: SendOptions = {}): Promise<WebhookAttempt> {
+    return this.send(delivery, { ...options, at: options.at ?? this.now() });
   }
 
   private signed(delivery: WebhookDelivery, options: SendOptions) {
