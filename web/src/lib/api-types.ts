@@ -686,6 +686,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/webhooks/resend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Receive one of Resend's webhook deliveries
+     * @description Signed by Resend (Svix headers) with RESEND_WEBHOOK_SECRET over the exact body; a timestamp more than 5 minutes from now is refused. Recorded once per `svix-id`, however often it is retried or replayed, and worked on later. At most 256 KiB, rate limited per client address (RESEND_WEBHOOK_RATE_LIMIT a minute). Credentials are ignored (the delivery acts for nobody). 404 while no signing secret is configured.
+     *
+     *     Public: no sign-in.
+     */
+    post: operations['receiveResendWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1048,6 +1070,22 @@ export interface components {
         };
         deliveredAt: string;
       }[];
+    };
+    /** @description One of Resend's webhook events, as it signed it */
+    ResendWebhookEvent: {
+      /**
+       * @description What happened: `email.received`, `email.sent`, `email.delivered`, `email.bounced`, …
+       * @example email.received
+       */
+      type: string;
+      /** @description When Resend created the event (ISO 8601) */
+      created_at: string;
+      /** @description The event, as Resend documents it per type */
+      data: {
+        [key: string]: unknown;
+      };
+    } & {
+      [key: string]: unknown;
     };
   };
   responses: never;
@@ -3273,6 +3311,86 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  receiveResendWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The delivery id: the same for every retry and replay */
+        'svix-id': string;
+        /** @description When it was signed (seconds since 1970) */
+        'svix-timestamp': string;
+        /** @description `v1,<base64 HMAC-SHA256>` (several, space-separated) */
+        'svix-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ResendWebhookEvent'];
+      };
+    };
+    responses: {
+      /** @description Recorded; `duplicate` when this delivery had already been recorded */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            received: true;
+            duplicate: boolean;
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (see Retry-After) */
+      429: {
         headers: {
           [name: string]: unknown;
         };
