@@ -18,7 +18,7 @@ describe('schema migrations', () => {
     const reports = await Promise.all(pools.map((p) => migrate(p)));
     await Promise.all(pools.map((p) => p.end()));
     const all = (await loadMigrations()).map((m) => m.version);
-    expect(reports.flatMap((r) => r.applied).sort()).toEqual(all);
+    expect(reports.flatMap((r) => r.applied).sort((a, b) => a - b)).toEqual(all);
     const { rows } = await db.pool.query('SELECT version FROM schema_migrations ORDER BY version');
     expect(rows.map((r) => r.version)).toEqual(all);
   });
