@@ -15,6 +15,16 @@ export const emailConfigSchema = z.object({
   EMAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   /** How often the worker looks for due emails and new events when nothing wakes it. */
   EMAIL_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  /**
+   * The domain replies come in at (Resend's inbound domain). Set: every email to a partner or
+   * guest about a thread has a signed `Reply-To: reply+<thread>.<signature>@<domain>`. Unset: no Reply-To.
+   */
+  INBOUND_EMAIL_DOMAIN: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name')
+    .optional(),
 });
 
 export type EmailConfig = z.infer<typeof emailConfigSchema>;
