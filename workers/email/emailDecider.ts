@@ -1,7 +1,7 @@
 import type { MessagePosted, QueryRaised } from '../../domain/index.js';
 import { comparePositions, type RecordedEvent } from '../../eventstore/port.js';
 import type { ProjectedEvent } from '../../projections/projection.js';
-import type { LearntFacts, LinkRow, MailingFacts, ThreadRow } from './mailingFacts.js';
+import type { LearntFacts, LinkRow, MailingFacts, MessageIdRow, ThreadRow } from './mailingFacts.js';
 import { emailIdFor, type OutboxRow } from './outboxRows.js';
 import {
   ELIDED_TOKEN,
@@ -12,6 +12,7 @@ import {
   type EmailRecipient,
   type ThreadEmailFacts,
 } from './templates.js';
+import { messageIdDomain, outgoingMessageId, replyHeaders, withSentId } from './threadingHeaders.js';
 
 /**
  * Which emails an event sends, and what it teaches: a pure function of what the process manager
@@ -98,6 +99,9 @@ function raiserOf(facts: MailingFacts, thread: ThreadRow, at: string): Recipient
   return [];
 }
 
+/** An email rendered for its reader, before its headers are decided (`addressed`). */
+type UnaddressedRow = Omit<OutboxRow, 'headers'>;
+
 /** One email of `content` per address (the first of each), rendered for its reader; none for history. */
 function emailsTo(
   facts: MailingFacts,
@@ -106,11 +110,11 @@ function emailsTo(
   content: EmailContent,
   recipients: Recipient[],
   messageId: string | null,
-): OutboxRow[] {
+): UnaddressedRow[] {
   if (facts.emailsFrom && comparePositions(record.position, facts.emailsFrom) <= 0) return []; // history: facts only
   const { settings } = facts;
   const seen = new Set<string>();
-  const rows: OutboxRow[] = [];
+  const rows: UnaddressedRow[] = [];
   for (const { email, audience, link } of recipients) {
     const recipient = email.trim();
     const key = recipient.toLowerCase();
@@ -147,6 +151,51 @@ function emailsTo(
   return rows;
 }
 
+/**
+ * The emails of one event with their headers, in order: each its own Message-ID (from its row id,
+ * the same on every attempt); one about a thread replies to the thread's latest inbound email
+ * (else its first) and refers to its first and latest, and one to a partner or guest carries the
+ * signed reply address. Each Message-ID sent is learnt, so the next email of the thread refers to it.
+ */
+function addressed(
+  facts: MailingFacts,
+  record: RecordedEvent,
+  rows: readonly UnaddressedRow[],
+  learnt: LearntFacts,
+): EmailDecision {
+  if (rows.length === 0) return { emails: [], facts, learnt };
+  const domain = messageIdDomain(facts.sender);
+  let threadMessageIds = facts.threadMessageIds;
+  const messageIds: MessageIdRow[] = [];
+  const emails = rows.map((row): OutboxRow => {
+    const messageId = outgoingMessageId(row.id, row.thread_id, domain);
+    if (row.thread_id === null) return { ...row, headers: { 'Message-ID': messageId } };
+    const known = threadMessageIds.get(row.thread_id);
+    const replyTo = row.audience === 'support' ? null : facts.replyAddressOf?.(row.thread_id, row.recipient);
+    threadMessageIds = withEntry(threadMessageIds, row.thread_id, withSentId(known, messageId));
+    messageIds.push({
+      thread_id: row.thread_id,
+      message_id: messageId,
+      direction: 'outbound',
+      at: record.createdAt.toISOString(),
+      email_id: row.id,
+    });
+    return {
+      ...row,
+      headers: {
+        'Message-ID': messageId,
+        ...replyHeaders(known, messageId),
+        ...(replyTo ? { 'Reply-To': replyTo } : {}),
+      },
+    };
+  });
+  return {
+    emails,
+    facts: { ...facts, threadMessageIds },
+    learnt: { ...learnt, messageIds: [...(learnt.messageIds ?? []), ...messageIds] },
+  };
+}
+
 /** The emails one event sends, given what is known so far, and what it teaches. */
 export function decideEmails(facts: MailingFacts, { record, event }: ProjectedEvent): EmailDecision {
   switch (event.type) {
@@ -176,14 +225,14 @@ export function decideEmails(facts: MailingFacts, { record, event }: ProjectedEv
         const thread = known.threads.get(scope.threadId);
         if (!thread) return nothing(known, learnt); // a thread this worker never saw raised: nothing to name it by
         const content = { ...base, about: { kind: 'thread' as const, thread: threadFacts(thread) } };
-        return { emails: emailsTo(known, record, thread.thread_id, content, recipients, null), facts: known, learnt };
+        return addressed(known, record, emailsTo(known, record, thread.thread_id, content, recipients, null), learnt);
       }
       const about = {
         kind: 'assignment' as const,
         assignmentId: scope.assignmentId,
         reference: known.assignmentReferences.get(scope.assignmentId) ?? scope.assignmentId,
       };
-      return { emails: emailsTo(known, record, null, { ...base, about }, recipients, null), facts: known, learnt };
+      return addressed(known, record, emailsTo(known, record, null, { ...base, about }, recipients, null), learnt);
     }
     case 'GuestLinkRevoked': {
       const link = facts.links.get(event.data.tokenHash);
@@ -209,14 +258,11 @@ export function decideEmails(facts: MailingFacts, { record, event }: ProjectedEv
       };
       const support = [{ email: known.settings.supportEmail, audience: 'support' as const }];
       const raiser = raiserOf(known, thread, event.data.occurredAt);
-      return {
-        emails: [
-          ...emailsTo(known, record, thread.thread_id, toSupport, support, messageId),
-          ...emailsTo(known, record, thread.thread_id, { ...base, template: 'query_raised_ack' }, raiser, messageId),
-        ],
-        facts: known,
-        learnt: { threads: [thread], links: [] },
-      };
+      const emails = [
+        ...emailsTo(known, record, thread.thread_id, toSupport, support, messageId),
+        ...emailsTo(known, record, thread.thread_id, { ...base, template: 'query_raised_ack' }, raiser, messageId),
+      ];
+      return addressed(known, record, emails, { threads: [thread], links: [] });
     }
     case 'MessagePosted': {
       const thread = facts.threads.get(event.data.threadId);
@@ -236,18 +282,19 @@ export function decideEmails(facts: MailingFacts, { record, event }: ProjectedEv
       };
       const recipients = [...raiserOf(facts, thread, event.data.occurredAt), ...guests];
       const emails = emailsTo(facts, record, thread.thread_id, content, recipients, event.data.messageId);
-      return { emails, facts, learnt: learntNothing() };
+      return addressed(facts, record, emails, learntNothing());
     }
     case 'ThreadResolved': {
       const thread = facts.threads.get(event.data.threadId);
       if (!thread) return nothing(facts);
       const content: EmailContent = { template: 'thread_resolved', thread: threadFacts(thread), eventId: record.id };
       const recipients = raiserOf(facts, thread, event.data.occurredAt);
-      return {
-        emails: emailsTo(facts, record, thread.thread_id, content, recipients, null),
+      return addressed(
         facts,
-        learnt: learntNothing(),
-      };
+        record,
+        emailsTo(facts, record, thread.thread_id, content, recipients, null),
+        learntNothing(),
+      );
     }
     default:
       return nothing(facts);
@@ -262,6 +309,7 @@ export function decideBatch(facts: MailingFacts, events: readonly ProjectedEvent
   const emails = new Map<string, OutboxRow>();
   const threads = new Map<string, ThreadRow>();
   const links = new Map<string, LinkRow>();
+  const messageIds = new Map<string, MessageIdRow>();
   let known = facts;
   let settings: MailingFacts['settings'] | undefined;
   for (const event of events) {
@@ -270,12 +318,21 @@ export function decideBatch(facts: MailingFacts, events: readonly ProjectedEvent
     for (const email of decision.emails) emails.set(email.id, email);
     for (const thread of decision.learnt.threads) threads.set(thread.thread_id, thread);
     for (const link of decision.learnt.links) links.set(link.link_id, link);
+    for (const id of decision.learnt.messageIds ?? []) {
+      const key = `${id.thread_id} ${id.message_id}`;
+      if (!messageIds.has(key)) messageIds.set(key, id);
+    }
     settings = decision.learnt.settings ?? settings;
   }
   return {
     emails: [...emails.values()],
     facts: known,
-    learnt: { threads: [...threads.values()], links: [...links.values()], ...(settings ? { settings } : {}) },
+    learnt: {
+      threads: [...threads.values()],
+      links: [...links.values()],
+      ...(messageIds.size ? { messageIds: [...messageIds.values()] } : {}),
+      ...(settings ? { settings } : {}),
+    },
   };
 }
 

@@ -5,12 +5,13 @@ import type { ProjectedEvent } from '../../projections/projection.js';
 import { emailCheckpoint, seenEmailCheckpoint } from './emailCheckpoint.js';
 import { decideBatch, mailedEventTypes, partnersToEmail } from './emailDecider.js';
 import { loadMailingFacts, queueEmails, saveLearntFacts } from './mailingFactsStore.js';
+import type { ReplyAddresses } from './replyAddress.js';
 
 /**
  * The email process manager: follows the log from its own checkpoint and turns the events that
  * need mail into outbox rows. Which emails an event sends is decided by `decideEmails`
  * (emailDecider.ts, pure); this runner loads what the decider needs to know, writes what it
- * answers and moves the checkpoint, in one transaction (projections/checkpointedBatch.ts), so
+ * answers (outbox rows, and the Message-IDs they send) and moves the checkpoint, in one transaction (projections/checkpointedBatch.ts), so
  * each email is written exactly once whatever crashes. Sending is someone else's job (EmailSender).
  */
 
@@ -25,6 +26,8 @@ export interface EmailProcessManagerOptions {
   accounts: AccountEmails;
   /** EMAIL_FROM, frozen into each row (a changed From must not change a retried request). */
   from: string;
+  /** Signs the Reply-To of emails to partners and guests (INBOUND_EMAIL_DOMAIN); absent: no Reply-To. */
+  replyAddresses?: ReplyAddresses;
   /** Events per read of the log. */
   batchSize?: number;
   /** The portal base URL until an admin sets one: where the desk serves (default http://127.0.0.1:3000). */
@@ -119,7 +122,14 @@ export class EmailProcessManager {
     for (const accountId of partnersToEmail(stored.threads, events)) {
       partnerEmails.set(accountId, await this.options.accounts.emailOf(accountId));
     }
-    const { emails, learnt } = decideBatch({ ...stored, partnerEmails, sender: this.options.from, emailsFrom }, events);
+    const { replyAddresses } = this.options;
+    const replyAddressOf = replyAddresses
+      ? (threadId: string, recipient: string) => replyAddresses.signReplyAddress(threadId, recipient)
+      : null;
+    const { emails, learnt } = decideBatch(
+      { ...stored, partnerEmails, sender: this.options.from, replyAddressOf, emailsFrom },
+      events,
+    );
     await saveLearntFacts(client, learnt);
     return queueEmails(client, emails);
   }

@@ -10,6 +10,7 @@ import type { EmailConfig } from './emailConfig.js';
 import { EmailProcessManager, type AccountEmails } from './emailProcessManager.js';
 import { EmailSender, type EmailSenderOptions, type SendReport } from './emailSender.js';
 import type { EmailTransport } from './emailTransport.js';
+import { replyAddresses } from './replyAddress.js';
 import { ResendTransport } from './resendTransport.js';
 
 export type EmailSenderTuning = Pick<
@@ -20,7 +21,7 @@ export type EmailSenderTuning = Pick<
 export interface EmailWorkerOptions {
   pool: pg.Pool;
   eventStore: EventStore;
-  /** The parsed emailConfigSchema (RESEND_API_KEY, RESEND_BASE_URL, EMAIL_FROM, EMAIL_MAX_ATTEMPTS, EMAIL_POLL_MS). */
+  /** The parsed emailConfigSchema (RESEND_API_KEY, RESEND_BASE_URL, EMAIL_FROM, EMAIL_MAX_ATTEMPTS, EMAIL_POLL_MS, INBOUND_EMAIL_DOMAIN). */
   config: EmailConfig;
   logger?: Logger;
   /** Partner addresses; defaults to the accounts table (disabled accounts get no email). */
@@ -35,7 +36,8 @@ export interface EmailWorkerOptions {
   defaultPortalBaseUrl?: () => string;
   /**
    * The guest link secret(s) (loadGuestLinkSecrets): the same the API issues links with, so a
-   * guest's email can carry their link. Without them, guests' emails say they cannot.
+   * guest's email can carry their link. Without them, guests' emails say they cannot. They also
+   * sign the reply addresses (INBOUND_EMAIL_DOMAIN), which therefore needs them.
    */
   guestLinkSecrets?: string[];
   /** First run over a log with history: email it (`send`, default) or only learn from it (`skip`). */
@@ -98,11 +100,19 @@ export class EmailWorker {
     this.waker = options.waker ?? new LogWaker(eventStore);
     this.pollMs = config.EMAIL_POLL_MS;
     this.transport = options.transport ?? defaultTransport(pool, config);
+    if (config.INBOUND_EMAIL_DOMAIN && !options.guestLinkSecrets?.length) {
+      throw new Error(
+        'INBOUND_EMAIL_DOMAIN is set but the email worker has no guest link secret to sign reply addresses',
+      );
+    }
     this.processManager = new EmailProcessManager({
       pool,
       eventStore,
       accounts: options.accounts ?? accountEmailsFrom(new AccountStore(pool)),
       from: config.EMAIL_FROM,
+      ...(config.INBOUND_EMAIL_DOMAIN && options.guestLinkSecrets?.length
+        ? { replyAddresses: replyAddresses({ secrets: options.guestLinkSecrets, domain: config.INBOUND_EMAIL_DOMAIN }) }
+        : {}),
       ...(options.eventBatchSize ? { batchSize: options.eventBatchSize } : {}),
       ...(options.history ? { history: options.history } : {}),
       ...(options.defaultPortalBaseUrl ? { defaultPortalBaseUrl: options.defaultPortalBaseUrl } : {}),

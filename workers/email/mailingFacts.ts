@@ -30,6 +30,26 @@ export type LinkRow = {
   revoked_at: string | null;
 };
 
+/** The Message-IDs of a thread's emails, as email knows them (from email_thread_message_ids). */
+export interface ThreadMessageIds {
+  /**
+   * Sent and received, in that order; the first is the thread's root (the first email we sent
+   * about it). A loaded list keeps the first and the latest only.
+   */
+  ids: readonly string[];
+  /** The latest Message-ID received for the thread; null: none yet. */
+  latestInbound: string | null;
+}
+
+/** A Message-ID we send for a thread (a row of email_thread_message_ids), kept with its outbox row. */
+export type MessageIdRow = {
+  thread_id: string;
+  message_id: string;
+  direction: 'outbound';
+  at: string;
+  email_id: string;
+};
+
 export interface MailingFacts {
   /** Threads by id: those a batch is about, as far as they were seen raised. */
   threads: ReadonlyMap<string, ThreadRow>;
@@ -41,8 +61,15 @@ export interface MailingFacts {
   partnerEmails: ReadonlyMap<string, string | undefined>;
   /** The settings as of the event (support address, portal URL). */
   settings: EmailSettings;
+  /** The Message-IDs of the threads a batch is about, by thread id (absent: none yet). */
+  threadMessageIds: ReadonlyMap<string, ThreadMessageIds>;
   /** EMAIL_FROM, frozen into each row (a changed From must not change a retried request). */
   sender: string;
+  /**
+   * The signed reply address of a thread for one recipient (replyAddress.ts): a pure function of
+   * its input and the secret. null: no INBOUND_EMAIL_DOMAIN, so no Reply-To.
+   */
+  replyAddressOf: ((threadId: string, recipient: string) => string) | null;
   /** Events at or before this position only teach facts and send nothing (history skipped); null: all send. */
   emailsFrom: Position | null;
 }
@@ -51,6 +78,8 @@ export interface MailingFacts {
 export interface LearntFacts {
   threads: ThreadRow[];
   links: LinkRow[];
+  /** Set: the Message-IDs of the emails decided, in order, to record with them. */
+  messageIds?: MessageIdRow[];
   /** Set: the settings changed to these. */
   settings?: EmailSettings;
 }

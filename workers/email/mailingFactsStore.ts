@@ -1,13 +1,14 @@
 import type pg from 'pg';
 import { defaultSystemConfig } from '../../domain/index.js';
-import { upsertRows, type Column } from '../../projections/bulkSql.js';
+import { prepared, upsertRows, type Column } from '../../projections/bulkSql.js';
 import type { ProjectedEvent } from '../../projections/projection.js';
-import type { LearntFacts, LinkRow, MailingFacts, ThreadRow } from './mailingFacts.js';
+import type { LearntFacts, LinkRow, MailingFacts, MessageIdRow, ThreadMessageIds, ThreadRow } from './mailingFacts.js';
 import type { OutboxRow } from './outboxRows.js';
+import { LATEST_IDS_KEPT } from './threadingHeaders.js';
 
 /**
  * Where the email process manager keeps what it knows (email_threads, email_guest_links,
- * email_settings) and where its decisions go (email_outbox): loaded and written inside the
+ * email_settings, email_thread_message_ids) and where its decisions go (email_outbox): loaded and written inside the
  * batch's transaction, a few statements per batch whatever its size.
  */
 
@@ -48,8 +49,19 @@ const outboxColumns: readonly Column[] = [
   ['guest_render', 'jsonb'],
 ];
 
-/** The facts kept in the tables; partner addresses, the sender and the history mark come from elsewhere. */
-export type StoredFacts = Pick<MailingFacts, 'threads' | 'links' | 'assignmentReferences' | 'settings'>;
+const messageIdColumns: readonly Column[] = [
+  ['thread_id', 'uuid'],
+  ['message_id', 'text'],
+  ['direction', 'text'],
+  ['at', 'timestamptz'],
+  ['email_id', 'text'],
+];
+
+/** The facts kept in the tables; partner addresses, the sender, the reply addresses and the history mark come from elsewhere. */
+export type StoredFacts = Pick<
+  MailingFacts,
+  'threads' | 'links' | 'assignmentReferences' | 'settings' | 'threadMessageIds'
+>;
 
 /** What a batch of events needs to know: its threads, the links it names or its threads have, the settings. */
 export async function loadMailingFacts(
@@ -113,13 +125,47 @@ export async function loadMailingFacts(
         supportEmail: defaultSystemConfig.supportEmail,
         portalBaseUrl: defaultPortalBaseUrl?.() ?? defaultSystemConfig.portalBaseUrl,
       };
-  return { threads, links, assignmentReferences, settings };
+  return {
+    threads,
+    links,
+    assignmentReferences,
+    settings,
+    threadMessageIds: await loadThreadMessageIds(client, threadIds),
+  };
+}
+
+/** Each thread's first Message-ID, its latest ones and its latest inbound one, in the order they came. */
+async function loadThreadMessageIds(
+  client: pg.PoolClient,
+  threadIds: ReadonlySet<string>,
+): Promise<Map<string, ThreadMessageIds>> {
+  const known = new Map<string, { ids: string[]; latestInbound: string | null }>();
+  if (threadIds.size === 0) return known;
+  const { rows } = await client.query<{ thread_id: string; message_id: string; direction: string }>(
+    `SELECT thread_id::text, message_id, direction FROM (
+       SELECT thread_id, message_id, direction, at, seq,
+              row_number() OVER (PARTITION BY thread_id ORDER BY at, seq) AS from_first,
+              row_number() OVER (PARTITION BY thread_id ORDER BY at DESC, seq DESC) AS from_last,
+              row_number() OVER (PARTITION BY thread_id, direction ORDER BY at DESC, seq DESC) AS latest_of_direction
+         FROM email_thread_message_ids WHERE thread_id = ANY($1::uuid[])) t
+      WHERE from_first = 1 OR from_last <= $2 OR (direction = 'inbound' AND latest_of_direction = 1)
+      ORDER BY thread_id, at, seq`,
+    [[...threadIds], LATEST_IDS_KEPT],
+  );
+  for (const row of rows) {
+    const thread = known.get(row.thread_id) ?? { ids: [], latestInbound: null };
+    thread.ids.push(row.message_id);
+    if (row.direction === 'inbound') thread.latestInbound = row.message_id;
+    known.set(row.thread_id, thread);
+  }
+  return known;
 }
 
 /** Keeps what a batch taught: a thread is written once, a link as it is now, the settings when they changed. */
 export async function saveLearntFacts(client: pg.PoolClient, learnt: LearntFacts): Promise<void> {
   await upsertRows(client, 'email_threads', threadColumns, ['thread_id'], learnt.threads, 'nothing');
   await upsertRows(client, 'email_guest_links', linkColumns, ['link_id'], learnt.links);
+  await recordMessageIds(client, learnt.messageIds ?? []);
   if (learnt.settings) {
     await client.query(
       `INSERT INTO email_settings (id, support_email, portal_base_url) VALUES (true, $1, $2)
@@ -127,6 +173,23 @@ export async function saveLearntFacts(client: pg.PoolClient, learnt: LearntFacts
       [learnt.settings.supportEmail, learnt.settings.portalBaseUrl],
     );
   }
+}
+
+/** Records the Message-IDs sent, in the order they were decided (seq follows it); one recorded before keeps its place. */
+async function recordMessageIds(client: pg.PoolClient, ids: readonly MessageIdRow[]): Promise<void> {
+  if (ids.length === 0) return;
+  const names = messageIdColumns.map(([n]) => n).join(', ');
+  await client.query(
+    prepared(
+      `INSERT INTO email_thread_message_ids (${names})
+       SELECT ${names}
+         FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (${messageIdColumns.map(([n, t]) => `${n} ${t}`).join(', ')}))
+              WITH ORDINALITY AS r(${names}, n)
+        ORDER BY n
+       ON CONFLICT (thread_id, message_id) DO NOTHING`,
+      [JSON.stringify(ids)],
+    ),
+  );
 }
 
 /** Writes the outbox rows; answers how many are new (a row written before keeps its state and attempts). */

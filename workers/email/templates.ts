@@ -56,23 +56,11 @@ export type EmailContent =
         { kind: 'thread'; thread: ThreadEmailFacts } | { kind: 'assignment'; assignmentId: string; reference: string };
     };
 
+/** What an email says; its headers are decided with its row (threadingHeaders.ts, emailDecider.ts). */
 export interface RenderedEmail {
   subject: string;
   html: string;
   text: string;
-  /** Message-ID, In-Reply-To and References: mail clients thread the conversation on them. */
-  headers: Record<string, string>;
-}
-
-const HOST = 'support-desk';
-
-/** The Message-ID every email of the thread replies to. */
-export function threadRootMessageId(threadId: string): string {
-  return `<thread-${threadId}@${HOST}>`;
-}
-
-export function messageIdHeader(threadId: string, messageId: string): string {
-  return `<thread-${threadId}.${messageId}@${HOST}>`;
 }
 
 export function threadLinks(portalBaseUrl: string, threadId: string) {
@@ -227,12 +215,10 @@ export function renderEmail(content: EmailContent, recipient: EmailRecipient, se
   const links = threadLinks(settings.portalBaseUrl, thread.threadId);
   const topic = plainLine(`[${thread.reference}] ${thread.subject}`);
   const link = recipientLink(recipient, links, settings, 'this conversation');
-  let rendered: { subject: string; html: string; text: string };
-  let messageId: string;
+  let rendered: RenderedEmail;
   switch (content.template) {
     case 'query_raised_support': {
       const subject = plainLine(`New query ${topic}`);
-      messageId = content.messageId;
       rendered = {
         subject,
         ...layout({
@@ -251,7 +237,6 @@ export function renderEmail(content: EmailContent, recipient: EmailRecipient, se
     }
     case 'query_raised_ack': {
       const subject = plainLine(`We received your query ${topic}`);
-      messageId = content.messageId;
       rendered = {
         subject,
         ...layout({
@@ -266,7 +251,6 @@ export function renderEmail(content: EmailContent, recipient: EmailRecipient, se
     }
     case 'staff_reply': {
       const subject = plainLine(`Re: ${topic}`);
-      messageId = content.messageId;
       rendered = {
         subject,
         ...layout({
@@ -282,7 +266,6 @@ export function renderEmail(content: EmailContent, recipient: EmailRecipient, se
     }
     case 'thread_resolved': {
       const subject = plainLine(`Resolved: ${topic}`);
-      messageId = content.eventId;
       rendered = {
         subject,
         ...layout({
@@ -295,15 +278,7 @@ export function renderEmail(content: EmailContent, recipient: EmailRecipient, se
       break;
     }
   }
-  const root = threadRootMessageId(thread.threadId);
-  return {
-    ...rendered,
-    headers: {
-      'Message-ID': messageIdHeader(thread.threadId, messageId),
-      'In-Reply-To': root,
-      References: root,
-    },
-  };
+  return rendered;
 }
 
 /** The email handing a guest their link: into the thread's conversation, or on its own for an assignment. */
@@ -327,7 +302,7 @@ function renderGuestLinkIssued(
   const intro = link.link
     ? `${invited} You need no account: the link below opens ${about.kind === 'thread' ? 'it, and you can answer there' : 'them'}.`
     : invited;
-  const rendered = {
+  return {
     subject,
     ...layout({
       subject,
@@ -339,16 +314,4 @@ function renderGuestLinkIssued(
         : {}),
     }),
   };
-  if (about.kind === 'thread') {
-    const root = threadRootMessageId(about.thread.threadId);
-    return {
-      ...rendered,
-      headers: {
-        'Message-ID': messageIdHeader(about.thread.threadId, content.eventId),
-        'In-Reply-To': root,
-        References: root,
-      },
-    };
-  }
-  return { ...rendered, headers: { 'Message-ID': `<guest-link-${content.eventId}@${HOST}>` } };
 }

@@ -162,20 +162,27 @@ describe('email process manager: who gets what', () => {
 
   it('then Message-ID, In-Reply-To and References thread the conversation, and stay the same on every attempt', async () => {
     const threadId = await kit.raise();
-    const replyId = await kit.post(threadId, 'First answer');
+    await kit.post(threadId, 'First answer');
     kit.fake.setFaults({ serverErrorRate: 0.5 });
     await kit.drain(kit.worker());
-    const [raised] = await kit.threadEvents(threadId);
-    const root = `<thread-${threadId}@support-desk>`;
-    for (const row of await kit.outbox({ threadId })) {
-      const messageId = row.template === 'staff_reply' ? replyId : String(raised!.data.messageId);
-      const expected = {
-        'Message-ID': `<thread-${threadId}.${messageId}@support-desk>`,
+    const rows = await kit.outbox({ threadId });
+    const row = (template: string) => rows.find((r) => r.template === template)!;
+    const own = (template: string) => `<thread-${threadId}.${row(template).id}@example.com>`;
+    // the first email about the thread (to support) is its root; no INBOUND_EMAIL_DOMAIN: no Reply-To
+    const root = own('query_raised_support');
+    const expected: Record<string, Record<string, string>> = {
+      query_raised_support: { 'Message-ID': root },
+      query_raised_ack: { 'Message-ID': own('query_raised_ack'), 'In-Reply-To': root, References: root },
+      staff_reply: {
+        'Message-ID': own('staff_reply'),
         'In-Reply-To': root,
-        References: root,
-      };
-      expect(row.headers).toEqual(expected);
-      expect(kit.fake.emailsFor(row.id)[0]!.headers).toEqual(expected);
+        References: `${root} ${own('query_raised_ack')}`,
+      },
+    };
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      expect(row.headers).toEqual(expected[row.template]);
+      expect(kit.fake.emailsFor(row.id)[0]!.headers).toEqual(expected[row.template]);
       // every request for this email, failed or not, carried the very same payload
       const payloads = kit.fake.log.filter((l) => l.idempotencyKey === row.id).map((l) => JSON.stringify(l.payload));
       expect(new Set(payloads).size).toBe(1);

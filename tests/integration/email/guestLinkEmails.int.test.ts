@@ -88,8 +88,9 @@ describe('guest link emails', () => {
     const opened = await open(linkIn(email!)!.token, threadId);
     expect(opened.status).toBe(200);
     expect(opened.threadId).toBe(threadId);
-    // threaded into the conversation's email thread
-    expect(email!.headers['In-Reply-To']).toBe(`<thread-${threadId}@support-desk>`);
+    // threaded into the conversation's email thread: a reply to its first email (to support)
+    const support = (await kit.outbox({ threadId })).find((r) => r.template === 'query_raised_support')!;
+    expect(email!.headers['In-Reply-To']).toBe(`<thread-${threadId}.${support.id}@example.com>`);
     // the outbox keeps a preview with the token elided, never the token
     expect(rows[0]!.text).toContain('/t/…');
     expect(rows[0]!.text).not.toContain(link.token);

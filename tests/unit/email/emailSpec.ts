@@ -14,6 +14,7 @@ import type { ProjectedEvent } from '../../../projections/projection.js';
 import { decideEmails, type EmailDecision } from '../../../workers/email/emailDecider.js';
 import type { MailingFacts } from '../../../workers/email/mailingFacts.js';
 import type { OutboxRow } from '../../../workers/email/outboxRows.js';
+import { replyAddresses } from '../../../workers/email/replyAddress.js';
 
 /**
  * Email decider specifications: given these events (and these looked-up facts), when this
@@ -154,6 +155,13 @@ export const summary = ({ template, audience, recipient, thread_id, guest_link_i
   guest_link_id,
 });
 
+/** The reply addresses of every scenario (INBOUND_EMAIL_DOMAIN set); `replyAddressOf: null` for none. */
+export const inboundDomain = 'reply.desk.test';
+export const scenarioReplyAddresses = replyAddresses({
+  secrets: ['a reply address secret for the scenarios, 32+ characters'],
+  domain: inboundDomain,
+});
+
 export function noFacts(known: Partial<MailingFacts> = {}): MailingFacts {
   return {
     threads: new Map(),
@@ -161,7 +169,9 @@ export function noFacts(known: Partial<MailingFacts> = {}): MailingFacts {
     assignmentReferences: new Map(),
     partnerEmails: new Map([[partner.id, partnerAddress]]),
     settings: { supportEmail: supportAddress, portalBaseUrl: 'https://desk.test' },
+    threadMessageIds: new Map(),
     sender: 'Support desk <desk@desk.test>',
+    replyAddressOf: (thread, recipient) => scenarioReplyAddresses.signReplyAddress(thread, recipient),
     emailsFrom: null,
     ...known,
   };
