@@ -5,7 +5,8 @@
 -- seq orders the ids recorded at the same instant (the emails of one event) as they were written.
 CREATE TABLE email_thread_message_ids (
   thread_id  uuid NOT NULL,
-  message_id text NOT NULL CHECK (message_id ~ '^<[^<>\s]+@[^<>\s]+>$'),
+  -- as in the header, angle brackets included (an inbound one may be oddly shaped: kept as it came)
+  message_id text NOT NULL CHECK (message_id ~ '^<[^<>]+>$' AND length(message_id) <= 998),
   direction  text NOT NULL CHECK (direction IN ('outbound', 'inbound')),
   at         timestamptz NOT NULL,
   -- the outbox row that sent it (outbound only)
@@ -23,13 +24,13 @@ CREATE INDEX email_thread_message_ids_message ON email_thread_message_ids (messa
 INSERT INTO email_thread_message_ids (thread_id, message_id, direction, at)
 SELECT thread_id, headers->>'References', 'outbound', min(created_at)
   FROM email_outbox
- WHERE thread_id IS NOT NULL AND headers->>'References' ~ '^<[^<>\s]+@[^<>\s]+>$'
+ WHERE thread_id IS NOT NULL AND headers->>'References' ~ '^<[^<>\s]+>$'
  GROUP BY thread_id, headers->>'References'
  ORDER BY min(created_at)
 ON CONFLICT DO NOTHING;
 INSERT INTO email_thread_message_ids (thread_id, message_id, direction, at, email_id)
 SELECT thread_id, headers->>'Message-ID', 'outbound', created_at, id
   FROM email_outbox
- WHERE thread_id IS NOT NULL AND headers->>'Message-ID' ~ '^<[^<>\s]+@[^<>\s]+>$'
+ WHERE thread_id IS NOT NULL AND headers->>'Message-ID' ~ '^<[^<>\s]+>$'
  ORDER BY created_at, id
 ON CONFLICT DO NOTHING;
