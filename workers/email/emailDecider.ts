@@ -192,7 +192,7 @@ function addressed(
   return {
     emails,
     facts: { ...facts, threadMessageIds },
-    learnt: { ...learnt, messageIds: [...(learnt.messageIds ?? []), ...messageIds] },
+    learnt: messageIds.length ? { ...learnt, messageIds: [...(learnt.messageIds ?? []), ...messageIds] } : learnt,
   };
 }
 
