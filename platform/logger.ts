@@ -24,6 +24,8 @@ const redact = {
     '*.GUEST_LINK_SECRET',
     'GUEST_LINK_SECRET_PREVIOUS',
     '*.GUEST_LINK_SECRET_PREVIOUS',
+    'RESEND_WEBHOOK_SECRET',
+    '*.RESEND_WEBHOOK_SECRET',
     'guestToken',
     '*.guestToken',
   ],
