@@ -156,6 +156,21 @@ export async function startEmailKit() {
     }
   }
 
+  /**
+   * Runs only the process manager until it has read every event written so far (the outbox then
+   * holds every email those events ask for; nothing is sent). One `catchUp` may stop short: the
+   * log holds back events behind a transaction still open anywhere in the cluster.
+   */
+  async function decideAll(target: EmailWorker, timeoutMs = 45_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await target.processManager.catchUp();
+      if ((await target.processManager.position()) === (await lastWritten())) return;
+      if (Date.now() > deadline) throw new Error('the email process manager did not reach the last event');
+      await new Promise((r) => setTimeout(r, 15));
+    }
+  }
+
   async function emailEvents(threadId: string): Promise<RecordedEvent[]> {
     return desk.eventStore.readStream(`threadEmail-${threadId}`);
   }
@@ -179,6 +194,7 @@ export async function startEmailKit() {
     issueThreadLink,
     outbox,
     drain,
+    decideAll,
     emailEvents,
     threadEvents,
     async stop() {

@@ -105,7 +105,7 @@ describe('reply headers on outgoing email', () => {
     await kit.post(threadId, 'First answer');
     await kit.post(threadId, 'Second answer');
     const worker = replyWorker();
-    await worker.processManager.catchUp();
+    await kit.decideAll(worker);
     // the first attempt of each email is sent, but its answer is lost: each is sent again, same key
     kit.fake.setFaults({ dropAfterSendRate: 1 });
     expect(await worker.sender.sendDue()).toMatchObject({ claimed: 4, retrying: 4 });
