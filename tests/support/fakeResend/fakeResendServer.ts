@@ -1,11 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FakeResendWebhookSender, newWebhookSecret } from './webhookSender.js';
+import type { GetReceivingEmailResponseSuccess } from 'resend';
+import { FakeResendWebhookSender, newWebhookSecret, resendEvents } from './webhookSender.js';
 
 /**
  * A Resend-compatible HTTP server for tests: POST /emails (and GET /emails/:id) with Resend's
- * answers and idempotency rules, plus fault injection that can be changed while it runs.
+ * answers and idempotency rules, plus fault injection that can be changed while it runs. It also
+ * receives: `receive()` stores an inbound email as Resend's inbound domain would, answered by
+ * GET /emails/receiving/:id (`resend.emails.receiving.get`), and `receivedEvent()` is the
+ * `email.received` webhook event that announces it.
  *
  * Idempotency (as documented by Resend): a request with an Idempotency-Key that was already
  * answered successfully, with the same payload, answers the first result and sends nothing;
@@ -76,6 +80,21 @@ interface KeyState {
   emailId?: string;
 }
 
+/** An email as it arrives at the inbound domain (what `receive` takes). */
+export interface InboundEmail {
+  from: string;
+  to: string[];
+  cc?: string[];
+  subject: string;
+  text?: string | null;
+  html?: string | null;
+  headers?: Record<string, string>;
+  /** Its Message-ID (`<…>`); a fresh one unless given. */
+  messageId?: string;
+  /** When it arrived (default: now). */
+  at?: Date;
+}
+
 const emailPattern = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
 /** A small seeded PRNG, so a run's faults can be replayed. */
@@ -109,6 +128,9 @@ export class FakeResendServer {
   private readonly deliveries = new Map<string, number>();
   private readonly requests = new Map<string, number>();
   private readonly emailsById = new Map<string, ReceivedEmail>();
+  private readonly inbound = new Map<string, GetReceivingEmailResponseSuccess>();
+  /** GET /emails/receiving/:id requests, per id (faults included). */
+  private readonly receivingGets = new Map<string, number>();
   /** Every email actually sent, in order. */
   readonly delivered: ReceivedEmail[] = [];
   /** Every POST /emails, in order of arrival. */
@@ -184,6 +206,54 @@ export class FakeResendServer {
     return this.delivered.filter((e) => e.idempotencyKey === key);
   }
 
+  /** Stores an inbound email (as Resend's inbound domain does) and answers its id. */
+  receive(email: InboundEmail): string {
+    const id = randomUUID();
+    const messageId = email.messageId ?? `<${randomUUID()}@mail.example.test>`;
+    this.inbound.set(id, {
+      object: 'email',
+      id,
+      to: email.to,
+      from: email.from,
+      created_at: (email.at ?? new Date()).toISOString(),
+      subject: email.subject,
+      bcc: [],
+      cc: email.cc ?? [],
+      reply_to: [],
+      received_for: email.to,
+      html: email.html ?? null,
+      text: email.text ?? null,
+      headers: { 'Message-ID': messageId, ...email.headers },
+      message_id: messageId,
+      raw: null,
+      attachments: [],
+    });
+    return id;
+  }
+
+  /** The `email.received` webhook event for an email stored by `receive`. */
+  receivedEvent(id: string, at = new Date()) {
+    const email = this.inbound.get(id);
+    if (!email) throw new Error(`no inbound email ${id}`);
+    return resendEvents.received(
+      {
+        email_id: id,
+        created_at: email.created_at,
+        from: email.from,
+        to: email.to,
+        cc: email.cc ?? [],
+        subject: email.subject,
+        message_id: email.message_id,
+      },
+      at,
+    );
+  }
+
+  /** GET /emails/receiving/:id requests made for this id. */
+  receivingRequestsFor(id: string): number {
+    return this.receivingGets.get(id) ?? 0;
+  }
+
   /** Resend's webhooks to `url` (a desk's `/api/webhooks/resend`), signed with `secret` (a fresh one unless given). */
   webhooksTo(url: string, secret = newWebhookSecret()): FakeResendWebhookSender {
     return new FakeResendWebhookSender(url, secret);
@@ -205,6 +275,17 @@ export class FakeResendServer {
     if (!auth) return error(res, 401, 'missing_api_key', 'Missing API key in the authorization header.');
     if (auth !== `Bearer ${this.apiKey}`) return error(res, 403, 'invalid_api_key', 'API key is invalid.');
 
+    const receivingMatch = /^\/emails\/receiving\/([\w-]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && receivingMatch) {
+      const id = receivingMatch[1]!;
+      this.receivingGets.set(id, (this.receivingGets.get(id) ?? 0) + 1);
+      if (this.chance(this.faults.serverErrorRate)) {
+        return error(res, 500, 'internal_server_error', 'An unexpected error occurred.');
+      }
+      const email = this.inbound.get(id);
+      if (!email) return error(res, 404, 'not_found', 'Email not found.');
+      return json(res, 200, email);
+    }
     const getMatch = /^\/emails\/([\w-]+)$/.exec(url.pathname);
     if (req.method === 'GET' && getMatch) {
       const email = this.emailsById.get(getMatch[1]!);
