@@ -7,6 +7,7 @@ import {
   type EventMetadata,
   type EventStore,
   type JsonObject,
+  type JsonValue,
   type Position,
   type RecordedEvent,
 } from '../eventstore/port.js';
@@ -31,6 +32,8 @@ export interface CommandOptions<State> {
   /** Makes event ids a function of the request, so a retried request cannot append twice. */
   idempotencyKeyHash?: string;
   metadata: Pick<EventMetadata, 'actor' | 'correlationId' | 'causationId'>;
+  /** More metadata on every event appended (plain JSON, covered by the hash chain), e.g. the digest of an inbound email. */
+  eventMetadata?: Readonly<Record<string, JsonValue>>;
   /** Runs on the loaded state before deciding: throws to refuse (404 for what the caller may not see). */
   authorize?: (state: State) => void;
   maxRetries?: number;
@@ -153,6 +156,7 @@ async function decideAndAppend<Command, Event extends DomainEvent, State>(
     type: event.type,
     data: event.data as unknown as JsonObject,
     metadata: {
+      ...options.eventMetadata,
       ...(options.metadata.actor ? { actor: options.metadata.actor } : {}),
       correlationId,
       ...(causationId ? { causationId } : {}),
