@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { ChainSealer } from '../workers/chainSealer.js';
 import { EmailWorker } from '../workers/email/emailWorker.js';
+import { inboundWorkerFromConfig } from '../workers/email/inbound/inboundWorkerFromConfig.js';
 import { LogWaker } from '../workers/logWaker.js';
 import { ProjectorRunner } from '../workers/projectorRunner.js';
 import { loadSealKey } from '../platform/audit/sealKey.js';
@@ -91,6 +92,18 @@ async function main(): Promise<void> {
     });
     await worker.start();
     stops.push(() => worker.stop());
+    // replies by email: the recorded email.received deliveries become messages (with RESEND_API_KEY)
+    const inbound = inboundWorkerFromConfig({
+      pool: infra.pool,
+      eventStore: infra.eventStore,
+      config,
+      guestLinkSecrets: guestLinks.secrets,
+      logger,
+    });
+    if (inbound) {
+      await inbound.start();
+      stops.push(() => inbound.stop());
+    }
   }
 
   if (desk) {

@@ -1,0 +1,313 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { formatPosition, type RecordedEvent } from '../../eventstore/port.js';
+import { emailConfigSchema } from '../../workers/email/emailConfig.js';
+import { EmailWorker } from '../../workers/email/emailWorker.js';
+import { inboundDeliveryStats, type InboundWorker } from '../../workers/email/inbound/inboundWorker.js';
+import { inboundWorkerFromConfig } from '../../workers/email/inbound/inboundWorkerFromConfig.js';
+import { FakeResendServer, type InboundEmail } from '../support/fakeResend/fakeResendServer.js';
+import type { FakeResendWebhookSender } from '../support/fakeResend/webhookSender.js';
+import { startTestDesk, TEST_GUEST_LINK_SECRET, type ApiClient, type TestDesk } from '../support/testDesk.js';
+
+/**
+ * A reply by email, all the way: the partner's mail is stored by the fake Resend server, its
+ * `email.received` webhook is signed as Resend signs it and recorded by the real route, and the
+ * inbound worker fetches it with the real SDK's `emails.receiving.get`, matches it and posts it.
+ */
+
+const INBOUND = 'reply.desk.test';
+const DAY = 24 * 3600 * 1000;
+
+describe('replies by email', () => {
+  let desk: TestDesk;
+  let resend: FakeResendServer;
+  let webhooks: FakeResendWebhookSender;
+  let admin: ApiClient;
+  let partner: ApiClient;
+  let outbound: EmailWorker;
+  let inbound: InboundWorker;
+  let addresses = 0;
+  const fromAddress = () => ({ 'x-forwarded-for': `198.51.100.${++addresses}` });
+
+  const config = (overrides: Record<string, unknown> = {}) =>
+    emailConfigSchema.parse({
+      RESEND_API_KEY: resend.apiKey,
+      RESEND_BASE_URL: resend.url,
+      EMAIL_FROM: 'Support desk <desk@example.com>',
+      EMAIL_POLL_MS: 20,
+      INBOUND_EMAIL_DOMAIN: INBOUND,
+      ...overrides,
+    });
+  const inboundWorker = (overrides: Record<string, unknown> = {}) =>
+    inboundWorkerFromConfig({
+      pool: desk.db.pool,
+      eventStore: desk.eventStore,
+      config: config(overrides),
+      guestLinkSecrets: [TEST_GUEST_LINK_SECRET],
+      tuning: { backoff: { baseMs: 0, capMs: 0 } },
+    })!;
+
+  beforeAll(async () => {
+    resend = await FakeResendServer.start();
+    const secret = resend.webhooksTo('http://unused').secret;
+    desk = await startTestDesk({ RESEND_WEBHOOK_SECRET: secret, TRUST_PROXY: 'loopback' });
+    webhooks = resend.webhooksTo(`${desk.base}/api/webhooks/resend`, secret);
+    [admin, partner] = await Promise.all([desk.signIn('admin@demo.test'), desk.signIn('partner@acme.test')]);
+    outbound = new EmailWorker({
+      pool: desk.db.pool,
+      eventStore: desk.eventStore,
+      config: config(),
+      guestLinkSecrets: [TEST_GUEST_LINK_SECRET],
+      sender: { backoff: { baseMs: 5, capMs: 40 }, sendTimeoutMs: 400, leaseMs: 2_000 },
+    });
+    inbound = inboundWorker();
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+    resend.resetFaults();
+  });
+
+  afterAll(async () => {
+    await desk?.stop();
+    await resend?.stop();
+  });
+
+  async function expectStatus<T>(promise: Promise<{ status: number; body: T }>, status: number): Promise<T> {
+    const res = await promise;
+    expect(res.status, JSON.stringify(res.body)).toBe(status);
+    return res.body;
+  }
+
+  /** A thread the partner raised and support answered and resolved, its emails sent: the reply the partner got. */
+  async function resolvedThread(subject: string) {
+    const { threadId } = await expectStatus(
+      partner.request<{ threadId: string }>('POST', '/api/support/threads', {
+        assignmentId: 'asg-1001',
+        queryType: 'DOCUMENTS',
+        priority: 'MEDIUM',
+        subject,
+        body: 'The delivery note for pallet 7 is missing.',
+      }),
+      201,
+    );
+    await expectStatus(
+      admin.request('POST', `/api/support/threads/${threadId}/messages`, {
+        body: 'Attached now.',
+        visibility: 'external',
+      }),
+      201,
+    );
+    await expectStatus(admin.request('POST', `/api/support/threads/${threadId}/resolve`, {}), 200);
+    // the process manager reads only what every writer before it has committed: run it until the reply is out
+    const replyOf = () =>
+      resend.delivered.find(
+        (e) =>
+          e.to.includes('partner@acme.test') &&
+          e.headers['Reply-To']?.includes(threadId) &&
+          e.text?.includes('Attached now.'),
+      );
+    for (let round = 0; round < 200 && !replyOf(); round++) {
+      await outbound.runOnce();
+      if (!replyOf()) await new Promise((r) => setTimeout(r, 20));
+    }
+    const reply = replyOf();
+    expect(reply).toBeDefined();
+    return { threadId, replyTo: reply!.headers['Reply-To']!, messageId: reply!.headers['Message-ID']! };
+  }
+
+  /** The partner's mail arrives at Resend; its webhook is delivered to the desk. */
+  async function arrives(email: InboundEmail) {
+    const id = resend.receive(email);
+    const delivery = webhooks.delivery(resend.receivedEvent(id));
+    const attempt = await webhooks.send(delivery, { headers: fromAddress() });
+    expect(attempt.status).toBe(200);
+    return { id, delivery };
+  }
+
+  const messagesOf = async (threadId: string): Promise<RecordedEvent[]> =>
+    (await desk.eventStore.readStream(`thread-${threadId}`)).filter((e) => e.type === 'MessagePosted');
+
+  const deliveryRow = async (svixId: string) =>
+    (
+      await desk.db.pool.query<{ processed_at: Date | null; outcome: string | null; outcome_reason: string | null }>(
+        'SELECT processed_at, outcome, outcome_reason FROM resend_webhook_deliveries WHERE svix_id = $1',
+        [svixId],
+      )
+    ).rows[0];
+
+  const held = async (messageId: string) =>
+    (
+      await desk.db.pool.query<{ reason: string; thread_id: string | null; sender: string }>(
+        'SELECT reason, thread_id::text, sender FROM held_inbound_emails WHERE message_id = $1',
+        [messageId],
+      )
+    ).rows;
+
+  it('when a partner replies by email to a resolved thread, then it lands there as one message from that partner and reopens it', async () => {
+    const { threadId, replyTo, messageId } = await resolvedThread('Pallet 7 delivery note');
+    const { delivery } = await arrives({
+      from: 'Pat Partner <partner@acme.test>',
+      to: [replyTo],
+      subject: 'Re: [A-1001] Pallet 7 delivery note',
+      text: `Found it, thanks!\n\nOn Tue, Support desk <desk@example.com> wrote:\n> Attached now.\n`,
+      headers: { 'In-Reply-To': messageId, References: messageId },
+      messageId: '<reply-1@acme.test>',
+    });
+    // the webhook only recorded it: nothing is posted before the worker fetches it
+    expect(await messagesOf(threadId)).toHaveLength(1);
+
+    expect(await inbound.runOnce()).toMatchObject({ claimed: 1, posted: 1 });
+    const messages = await messagesOf(threadId);
+    expect(messages).toHaveLength(2);
+    const posted = messages[1]!;
+    const { rows: accounts } = await desk.db.pool.query<{ id: string }>(
+      `SELECT id::text FROM accounts WHERE email = 'partner@acme.test'`,
+    );
+    expect(posted.data).toMatchObject({
+      body: 'Found it, thanks!',
+      visibility: 'external',
+      by: { kind: 'partner', id: accounts[0]!.id, name: 'Pat Partner (Acme)' },
+      statusBefore: 'RESOLVED',
+      statusAfter: 'OPEN',
+    });
+    expect(posted.metadata.inboundEmail).toMatchObject({
+      messageId: '<reply-1@acme.test>',
+      matchedBy: 'reply_address',
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(await deliveryRow(delivery.id)).toMatchObject({ outcome: 'posted', processed_at: expect.any(Date) });
+    const { rows: ids } = await desk.db.pool.query(
+      `SELECT 1 FROM email_thread_message_ids WHERE thread_id = $1 AND message_id = '<reply-1@acme.test>' AND direction = 'inbound'`,
+      [threadId],
+    );
+    expect(ids).toHaveLength(1);
+    // the thread reads open again
+    const thread = await expectStatus(
+      admin.request<{ thread: { status: string } }>(
+        'GET',
+        `/api/support/threads/${threadId}?waitFor=${formatPosition(posted.position)}`,
+      ),
+      200,
+    );
+    expect(thread.thread.status).toBe('OPEN');
+  });
+
+  it('when the same webhook is delivered three times, sent again under a new id and replayed a day later, then it makes one message', async () => {
+    const { threadId, replyTo, messageId } = await resolvedThread('Customs papers');
+    const id = resend.receive({
+      from: 'partner@acme.test',
+      to: [replyTo],
+      subject: 'Re: Customs papers',
+      text: 'Here they are.',
+      headers: { References: messageId },
+      messageId: '<reply-2@acme.test>',
+    });
+    const delivery = webhooks.delivery(resend.receivedEvent(id));
+    const attempts = await webhooks.duplicates(delivery, 3, { headers: fromAddress() });
+    expect(attempts.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(await inbound.runOnce()).toMatchObject({ posted: 1 });
+    // Resend sending the same email again, as a delivery of its own
+    await webhooks.send(webhooks.delivery(resend.receivedEvent(id)), { headers: fromAddress() });
+    expect(await inbound.runOnce()).toMatchObject({ claimed: 1, posted: 0, duplicate: 1 });
+    // a replay a day later: the same svix-id, signed anew
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date() });
+    vi.setSystemTime(Date.now() + DAY);
+    expect((await webhooks.replay(delivery, { headers: fromAddress() })).answer).toEqual({
+      received: true,
+      duplicate: true,
+    });
+    expect(await inbound.runOnce()).toMatchObject({ claimed: 0 });
+    vi.useRealTimers();
+
+    // a worker that died after posting, before it recorded anything: done again, the same message id appends nothing
+    await desk.db.pool.query(`DELETE FROM email_thread_message_ids WHERE message_id = '<reply-2@acme.test>'`);
+    await desk.db.pool.query(
+      'UPDATE resend_webhook_deliveries SET processed_at = NULL, outcome = NULL WHERE svix_id = $1',
+      [delivery.id],
+    );
+    expect(await inbound.runOnce()).toMatchObject({ claimed: 1 });
+
+    const messages = await messagesOf(threadId);
+    expect(messages.map((m) => m.data.body)).toEqual(['Attached now.', 'Here they are.']);
+    expect(resend.receivingRequestsFor(id)).toBe(3);
+  });
+
+  it('when a reply address is forged, or someone outside the thread replies, then the mail is held, not posted', async () => {
+    const { threadId, messageId } = await resolvedThread('Forged and foreign');
+    const forged = await arrives({
+      from: 'partner@acme.test',
+      to: [`reply+${threadId}.aaaaaaaaaaaaaaaaaaaa@${INBOUND}`],
+      subject: 'Re: Forged and foreign',
+      text: 'Forged.',
+      messageId: '<forged@acme.test>',
+    });
+    const foreign = await arrives({
+      from: 'partner@globex.test',
+      to: ['support@example.com'],
+      subject: 'Re: Forged and foreign',
+      text: 'Not my thread.',
+      headers: { References: messageId },
+      messageId: '<foreign@globex.test>',
+    });
+    expect(await inbound.runOnce()).toMatchObject({ claimed: 2, held: 2, posted: 0 });
+    expect(await messagesOf(threadId)).toHaveLength(1);
+    expect(await held('<forged@acme.test>')).toEqual([
+      { reason: 'forged_reply_address', thread_id: threadId, sender: 'partner@acme.test' },
+    ]);
+    expect(await held('<foreign@globex.test>')).toEqual([
+      { reason: 'not_a_participant', thread_id: threadId, sender: 'partner@globex.test' },
+    ]);
+    expect(await deliveryRow(forged.delivery.id)).toMatchObject({
+      outcome: 'held',
+      outcome_reason: 'forged_reply_address',
+    });
+    expect(await deliveryRow(foreign.delivery.id)).toMatchObject({
+      outcome: 'held',
+      outcome_reason: 'not_a_participant',
+    });
+  });
+
+  it('when an auto-reply comes back, then it makes nothing and is marked with why', async () => {
+    const { threadId, replyTo } = await resolvedThread('Out of office');
+    const { delivery } = await arrives({
+      from: 'partner@acme.test',
+      to: [replyTo],
+      subject: 'Automatic reply: Out of office',
+      text: 'I am away until Monday.',
+      headers: { 'Auto-Submitted': 'auto-replied' },
+      messageId: '<ooo@acme.test>',
+    });
+    expect(await inbound.runOnce()).toMatchObject({ claimed: 1, ignored: 1 });
+    expect(await messagesOf(threadId)).toHaveLength(1);
+    expect(await held('<ooo@acme.test>')).toEqual([]);
+    expect(await deliveryRow(delivery.id)).toMatchObject({ outcome: 'ignored', outcome_reason: 'auto_submitted' });
+  });
+
+  it('when the receiving API keeps failing, then the delivery is retried and dead-lettered after the last attempt, and ops count it', async () => {
+    const { replyTo } = await resolvedThread('Failing fetch');
+    const before = await inboundDeliveryStats(desk.db.pool);
+    const { id, delivery } = await arrives({
+      from: 'partner@acme.test',
+      to: [replyTo],
+      subject: 'Re: Failing fetch',
+      text: 'Hello',
+    });
+    resend.setFaults({ serverErrorRate: 1 });
+    expect(await inboundWorker({ EMAIL_MAX_ATTEMPTS: 3 }).runOnce()).toMatchObject({
+      claimed: 3,
+      retrying: 2,
+      dead: 1,
+    });
+    expect(resend.receivingRequestsFor(id)).toBe(3);
+    const { rows } = await desk.db.pool.query<{ attempts: number; dead_at: Date | null; last_error: string }>(
+      'SELECT attempts, dead_at, last_error FROM resend_webhook_deliveries WHERE svix_id = $1',
+      [delivery.id],
+    );
+    expect(rows[0]).toMatchObject({
+      attempts: 3,
+      dead_at: expect.any(Date),
+      last_error: expect.stringContaining('internal_server_error'),
+    });
+    expect(await inboundDeliveryStats(desk.db.pool)).toEqual({ ...before, dead: before.dead + 1 });
+  });
+});

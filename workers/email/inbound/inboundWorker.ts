@@ -1,0 +1,388 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import type { GetReceivingEmailResponseSuccess } from 'resend';
+import { deterministicUuid, handleCommand } from '../../../commands/commandHandler.js';
+import { DomainError, threadDecider, threadStreamName, type Author } from '../../../domain/index.js';
+import type { EventStore } from '../../../eventstore/port.js';
+import { backoffDelay, WORKER_BACKOFF } from '../../../platform/backoff.js';
+import type { Logger } from '../../../platform/logger.js';
+import type { ReplyAddresses } from '../replyAddress.js';
+import { inboundMessageOf } from './inboundMessage.js';
+import { receivedEmailDigest, type InboundMessageDigest } from './inboundMessageDigest.js';
+import { ownMessageIdOf, senderOf } from './inboundMessageHeaders.js';
+import { matchThread, type InboundAuthor, type InboundLookup, type InboundOutcome } from './matchThread.js';
+
+/**
+ * Turns the recorded `email.received` deliveries (resend_webhook_deliveries) into messages. It
+ * claims due rows with FOR UPDATE SKIP LOCKED and a lease (several workers may run), fetches each
+ * email with `emails.receiving.get` (never inside the webhook request), and then: noise is
+ * marked processed with its reason; a match is posted as the partner's or guest's message; what
+ * is held (and, for now, a query to raise or a follow-up thread) goes to `held_inbound_emails`. A
+ * failure is retried with backoff and dead-lettered after the last attempt (`dead_at`).
+ *
+ * Each inbound Message-ID becomes at most one message, ever: the command's idempotency key and
+ * message id are derived from it, so a second delivery, a replay or a retry after a crash appends
+ * nothing more; and it is recorded as the thread's inbound Message-ID, so later ones are seen
+ * as duplicates before anything is matched.
+ */
+
+/** What the worker needs of the SDK: `resend.emails.receiving`. */
+export interface ReceivingApi {
+  get(
+    id: string,
+  ): Promise<
+    { data: GetReceivingEmailResponseSuccess; error: null } | { data: null; error: { message: string; name?: string } }
+  >;
+}
+
+export interface InboundWorkerOptions {
+  pool: pg.Pool;
+  eventStore: EventStore;
+  receiving: ReceivingApi;
+  lookup: InboundLookup;
+  /** Signed reply addresses (INBOUND_EMAIL_DOMAIN and the guest link secret); without them none matches. */
+  replyAddresses?: ReplyAddresses;
+  /** The desk's own addresses (EMAIL_FROM's), lowercase: mail from them is noise. */
+  ownAddresses: readonly string[];
+  /** Attempts per delivery before it is dead-lettered. */
+  maxAttempts: number;
+  pollMs?: number;
+  leaseMs?: number;
+  backoff?: { baseMs: number; capMs: number };
+  batchSize?: number;
+  clock?: () => Date;
+  logger?: Logger;
+  random?: () => number;
+}
+
+export interface InboundReport {
+  claimed: number;
+  posted: number;
+  held: number;
+  ignored: number;
+  duplicate: number;
+  retrying: number;
+  dead: number;
+}
+
+interface ClaimedDelivery {
+  svix_id: string;
+  payload: { data?: { email_id?: unknown; created_at?: unknown } };
+  attempts: number;
+}
+
+type Done = { outcome: 'posted' | 'held' | 'ignored' | 'duplicate'; reason: string | null; threadId: string | null };
+
+/** The idempotency key of the message an inbound Message-ID becomes. */
+export function inboundKeyHash(messageId: string): string {
+  return createHash('sha256').update(`inbound-email:${messageId}`).digest('hex');
+}
+
+/** The id of the message an inbound Message-ID becomes (the same for every delivery of it). */
+export function inboundMessageIdOf(messageId: string): string {
+  return deterministicUuid(`${inboundKeyHash(messageId)}:message`);
+}
+
+export class InboundWorker {
+  private readonly clock: () => Date;
+  private readonly leaseMs: number;
+  private readonly backoff: { baseMs: number; capMs: number };
+  private stopped = true;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly options: InboundWorkerOptions) {
+    this.clock = options.clock ?? (() => new Date());
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.backoff = options.backoff ?? { baseMs: 1000, capMs: 15 * 60_000 };
+  }
+
+  /** Every delivery due now, until a claim finds none. */
+  async runOnce(): Promise<InboundReport> {
+    const report: InboundReport = { claimed: 0, posted: 0, held: 0, ignored: 0, duplicate: 0, retrying: 0, dead: 0 };
+    for (;;) {
+      const round = await this.processDue();
+      for (const key of Object.keys(report) as (keyof InboundReport)[]) report[key] += round[key];
+      if (round.claimed === 0) return report;
+    }
+  }
+
+  /** One round: claim up to `batchSize` due deliveries and work on each. */
+  async processDue(): Promise<InboundReport> {
+    const report: InboundReport = { claimed: 0, posted: 0, held: 0, ignored: 0, duplicate: 0, retrying: 0, dead: 0 };
+    const claimed = await this.claim();
+    report.claimed = claimed.length;
+    for (const delivery of claimed) {
+      try {
+        const done = await this.process(delivery);
+        await this.finish(delivery, done);
+        report[done.outcome]++;
+      } catch (error) {
+        report[await this.fail(delivery, error)]++;
+      }
+    }
+    return report;
+  }
+
+  async start(): Promise<void> {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      let delay = this.options.pollMs ?? 500;
+      try {
+        const round = await this.processDue();
+        failures = 0;
+        if (round.claimed > 0) continue;
+      } catch (error) {
+        failures++;
+        delay = backoffDelay(failures, WORKER_BACKOFF);
+        this.options.logger?.error({ err: error, retryInMs: delay }, 'inbound email worker failed; retrying');
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private async claim(): Promise<ClaimedDelivery[]> {
+    const now = this.clock();
+    const { rows } = await this.options.pool.query<ClaimedDelivery>(
+      `WITH due AS (
+         SELECT svix_id FROM resend_webhook_deliveries
+          WHERE event_type = 'email.received' AND processed_at IS NULL AND dead_at IS NULL
+            AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)
+          ORDER BY next_attempt_at, svix_id LIMIT $2 FOR UPDATE SKIP LOCKED)
+       UPDATE resend_webhook_deliveries d
+          SET claimed_until = $1::timestamptz + make_interval(secs => $3), attempts = d.attempts + 1
+         FROM due WHERE d.svix_id = due.svix_id
+       RETURNING d.svix_id, d.payload, d.attempts`,
+      [now, this.options.batchSize ?? 8, this.leaseMs / 1000],
+    );
+    return rows;
+  }
+
+  private async process(delivery: ClaimedDelivery): Promise<Done> {
+    const emailId = delivery.payload.data?.email_id;
+    if (typeof emailId !== 'string' || emailId === '') throw new Error('email.received without data.email_id');
+    const { data: email, error } = await this.options.receiving.get(emailId);
+    if (error || !email)
+      throw new Error(`emails.receiving.get(${emailId}): ${error?.name ?? ''} ${error?.message ?? ''}`);
+    const messageId = ownMessageIdOf(email) ?? `<${emailId}@inbound.resend>`;
+    if (await this.alreadyProcessed(messageId)) return { outcome: 'duplicate', reason: null, threadId: null };
+
+    const ourIds = await this.ourMessageIds(messageId);
+    const replies = this.options.replyAddresses;
+    const own = new Set(this.options.ownAddresses.map((a) => a.toLowerCase()));
+    const receivedAt = typeof email.created_at === 'string' ? email.created_at : this.clock().toISOString();
+    const outcome = await matchThread(email, {
+      isOurMessageId: (id) => ourIds.has(id),
+      isOurAddress: (address) => own.has(address) || (!!replies && address.endsWith(`@${replies.domain}`)),
+      inboundDomain: replies?.domain ?? '',
+      verifyReplyAddress: (local, sender) =>
+        !!replies && replies.verifyReplyAddress(`${local}@${replies.domain}`, sender).ok,
+      lookup: this.options.lookup,
+      receivedAt,
+    });
+    const digest = receivedEmailDigest(email);
+    if (outcome.kind === 'ignore') return { outcome: 'ignored', reason: outcome.reason, threadId: null };
+    if (outcome.kind === 'post') return this.post(delivery, email, messageId, digest, outcome);
+    return this.hold(delivery, email, messageId, digest, heldAs(outcome));
+  }
+
+  /** Posted (recorded inbound for a thread) or held before: nothing more to do. */
+  private async alreadyProcessed(messageId: string): Promise<boolean> {
+    const { rows } = await this.options.pool.query(
+      `SELECT 1 FROM email_thread_message_ids WHERE message_id = $1 AND direction = 'inbound'
+       UNION ALL SELECT 1 FROM held_inbound_emails WHERE message_id = $1 LIMIT 1`,
+      [messageId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Which of these Message-IDs we sent. */
+  private async ourMessageIds(...ids: string[]): Promise<Set<string>> {
+    const { rows } = await this.options.pool.query<{ message_id: string }>(
+      `SELECT message_id FROM email_thread_message_ids WHERE message_id = ANY($1::text[]) AND direction = 'outbound'`,
+      [ids],
+    );
+    return new Set(rows.map((r) => r.message_id));
+  }
+
+  private async post(
+    delivery: ClaimedDelivery,
+    email: GetReceivingEmailResponseSuccess,
+    messageId: string,
+    digest: InboundMessageDigest,
+    outcome: Extract<InboundOutcome, { kind: 'post' }>,
+  ): Promise<Done> {
+    const message = inboundMessageOf(email);
+    if (message.kind === 'empty') {
+      return this.hold(delivery, email, messageId, digest, { reason: 'empty_message', threadId: outcome.threadId });
+    }
+    const keyHash = inboundKeyHash(messageId);
+    const author = authorOf(outcome.author);
+    try {
+      await handleCommand(
+        this.options.eventStore,
+        threadDecider,
+        threadStreamName(outcome.threadId),
+        {
+          type: 'PostMessage',
+          data: {
+            threadId: outcome.threadId,
+            messageId: inboundMessageIdOf(messageId),
+            body: message.body,
+            visibility: 'external',
+          },
+          metadata: { now: this.clock(), author },
+        },
+        {
+          idempotencyKeyHash: keyHash,
+          metadata: {
+            actor:
+              outcome.author.kind === 'partner' ? { type: 'user', id: author.id } : { type: 'guest', id: author.id },
+            correlationId: delivery.svix_id,
+          },
+          eventMetadata: {
+            inboundEmail: {
+              messageId,
+              resendEmailId: email.id,
+              sha256: digest.sha256,
+              digestOf: digest.of,
+              matchedBy: outcome.matchedBy,
+              bodyShortened: message.bodyShortened,
+            },
+          },
+        },
+      );
+    } catch (error) {
+      // the thread changed between the match and the post (closed meanwhile): staff decide
+      if (error instanceof DomainError && error.kind !== 'conflict') {
+        return this.hold(delivery, email, messageId, digest, { reason: error.code, threadId: outcome.threadId });
+      }
+      throw error;
+    }
+    await this.options.pool.query(
+      `INSERT INTO email_thread_message_ids (thread_id, message_id, direction, at) VALUES ($1, $2, 'inbound', $3)
+       ON CONFLICT DO NOTHING`,
+      [outcome.threadId, messageId, this.clock()],
+    );
+    return { outcome: 'posted', reason: outcome.matchedBy, threadId: outcome.threadId };
+  }
+
+  private async hold(
+    delivery: ClaimedDelivery,
+    email: GetReceivingEmailResponseSuccess,
+    messageId: string,
+    digest: InboundMessageDigest,
+    { reason, threadId, assignmentId = null }: Held,
+  ): Promise<Done> {
+    const { raw: _raw, ...kept } = email;
+    await this.options.pool.query(
+      `INSERT INTO held_inbound_emails
+         (message_id, resend_email_id, svix_id, reason, thread_id, assignment_id, sender, subject, received_at, held_at, sha256, email)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (message_id) DO NOTHING`,
+      [
+        messageId,
+        email.id,
+        delivery.svix_id,
+        reason,
+        threadId,
+        assignmentId,
+        senderOf(email)?.normalized ?? email.from,
+        email.subject,
+        email.created_at,
+        this.clock(),
+        digest.sha256,
+        JSON.stringify(kept),
+      ],
+    );
+    return { outcome: 'held', reason, threadId };
+  }
+
+  private async finish(delivery: ClaimedDelivery, done: Done): Promise<void> {
+    await this.options.pool.query(
+      `UPDATE resend_webhook_deliveries
+          SET processed_at = $2, outcome = $3, outcome_reason = $4, thread_id = $5, claimed_until = NULL, last_error = NULL
+        WHERE svix_id = $1`,
+      [delivery.svix_id, this.clock(), done.outcome, done.reason, done.threadId],
+    );
+  }
+
+  private async fail(delivery: ClaimedDelivery, error: unknown): Promise<'retrying' | 'dead'> {
+    const message = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+    const now = this.clock();
+    const dead = delivery.attempts >= this.options.maxAttempts;
+    const delay = backoffDelay(delivery.attempts - 1, { ...this.backoff, random: this.options.random ?? Math.random });
+    await this.options.pool.query(
+      `UPDATE resend_webhook_deliveries
+          SET last_error = $2, claimed_until = NULL, next_attempt_at = $3, dead_at = $4
+        WHERE svix_id = $1`,
+      [delivery.svix_id, message, new Date(now.getTime() + delay), dead ? now : null],
+    );
+    this.options.logger?.warn(
+      { webhook: { svixId: delivery.svix_id, attempts: delivery.attempts, dead }, err: error },
+      dead ? 'inbound email dead-lettered' : 'inbound email failed; retrying',
+    );
+    return dead ? 'dead' : 'retrying';
+  }
+}
+
+/** Why a mail is held, and what it names. */
+interface Held {
+  reason: string;
+  threadId: string | null;
+  assignmentId?: string | null;
+}
+
+/** Holds, and (until the worker does them) a query to raise or a follow-up of a closed thread. */
+function heldAs(outcome: Exclude<InboundOutcome, { kind: 'post' | 'ignore' }>): Held {
+  switch (outcome.kind) {
+    case 'hold':
+      return { reason: outcome.reason, threadId: outcome.threadId };
+    case 'raise':
+      return { reason: 'raise_query', threadId: null, assignmentId: outcome.assignment.assignmentId };
+    case 'followUp':
+      return {
+        reason: 'follow_up',
+        threadId: outcome.closedThreadId,
+        assignmentId: outcome.assignment.assignmentId,
+      };
+  }
+}
+
+function authorOf(author: InboundAuthor): Author {
+  return author.kind === 'partner'
+    ? { kind: 'partner', id: author.accountId, name: author.name }
+    : { kind: 'guest', id: author.linkId, name: author.name };
+}
+
+/** Deliveries by state, for ops: waiting (never failed), retrying, dead-lettered. */
+export async function inboundDeliveryStats(
+  pool: pg.Pool,
+): Promise<{ pending: number; retrying: number; dead: number }> {
+  const { rows } = await pool.query<{ pending: string; retrying: string; dead: string }>(
+    `SELECT count(*) FILTER (WHERE dead_at IS NULL AND last_error IS NULL) AS pending,
+            count(*) FILTER (WHERE dead_at IS NULL AND last_error IS NOT NULL) AS retrying,
+            count(*) FILTER (WHERE dead_at IS NOT NULL) AS dead
+       FROM resend_webhook_deliveries WHERE processed_at IS NULL AND event_type = 'email.received'`,
+  );
+  const row = rows[0];
+  return { pending: Number(row?.pending ?? 0), retrying: Number(row?.retrying ?? 0), dead: Number(row?.dead ?? 0) };
+}
