@@ -4,6 +4,7 @@ import { emailConfigSchema } from '../../workers/email/emailConfig.js';
 import { EmailWorker } from '../../workers/email/emailWorker.js';
 import { inboundDeliveryStats, type InboundWorker } from '../../workers/email/inbound/inboundWorker.js';
 import { inboundWorkerFromConfig } from '../../workers/email/inbound/inboundWorkerFromConfig.js';
+import { replyAddresses } from '../../workers/email/replyAddress.js';
 import { FakeResendServer, type InboundEmail } from '../support/fakeResend/fakeResendServer.js';
 import type { FakeResendWebhookSender } from '../support/fakeResend/webhookSender.js';
 import { startTestDesk, TEST_GUEST_LINK_SECRET, type ApiClient, type TestDesk } from '../support/testDesk.js';
@@ -230,6 +231,36 @@ describe('replies by email', () => {
     const messages = await messagesOf(threadId);
     expect(messages.map((m) => m.data.body)).toEqual(['Attached now.', 'Here they are.']);
     expect(resend.receivingRequestsFor(id)).toBe(3);
+  });
+
+  it("when a guest replies by email with their thread's reply address, then it is posted as that guest", async () => {
+    const { threadId } = await resolvedThread('Guest answers');
+    const link = await expectStatus(
+      admin.request<{ linkId: string }>('POST', `/api/support/threads/${threadId}/guest-links`, {
+        recipientEmail: 'gil@carrier.test',
+      }),
+      201,
+    );
+    // the email worker learns whom the link was emailed to
+    for (let round = 0; round < 200 && !resend.delivered.some((e) => e.to.includes('gil@carrier.test')); round++) {
+      await outbound.runOnce();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const signed = replyAddresses({ secrets: [TEST_GUEST_LINK_SECRET], domain: INBOUND });
+    await arrives({
+      from: 'Gil <gil@carrier.test>',
+      to: [signed.signReplyAddress(threadId, 'gil@carrier.test')],
+      subject: 'Re: Guest answers',
+      text: 'The truck leaves at 9.',
+      messageId: '<gil-1@carrier.test>',
+    });
+    expect(await inbound.runOnce()).toMatchObject({ claimed: 1, posted: 1 });
+    const messages = await messagesOf(threadId);
+    expect(messages.at(-1)!.data).toMatchObject({
+      body: 'The truck leaves at 9.',
+      by: { kind: 'guest', id: link.linkId, name: 'gil@carrier.test' },
+      statusAfter: 'OPEN',
+    });
   });
 
   it('when a reply address is forged, or someone outside the thread replies, then the mail is held, not posted', async () => {
