@@ -42,6 +42,7 @@ import { createUpgradeIdentityResolver, LiveHub } from '../read-api/live/index.j
 import { auditRoutes } from '../read-api/audit/auditRoutes.js';
 import { emailQueueHealth } from '../workers/email/emailOps.js';
 import { emailRoutes } from '../workers/email/emailRoutes.js';
+import { inboundDeliveryStats } from '../workers/email/inbound/inboundWorker.js';
 import { pendingWebhookDeliveries } from '../workers/email/inbound/resendWebhookDeliveries.js';
 import { resendWebhookRoutes } from '../workers/email/inbound/resendWebhookRoutes.js';
 
@@ -198,6 +199,12 @@ export function composeApi(parts: DeskParts) {
     'Resend webhook deliveries recorded and not yet processed',
     [],
     async (g) => g.set(await pendingWebhookDeliveries(pool)),
+  );
+  metrics.gauge(
+    'support_desk_inbound_emails_dead',
+    'Received emails given up on after the last attempt (fetching or matching them failed every time)',
+    [],
+    async (g) => g.set((await inboundDeliveryStats(pool)).dead),
   );
   metrics.gauge('support_desk_live_clients', 'Connected live push clients', [], (g) => g.set(live.clientCount()));
   const identity = identityMiddleware({
