@@ -4,6 +4,7 @@ import { emailConfigSchema } from '../../workers/email/emailConfig.js';
 import { EmailWorker } from '../../workers/email/emailWorker.js';
 import { inboundDeliveryStats, type InboundWorker } from '../../workers/email/inbound/inboundWorker.js';
 import { inboundWorkerFromConfig } from '../../workers/email/inbound/inboundWorkerFromConfig.js';
+import { pendingWebhookDeliveries } from '../../workers/email/inbound/resendWebhookDeliveries.js';
 import { replyAddresses } from '../../workers/email/replyAddress.js';
 import { FakeResendServer, type InboundEmail } from '../support/fakeResend/fakeResendServer.js';
 import type { FakeResendWebhookSender } from '../support/fakeResend/webhookSender.js';
@@ -317,6 +318,7 @@ describe('replies by email', () => {
   it('when the receiving API keeps failing, then the delivery is retried and dead-lettered after the last attempt, and ops count it', async () => {
     const { replyTo } = await resolvedThread('Failing fetch');
     const before = await inboundDeliveryStats(desk.db.pool);
+    const waitingBefore = await pendingWebhookDeliveries(desk.db.pool);
     const { id, delivery } = await arrives({
       from: 'partner@acme.test',
       to: [replyTo],
@@ -340,5 +342,7 @@ describe('replies by email', () => {
       last_error: expect.stringContaining('internal_server_error'),
     });
     expect(await inboundDeliveryStats(desk.db.pool)).toEqual({ ...before, dead: before.dead + 1 });
+    // given up on: no longer counted as waiting
+    expect(await pendingWebhookDeliveries(desk.db.pool)).toBe(waitingBefore);
   });
 });

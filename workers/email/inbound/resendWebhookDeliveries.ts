@@ -28,10 +28,13 @@ export async function recordWebhookDelivery(
   return rowCount === 1 ? 'recorded' : 'duplicate';
 }
 
-/** Deliveries recorded and not yet processed (the metric `support_desk_webhook_deliveries_pending`). */
+/**
+ * Deliveries recorded and still to be processed (the metric `support_desk_webhook_deliveries_pending`):
+ * a delivery given up on (`dead_at`) is no longer waiting, and has a metric of its own.
+ */
 export async function pendingWebhookDeliveries(pool: pg.Pool): Promise<number> {
   const { rows } = await pool.query<{ n: string }>(
-    'SELECT count(*) AS n FROM resend_webhook_deliveries WHERE processed_at IS NULL',
+    'SELECT count(*) AS n FROM resend_webhook_deliveries WHERE processed_at IS NULL AND dead_at IS NULL',
   );
   return Number(rows[0]?.n ?? 0);
 }
