@@ -22,7 +22,13 @@ import {
   listInbox,
   listMyThreads,
 } from '../read-api/readRoutes.js';
-import { getDevMailbox, getEmailQueue, retryFailedEmails, retryOneEmail } from '../workers/email/emailRoutes.js';
+import {
+  getDevMailbox,
+  getEmailQueue,
+  replyAsMailboxRecipient,
+  retryFailedEmails,
+  retryOneEmail,
+} from '../workers/email/emailRoutes.js';
 import { receiveResendWebhook } from '../workers/email/inbound/resendWebhookRoutes.js';
 
 /**
@@ -63,5 +69,6 @@ export const apiContracts: readonly AnyRouteContract[] = [
   retryFailedEmails,
   retryOneEmail,
   getDevMailbox,
+  replyAsMailboxRecipient,
   receiveResendWebhook,
 ];

@@ -161,7 +161,7 @@ export function composeApi(parts: DeskParts) {
     ...opsRoutes({ engine, eventStore, rebuilds }),
     ...clientLogRoutes({ pool, rateLimiter, logger }),
     ...auditRoutes({ eventStore, pool, sealKey: parts.sealKey }),
-    ...emailRoutes({ pool, config }),
+    ...emailRoutes({ pool, config, clock }),
     ...resendWebhookRoutes({ pool, config, rateLimiter, clock, logger }),
   ]);
 

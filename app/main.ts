@@ -92,7 +92,8 @@ async function main(): Promise<void> {
     });
     await worker.start();
     stops.push(() => worker.stop());
-    // replies by email: the recorded email.received deliveries become messages (with RESEND_API_KEY)
+    // replies by email: the recorded email.received deliveries become messages (from Resend's
+    // receiving API, or without RESEND_API_KEY from the development mailbox's "Reply as the recipient")
     const inbound = inboundWorkerFromConfig({
       pool: infra.pool,
       eventStore: infra.eventStore,
@@ -100,10 +101,8 @@ async function main(): Promise<void> {
       guestLinkSecrets: guestLinks.secrets,
       logger,
     });
-    if (inbound) {
-      await inbound.start();
-      stops.push(() => inbound.stop());
-    }
+    await inbound.start();
+    stops.push(() => inbound.stop());
   }
 
   if (desk) {

@@ -33,3 +33,19 @@ export type EmailConfig = z.infer<typeof emailConfigSchema>;
 export function emailDeliveryMode(config: Pick<EmailConfig, 'RESEND_API_KEY'>): 'resend' | 'dev_mailbox' {
   return config.RESEND_API_KEY ? 'resend' : 'dev_mailbox';
 }
+
+/**
+ * The reply domain of the development mailbox (RFC 6761 keeps `.localhost` off the internet): without
+ * RESEND_API_KEY and INBOUND_EMAIL_DOMAIN, emails still carry signed reply addresses there, so
+ * "Reply as the recipient" goes through the same signature check as a real reply.
+ */
+export const DEV_INBOUND_EMAIL_DOMAIN = 'inbound.localhost';
+
+/** Where replies come in: INBOUND_EMAIL_DOMAIN; else, for the development mailbox, its own domain; else none. */
+export function inboundDomainOf(
+  config: Pick<EmailConfig, 'RESEND_API_KEY' | 'INBOUND_EMAIL_DOMAIN'>,
+): string | undefined {
+  return (
+    config.INBOUND_EMAIL_DOMAIN ?? (emailDeliveryMode(config) === 'dev_mailbox' ? DEV_INBOUND_EMAIL_DOMAIN : undefined)
+  );
+}

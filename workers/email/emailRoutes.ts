@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { problems } from '../../platform/http/problem.js';
 import { implement, routeContract, type AnyRoute } from '../../platform/http/route.js';
 import { listDevMailbox } from './devMailbox.js';
+import { replyAsRecipient } from './inbound/devReceiving.js';
 import { emailDeliveryMode, type EmailConfig } from './emailConfig.js';
 import { emailListStatuses, emailQueueStats, listEmails, retryAllFailed, retryEmail } from './emailOps.js';
 
@@ -10,6 +11,7 @@ export interface EmailRouteDependencies {
   pool: pg.Pool;
   /** Only whether a key is set matters here (the mailbox exists without one); the key is never read. */
   config: Pick<EmailConfig, 'RESEND_API_KEY'>;
+  clock?: () => Date;
 }
 
 const stats = z.object({
@@ -126,6 +128,31 @@ export const getDevMailbox = routeContract({
   errors: [404],
 });
 
+export const replyAsMailboxRecipient = routeContract({
+  method: 'post',
+  path: '/api/ops/mailbox/:id/reply',
+  operationId: 'replyAsMailboxRecipient',
+  summary: 'Reply to a development mailbox email as its recipient would',
+  description:
+    "The reply goes to the email's Reply-To (else its From), threaded with In-Reply-To and References and the original quoted below it, and is received as Resend's `email.received` would be: the inbound worker matches it (signature included) and posts it, holds it or ignores it. Exists only when no RESEND_API_KEY is set (404 otherwise).",
+  tags: ['Ops'],
+  access: ['admin', 'ops'],
+  params: z.object({ id: z.string().regex(/^[0-9]{1,18}$/, 'must be a development mailbox id') }),
+  body: z.object({
+    text: z
+      .string({ error: 'must be the text of the reply' })
+      .trim()
+      .min(1, { error: 'must not be empty' })
+      .max(10_000, { error: 'must be at most 10000 characters' }),
+  }),
+  response: {
+    status: 202,
+    description: 'Received: the inbound worker takes it from here',
+    schema: z.object({ emailId: z.string(), deliveryId: z.string(), from: z.string(), to: z.string() }),
+  },
+  errors: [400, 404],
+});
+
 /** The email queue for ops and admins, and the development mailbox. */
 export function emailRoutes(deps: EmailRouteDependencies): AnyRoute[] {
   const queue = implement(getEmailQueue, {
@@ -162,5 +189,17 @@ export function emailRoutes(deps: EmailRouteDependencies): AnyRoute[] {
     },
   });
 
-  return [queue, retryAll, retryOne, mailbox];
+  const reply = implement(replyAsMailboxRecipient, {
+    async handle(ctx) {
+      if (emailDeliveryMode(deps.config) !== 'dev_mailbox') {
+        throw problems.notFound('There is no development mailbox here: replies come in through Resend.');
+      }
+      const result = await replyAsRecipient(deps.pool, ctx.params.id, ctx.body.text, deps.clock?.() ?? new Date());
+      if (!result.ok) throw problems.notFound('This development mailbox email does not exist.');
+      const { ok: _ok, ...answer } = result;
+      return { status: 202, body: answer };
+    },
+  });
+
+  return [queue, retryAll, retryOne, mailbox, reply];
 }

@@ -6,7 +6,7 @@ import { AccountStore } from '../../platform/identity/accounts.js';
 import type { Logger } from '../../platform/logger.js';
 import { LogWaker } from '../logWaker.js';
 import { DevMailboxTransport } from './devMailbox.js';
-import type { EmailConfig } from './emailConfig.js';
+import { inboundDomainOf, type EmailConfig } from './emailConfig.js';
 import { EmailProcessManager, type AccountEmails } from './emailProcessManager.js';
 import { EmailSender, type EmailSenderOptions, type SendReport } from './emailSender.js';
 import type { EmailTransport } from './emailTransport.js';
@@ -100,6 +100,7 @@ export class EmailWorker {
     this.waker = options.waker ?? new LogWaker(eventStore);
     this.pollMs = config.EMAIL_POLL_MS;
     this.transport = options.transport ?? defaultTransport(pool, config);
+    const inboundDomain = inboundDomainOf(config);
     if (config.INBOUND_EMAIL_DOMAIN && !options.guestLinkSecrets?.length) {
       throw new Error(
         'INBOUND_EMAIL_DOMAIN is set but the email worker has no guest link secret to sign reply addresses',
@@ -110,8 +111,8 @@ export class EmailWorker {
       eventStore,
       accounts: options.accounts ?? accountEmailsFrom(new AccountStore(pool)),
       from: config.EMAIL_FROM,
-      ...(config.INBOUND_EMAIL_DOMAIN && options.guestLinkSecrets?.length
-        ? { replyAddresses: replyAddresses({ secrets: options.guestLinkSecrets, domain: config.INBOUND_EMAIL_DOMAIN }) }
+      ...(inboundDomain && options.guestLinkSecrets?.length
+        ? { replyAddresses: replyAddresses({ secrets: options.guestLinkSecrets, domain: inboundDomain }) }
         : {}),
       ...(options.eventBatchSize ? { batchSize: options.eventBatchSize } : {}),
       ...(options.history ? { history: options.history } : {}),

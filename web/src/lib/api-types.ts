@@ -686,6 +686,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/ops/mailbox/{id}/reply': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Reply to a development mailbox email as its recipient would
+     * @description The reply goes to the email's Reply-To (else its From), threaded with In-Reply-To and References and the original quoted below it, and is received as Resend's `email.received` would be: the inbound worker matches it (signature included) and posts it, holds it or ignores it. Exists only when no RESEND_API_KEY is set (404 otherwise).
+     *
+     *     Allowed roles: admin, ops.
+     */
+    post: operations['replyAsMailboxRecipient'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/webhooks/resend': {
     parameters: {
       query?: never;
@@ -3280,6 +3302,75 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['DevMailbox'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  replyAsMailboxRecipient: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          text: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Received: the inbound worker takes it from here */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            emailId: string;
+            deliveryId: string;
+            from: string;
+            to: string;
+          };
         };
       };
       /** @description Invalid input; `errors` names the failing fields */

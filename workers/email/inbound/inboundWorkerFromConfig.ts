@@ -2,16 +2,18 @@ import type pg from 'pg';
 import { Resend } from 'resend';
 import type { EventStore } from '../../../eventstore/port.js';
 import type { Logger } from '../../../platform/logger.js';
-import type { EmailConfig } from '../emailConfig.js';
+import { inboundDomainOf, type EmailConfig } from '../emailConfig.js';
 import { bareAddress, replyAddresses } from '../replyAddress.js';
-import { InboundWorker, type InboundWorkerOptions } from './inboundWorker.js';
+import { devReceivingApi } from './devReceiving.js';
+import { InboundWorker, type InboundWorkerOptions, type ReceivingApi } from './inboundWorker.js';
 import { postgresInboundLookup } from './postgresInboundLookup.js';
 
 /**
  * The inbound worker of the email role, from its config: Resend's receiving API through the SDK
  * (RESEND_API_KEY, RESEND_BASE_URL), reply addresses verified at INBOUND_EMAIL_DOMAIN with the
- * guest link secrets, EMAIL_MAX_ATTEMPTS attempts per delivery. Null without RESEND_API_KEY:
- * nothing can be fetched then (the development mailbox receives nothing yet).
+ * guest link secrets, EMAIL_MAX_ATTEMPTS attempts per delivery. Without RESEND_API_KEY, the
+ * development mailbox's receiving side (`devReceiving.ts`: "Reply as the recipient"), with reply
+ * addresses at INBOUND_EMAIL_DOMAIN or the mailbox's own domain.
  */
 export function inboundWorkerFromConfig(options: {
   pool: pg.Pool;
@@ -21,16 +23,21 @@ export function inboundWorkerFromConfig(options: {
   logger?: Logger;
   clock?: () => Date;
   tuning?: Pick<InboundWorkerOptions, 'leaseMs' | 'backoff' | 'batchSize' | 'random'>;
-}): InboundWorker | null {
+}): InboundWorker {
   const { config } = options;
-  if (!config.RESEND_API_KEY) return null;
-  const resend = new Resend(config.RESEND_API_KEY, config.RESEND_BASE_URL ? { baseUrl: config.RESEND_BASE_URL } : {});
-  const domain = config.INBOUND_EMAIL_DOMAIN;
+  let receiving: ReceivingApi;
+  if (config.RESEND_API_KEY) {
+    const resend = new Resend(config.RESEND_API_KEY, config.RESEND_BASE_URL ? { baseUrl: config.RESEND_BASE_URL } : {});
+    receiving = { get: (id) => resend.emails.receiving.get(id) };
+  } else {
+    receiving = devReceivingApi(options.pool);
+  }
+  const domain = inboundDomainOf(config);
   return new InboundWorker({
     ...options.tuning,
     pool: options.pool,
     eventStore: options.eventStore,
-    receiving: { get: (id) => resend.emails.receiving.get(id) },
+    receiving,
     lookup: postgresInboundLookup(options.pool, options.eventStore),
     ...(domain && options.guestLinkSecrets.length
       ? { replyAddresses: replyAddresses({ secrets: options.guestLinkSecrets, domain }) }

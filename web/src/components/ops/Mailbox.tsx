@@ -1,10 +1,12 @@
-import { ApiError, api } from '../../lib/api';
+import { useState, type FormEvent } from 'react';
+import { ApiError, api, errorText } from '../../lib/api';
 import { formatRelative } from '../../lib/format';
 import { queryKeys } from '../../lib/queryKeys';
 import type { MailboxEmail } from '../../lib/types';
 import { useDeskQuery } from '../../lib/useDeskQuery';
 import { Icon } from '../Icon';
-import { EmptyState, ErrorState, SkeletonRows } from '../ui';
+import { useToast } from '../Toasts';
+import { Button, EmptyState, ErrorState, SkeletonRows } from '../ui';
 
 /** The development mailbox: what was "delivered" locally when no email provider is configured. Polls. */
 export function Mailbox() {
@@ -56,6 +58,7 @@ export function Mailbox() {
                 </summary>
                 {/* the text part, as text: the HTML part is never rendered */}
                 <div className="mail-body">{m.text}</div>
+                <ReplyAsRecipient email={m} />
               </details>
             </li>
           ))}
@@ -66,5 +69,58 @@ export function Mailbox() {
         </EmptyState>
       )}
     </section>
+  );
+}
+
+/**
+ * "Reply as the recipient": what the recipient's mail program would send on Reply (to the
+ * email's Reply-To, threaded, the original quoted), received as Resend's `email.received` is.
+ * The inbound worker then posts it in its thread, holds it for staff, or ignores it.
+ */
+function ReplyAsRecipient({ email }: { email: MailboxEmail }) {
+  const toast = useToast();
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const to = email.headers['Reply-To'] ?? email.from;
+
+  async function send(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post(`/api/ops/mailbox/${email.id}/reply`, { text });
+      setText('');
+      toast(`Reply from ${email.to} received; it appears in its thread in a moment`);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="mail-reply" onSubmit={(e) => void send(e)} aria-label={`Reply as ${email.to}`}>
+      <label className="small muted" htmlFor={`mail-reply-${email.id}`}>
+        Reply as the recipient ({email.to}) to {to}
+      </label>
+      <textarea
+        id={`mail-reply-${email.id}`}
+        className="textarea"
+        rows={3}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        placeholder="Write the reply the recipient would send"
+        data-testid="mailbox-reply-text"
+      />
+      {error ? (
+        <p className="small error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <Button type="submit" icon="send" busy={busy} disabled={text.trim() === ''} data-testid="mailbox-reply-send">
+        Reply as the recipient
+      </Button>
+    </form>
   );
 }
