@@ -93,8 +93,18 @@ const messageColumns: readonly Column[] = [
   ['author_name', 'text'],
   ['visibility', 'text'],
   ['body', 'text'],
+  ['via', 'text'],
+  ['full_text', 'text'],
   ['created_at', 'timestamptz'],
 ];
+
+/** What an event made from a received email says of it (workers/email/inbound: `metadata.inboundEmail`). */
+function inboundEmailOf(metadata: Record<string, unknown>): { fullText: string | null } | null {
+  const email = metadata.inboundEmail;
+  if (!email || typeof email !== 'object') return null;
+  const fullText = (email as { fullText?: unknown }).fullText;
+  return { fullText: typeof fullText === 'string' ? fullText : null };
+}
 
 const preview = (body: string) => (body.length > PREVIEW_LENGTH ? `${body.slice(0, PREVIEW_LENGTH - 1)}…` : body);
 
@@ -204,7 +214,8 @@ export const threadInboxProjection: Projection = {
   name: 'threads',
   // 2: public_activity_at (partners and guests order by what they may see)
   // 3: last_message_visibility (staff previews mark internal notes)
-  version: 3,
+  // 4: support_messages.via and full_text (a reply by email keeps its whole text for "show quoted")
+  version: 4,
   tables: ['support_inbox', 'support_messages'],
   eventTypes: threadEventTypes,
   createTables: (t) => `
@@ -250,6 +261,10 @@ export const threadInboxProjection: Projection = {
       author_name text NOT NULL,
       visibility text NOT NULL,
       body text NOT NULL,
+      -- 'web' or 'email' (the event's metadata.inboundEmail says it came by email)
+      via text NOT NULL,
+      -- a reply by email: its whole text, quoted history and signature included, when that is more than the body
+      full_text text,
       created_at timestamptz NOT NULL
     );
   `,
@@ -278,6 +293,7 @@ export const threadInboxProjection: Projection = {
       if (!next) continue;
       changed.set(id, next);
       if (e.type === 'QueryRaised' || e.type === 'MessagePosted') {
+        const email = inboundEmailOf(record.metadata);
         messages.push({
           message_id: e.data.messageId,
           thread_id: id,
@@ -287,6 +303,8 @@ export const threadInboxProjection: Projection = {
           author_name: e.data.by.name,
           visibility: e.type === 'QueryRaised' ? 'external' : e.data.visibility,
           body: e.data.body,
+          via: email ? 'email' : 'web',
+          full_text: email?.fullText && email.fullText.trim() !== e.data.body.trim() ? email.fullText : null,
           created_at: e.data.occurredAt,
         });
       }

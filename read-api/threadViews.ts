@@ -143,6 +143,11 @@ export const messageView = z
     author: z.object({ kind: authorKindSchema, id: z.string(), name: z.string() }),
     visibility: z.enum(['external', 'internal']),
     body: z.string(),
+    via: z.enum(['web', 'email']).meta({ description: 'Written in the app, or a reply by email' }),
+    fullText: z.string().nullable().meta({
+      description:
+        'A reply by email: its whole text, quoted history and signature included ("show quoted"), when that is more than the body; never HTML',
+    }),
     createdAt: z.string(),
   })
   .meta({ id: 'Message' });
@@ -161,6 +166,8 @@ export function toMessage(r: Record<string, unknown>, audience: 'staff' | 'publi
     },
     visibility: r.visibility === 'internal' ? 'internal' : 'external',
     body: String(r.body),
+    via: r.via === 'email' ? 'email' : 'web',
+    fullText: typeof r.full_text === 'string' ? r.full_text : null,
     createdAt: iso(r.created_at)!,
   };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '../../eventstore/port.js';
+import { formatPosition, type RecordedEvent } from '../../eventstore/port.js';
 import { DEV_INBOUND_EMAIL_DOMAIN, emailConfigSchema } from '../../workers/email/emailConfig.js';
 import { EmailWorker } from '../../workers/email/emailWorker.js';
 import type { InboundWorker } from '../../workers/email/inbound/inboundWorker.js';
@@ -128,6 +128,30 @@ describe('the development mailbox: reply as the recipient', () => {
     expect(messages[1]!.metadata.inboundEmail).toMatchObject({
       matchedBy: 'reply_address',
       resendEmailId: received.emailId,
+    });
+    // the thread view marks it as a reply by email and keeps the whole text for "show quoted"
+    const view = await expectStatus(
+      admin.request<{ messages: { body: string; via: string; fullText: string | null }[] }>(
+        'GET',
+        `/api/support/threads/${threadId}?waitFor=${formatPosition(messages[1]!.position)}`,
+      ),
+      200,
+    );
+    expect(view.messages.map((m) => m.via)).toEqual(['web', 'web', 'email']);
+    expect(view.messages[2]).toMatchObject({ body: 'Thanks, it arrived this morning.' });
+    expect(view.messages[2]!.fullText).toMatch(/^Thanks, it arrived this morning\.\n\nOn .+ wrote:\n> /);
+    expect(view.messages[2]!.fullText).toContain('> It is on its way.');
+    expect(view.messages[1]!.fullText).toBeNull();
+    const seenByPartner = await expectStatus(
+      partner.request<{ messages: { via: string; fullText: string | null }[] }>(
+        'GET',
+        `/api/support/threads/${threadId}?waitFor=${formatPosition(messages[1]!.position)}`,
+      ),
+      200,
+    );
+    expect(seenByPartner.messages.at(-1)).toMatchObject({
+      via: 'email',
+      fullText: expect.stringContaining('> It is on'),
     });
     // the same reply fetched again (a redelivery) makes nothing more
     await desk.db.pool.query(

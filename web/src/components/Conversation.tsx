@@ -106,6 +106,11 @@ export function Conversation({
                   {audience === 'staff' && (m.author.kind === 'partner' || m.author.kind === 'guest') ? (
                     <span className="badge">{label(m.author.kind)}</span>
                   ) : null}
+                  {m.via === 'email' ? (
+                    <span className="badge" title="A reply by email" data-testid="via-email">
+                      <Icon name="mail" size={11} /> by email
+                    </span>
+                  ) : null}
                   {internal ? (
                     <span className="note-label">
                       <Icon name="lock" size={11} />
@@ -117,6 +122,13 @@ export function Conversation({
                   </time>
                 </div>
                 <p className="message-body">{m.body}</p>
+                {m.fullText ? (
+                  // the whole email as text (quoted history, signature): never its HTML
+                  <details className="message-quoted" data-testid="show-quoted">
+                    <summary className="small muted">Show quoted text</summary>
+                    <pre className="message-quoted-text">{m.fullText}</pre>
+                  </details>
+                ) : null}
                 {audience === 'staff' ? <Deliveries deliveries={deliveries} /> : null}
               </div>
             </li>

@@ -2693,6 +2693,13 @@ export interface operations {
               /** @enum {string} */
               visibility: 'external' | 'internal';
               body: string;
+              /**
+               * @description Written in the app, or a reply by email
+               * @enum {string}
+               */
+              via: 'web' | 'email';
+              /** @description A reply by email: its whole text, quoted history and signature included ("show quoted"), when that is more than the body; never HTML */
+              fullText: string | null;
               createdAt: string;
               /** @description Staff only: the delivery outcome of each email this message caused */
               emails?: {

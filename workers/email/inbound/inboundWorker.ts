@@ -266,6 +266,10 @@ export class InboundWorker {
               digestOf: digest.of,
               matchedBy: outcome.matchedBy,
               bodyShortened: message.bodyShortened,
+              // what arrived, for "show quoted" and the audit: the whole text, the HTML only sanitised
+              textFrom: message.textFrom,
+              fullText: message.fullText,
+              html: message.html,
             },
           },
         },
