@@ -159,8 +159,9 @@ export interface BrowserDesk {
   stop(): Promise<void>;
 }
 
-export async function startBrowserDesk(): Promise<BrowserDesk> {
-  const [desk, dist] = await Promise.all([startTestDesk(), buildWebApp()]);
+/** `env`: the desk's environment beyond the test defaults (a webhook secret, say). */
+export async function startBrowserDesk(env: Record<string, string> = {}): Promise<BrowserDesk> {
+  const [desk, dist] = await Promise.all([startTestDesk(env), buildWebApp()]);
   // the test desk carries the live hub; BROWSER_TESTS_POLLING=1 keeps the socket away (polling fallback)
   const polling = process.env.BROWSER_TESTS_POLLING === '1';
   const { base: web, server } = await serveWebApp(dist, desk.base, polling ? null : desk.base);

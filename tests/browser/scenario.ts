@@ -51,8 +51,8 @@ export async function ok<T = Record<string, unknown>>(answer: Promise<{ status: 
   return body;
 }
 
-export async function startScenario(): Promise<Scenario> {
-  const bd = await startBrowserDesk();
+export async function startScenario(env: Record<string, string> = {}): Promise<Scenario> {
+  const bd = await startBrowserDesk(env);
   const [partner, agent, admin] = await Promise.all(
     ['partner@acme.test', 'agent@demo.test', 'admin@demo.test'].map((email) => bd.desk.signIn(email)),
   );
