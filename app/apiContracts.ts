@@ -9,6 +9,7 @@ import { assignThread, changePriority, statusChanges } from '../commands/threads
 import { postMessage } from '../commands/threads/postMessage.js';
 import { raiseQuery } from '../commands/threads/raiseQuery.js';
 import type { AnyRouteContract } from '../platform/http/route.js';
+import { getMyPreferences, updateMyPreferences } from '../platform/identity/accountPreferences.js';
 import { getCurrentIdentity, signIn, signOut } from '../platform/identity/authRoutes.js';
 import { listAssignableStaff } from '../platform/identity/staffRoutes.js';
 import { reportClientError } from '../platform/monitoring/clientLogs.js';
@@ -40,6 +41,8 @@ export const apiContracts: readonly AnyRouteContract[] = [
   signIn,
   signOut,
   getCurrentIdentity,
+  getMyPreferences,
+  updateMyPreferences,
   raiseQuery,
   postMessage,
   assignThread,

@@ -21,6 +21,7 @@ import { errorSender } from '../platform/http/errors.js';
 import { problems } from '../platform/http/problem.js';
 import { servedOrigin } from '../platform/http/servedOrigin.js';
 import { routesOfContracts, type AnyRoute, type AnyRouteContract } from '../platform/http/route.js';
+import { AccountPreferenceStore, accountPreferenceRoutes } from '../platform/identity/accountPreferences.js';
 import { AccountStore, assignableRoles } from '../platform/identity/accounts.js';
 import { authRoutes } from '../platform/identity/authRoutes.js';
 import { createHostJwtVerifier, hostJwtOptionsFromConfig } from '../platform/identity/hostJwt.js';
@@ -158,6 +159,7 @@ export function composeApi(parts: DeskParts) {
     ...assignmentRoutes(directory),
     ...readRoutes({ pool, watcher, clock, publicConfig }),
     ...staffRoutes({ accounts }),
+    ...accountPreferenceRoutes({ preferences: new AccountPreferenceStore(pool) }),
     ...opsRoutes({ engine, eventStore, rebuilds }),
     ...clientLogRoutes({ pool, rateLimiter, logger }),
     ...auditRoutes({ eventStore, pool, sealKey: parts.sealKey }),

@@ -6,6 +6,7 @@ import { guestLinkIssuedEvent, guestLinkRevokedEvent, type GuestLinkEvent } from
 import {
   systemConfigUpdatedEvent,
   upcastSystemConfigUpdatedV1,
+  upcastSystemConfigUpdatedV2,
   type SystemConfigEvent,
 } from './systemConfig/events.js';
 import {
@@ -38,7 +39,10 @@ export type EventDefinitions<Event extends { type: string }> = {
   readonly [Type in Event['type']]: EventDefinition<Extract<Event, { type: Type }>>;
 };
 
-/** Every event of every aggregate: version 1, but SystemConfigUpdated at 2 (v2 added the presence names switch). */
+/**
+ * Every event of every aggregate: version 1, but SystemConfigUpdated at 3 (v2 added the presence
+ * names switch, v3 the team notification switch).
+ */
 export const domainEventDefinitions: EventDefinitions<DomainEvent> = {
   QueryRaised: { version: 1, schema: queryRaisedEvent, upcasters: {} },
   MessagePosted: { version: 1, schema: messagePostedEvent, upcasters: {} },
@@ -49,7 +53,11 @@ export const domainEventDefinitions: EventDefinitions<DomainEvent> = {
   ThreadReopened: { version: 1, schema: threadReopenedEvent, upcasters: {} },
   GuestLinkIssued: { version: 1, schema: guestLinkIssuedEvent, upcasters: {} },
   GuestLinkRevoked: { version: 1, schema: guestLinkRevokedEvent, upcasters: {} },
-  SystemConfigUpdated: { version: 2, schema: systemConfigUpdatedEvent, upcasters: { 1: upcastSystemConfigUpdatedV1 } },
+  SystemConfigUpdated: {
+    version: 3,
+    schema: systemConfigUpdatedEvent,
+    upcasters: { 1: upcastSystemConfigUpdatedV1, 2: upcastSystemConfigUpdatedV2 },
+  },
   EmailDelivered: { version: 1, schema: emailDeliveredEvent, upcasters: {} },
   EmailDeliveryFailed: { version: 1, schema: emailDeliveryFailedEvent, upcasters: {} },
 };

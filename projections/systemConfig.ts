@@ -5,7 +5,7 @@ import type { Projection } from './projection.js';
 /** The current system config: one row, the public part of which anyone may read. */
 export const systemConfigProjection: Projection = {
   name: 'systemConfig',
-  version: 2, // 2: show_staff_names_in_presence
+  version: 3, // 2: show_staff_names_in_presence; 3: notify_team_of_unassigned
   tables: ['support_system_config'],
   eventTypes: ['SystemConfigUpdated'],
   createTables: (t) => `
@@ -16,6 +16,7 @@ export const systemConfigProjection: Projection = {
       portal_base_url text NOT NULL,
       whatsapp_bubble_enabled boolean NOT NULL,
       show_staff_names_in_presence boolean NOT NULL DEFAULT false,
+      notify_team_of_unassigned boolean NOT NULL DEFAULT true,
       updated_at timestamptz NOT NULL,
       updated_by_name text NOT NULL
     );
@@ -34,6 +35,7 @@ export const systemConfigProjection: Projection = {
         ['portal_base_url', 'text'],
         ['whatsapp_bubble_enabled', 'boolean'],
         ['show_staff_names_in_presence', 'boolean'],
+        ['notify_team_of_unassigned', 'boolean'],
         ['updated_at', 'timestamptz'],
         ['updated_by_name', 'text'],
       ],
@@ -46,6 +48,7 @@ export const systemConfigProjection: Projection = {
           portal_base_url: d.portalBaseUrl,
           whatsapp_bubble_enabled: d.whatsappBubbleEnabled,
           show_staff_names_in_presence: d.showStaffNamesInPresence,
+          notify_team_of_unassigned: d.notifyTeamOfUnassigned,
           updated_at: d.occurredAt,
           updated_by_name: d.by.name,
         },

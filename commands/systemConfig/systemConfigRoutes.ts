@@ -29,6 +29,10 @@ const configAnswer = z
       description:
         'Partners and guests see which agent is typing (their name, never an account id); false: "Support is typing…"',
     }),
+    notifyTeamOfUnassigned: z.boolean().meta({
+      description:
+        'When a partner or guest writes in a thread nobody is assigned, the support address is emailed (an assigned thread emails its agent)',
+    }),
     revision: z.number().int(),
     position: z.string().nullable(),
   })
@@ -49,6 +53,7 @@ function valuesOf(state: SystemConfigState, servedOrigin: string): SystemConfigV
     portalBaseUrl: configured ? c.portalBaseUrl : servedOrigin,
     whatsappBubbleEnabled: c.whatsappBubbleEnabled,
     showStaffNamesInPresence: c.showStaffNamesInPresence,
+    notifyTeamOfUnassigned: c.notifyTeamOfUnassigned,
   };
 }
 
@@ -76,7 +81,7 @@ export const updateSystemConfig = routeContract({
   path: '/api/support/config',
   operationId: 'updateSystemConfig',
   summary:
-    'Update the system config (WhatsApp number, support email, portal base URL, bubble, staff names in presence)',
+    'Update the system config (WhatsApp number, support email, portal base URL, bubble, staff names in presence, team notifications)',
   tags: ['System config'],
   access: ['admin'],
   body: systemConfigInput,

@@ -16,6 +16,7 @@ export const emailTemplates = [
   'staff_reply',
   'thread_resolved',
   'guest_link_issued',
+  'partner_wrote',
 ] as const;
 export const emailTemplateSchema = z.enum(emailTemplates);
 export type EmailTemplate = z.infer<typeof emailTemplateSchema>;

@@ -32,11 +32,19 @@ export const systemConfigInput = z.object({
    * "Support is typing…". Never their account ids. Omitted: stays as it is (clients that predate it).
    */
   showStaffNamesInPresence: z.boolean({ error: 'must be true or false' }).optional(),
+  /**
+   * Whether the support address is emailed when a partner or guest writes in a thread nobody is
+   * assigned (an assigned thread's agent is emailed instead). Omitted: stays as it is.
+   */
+  notifyTeamOfUnassigned: z.boolean({ error: 'must be true or false' }).optional(),
 });
 
 export type SystemConfigInput = z.output<typeof systemConfigInput>;
-/** The desk's settings: every field set (an update that omits the names switch keeps it). */
-export type SystemConfig = Omit<SystemConfigInput, 'showStaffNamesInPresence'> & { showStaffNamesInPresence: boolean };
+/** The desk's settings: every field set (an update that omits a switch keeps it). */
+export type SystemConfig = Omit<SystemConfigInput, 'showStaffNamesInPresence' | 'notifyTeamOfUnassigned'> & {
+  showStaffNamesInPresence: boolean;
+  notifyTeamOfUnassigned: boolean;
+};
 
 export const defaultSystemConfig: SystemConfig = Object.freeze({
   whatsappNumber: null,
@@ -44,6 +52,7 @@ export const defaultSystemConfig: SystemConfig = Object.freeze({
   portalBaseUrl: 'http://127.0.0.1:3000',
   whatsappBubbleEnabled: false,
   showStaffNamesInPresence: false,
+  notifyTeamOfUnassigned: true,
 });
 
 /** `https://Desk.Example.com/portal/` → `https://desk.example.com/portal`: links are built by appending `/path`. */

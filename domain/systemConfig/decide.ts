@@ -11,6 +11,7 @@ export function updateSystemConfig(command: UpdateSystemConfig, state: SystemCon
   const next = {
     ...input,
     showStaffNamesInPresence: input.showStaffNamesInPresence ?? current.showStaffNamesInPresence,
+    notifyTeamOfUnassigned: input.notifyTeamOfUnassigned ?? current.notifyTeamOfUnassigned,
   };
   if (next.whatsappBubbleEnabled && next.whatsappNumber === null) {
     throw new DomainError('rule', 'whatsapp_number_required', 'the WhatsApp bubble needs a WhatsApp number', {
@@ -22,7 +23,8 @@ export function updateSystemConfig(command: UpdateSystemConfig, state: SystemCon
     next.supportEmail === current.supportEmail &&
     next.portalBaseUrl === current.portalBaseUrl &&
     next.whatsappBubbleEnabled === current.whatsappBubbleEnabled &&
-    next.showStaffNamesInPresence === current.showStaffNamesInPresence
+    next.showStaffNamesInPresence === current.showStaffNamesInPresence &&
+    next.notifyTeamOfUnassigned === current.notifyTeamOfUnassigned
   ) {
     return [];
   }

@@ -11,6 +11,8 @@ export const systemConfigUpdatedData = z.object({
   whatsappBubbleEnabled: z.boolean(),
   /** Since v2 (v1 events are upcast with false). */
   showStaffNamesInPresence: z.boolean(),
+  /** Since v3 (v2 events are upcast with true, the default): email the support address about unassigned threads. */
+  notifyTeamOfUnassigned: z.boolean(),
   by: authorSchema,
   occurredAt: isoTimestamp,
 });
@@ -28,4 +30,12 @@ export const systemConfigEventTypes = ['SystemConfigUpdated'] as const satisfies
 /** v1 → v2: v1 had no names switch; partners and guests saw "Support is typing…" (false). */
 export function upcastSystemConfigUpdatedV1(data: Record<string, unknown>): Record<string, unknown> {
   return { ...data, showStaffNamesInPresence: false };
+}
+
+/**
+ * v2 → v3: v2 had no team notification switch. An unassigned thread's partner message emails the
+ * support address by default (true), as a desk that never saved the switch does.
+ */
+export function upcastSystemConfigUpdatedV2(data: Record<string, unknown>): Record<string, unknown> {
+  return { ...data, notifyTeamOfUnassigned: true };
 }

@@ -24,11 +24,19 @@ export function evolveSystemConfig(_state: SystemConfigState, event: SystemConfi
     portalBaseUrl,
     whatsappBubbleEnabled,
     showStaffNamesInPresence,
+    notifyTeamOfUnassigned,
     by,
     occurredAt,
   } = event.data;
   return {
-    config: { whatsappNumber, supportEmail, portalBaseUrl, whatsappBubbleEnabled, showStaffNamesInPresence },
+    config: {
+      whatsappNumber,
+      supportEmail,
+      portalBaseUrl,
+      whatsappBubbleEnabled,
+      showStaffNamesInPresence,
+      notifyTeamOfUnassigned,
+    },
     lastUpdate: { at: occurredAt, by },
   };
 }

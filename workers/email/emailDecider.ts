@@ -1,7 +1,7 @@
 import type { MessagePosted, QueryRaised } from '../../domain/index.js';
 import { comparePositions, type RecordedEvent } from '../../eventstore/port.js';
 import type { ProjectedEvent } from '../../projections/projection.js';
-import type { LearntFacts, LinkRow, MailingFacts, MessageIdRow, ThreadRow } from './mailingFacts.js';
+import type { AssigneeRow, LearntFacts, LinkRow, MailingFacts, MessageIdRow, ThreadRow } from './mailingFacts.js';
 import { emailIdFor, type OutboxRow } from './outboxRows.js';
 import {
   ELIDED_TOKEN,
@@ -33,6 +33,7 @@ export interface EmailDecision {
 export const mailedEventTypes: ReadonlySet<string> = new Set([
   'QueryRaised',
   'MessagePosted',
+  'ThreadAssigned',
   'ThreadResolved',
   'GuestLinkIssued',
   'GuestLinkRevoked',
@@ -66,6 +67,11 @@ function isStaffReply(event: MessagePosted): boolean {
   return event.data.visibility === 'external' && event.data.by.kind === 'staff';
 }
 
+/** A partner or guest wrote (on the portal, the guest page or by email): staff are told. */
+function isExternalWriter(event: MessagePosted): boolean {
+  return event.data.visibility === 'external' && (event.data.by.kind === 'partner' || event.data.by.kind === 'guest');
+}
+
 function threadFrom(event: QueryRaised): ThreadRow {
   const d = event.data;
   return {
@@ -77,6 +83,7 @@ function threadFrom(event: QueryRaised): ThreadRow {
     raised_by_name: d.by.name,
     root_message_id: d.messageId,
     raised_at: d.occurredAt,
+    assignee_id: null,
   };
 }
 
@@ -97,6 +104,18 @@ function raiserOf(facts: MailingFacts, thread: ThreadRow, at: string): Recipient
     return isActive(link, at) ? [{ email: link.recipient_email, audience: 'guest', link }] : [];
   }
   return [];
+}
+
+/**
+ * Who is told that a partner or guest wrote in the thread: its assignee, unless they turned it
+ * off; the support address when nobody is assigned (or the assignee is no enabled admin or agent
+ * any more) and the system config says so. An agent who turned it off gets nothing, and the
+ * support address is not emailed in their place.
+ */
+function staffToTell(facts: MailingFacts, thread: ThreadRow): Recipient[] {
+  const assignee = thread.assignee_id === null ? undefined : facts.staffRecipients.get(thread.assignee_id);
+  if (assignee) return assignee.notify ? [{ email: assignee.email, audience: 'staff' }] : [];
+  return facts.notifyTeamOfUnassigned ? [{ email: facts.settings.supportEmail, audience: 'support' }] : [];
 }
 
 /** An email rendered for its reader, before its headers are decided (`addressed`). */
@@ -201,7 +220,18 @@ export function decideEmails(facts: MailingFacts, { record, event }: ProjectedEv
   switch (event.type) {
     case 'SystemConfigUpdated': {
       const settings = { supportEmail: event.data.supportEmail, portalBaseUrl: event.data.portalBaseUrl };
-      return nothing({ ...facts, settings }, { ...learntNothing(), settings });
+      const { notifyTeamOfUnassigned } = event.data;
+      return nothing({ ...facts, settings, notifyTeamOfUnassigned }, { ...learntNothing(), settings, notifyTeamOfUnassigned });
+    }
+    case 'ThreadAssigned': {
+      const thread = facts.threads.get(event.data.threadId);
+      if (!thread) return nothing(facts); // a thread this worker never saw raised: nobody to tell about it
+      const assigned: ThreadRow = { ...thread, assignee_id: event.data.assigneeId };
+      const row: AssigneeRow = { thread_id: thread.thread_id, assignee_id: event.data.assigneeId };
+      return nothing(
+        { ...facts, threads: withEntry(facts.threads, thread.thread_id, assigned) },
+        { ...learntNothing(), assignees: [row] },
+      );
     }
     case 'GuestLinkIssued': {
       const { scope } = event.data;
@@ -266,7 +296,32 @@ export function decideEmails(facts: MailingFacts, { record, event }: ProjectedEv
     }
     case 'MessagePosted': {
       const thread = facts.threads.get(event.data.threadId);
-      if (!thread || !isStaffReply(event)) return nothing(facts);
+      if (!thread) return nothing(facts);
+      if (isExternalWriter(event)) {
+        const { by } = event.data;
+        const content: EmailContent = {
+          template: 'partner_wrote',
+          thread: threadFacts(thread),
+          messageId: event.data.messageId,
+          body: event.data.body,
+          authorName: by.name,
+          authorKind: by.kind === 'guest' ? 'guest' : 'partner',
+          toAssignee: false,
+        };
+        // each recipient's own rendering: an agent's says their reply by email answers the partner
+        const emails = staffToTell(facts, thread).flatMap((recipient) =>
+          emailsTo(
+            facts,
+            record,
+            thread.thread_id,
+            { ...content, toAssignee: recipient.audience === 'staff' },
+            [recipient],
+            event.data.messageId,
+          ),
+        );
+        return addressed(facts, record, emails, learntNothing());
+      }
+      if (!isStaffReply(event)) return nothing(facts);
       // one email per address: a guest given several links gets the one that works longest
       const guests = [...facts.links.values()]
         .filter((l) => l.scope_kind === 'thread' && l.thread_id === thread.thread_id)
@@ -312,6 +367,8 @@ export function decideBatch(facts: MailingFacts, events: readonly ProjectedEvent
   const messageIds = new Map<string, MessageIdRow>();
   let known = facts;
   let settings: MailingFacts['settings'] | undefined;
+  let notifyTeamOfUnassigned: boolean | undefined;
+  const assignees = new Map<string, AssigneeRow>();
   for (const event of events) {
     const decision = decideEmails(known, event);
     known = decision.facts;
@@ -323,6 +380,12 @@ export function decideBatch(facts: MailingFacts, events: readonly ProjectedEvent
       if (!messageIds.has(key)) messageIds.set(key, id);
     }
     settings = decision.learnt.settings ?? settings;
+    notifyTeamOfUnassigned = decision.learnt.notifyTeamOfUnassigned ?? notifyTeamOfUnassigned;
+    // a thread assigned twice in a batch keeps its last assignee
+    for (const row of decision.learnt.assignees ?? []) {
+      assignees.delete(row.thread_id);
+      assignees.set(row.thread_id, row);
+    }
   }
   return {
     emails: [...emails.values()],
@@ -332,6 +395,8 @@ export function decideBatch(facts: MailingFacts, events: readonly ProjectedEvent
       links: [...links.values()],
       ...(messageIds.size ? { messageIds: [...messageIds.values()] } : {}),
       ...(settings ? { settings } : {}),
+      ...(notifyTeamOfUnassigned === undefined ? {} : { notifyTeamOfUnassigned }),
+      ...(assignees.size ? { assignees: [...assignees.values()] } : {}),
     },
   };
 }
@@ -358,6 +423,24 @@ export function partnersToEmail(
       raiserOfThread(threadId);
     } else if (event.type === 'MessagePosted' && isStaffReply(event)) raiserOfThread(event.data.threadId);
     else if (event.type === 'ThreadResolved') raiserOfThread(event.data.threadId);
+  }
+  return accounts;
+}
+
+/**
+ * The staff accounts whose address and preference a batch may need: the assignees of the threads
+ * a partner or guest writes in (as assigned so far, or within the batch), looked up before it is decided.
+ */
+export function staffToEmail(threads: ReadonlyMap<string, ThreadRow>, events: readonly ProjectedEvent[]): Set<string> {
+  const accounts = new Set<string>();
+  const assigned = new Map<string, string | null>();
+  for (const { event } of events) {
+    if (event.type === 'ThreadAssigned') assigned.set(event.data.threadId, event.data.assigneeId);
+    else if (event.type === 'MessagePosted' && isExternalWriter(event)) {
+      const { threadId } = event.data;
+      const assignee = assigned.has(threadId) ? assigned.get(threadId) : threads.get(threadId)?.assignee_id;
+      if (assignee) accounts.add(assignee);
+    }
   }
   return accounts;
 }

@@ -3,8 +3,8 @@ import { parsePosition, type EventStore, type Position } from '../../eventstore/
 import { applyCheckpointedBatch, parseRecorded } from '../../projections/checkpointedBatch.js';
 import type { ProjectedEvent } from '../../projections/projection.js';
 import { emailCheckpoint, seenEmailCheckpoint } from './emailCheckpoint.js';
-import { decideBatch, mailedEventTypes, partnersToEmail } from './emailDecider.js';
-import { loadMailingFacts, queueEmails, saveLearntFacts } from './mailingFactsStore.js';
+import { decideBatch, mailedEventTypes, partnersToEmail, staffToEmail } from './emailDecider.js';
+import { loadMailingFacts, loadStaffRecipients, queueEmails, saveLearntFacts } from './mailingFactsStore.js';
 import type { ReplyAddresses } from './replyAddress.js';
 
 /**
@@ -122,12 +122,13 @@ export class EmailProcessManager {
     for (const accountId of partnersToEmail(stored.threads, events)) {
       partnerEmails.set(accountId, await this.options.accounts.emailOf(accountId));
     }
+    const staffRecipients = await loadStaffRecipients(client, staffToEmail(stored.threads, events));
     const { replyAddresses } = this.options;
     const replyAddressOf = replyAddresses
       ? (threadId: string, recipient: string) => replyAddresses.signReplyAddress(threadId, recipient)
       : null;
     const { emails, learnt } = decideBatch(
-      { ...stored, partnerEmails, sender: this.options.from, replyAddressOf, emailsFrom },
+      { ...stored, partnerEmails, staffRecipients, sender: this.options.from, replyAddressOf, emailsFrom },
       events,
     );
     await saveLearntFacts(client, learnt);

@@ -18,7 +18,21 @@ export type ThreadRow = {
   raised_by_name: string;
   root_message_id: string;
   raised_at: string;
+  /** The staff account the thread is assigned to; null: nobody. */
+  assignee_id: string | null;
 };
+
+/** A thread's assignment as email learns it from ThreadAssigned. */
+export type AssigneeRow = { thread_id: string; assignee_id: string | null };
+
+/**
+ * An agent to tell that a partner or guest wrote: an enabled admin or agent account, their
+ * address, and whether they want these emails (their preference; on unless turned off).
+ */
+export interface StaffRecipient {
+  email: string;
+  notify: boolean;
+}
 
 /** A guest link as email knows it (a row of email_guest_links; its id is the token's SHA-256). */
 export type LinkRow = {
@@ -59,8 +73,15 @@ export interface MailingFacts {
   assignmentReferences: ReadonlyMap<string, string>;
   /** Partner account addresses by account id; undefined (or absent): nobody to email. */
   partnerEmails: ReadonlyMap<string, string | undefined>;
+  /**
+   * Assigned staff by account id (the assignees of the threads a batch emails about); undefined
+   * (or absent): nobody to email (no such enabled admin or agent).
+   */
+  staffRecipients: ReadonlyMap<string, StaffRecipient | undefined>;
   /** The settings as of the event (support address, portal URL). */
   settings: EmailSettings;
+  /** The system config's notifyTeamOfUnassigned as of the event: a partner's message in an unassigned thread emails the support address. */
+  notifyTeamOfUnassigned: boolean;
   /** The Message-IDs of the threads a batch is about, by thread id (absent: none yet). */
   threadMessageIds: ReadonlyMap<string, ThreadMessageIds>;
   /** EMAIL_FROM, frozen into each row (a changed From must not change a retried request). */
@@ -82,4 +103,8 @@ export interface LearntFacts {
   messageIds?: MessageIdRow[];
   /** Set: the settings changed to these. */
   settings?: EmailSettings;
+  /** Set: the team notification switch, as of the latest SystemConfigUpdated. */
+  notifyTeamOfUnassigned?: boolean;
+  /** Set: threads whose assignee changed, in log order. */
+  assignees?: AssigneeRow[];
 }

@@ -2,7 +2,16 @@ import type pg from 'pg';
 import { defaultSystemConfig } from '../../domain/index.js';
 import { prepared, upsertRows, type Column } from '../../projections/bulkSql.js';
 import type { ProjectedEvent } from '../../projections/projection.js';
-import type { LearntFacts, LinkRow, MailingFacts, MessageIdRow, ThreadMessageIds, ThreadRow } from './mailingFacts.js';
+import type {
+  AssigneeRow,
+  LearntFacts,
+  LinkRow,
+  MailingFacts,
+  MessageIdRow,
+  StaffRecipient,
+  ThreadMessageIds,
+  ThreadRow,
+} from './mailingFacts.js';
 import type { OutboxRow } from './outboxRows.js';
 import { LATEST_IDS_KEPT } from './threadingHeaders.js';
 
@@ -21,6 +30,7 @@ const threadColumns: readonly Column[] = [
   ['raised_by_name', 'text'],
   ['root_message_id', 'uuid'],
   ['raised_at', 'timestamptz'],
+  ['assignee_id', 'text'],
 ];
 
 const linkColumns: readonly Column[] = [
@@ -57,10 +67,13 @@ const messageIdColumns: readonly Column[] = [
   ['email_id', 'text'],
 ];
 
-/** The facts kept in the tables; partner addresses, the sender, the reply addresses and the history mark come from elsewhere. */
+/**
+ * The facts kept in the tables; partner addresses, staff recipients, the sender, the reply
+ * addresses and the history mark come from elsewhere.
+ */
 export type StoredFacts = Pick<
   MailingFacts,
-  'threads' | 'links' | 'assignmentReferences' | 'settings' | 'threadMessageIds'
+  'threads' | 'links' | 'assignmentReferences' | 'settings' | 'notifyTeamOfUnassigned' | 'threadMessageIds'
 >;
 
 /** What a batch of events needs to know: its threads, the links it names or its threads have, the settings. */
@@ -73,7 +86,12 @@ export async function loadMailingFacts(
   const linkIds = new Set<string>();
   const assignmentIds = new Set<string>();
   for (const { event } of events) {
-    if (event.type === 'QueryRaised' || event.type === 'MessagePosted' || event.type === 'ThreadResolved') {
+    if (
+      event.type === 'QueryRaised' ||
+      event.type === 'MessagePosted' ||
+      event.type === 'ThreadResolved' ||
+      event.type === 'ThreadAssigned'
+    ) {
       threadIds.add(event.data.threadId);
     }
     if (event.type === 'GuestLinkRevoked') linkIds.add(event.data.tokenHash);
@@ -88,7 +106,7 @@ export async function loadMailingFacts(
   if (threadIds.size) {
     const { rows } = await client.query<ThreadRow>(
       `SELECT thread_id::text, subject, reference, raised_by_kind, raised_by_id, raised_by_name,
-              root_message_id::text, to_json(raised_at)#>>'{}' AS raised_at
+              root_message_id::text, to_json(raised_at)#>>'{}' AS raised_at, assignee_id
          FROM email_threads WHERE thread_id = ANY($1::uuid[])`,
       [[...threadIds]],
     );
@@ -116,9 +134,11 @@ export async function loadMailingFacts(
     );
     for (const row of rows) assignmentReferences.set(row.assignment_id, row.reference);
   }
-  const { rows: settingRows } = await client.query<{ support_email: string; portal_base_url: string }>(
-    'SELECT support_email, portal_base_url FROM email_settings',
-  );
+  const { rows: settingRows } = await client.query<{
+    support_email: string;
+    portal_base_url: string;
+    notify_team_of_unassigned: boolean;
+  }>('SELECT support_email, portal_base_url, notify_team_of_unassigned FROM email_settings');
   const settings = settingRows[0]
     ? { supportEmail: settingRows[0].support_email, portalBaseUrl: settingRows[0].portal_base_url }
     : {
@@ -130,6 +150,7 @@ export async function loadMailingFacts(
     links,
     assignmentReferences,
     settings,
+    notifyTeamOfUnassigned: settingRows[0]?.notify_team_of_unassigned ?? defaultSystemConfig.notifyTeamOfUnassigned,
     threadMessageIds: await loadThreadMessageIds(client, threadIds),
   };
 }
@@ -165,14 +186,53 @@ async function loadThreadMessageIds(
 export async function saveLearntFacts(client: pg.PoolClient, learnt: LearntFacts): Promise<void> {
   await upsertRows(client, 'email_threads', threadColumns, ['thread_id'], learnt.threads, 'nothing');
   await upsertRows(client, 'email_guest_links', linkColumns, ['link_id'], learnt.links);
+  await recordAssignees(client, learnt.assignees ?? []);
   await recordMessageIds(client, learnt.messageIds ?? []);
   if (learnt.settings) {
     await client.query(
-      `INSERT INTO email_settings (id, support_email, portal_base_url) VALUES (true, $1, $2)
-       ON CONFLICT (id) DO UPDATE SET support_email = EXCLUDED.support_email, portal_base_url = EXCLUDED.portal_base_url`,
-      [learnt.settings.supportEmail, learnt.settings.portalBaseUrl],
+      `INSERT INTO email_settings (id, support_email, portal_base_url, notify_team_of_unassigned)
+       VALUES (true, $1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET support_email = EXCLUDED.support_email, portal_base_url = EXCLUDED.portal_base_url,
+                                      notify_team_of_unassigned = EXCLUDED.notify_team_of_unassigned`,
+      [
+        learnt.settings.supportEmail,
+        learnt.settings.portalBaseUrl,
+        learnt.notifyTeamOfUnassigned ?? defaultSystemConfig.notifyTeamOfUnassigned,
+      ],
     );
   }
+}
+
+/** Each thread's latest assignee (a thread email never saw raised has no row, and stays so). */
+async function recordAssignees(client: pg.PoolClient, assignees: readonly AssigneeRow[]): Promise<void> {
+  if (assignees.length === 0) return;
+  await client.query(
+    `UPDATE email_threads t SET assignee_id = r.assignee_id
+       FROM jsonb_to_recordset($1::jsonb) AS r(thread_id uuid, assignee_id text)
+      WHERE t.thread_id = r.thread_id`,
+    [JSON.stringify(assignees)],
+  );
+}
+
+/**
+ * The staff to tell about partners' messages, by account id: enabled admins and agents, with
+ * their address and whether they want these emails (account_preferences; on without a row).
+ * Looked up when the event is processed, like partners' addresses.
+ */
+export async function loadStaffRecipients(
+  client: pg.PoolClient,
+  accountIds: ReadonlySet<string>,
+): Promise<Map<string, StaffRecipient | undefined>> {
+  const known = new Map<string, StaffRecipient | undefined>([...accountIds].map((id) => [id, undefined]));
+  if (accountIds.size === 0) return known;
+  const { rows } = await client.query<{ id: string; email: string; notify: boolean }>(
+    `SELECT a.id::text, a.email, coalesce(p.notify_on_partner_messages, true) AS notify
+       FROM accounts a LEFT JOIN account_preferences p ON p.account_id = a.id
+      WHERE a.id::text = ANY($1::text[]) AND a.role IN ('admin', 'agent') AND NOT a.disabled`,
+    [[...accountIds]],
+  );
+  for (const row of rows) known.set(row.id, { email: row.email, notify: row.notify });
+  return known;
 }
 
 /** Records the Message-IDs sent, in the order they were decided (seq follows it); one recorded before keeps its place. */

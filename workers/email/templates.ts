@@ -5,8 +5,8 @@
  * emailSender.ts); once the link has ended, the email says so instead and carries no link.
  */
 
-/** Who reads the email decides where its link goes. */
-export type EmailAudience = 'support' | 'partner' | 'guest';
+/** Who reads the email decides where its link goes: the support address, an agent, a partner, a guest. */
+export type EmailAudience = 'support' | 'staff' | 'partner' | 'guest';
 
 /** What a guest's email says about their link; decided when it is sent. */
 export type GuestLinkInEmail =
@@ -18,7 +18,10 @@ export type GuestLinkInEmail =
   | { state: 'unavailable' };
 
 export type EmailRecipient =
-  { audience: 'support' } | { audience: 'partner' } | { audience: 'guest'; link: GuestLinkInEmail };
+  | { audience: 'support' }
+  | { audience: 'staff' }
+  | { audience: 'partner' }
+  | { audience: 'guest'; link: GuestLinkInEmail };
 
 /** The settings an email is rendered with, as of its event. */
 export interface EmailSettings {
@@ -45,6 +48,17 @@ export type EmailContent =
     }
   | { template: 'query_raised_ack'; thread: ThreadEmailFacts; messageId: string; body: string }
   | { template: 'staff_reply'; thread: ThreadEmailFacts; messageId: string; body: string; authorName: string }
+  /** Staff told that a partner or guest wrote: only what they wrote, never an internal note. */
+  | {
+      template: 'partner_wrote';
+      thread: ThreadEmailFacts;
+      messageId: string;
+      body: string;
+      authorName: string;
+      authorKind: 'partner' | 'guest';
+      /** An agent's own notification (their reply by email becomes their staff reply); false: the team address's. */
+      toAssignee: boolean;
+    }
   /** A resolution has no message: its event id names the email. */
   | { template: 'thread_resolved'; thread: ThreadEmailFacts; eventId: string }
   /** A guest link handed to its recipient; its event id names the email. */
@@ -183,6 +197,7 @@ function recipientLink(
 ): Pick<Layout, 'link' | 'notice' | 'footer'> {
   switch (recipient.audience) {
     case 'support':
+    case 'staff':
       return links ? { link: { label: 'Open the thread in the support inbox', url: links.staffInbox } } : {};
     case 'partner':
       // a partner who is not signed in signs in first and comes back to this thread
@@ -260,6 +275,29 @@ export function renderEmail(content: EmailContent, recipient: EmailRecipient, se
           quoted: { by: content.authorName, body: content.body },
           ...link,
           ...(link.link ? { link: { ...link.link, label: 'Reply in the conversation' } } : {}),
+        }),
+      };
+      break;
+    }
+    case 'partner_wrote': {
+      const subject = plainLine(`Re: ${topic}`);
+      const who = content.authorKind === 'guest' ? `${content.authorName} (guest)` : content.authorName;
+      rendered = {
+        subject,
+        ...layout({
+          subject,
+          intro: content.toAssignee
+            ? `${who} wrote in the conversation about assignment ${thread.reference} assigned to you.`
+            : `${who} wrote in the conversation about assignment ${thread.reference}, which nobody is assigned.`,
+          facts: [['Subject', thread.subject]],
+          quoted: { by: who, body: content.body },
+          ...link,
+          ...(content.toAssignee
+            ? {
+                footer:
+                  'Reply to this email to answer them: your reply is posted as your message in the conversation and emailed to them. To stop these emails, turn them off in My settings.',
+              }
+            : {}),
         }),
       };
       break;

@@ -13,6 +13,7 @@ interface Form {
   portalBaseUrl: string;
   whatsappBubbleEnabled: boolean;
   showStaffNamesInPresence: boolean;
+  notifyTeamOfUnassigned: boolean;
 }
 
 type Errors = Partial<Record<keyof Form | 'form', string>>;
@@ -61,6 +62,7 @@ export function SystemConfigPage() {
         portalBaseUrl: config.data.portalBaseUrl,
         whatsappBubbleEnabled: config.data.whatsappBubbleEnabled,
         showStaffNamesInPresence: config.data.showStaffNamesInPresence,
+        notifyTeamOfUnassigned: config.data.notifyTeamOfUnassigned,
       });
     }
   }, [config.data, form]);
@@ -114,6 +116,7 @@ export function SystemConfigPage() {
           portalBaseUrl: form.portalBaseUrl.trim(),
           whatsappBubbleEnabled: form.whatsappBubbleEnabled,
           showStaffNamesInPresence: form.showStaffNamesInPresence,
+          notifyTeamOfUnassigned: form.notifyTeamOfUnassigned,
         },
         { headers: { 'if-match': `"${config.data.revision}"` } },
       );
@@ -124,6 +127,7 @@ export function SystemConfigPage() {
         portalBaseUrl: saved.portalBaseUrl,
         whatsappBubbleEnabled: saved.whatsappBubbleEnabled,
         showStaffNamesInPresence: saved.showStaffNamesInPresence,
+        notifyTeamOfUnassigned: saved.notifyTeamOfUnassigned,
       });
       setSavedAt(Date.now());
       toast('Settings saved');
@@ -206,6 +210,13 @@ export function SystemConfigPage() {
               hint="On: the agent’s name, e.g. “Alex Agent (support) is typing…”. Off: “Support is typing…”. Account ids are never shown."
               checked={form.showStaffNamesInPresence}
               onChange={(on) => set('showStaffNamesInPresence', on)}
+            />
+            <SwitchField
+              id="config-notifyTeamOfUnassigned"
+              label="Email the support address when a partner or guest writes in an unassigned thread"
+              hint="An assigned thread emails its agent (unless they turned it off in My settings). New queries always email the support address."
+              checked={form.notifyTeamOfUnassigned}
+              onChange={(on) => set('notifyTeamOfUnassigned', on)}
             />
           </div>
           <div className="card-footer">

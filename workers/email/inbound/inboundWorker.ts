@@ -254,8 +254,7 @@ export class InboundWorker {
         {
           idempotencyKeyHash: keyHash,
           metadata: {
-            actor:
-              outcome.author.kind === 'partner' ? { type: 'user', id: author.id } : { type: 'guest', id: author.id },
+            actor: outcome.author.kind === 'guest' ? { type: 'guest', id: author.id } : { type: 'user', id: author.id },
             correlationId: delivery.svix_id,
           },
           eventMetadata: {
@@ -372,9 +371,14 @@ function heldAs(outcome: Exclude<InboundOutcome, { kind: 'post' | 'ignore' }>): 
 }
 
 function authorOf(author: InboundAuthor): Author {
-  return author.kind === 'partner'
-    ? { kind: 'partner', id: author.accountId, name: author.name }
-    : { kind: 'guest', id: author.linkId, name: author.name };
+  switch (author.kind) {
+    case 'partner':
+    case 'staff':
+      // a staff member's reply by email is their own staff reply, emailed on like any other
+      return { kind: author.kind, id: author.accountId, name: author.name };
+    case 'guest':
+      return { kind: 'guest', id: author.linkId, name: author.name };
+  }
 }
 
 /** Deliveries by state, for ops: waiting (never failed), retrying, dead-lettered. */

@@ -21,6 +21,10 @@ import { subjectTagsOf, subjectTopicOf } from './matchThreadSubject.js';
  *       with the topic of one of its threads.
  * A forged reply address is not a weaker match to skip past: it holds the mail unless the
  * mail's own References (which only a reader of that thread's mail has) lead to the same thread.
+ *
+ * A staff member's mail (From an enabled admin's or agent's own address) is their reply to the
+ * notification they got, and only with that notification's reply address, signed for their own
+ * address: never through References alone, nor the subject tag.
  */
 
 /**
@@ -55,10 +59,19 @@ export interface PartnerAccount {
   name: string;
 }
 
-/** Who wrote, as the desk knows them in the matched thread. */
-export type InboundAuthor =
+/** A staff account (an enabled admin or agent) found by its email address. */
+export interface StaffAccount {
+  accountId: string;
+  name: string;
+}
+
+/** A partner or guest of the matched thread. */
+export type ParticipantAuthor =
   | { kind: 'partner'; accountId: string; partnerOrgId: string; name: string }
   | { kind: 'guest'; linkId: string; name: string };
+
+/** Who wrote, as the desk knows them in the matched thread: a participant, or staff answering by email. */
+export type InboundAuthor = ParticipantAuthor | { kind: 'staff'; accountId: string; name: string };
 
 /** The facts the rules need; the worker reads them from its own tables, the tests from memory. */
 export interface InboundLookup {
@@ -69,6 +82,8 @@ export interface InboundLookup {
   /** The assignment's threads, latest first. */
   threadsOfAssignment(assignmentId: string): Awaitable<readonly InboundThread[]>;
   partnerAccountByAddress(address: string): Awaitable<PartnerAccount | null>;
+  /** The enabled admin or agent account with this address, if any. */
+  staffAccountByAddress(address: string): Awaitable<StaffAccount | null>;
   /** A guest link of the thread (or of its assignment) emailed to `address` and working `at`. */
   guestLinkFor(threadId: string, address: string, at: string): Awaitable<{ linkId: string; name: string } | null>;
 }
@@ -103,6 +118,8 @@ export const holdReasons = [
   'no_assignment',
   /** Nothing matched and the sender is nobody the desk knows. */
   'unknown_sender',
+  /** A staff member's mail without a reply address signed for their own address (References or a subject tag do not carry it in). */
+  'staff_reply_unsigned',
 ] as const;
 export type HoldReason = (typeof holdReasons)[number];
 
@@ -116,7 +133,7 @@ export type InboundOutcome =
       kind: 'followUp';
       closedThreadId: string;
       assignment: InboundAssignment;
-      author: InboundAuthor;
+      author: ParticipantAuthor;
       matchedBy: MatchedBy;
     }
   /** Held for staff, with why; `threadId` is the thread it named, if any. */
@@ -141,6 +158,8 @@ export async function matchThread(email: ReceivedEmail, context: MatchContext): 
 
   const replyAddress = replyAddressMatch(email, sender, context);
   if (replyAddress.kind === 'conflict') return hold('conflicting_threads');
+  const staff = await context.lookup.staffAccountByAddress(sender.normalized);
+  if (staff) return staffReply(email, staff, replyAddress, context);
   if (replyAddress.kind === 'valid') {
     const thread = await context.lookup.thread(replyAddress.threadId);
     if (!thread) return hold('unknown_thread', replyAddress.threadId);
@@ -171,6 +190,28 @@ export async function matchThread(email: ReceivedEmail, context: MatchContext): 
   const tagged = sameTopic.find((t) => t.status !== 'CLOSED') ?? sameTopic[0];
   if (tagged) return admit(tagged, sender, 'subject_tag', context);
   return { kind: 'raise', assignment, author: { kind: 'partner', ...partner } };
+}
+
+/**
+ * A staff member's reply by email: posted as theirs only through a reply address signed for
+ * their own address (the one their notification carried); a closed thread refuses it when posted.
+ */
+async function staffReply(
+  email: ReceivedEmail,
+  staff: StaffAccount,
+  replyAddress: ReplyAddressMatch,
+  context: MatchContext,
+): Promise<InboundOutcome> {
+  if (replyAddress.kind === 'valid') {
+    const thread = await context.lookup.thread(replyAddress.threadId);
+    if (!thread) return hold('unknown_thread', replyAddress.threadId);
+    const author: InboundAuthor = { kind: 'staff', ...staff };
+    return { kind: 'post', threadId: thread.threadId, author, matchedBy: 'reply_address' };
+  }
+  // the thread it names, for whoever looks at it
+  const named =
+    replyAddress.kind === 'forged' ? replyAddress.threadId : await referencedThreadOf(email, context.lookup);
+  return hold('staff_reply_unsigned', named);
 }
 
 type ReplyAddressMatch =
@@ -250,7 +291,7 @@ async function participantOf(
   thread: InboundThread,
   sender: MailAddress,
   context: MatchContext,
-): Promise<InboundAuthor | null> {
+): Promise<ParticipantAuthor | null> {
   const partner = await context.lookup.partnerAccountByAddress(sender.normalized);
   if (partner && partner.partnerOrgId === thread.partnerOrgId) return { kind: 'partner', ...partner };
   const link = await context.lookup.guestLinkFor(thread.threadId, sender.normalized, context.receivedAt);

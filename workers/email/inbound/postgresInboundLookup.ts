@@ -9,12 +9,18 @@ import {
 } from '../../../domain/index.js';
 import type { EventStore } from '../../../eventstore/port.js';
 import { guestScopeCoversThread } from '../../../platform/identity/identity.js';
-import type { InboundAssignment, InboundLookup, InboundThread, PartnerAccount } from './matchThread.js';
+import type {
+  InboundAssignment,
+  InboundLookup,
+  InboundThread,
+  PartnerAccount,
+  StaffAccount,
+} from './matchThread.js';
 
 /**
  * The facts of the inbound rules, from the desk's own records: Message-IDs from
  * `email_thread_message_ids`, threads and guest links from their streams (the log, never a
- * projection that a rebuild may be filling), partners from `accounts`, assignments from the
+ * projection that a rebuild may be filling), partners and staff from `accounts`, assignments from the
  * directory. Guest links are found through the email worker's `email_guest_links` and then
  * judged from their own stream, so a revocation counts at once.
  */
@@ -69,6 +75,15 @@ export function postgresInboundLookup(pool: pg.Pool, eventStore: EventStore): In
       const { rows } = await pool.query<PartnerAccount>(
         `SELECT id::text AS "accountId", partner_org_id AS "partnerOrgId", name FROM accounts
           WHERE lower(email) = lower($1) AND role = 'partner' AND NOT disabled`,
+        [address],
+      );
+      return rows[0] ?? null;
+    },
+
+    async staffAccountByAddress(address) {
+      const { rows } = await pool.query<StaffAccount>(
+        `SELECT id::text AS "accountId", name FROM accounts
+          WHERE lower(email) = lower($1) AND role IN ('admin', 'agent') AND NOT disabled`,
         [address],
       );
       return rows[0] ?? null;
