@@ -221,7 +221,10 @@ export function decideEmails(facts: MailingFacts, { record, event }: ProjectedEv
     case 'SystemConfigUpdated': {
       const settings = { supportEmail: event.data.supportEmail, portalBaseUrl: event.data.portalBaseUrl };
       const { notifyTeamOfUnassigned } = event.data;
-      return nothing({ ...facts, settings, notifyTeamOfUnassigned }, { ...learntNothing(), settings, notifyTeamOfUnassigned });
+      return nothing(
+        { ...facts, settings, notifyTeamOfUnassigned },
+        { ...learntNothing(), settings, notifyTeamOfUnassigned },
+      );
     }
     case 'ThreadAssigned': {
       const thread = facts.threads.get(event.data.threadId);

@@ -86,7 +86,7 @@ function oneOfEach(): DomainEvent[] {
 }
 
 describe('event catalog', () => {
-  it('lists every event type of every aggregate, each at schema version 1 but SystemConfigUpdated (2)', () => {
+  it('lists every event type of every aggregate, each at schema version 1 but SystemConfigUpdated (3)', () => {
     expect([...allEventTypes].sort()).toEqual(
       [
         'QueryRaised',
@@ -104,7 +104,7 @@ describe('event catalog', () => {
       ].sort(),
     );
     for (const type of allEventTypes) {
-      expect(eventSchemaVersion(type)).toBe(type === 'SystemConfigUpdated' ? 2 : 1);
+      expect(eventSchemaVersion(type)).toBe(type === 'SystemConfigUpdated' ? 3 : 1);
     }
     expect(isDomainEventType('QueryRaised')).toBe(true);
     expect(isDomainEventType('TicketCreated')).toBe(false);
@@ -130,10 +130,31 @@ describe('event catalog', () => {
     };
     expect(parseDomainEvent('SystemConfigUpdated', v1, 1)).toEqual({
       type: 'SystemConfigUpdated',
-      data: { ...v1, showStaffNamesInPresence: false },
+      data: { ...v1, showStaffNamesInPresence: false, notifyTeamOfUnassigned: true },
+    });
+    // version 2 must carry it
+    expect(() => parseDomainEvent('SystemConfigUpdated', v1, 2)).toThrow(MalformedEventError);
+  });
+
+  it('a SystemConfigUpdated written at version 2 (before the team notification switch) reads with the switch on, the default', () => {
+    const v2 = {
+      whatsappNumber: null,
+      supportEmail: 'help@desk.example.com',
+      portalBaseUrl: 'https://desk.example.com',
+      whatsappBubbleEnabled: false,
+      showStaffNamesInPresence: true,
+      by: staff,
+      occurredAt: at(1).toISOString(),
+    };
+    expect(parseDomainEvent('SystemConfigUpdated', v2, 2)).toEqual({
+      type: 'SystemConfigUpdated',
+      data: { ...v2, notifyTeamOfUnassigned: true },
     });
     // today's version must carry it
-    expect(() => parseDomainEvent('SystemConfigUpdated', v1, 2)).toThrow(MalformedEventError);
+    expect(() => parseDomainEvent('SystemConfigUpdated', v2, 3)).toThrow(MalformedEventError);
+    expect(parseDomainEvent('SystemConfigUpdated', { ...v2, notifyTeamOfUnassigned: false }, 3).data).toMatchObject({
+      notifyTeamOfUnassigned: false,
+    });
   });
 
   it('event data is plain JSON, as the event store takes it', () => {

@@ -33,7 +33,14 @@ function update(data: Record<string, unknown> = {}, author: Author = staff): Upd
 function updated(data: Partial<SystemConfigUpdated['data']> = {}, minutes = 5): SystemConfigUpdated {
   return {
     type: 'SystemConfigUpdated',
-    data: { ...valid, showStaffNamesInPresence: false, by: staff, occurredAt: iso(minutes), ...data },
+    data: {
+      ...valid,
+      showStaffNamesInPresence: false,
+      notifyTeamOfUnassigned: true,
+      by: staff,
+      occurredAt: iso(minutes),
+      ...data,
+    },
   };
 }
 
@@ -50,6 +57,7 @@ describe('UpdateSystemConfig', () => {
       portalBaseUrl: 'http://127.0.0.1:3000',
       whatsappBubbleEnabled: false,
       showStaffNamesInPresence: false,
+      notifyTeamOfUnassigned: true,
     });
   });
 
@@ -109,7 +117,7 @@ describe('UpdateSystemConfig', () => {
 
   it('after an update, then the state holds it, with who and when', () => {
     expect(spec.given([updated()]).state()).toEqual({
-      config: { ...valid, showStaffNamesInPresence: false },
+      config: { ...valid, showStaffNamesInPresence: false, notifyTeamOfUnassigned: true },
       lastUpdate: { at: iso(5), by: staff },
     });
   });
@@ -133,6 +141,21 @@ describe('UpdateSystemConfig', () => {
       .given([updated({ showStaffNamesInPresence: true }, 1)])
       .when(update({ showStaffNamesInPresence: false }))
       .then([updated({ showStaffNamesInPresence: false })]);
+  });
+
+  it('when the team notification switch is turned off, then the event says so, and an update that omits it keeps it', () => {
+    spec
+      .given([updated({}, 1)])
+      .when(update({ notifyTeamOfUnassigned: false }))
+      .then([updated({ notifyTeamOfUnassigned: false })]);
+    spec
+      .given([updated({ notifyTeamOfUnassigned: false }, 1)])
+      .when(update())
+      .thenNothingHappens();
+    spec
+      .given([updated({ notifyTeamOfUnassigned: false }, 1)])
+      .when(update({ notifyTeamOfUnassigned: true }))
+      .then([updated({ notifyTeamOfUnassigned: true })]);
   });
 });
 
@@ -161,6 +184,12 @@ describe('systemConfigInput: what an admin may type', () => {
       { portalBaseUrl: 'https://desk.example.com/?a=1' },
       'portalBaseUrl',
       'must not hold a query (?) or fragment (#)',
+    ],
+    [
+      'a string for the team notification switch',
+      { notifyTeamOfUnassigned: 'yes' as never },
+      'notifyTeamOfUnassigned',
+      'must be true or false',
     ],
     [
       'a string for the names switch',

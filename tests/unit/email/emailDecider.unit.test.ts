@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Author } from '../../../domain/index.js';
-import { decideBatch, partnersToEmail } from '../../../workers/email/emailDecider.js';
+import { decideBatch, mailedEventTypes, partnersToEmail, staffToEmail } from '../../../workers/email/emailDecider.js';
 import { emailIdFor } from '../../../workers/email/outboxRows.js';
 import {
+  agent,
+  agentAddress,
   assignmentLinkIssued,
   emailSpec,
   guestLinkRevoked,
@@ -21,8 +23,13 @@ import {
   toPartner,
   toSupport,
   threadId,
+  threadAssigned,
   threadLinkIssued,
   threadResolved,
+  toAgent,
+  inboundDomain,
+  scenarioReplyAddresses,
+  supportAddress,
 } from './emailSpec.js';
 
 const guestByLink = (n: number): Author => ({ kind: 'guest', id: linkId(n), name: 'Gita Guest' });
@@ -117,14 +124,18 @@ describe('decideEmails: replies and resolutions', () => {
     });
   });
 
-  it.each<[string, Author, 'external' | 'internal']>([
-    ['staff add an internal note', staff, 'internal'],
-    ['the partner writes', partner, 'external'],
-  ])('when %s, then nobody is emailed', (_, author, visibility) => {
+  it('when staff add an internal note, then nobody is emailed', () => {
     emailSpec()
       .given([queryRaised()])
-      .when(messagePosted(author, visibility, 10))
+      .when(messagePosted(staff, 'internal', 10))
       .thenNoEmail();
+  });
+
+  it('when the partner writes, then no partner or guest is emailed: only staff are told (partner_wrote)', () => {
+    emailSpec()
+      .given([queryRaised(), threadLinkIssued(1, 'gita@guest.test')])
+      .when(messagePosted(partner, 'external', 10))
+      .thenEmails([toSupport('partner_wrote')]);
   });
 
   it('when staff reply on a thread this worker never saw raised, then nobody is emailed', () => {
@@ -224,5 +235,163 @@ describe('decideBatch and partnersToEmail', () => {
     const known = emailSpec().given([queryRaised()]).facts().threads;
     expect([...partnersToEmail(known, onlyNotes)]).toEqual([]);
     expect([...partnersToEmail(known, [logged(threadResolved(9), 9)])]).toEqual([partner.id]);
+  });
+});
+
+describe('decideEmails: agents are told when a partner or guest writes', () => {
+  const assigned = [queryRaised(), threadAssigned(agent, 1)];
+
+  it('when a partner writes in a thread assigned to an agent, then that agent is emailed what the partner wrote, and nobody else', () => {
+    const when = emailSpec()
+      .given(assigned)
+      .when(messagePosted(partner, 'external', 5));
+    const [email] = when.thenEmails([toAgent('partner_wrote')]);
+    expect(email!.id).toBe(emailIdFor(when.record.id, 'partner_wrote', agentAddress));
+    expect(email!.message_id).toBe(messagePosted(partner, 'external', 5).data.messageId);
+    expect(email!.subject).toBe('Re: [A-1042] Missing delivery note');
+    expect(email!.text).toContain('Pat Partner wrote:\n> message at 5');
+    expect(email!.text).toContain('assigned to you');
+    expect(email!.text).toContain('https://desk.test/admin/support?thread=');
+  });
+
+  it('when an agent is emailed, then it carries a reply address signed for their own address, its own Message-ID, and threads with the thread', () => {
+    const [email] = emailSpec()
+      .given(assigned)
+      .when(messagePosted(partner, 'external', 5))
+      .thenEmails([toAgent('partner_wrote')]);
+    const replyTo = email!.headers['Reply-To']!;
+    expect(replyTo).toMatch(new RegExp(`^reply\\+${threadId}\\.[a-z2-7]{20}@${inboundDomain.replace(/\./g, '\\.')}$`));
+    expect(scenarioReplyAddresses.verifyReplyAddress(replyTo, agentAddress)).toEqual({ ok: true, threadId });
+    expect(scenarioReplyAddresses.verifyReplyAddress(replyTo, partnerAddress).ok).toBe(false);
+    expect(email!.headers['Message-ID']).toBe(`<thread-${threadId}.${email!.id}@desk.test>`);
+    expect(email!.headers['In-Reply-To']).toBeDefined(); // the thread's root: the query's emails
+  });
+
+  it("when an agent is emailed, then its Message-ID is learnt as the thread's outbound id", () => {
+    const { emails, learnt } = emailSpec()
+      .given(assigned)
+      .when(messagePosted(partner, 'external', 5))
+      .decide();
+    expect(learnt.messageIds).toEqual([
+      expect.objectContaining({
+        thread_id: threadId,
+        message_id: emails[0]!.headers['Message-ID'],
+        direction: 'outbound',
+      }),
+    ]);
+  });
+
+  it('when a guest of the thread writes, then the assignee is told that the guest wrote', () => {
+    const guest: Author = { kind: 'guest', id: linkId(3), name: 'gita@guest.test' };
+    const [email] = emailSpec()
+      .given([...assigned, threadLinkIssued(3, 'gita@guest.test')])
+      .when({ ...messagePosted(guest, 'external', 5) })
+      .thenEmails([toAgent('partner_wrote')]);
+    expect(email!.text).toContain('gita@guest.test (guest) wrote:');
+  });
+
+  it('when the agent turned these emails off, then nobody is emailed (the support address not in their place)', () => {
+    emailSpec({ staffRecipients: new Map([[agent.id, { email: agentAddress, notify: false }]]) })
+      .given(assigned)
+      .when(messagePosted(partner, 'external', 5))
+      .thenNoEmail();
+  });
+
+  it('when nobody is assigned, then the support address is told, with no reply address (only agents answer by email)', () => {
+    const [email] = emailSpec()
+      .given([queryRaised()])
+      .when(messagePosted(partner, 'external', 5))
+      .thenEmails([toSupport('partner_wrote')]);
+    expect(email!.headers['Reply-To']).toBeUndefined();
+    expect(email!.text).toContain('which nobody is assigned');
+    expect(email!.text).not.toContain('Reply to this email');
+  });
+
+  it('when nobody is assigned and the system config turned team emails off, then nobody is emailed', () => {
+    emailSpec()
+      .given([systemConfigUpdated(supportAddress, 'https://desk.test', false), queryRaised()])
+      .when(messagePosted(partner, 'external', 5))
+      .thenNoEmail();
+    // the switch, as learnt from the event, is kept for later batches
+    const { learnt } = emailSpec()
+      .given([])
+      .when(systemConfigUpdated(supportAddress, 'https://desk.test', false))
+      .decide();
+    expect(learnt.notifyTeamOfUnassigned).toBe(false);
+  });
+
+  it('when the thread was unassigned again, then the support address is told instead of the former assignee', () => {
+    emailSpec()
+      .given([...assigned, threadAssigned(null, 3)])
+      .when(messagePosted(partner, 'external', 5))
+      .thenEmails([toSupport('partner_wrote')]);
+  });
+
+  it('when the assignee is no enabled admin or agent any more, then the thread counts as unassigned', () => {
+    emailSpec({ staffRecipients: new Map() })
+      .given(assigned)
+      .when(messagePosted(partner, 'external', 5))
+      .thenEmails([toSupport('partner_wrote')]);
+  });
+
+  it("when staff write (a reply, a note), then no staff member is told: an agent's own message never emails themselves", () => {
+    emailSpec()
+      .given(assigned)
+      .when(messagePosted(agent, 'external', 5))
+      .thenEmails([toPartner('staff_reply')]);
+    emailSpec()
+      .given(assigned)
+      .when(messagePosted(agent, 'internal', 5))
+      .thenNoEmail();
+    emailSpec()
+      .given(assigned)
+      .when(messagePosted(staff, 'internal', 5))
+      .thenNoEmail();
+  });
+
+  it('when a query is raised, then the support address gets query_raised_support once and no partner_wrote', () => {
+    emailSpec()
+      .given([])
+      .when(queryRaised())
+      .thenEmails([toSupport('query_raised_support'), toPartner('query_raised_ack')]);
+  });
+
+  it('when the same message is decided again (a replay or a rebuild), then the emails have the same ids', () => {
+    const spec = emailSpec()
+      .given(assigned)
+      .when(messagePosted(partner, 'external', 5));
+    expect(spec.decide().emails.map((e) => e.id)).toEqual(spec.decide().emails.map((e) => e.id));
+  });
+
+  it('when a thread is assigned, then the assignee is learnt (and nobody emailed); a thread never seen raised teaches nothing', () => {
+    expect(mailedEventTypes.has('ThreadAssigned')).toBe(true);
+    const { learnt, facts } = emailSpec().given([queryRaised()]).when(threadAssigned(agent, 1)).thenNoEmail();
+    expect(learnt.assignees).toEqual([{ thread_id: threadId, assignee_id: agent.id }]);
+    expect(facts.threads.get(threadId)?.assignee_id).toBe(agent.id);
+    expect(emailSpec().given([]).when(threadAssigned(agent, 1)).thenNoEmail().learnt).toEqual({
+      threads: [],
+      links: [],
+    });
+  });
+
+  it('when a batch raises, assigns twice and a partner writes, then the last assignee is learnt and emailed, and looked up', () => {
+    const other: Author = { kind: 'staff', id: '11111111-2222-4333-8444-555555555555', name: 'Olga Other' };
+    const events = [
+      queryRaised(),
+      threadAssigned(other, 1),
+      threadAssigned(agent, 2),
+      messagePosted(partner, 'external', 5),
+    ];
+    const { emails, learnt } = decideBatch(noFacts(), events.map(logged));
+    expect(learnt.assignees).toEqual([{ thread_id: threadId, assignee_id: agent.id }]);
+    expect(emails.map((e) => [e.template, e.recipient])).toEqual([
+      ['query_raised_support', supportAddress],
+      ['query_raised_ack', partnerAddress],
+      ['partner_wrote', agentAddress],
+    ]);
+    expect([...staffToEmail(new Map(), events.map(logged))]).toEqual([agent.id]);
+    const known = emailSpec().given(assigned).facts().threads;
+    expect([...staffToEmail(known, [logged(messagePosted(partner, 'external', 5), 5)])]).toEqual([agent.id]);
+    expect([...staffToEmail(known, [logged(messagePosted(agent, 'external', 5), 5)])]).toEqual([]);
   });
 });

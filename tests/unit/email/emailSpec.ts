@@ -7,6 +7,7 @@ import type {
   MessagePosted,
   QueryRaised,
   SystemConfigUpdated,
+  ThreadAssigned,
   ThreadResolved,
 } from '../../../domain/index.js';
 import type { JsonObject, RecordedEvent } from '../../../eventstore/port.js';
@@ -23,6 +24,9 @@ import { replyAddresses } from '../../../workers/email/replyAddress.js';
  */
 
 export const staff: Author = { kind: 'staff', id: 'staff-1', name: 'Sam Support' };
+/** An agent with an account: the assignee of the scenarios that assign the thread. */
+export const agent: Author = { kind: 'staff', id: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', name: 'Alex Agent' };
+export const agentAddress = 'alex@desk.test';
 export const partner: Author = { kind: 'partner', id: 'partner-1', name: 'Pat Partner' };
 export const partnerAddress = 'pat@acme.test';
 export const supportAddress = 'support@desk.test';
@@ -71,6 +75,20 @@ export function messagePosted(by: Author, visibility: 'external' | 'internal', m
   };
 }
 
+export function threadAssigned(assignee: Author | null, minutes: number, thread = threadId): ThreadAssigned {
+  return {
+    type: 'ThreadAssigned',
+    data: {
+      threadId: thread,
+      assigneeId: assignee?.id ?? null,
+      assigneeName: assignee?.name ?? null,
+      previousAssigneeId: null,
+      by: staff,
+      occurredAt: iso(minutes),
+    },
+  };
+}
+
 export function threadResolved(minutes: number): ThreadResolved {
   return { type: 'ThreadResolved', data: { threadId, statusBefore: 'PENDING', by: staff, occurredAt: iso(minutes) } };
 }
@@ -114,7 +132,11 @@ export function guestLinkRevoked(n: number, minutes: number): GuestLinkRevoked {
   return { type: 'GuestLinkRevoked', data: { tokenHash: linkId(n), revokedAt: iso(minutes), by: staff } };
 }
 
-export function systemConfigUpdated(supportEmail: string, portalBaseUrl = 'https://desk.test'): SystemConfigUpdated {
+export function systemConfigUpdated(
+  supportEmail: string,
+  portalBaseUrl = 'https://desk.test',
+  notifyTeamOfUnassigned = true,
+): SystemConfigUpdated {
   return {
     type: 'SystemConfigUpdated',
     data: {
@@ -123,6 +145,7 @@ export function systemConfigUpdated(supportEmail: string, portalBaseUrl = 'https
       portalBaseUrl,
       whatsappBubbleEnabled: false,
       showStaffNamesInPresence: false,
+      notifyTeamOfUnassigned,
       by: staff,
       occurredAt: iso(0),
     },
@@ -168,7 +191,9 @@ export function noFacts(known: Partial<MailingFacts> = {}): MailingFacts {
     links: new Map(),
     assignmentReferences: new Map(),
     partnerEmails: new Map([[partner.id, partnerAddress]]),
+    staffRecipients: new Map([[agent.id, { email: agentAddress, notify: true }]]),
     settings: { supportEmail: supportAddress, portalBaseUrl: 'https://desk.test' },
+    notifyTeamOfUnassigned: true,
     threadMessageIds: new Map(),
     sender: 'Support desk <desk@desk.test>',
     replyAddressOf: (thread, recipient) => scenarioReplyAddresses.signReplyAddress(thread, recipient),
@@ -223,6 +248,14 @@ export const toPartner = (template: Template): EmailSummary => ({
   template,
   audience: 'partner',
   recipient: partnerAddress,
+  thread_id: threadId,
+  guest_link_id: null,
+});
+/** An email to the assigned agent about the thread. */
+export const toAgent = (template: Template): EmailSummary => ({
+  template,
+  audience: 'staff',
+  recipient: agentAddress,
   thread_id: threadId,
   guest_link_id: null,
 });

@@ -9,13 +9,7 @@ import {
 } from '../../../domain/index.js';
 import type { EventStore } from '../../../eventstore/port.js';
 import { guestScopeCoversThread } from '../../../platform/identity/identity.js';
-import type {
-  InboundAssignment,
-  InboundLookup,
-  InboundThread,
-  PartnerAccount,
-  StaffAccount,
-} from './matchThread.js';
+import type { InboundAssignment, InboundLookup, InboundThread, PartnerAccount, StaffAccount } from './matchThread.js';
 
 /**
  * The facts of the inbound rules, from the desk's own records: Message-IDs from

@@ -7,6 +7,7 @@ import type {
   MatchContext,
   PartnerAccount,
   ReplyAddressVerifier,
+  StaffAccount,
 } from '../../../../workers/email/inbound/matchThread.js';
 
 /**
@@ -24,7 +25,14 @@ export const globex = 'org-globex';
 export const pat: PartnerAccount = { accountId: 'acc-pat', partnerOrgId: acme, name: 'Pat Partner' };
 export const chris: PartnerAccount = { accountId: 'acc-chris', partnerOrgId: acme, name: 'Chris Colleague' };
 export const gina: PartnerAccount = { accountId: 'acc-gina', partnerOrgId: globex, name: 'Gina Globex' };
-export const addresses = { pat: 'pat@acme.test', chris: 'chris@acme.test', gina: 'gina@globex.test' };
+/** An agent of the desk, who answers partners by email through the reply address of their notification. */
+export const alex: StaffAccount = { accountId: 'acc-alex', name: 'Alex Agent' };
+export const addresses = {
+  pat: 'pat@acme.test',
+  chris: 'chris@acme.test',
+  gina: 'gina@globex.test',
+  alex: 'alex@desk.test',
+};
 
 export const acmeAssignment: InboundAssignment = { assignmentId: 'asg-1001', reference: 'A-1001', partnerOrgId: acme };
 export const globexAssignment: InboundAssignment = {
@@ -87,6 +95,8 @@ export interface DeskFacts {
   threads: InboundThread[];
   assignments: InboundAssignment[];
   accounts: { address: string; account: PartnerAccount }[];
+  /** Enabled admin and agent accounts. */
+  staff: { address: string; account: StaffAccount }[];
   guestLinks: GuestLinkFact[];
   /** Message-IDs we sent or received, and their thread. */
   messageIds: [string, string][];
@@ -100,6 +110,7 @@ export const desk: DeskFacts = {
     { address: addresses.chris, account: chris },
     { address: addresses.gina, account: gina },
   ],
+  staff: [{ address: addresses.alex, account: alex }],
   guestLinks: [],
   messageIds: [openThread, closedThread, globexThread].flatMap((t): [string, string][] => [
     [rootId(t), t.threadId],
@@ -117,6 +128,7 @@ export function inMemoryLookup(facts: DeskFacts): InboundLookup {
     assignmentByReference: async (reference) => facts.assignments.find((a) => a.reference === reference) ?? null,
     threadsOfAssignment: async (assignmentId) => facts.threads.filter((t) => t.assignmentId === assignmentId),
     partnerAccountByAddress: async (address) => facts.accounts.find((a) => a.address === address)?.account ?? null,
+    staffAccountByAddress: async (address) => facts.staff.find((a) => a.address === address)?.account ?? null,
     guestLinkFor: async (threadId, address, at) => {
       const link = facts.guestLinks.find(
         (l) => l.threadId === threadId && l.recipient === address && !l.revoked && l.expiresAt > at,

@@ -7,6 +7,7 @@ import {
 import {
   acmeAssignment,
   addresses,
+  alex,
   chris,
   closedThread,
   desk,
@@ -310,5 +311,90 @@ describe('matchThread: noise first', () => {
       headers: { 'Auto-Submitted': 'auto-replied' },
     });
     expect(outcome).toEqual({ kind: 'ignore', reason: 'auto_submitted' });
+  });
+});
+
+describe('matchThread: an agent answers the email that told them a partner wrote', () => {
+  const alexAuthor = { kind: 'staff', ...alex } as const;
+  /** Alex's reply to the notification: its reply address signed for Alex, its References ours. */
+  const alexReplies = (email: Partial<ReceivedEmail> = {}) =>
+    when({
+      from: `Alex Agent <${addresses.alex}>`,
+      to: [replyAddress(openThread, addresses.alex)],
+      subject: 'Re: [A-1001] Missing delivery note',
+      headers: { 'In-Reply-To': sentId(openThread, 2), References: `${rootId(openThread)} ${sentId(openThread, 2)}` },
+      ...email,
+    });
+
+  it('given the reply address signed for Alex, when Alex replies from that address, then it is posted as Alex, staff', async () => {
+    expect(await alexReplies()).toEqual({
+      kind: 'post',
+      threadId: openThread.threadId,
+      author: alexAuthor,
+      matchedBy: 'reply_address',
+    });
+  });
+
+  it("when Alex replies through a partner's reply address (signed for Pat), then it is held as unsigned", async () => {
+    expect(await alexReplies({ to: [replyAddress(openThread, addresses.pat)] })).toEqual({
+      kind: 'hold',
+      reason: 'staff_reply_unsigned',
+      threadId: openThread.threadId,
+    });
+  });
+
+  it('when Alex writes with our References only (no reply address), then it is held as unsigned, naming the thread', async () => {
+    expect(await alexReplies({ to: ['support@desk.test'] })).toEqual({
+      kind: 'hold',
+      reason: 'staff_reply_unsigned',
+      threadId: openThread.threadId,
+    });
+  });
+
+  it("when Alex writes with only the thread's subject tag, then it is held: a staff reply never comes in by the subject", async () => {
+    expect(await alexReplies({ to: ['support@desk.test'], headers: {} })).toEqual({
+      kind: 'hold',
+      reason: 'staff_reply_unsigned',
+      threadId: null,
+    });
+  });
+
+  it("when someone else sends Alex's reply address (from another address), then it does not verify for them: held", async () => {
+    const fromElsewhere = await alexReplies({ from: 'Alex at home <alex@home.test>', headers: {} });
+    expect(fromElsewhere).toEqual({ kind: 'hold', reason: 'forged_reply_address', threadId: openThread.threadId });
+    // a partner of the thread who got hold of it and quotes the thread's mail is their own partner message, never Alex's
+    const fromPat = await alexReplies({ from: addresses.pat });
+    expect(fromPat).toMatchObject({ kind: 'post', author: { kind: 'partner', accountId: pat.accountId } });
+  });
+
+  it("when Alex's address is no enabled staff account (disabled, or never one), then the mail is held like a stranger's", async () => {
+    const outcome = await when(
+      {
+        from: addresses.alex,
+        to: [replyAddress(openThread, addresses.alex)],
+        headers: { References: sentId(openThread, 2) },
+      },
+      { ...desk, staff: [] },
+    );
+    expect(outcome).toEqual({ kind: 'hold', reason: 'not_a_participant', threadId: openThread.threadId });
+  });
+
+  it("when Alex's out-of-office answers the notification, then it is ignored: an agent's auto-reply never loops", async () => {
+    expect(
+      await alexReplies({ headers: { 'Auto-Submitted': 'auto-replied', References: sentId(openThread, 2) } }),
+    ).toEqual({
+      kind: 'ignore',
+      reason: 'auto_submitted',
+    });
+    expect(await alexReplies({ headers: { 'X-Autoreply': 'yes' } })).toMatchObject({ kind: 'ignore' });
+  });
+
+  it('when the signed reply address names a thread that does not exist, then it is held', async () => {
+    const facts = { ...desk, threads: desk.threads.filter((t) => t !== openThread) };
+    expect(await when({ from: addresses.alex, to: [replyAddress(openThread, addresses.alex)] }, facts)).toEqual({
+      kind: 'hold',
+      reason: 'unknown_thread',
+      threadId: openThread.threadId,
+    });
   });
 });
