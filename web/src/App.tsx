@@ -16,6 +16,7 @@ import { PortalHomePage } from './pages/PortalHomePage';
 import { PortalThreadPage } from './pages/PortalThreadPage';
 import { SignInPage } from './pages/SignInPage';
 import { SystemConfigPage } from './pages/SystemConfigPage';
+import { MySettingsPage } from './pages/MySettingsPage';
 
 function Home() {
   const { state } = useSession();
@@ -48,6 +49,7 @@ function SignedInApp() {
         <Route element={<RequireSignIn kind="staff" />}>
           <Route path="/admin" element={<Navigate to="/admin/support" replace />} />
           <Route path="/admin/support" element={<InboxPage />} />
+          <Route path="/admin/my-settings" element={<MySettingsPage />} />
           <Route
             path="/admin/system-config"
             element={

@@ -70,6 +70,32 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/me/preferences': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * My settings (staff): whether I am emailed when a partner or guest writes in my threads
+     * @description Allowed roles: admin, agent, auditor, ops.
+     */
+    get: operations['getMyPreferences'];
+    /**
+     * Change my settings (staff)
+     * @description Takes effect for the emails decided from now on; the team address keeps the system config’s switch.
+     *
+     *     Allowed roles: admin, agent, auditor, ops.
+     */
+    put: operations['updateMyPreferences'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/support/threads': {
     parameters: {
       query?: never;
@@ -293,7 +319,7 @@ export interface paths {
      */
     get: operations['getSystemConfig'];
     /**
-     * Update the system config (WhatsApp number, support email, portal base URL, bubble, staff names in presence)
+     * Update the system config (WhatsApp number, support email, portal base URL, bubble, staff names in presence, team notifications)
      * @description Allowed roles: admin.
      */
     put: operations['updateSystemConfig'];
@@ -807,6 +833,10 @@ export interface components {
           role: 'host';
           subject: string;
         };
+    AccountPreferences: {
+      /** @description Emailed when a partner or guest writes in a thread assigned to me (reply to that email to answer them) */
+      notifyOnPartnerMessages: boolean;
+    };
     ThreadCommandAnswer: {
       /** Format: uuid */
       threadId: string;
@@ -845,6 +875,8 @@ export interface components {
       whatsappBubbleEnabled: boolean;
       /** @description Partners and guests see which agent is typing (their name, never an account id); false: "Support is typing…" */
       showStaffNamesInPresence: boolean;
+      /** @description When a partner or guest writes in a thread nobody is assigned, the support address is emailed (an assigned thread emails its agent) */
+      notifyTeamOfUnassigned: boolean;
       revision: number;
       position: string | null;
     };
@@ -1245,6 +1277,107 @@ export interface operations {
       };
       /** @description The identity may not call this */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getMyPreferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description My preferences (the defaults until I save any) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccountPreferences'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  updateMyPreferences: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The value of the sd_csrf cookie (browser sessions) */
+        'X-CSRF-Token'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AccountPreferences'];
+      };
+    };
+    responses: {
+      /** @description My preferences as saved */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccountPreferences'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -2226,6 +2359,7 @@ export interface operations {
           portalBaseUrl: string;
           whatsappBubbleEnabled: boolean;
           showStaffNamesInPresence?: boolean;
+          notifyTeamOfUnassigned?: boolean;
         };
       };
     };
@@ -2706,7 +2840,12 @@ export interface operations {
                 recipient: string;
                 /** @enum {string} */
                 template:
-                  'query_raised_support' | 'query_raised_ack' | 'staff_reply' | 'thread_resolved' | 'guest_link_issued';
+                  | 'query_raised_support'
+                  | 'query_raised_ack'
+                  | 'staff_reply'
+                  | 'thread_resolved'
+                  | 'guest_link_issued'
+                  | 'partner_wrote';
                 status: string;
                 attempts: number;
                 lastError: string | null;

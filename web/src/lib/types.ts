@@ -49,6 +49,7 @@ export type Counts = Answer<'countInbox'>;
 export type Assignment = Schemas['Assignment'];
 export type CommandAnswer = Schemas['ThreadCommandAnswer'];
 export type SystemConfig = Schemas['SystemConfig'];
+export type AccountPreferences = Schemas['AccountPreferences'];
 export type PublicConfig = Schemas['PublicConfig'];
 
 export type IssuedGuestLink = Schemas['GuestLinkIssued'] & {
