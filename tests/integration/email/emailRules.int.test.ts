@@ -61,15 +61,18 @@ describe('email process manager: who gets what', () => {
     expect(guestEmail.text).not.toContain('received earlier');
   });
 
-  it('when staff add an internal note, or the partner writes, then nobody is emailed', async () => {
+  it('when staff add an internal note, then nobody is emailed; when the partner writes, then only staff are told', async () => {
     const threadId = await kit.raise();
     await kit.drain(kit.worker());
     const before = (await kit.outbox({ threadId })).length;
     const noteId = await kit.post(threadId, 'Internal: the carrier is Acme Freight, call them.', 'internal');
-    await kit.post(threadId, 'Any news?', 'external', kit.partner);
+    const partnerMessageId = await kit.post(threadId, 'Any news?', 'external', kit.partner);
     await kit.drain(kit.worker());
     const rows = await kit.outbox({ threadId });
-    expect(rows).toHaveLength(before);
+    // the unassigned thread's partner message goes to the support address (notifyTeamOfUnassigned), nobody else
+    expect(rows.slice(before).map((r) => [r.template, r.audience, r.message_id])).toEqual([
+      ['partner_wrote', 'support', partnerMessageId],
+    ]);
     expect(rows.some((r) => r.message_id === noteId)).toBe(false);
     expect(kit.fake.delivered.some((e) => (e.text ?? '').includes('Acme Freight'))).toBe(false);
   });
