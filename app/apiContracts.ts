@@ -30,6 +30,7 @@ import {
   retryFailedEmails,
   retryOneEmail,
 } from '../workers/email/emailRoutes.js';
+import { clearEmailSuppression, listEmailSuppressions } from '../workers/email/delivery/suppressionRoutes.js';
 import { receiveResendWebhook } from '../workers/email/inbound/resendWebhookRoutes.js';
 
 /**
@@ -74,4 +75,6 @@ export const apiContracts: readonly AnyRouteContract[] = [
   getDevMailbox,
   replyAsMailboxRecipient,
   receiveResendWebhook,
+  listEmailSuppressions,
+  clearEmailSuppression,
 ];

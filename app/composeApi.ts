@@ -41,6 +41,7 @@ import { PublicConfigCache } from '../read-api/publicConfig.js';
 import { readRoutes } from '../read-api/readRoutes.js';
 import { createUpgradeIdentityResolver, LiveHub } from '../read-api/live/index.js';
 import { auditRoutes } from '../read-api/audit/auditRoutes.js';
+import { suppressionRoutes } from '../workers/email/delivery/suppressionRoutes.js';
 import { emailQueueHealth } from '../workers/email/emailOps.js';
 import { emailRoutes } from '../workers/email/emailRoutes.js';
 import { inboundDeliveryStats } from '../workers/email/inbound/inboundWorker.js';
@@ -165,6 +166,7 @@ export function composeApi(parts: DeskParts) {
     ...auditRoutes({ eventStore, pool, sealKey: parts.sealKey }),
     ...emailRoutes({ pool, config, clock }),
     ...resendWebhookRoutes({ pool, config, rateLimiter, clock, logger }),
+    ...suppressionRoutes({ pool, eventStore, clock }),
   ]);
 
   const sendError = errorSender(logger);

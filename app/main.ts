@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { ChainSealer } from '../workers/chainSealer.js';
 import { EmailWorker } from '../workers/email/emailWorker.js';
+import { deliveryReportWorkerFromConfig } from '../workers/email/delivery/deliveryReportWorkerFromConfig.js';
 import { inboundWorkerFromConfig } from '../workers/email/inbound/inboundWorkerFromConfig.js';
 import { LogWaker } from '../workers/logWaker.js';
 import { ProjectorRunner } from '../workers/projectorRunner.js';
@@ -103,6 +104,10 @@ async function main(): Promise<void> {
     });
     await inbound.start();
     stops.push(() => inbound.stop());
+    // what became of the mail sent: Resend's delivery reports become events, bounces and complaints stop mail
+    const reports = deliveryReportWorkerFromConfig({ pool: infra.pool, eventStore: infra.eventStore, config, logger });
+    await reports.start();
+    stops.push(() => reports.stop());
   }
 
   if (desk) {

@@ -1,7 +1,16 @@
 import type { z } from 'zod';
 import type { DomainIssue } from './shared.js';
 import { toIssues } from './shared.js';
-import { emailDeliveredEvent, emailDeliveryFailedEvent, type EmailEvent } from './email/events.js';
+import {
+  emailAddressSuppressedEvent,
+  emailAddressSuppressionClearedEvent,
+  emailDeliveredEvent,
+  emailDeliveryFailedEvent,
+  emailDeliveryReportedEvent,
+  type EmailAddressEvent,
+  type EmailDeliveryReported,
+  type EmailEvent,
+} from './email/events.js';
 import { guestLinkIssuedEvent, guestLinkRevokedEvent, type GuestLinkEvent } from './guestLink/events.js';
 import {
   systemConfigUpdatedEvent,
@@ -20,7 +29,8 @@ import {
   type ThreadEvent,
 } from './thread/events.js';
 
-export type DomainEvent = ThreadEvent | GuestLinkEvent | SystemConfigEvent | EmailEvent;
+export type DomainEvent =
+  ThreadEvent | GuestLinkEvent | SystemConfigEvent | EmailEvent | EmailDeliveryReported | EmailAddressEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /** Turns the data of version n of an event into version n + 1. Pure; gets and returns plain JSON. */
@@ -60,6 +70,9 @@ export const domainEventDefinitions: EventDefinitions<DomainEvent> = {
   },
   EmailDelivered: { version: 1, schema: emailDeliveredEvent, upcasters: {} },
   EmailDeliveryFailed: { version: 1, schema: emailDeliveryFailedEvent, upcasters: {} },
+  EmailDeliveryReported: { version: 1, schema: emailDeliveryReportedEvent, upcasters: {} },
+  EmailAddressSuppressed: { version: 1, schema: emailAddressSuppressedEvent, upcasters: {} },
+  EmailAddressSuppressionCleared: { version: 1, schema: emailAddressSuppressionClearedEvent, upcasters: {} },
 };
 
 export const allEventTypes: readonly DomainEventType[] = Object.freeze(

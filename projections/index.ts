@@ -1,4 +1,6 @@
 import { emailDeliveriesProjection } from './emailDeliveries.js';
+import { emailDeliveryReportsProjection } from './emailDeliveryReports.js';
+import { emailSuppressionsProjection } from './emailSuppressions.js';
 import { guestLinksProjection } from './guestLinks.js';
 import type { Projection } from './projection.js';
 import { systemConfigProjection } from './systemConfig.js';
@@ -10,4 +12,6 @@ export const allProjections: readonly Projection[] = [
   guestLinksProjection,
   systemConfigProjection,
   emailDeliveriesProjection,
+  emailDeliveryReportsProjection,
+  emailSuppressionsProjection,
 ];

@@ -171,9 +171,14 @@ export const getThread = routeContract({
           emails: z
             .array(
               z.object({
+                emailId: z.string().meta({ description: 'The outbox id of the email' }),
                 recipient: z.string(),
                 template: emailTemplateSchema,
-                status: z.string(),
+                status: z.string().meta({
+                  description:
+                    'accepted (the provider took it), sent, delayed, delivered, bounced, complained (as the provider ' +
+                    'reported: the strongest so far), failed, dead_lettered, suppressed (not sent: mail to the address is stopped)',
+                }),
                 attempts: z.number(),
                 lastError: z.string().nullable(),
                 at: z.string(),
@@ -184,6 +189,12 @@ export const getThread = routeContract({
         }),
       ),
       guestLinks: z.array(guestLinkView).optional(),
+      suppressedRecipients: z
+        .array(z.object({ address: z.string(), reason: z.enum(['bounced', 'complained']), since: z.string() }))
+        .optional()
+        .meta({
+          description: "Staff only: the thread's recipients no mail goes to (a permanent bounce or a complaint)",
+        }),
     }),
   },
   errors: [404],
@@ -313,22 +324,37 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
           headers,
         };
       }
+      // our outcome of each send, and what the provider reported after taking it (the strongest report)
       const { rows: deliveries } = await deps.pool.query(
-        `SELECT message_id, recipient, template, status, attempts, last_error, occurred_at
-           FROM email_deliveries WHERE thread_id = $1 ORDER BY occurred_at`,
+        `SELECT d.email_id, d.message_id, d.recipient, d.template, d.status, d.provider_id, d.error_name, d.attempts,
+                d.last_error, d.occurred_at, r.state AS reported_state, r.reason AS reported_reason,
+                r.occurred_at AS reported_at
+           FROM email_deliveries d LEFT JOIN email_delivery_reports r ON r.email_id = d.email_id
+          WHERE d.thread_id = $1 ORDER BY d.occurred_at`,
         [ctx.params.threadId],
       );
       const emailsOf = (messageId: string) =>
         deliveries
           .filter((d) => d.message_id === messageId)
           .map((d) => ({
+            emailId: String(d.email_id),
             recipient: String(d.recipient),
             template: emailTemplateSchema.parse(d.template),
-            status: String(d.status),
+            status: shownEmailStatus(d),
             attempts: Number(d.attempts),
-            lastError: (d.last_error as string | null) ?? null,
-            at: (d.occurred_at as Date).toISOString(),
+            lastError: ((d.reported_state ? d.reported_reason : d.last_error) as string | null) ?? null,
+            at: ((d.reported_at ?? d.occurred_at) as Date).toISOString(),
           }));
+      const { rows: suppressed } = await deps.pool.query<{
+        address: string;
+        reason: 'bounced' | 'complained';
+        since: Date;
+      }>(
+        `SELECT s.address, s.reason, s.suppressed_at AS since FROM email_suppressions s
+          WHERE s.active AND s.address IN (SELECT DISTINCT lower(recipient) FROM email_deliveries WHERE thread_id = $1)
+          ORDER BY s.address`,
+        [ctx.params.threadId],
+      );
       const { rows: links } = await deps.pool.query(
         'SELECT * FROM support_guest_links WHERE thread_id = $1 ORDER BY issued_at DESC',
         [ctx.params.threadId],
@@ -339,6 +365,11 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
           thread: toStaffSummary(row),
           messages: messages.map((m) => ({ ...toMessage(m, 'staff'), emails: emailsOf(String(m.message_id)) })),
           guestLinks: links.map((l) => toGuestLink(l, now)),
+          suppressedRecipients: suppressed.map((r) => ({
+            address: r.address,
+            reason: r.reason,
+            since: r.since.toISOString(),
+          })),
         },
         headers,
       };
@@ -365,4 +396,17 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
   });
 
   return [inbox, counts, myThreads, thread, assignmentLinks, publicConfig];
+}
+
+/**
+ * The state of an email beside its message: what the provider reported, when it did (the
+ * strongest report); else our own outcome. Taken by the provider and not reported on yet is
+ * `accepted`; the development mailbox (`dev-…`) is the recipient's inbox, so there it is
+ * `delivered`. An email not sent because its address is suppressed is `suppressed`.
+ */
+function shownEmailStatus(d: Record<string, unknown>): string {
+  if (typeof d.reported_state === 'string') return d.reported_state;
+  if (d.status === 'delivered') return String(d.provider_id ?? '').startsWith('dev-') ? 'delivered' : 'accepted';
+  if (d.status === 'failed' && d.error_name === 'suppressed') return 'suppressed';
+  return String(d.status);
 }

@@ -91,3 +91,92 @@ export const emailEventTypes = [
   'EmailDelivered',
   'EmailDeliveryFailed',
 ] as const satisfies readonly EmailEvent['type'][];
+
+/*
+ * What Resend tells about an email after it took it (its webhooks `email.sent`, `email.delivered`,
+ * `email.delivery_delayed`, `email.bounced`, `email.complained`), appended to the same stream as
+ * the email's outcome. Every report is kept, in the order it arrived; the state shown is the
+ * strongest reported (deliveryState.ts), so a report arriving late never moves it backwards.
+ */
+
+export const deliveryReportStates = ['sent', 'delayed', 'delivered', 'bounced', 'complained'] as const;
+export const deliveryReportStateSchema = z.enum(deliveryReportStates);
+export type DeliveryReportState = z.infer<typeof deliveryReportStateSchema>;
+
+/** Resend's bounce types: only a permanent bounce stops mail to the address. */
+export const bounceTypes = ['Permanent', 'Transient', 'Undetermined'] as const;
+
+export const emailDeliveryReportedData = z.object({
+  emailId,
+  threadId,
+  guestLinkId,
+  recipient,
+  /** Resend's id of the email (`data.email_id`). */
+  providerId: z.string().min(1).max(200),
+  state: deliveryReportStateSchema,
+  /** A bounce's type as Resend gave it (`Permanent`, `Transient`, `Undetermined`); null otherwise. */
+  bounceType: z.string().max(100).nullable(),
+  /** What the receiving server or Resend said (a bounce's message and sub-type); null when nothing. */
+  reason: z.string().max(1000).nullable(),
+  /** When Resend says it happened (the event's `created_at`). */
+  occurredAt: isoTimestamp,
+});
+
+export const emailDeliveryReportedEvent = z.object({
+  type: z.literal('EmailDeliveryReported'),
+  data: emailDeliveryReportedData,
+});
+export type EmailDeliveryReported = z.infer<typeof emailDeliveryReportedEvent>;
+
+/*
+ * Addresses the desk no longer emails: a permanent bounce or a complaint suppresses the address
+ * until an admin clears it. One stream per address, `emailAddress-<sha256 of the lowercase
+ * address>` (the hash keeps the stream name short and free of the address's characters).
+ */
+
+export const emailAddressStreamPrefix = 'emailAddress-';
+
+/** The stream of an address, named by the SHA-256 (hex) of its lowercase form. */
+export function emailAddressStreamName(addressHash: string): string {
+  return `${emailAddressStreamPrefix}${addressHash}`;
+}
+
+export const suppressionReasons = ['bounced', 'complained'] as const;
+export const suppressionReasonSchema = z.enum(suppressionReasons);
+export type SuppressionReason = z.infer<typeof suppressionReasonSchema>;
+
+const lowercaseAddress = z
+  .string()
+  .min(3)
+  .max(320)
+  .refine((a) => a === a.toLowerCase(), 'must be lowercase');
+
+export const emailAddressSuppressedData = z.object({
+  address: lowercaseAddress,
+  reason: suppressionReasonSchema,
+  /** The email whose bounce or complaint it was. */
+  emailId,
+  /** When Resend says the bounce or complaint happened. */
+  occurredAt: isoTimestamp,
+});
+
+export const emailAddressSuppressionClearedData = z.object({
+  address: lowercaseAddress,
+  /** The admin who cleared it. */
+  by: z.object({ id: z.string().min(1).max(200), name: z.string().max(200) }),
+  /** Why, in the admin's words. */
+  reason: z.string().min(1).max(500),
+  occurredAt: isoTimestamp,
+});
+
+export const emailAddressSuppressedEvent = z.object({
+  type: z.literal('EmailAddressSuppressed'),
+  data: emailAddressSuppressedData,
+});
+export const emailAddressSuppressionClearedEvent = z.object({
+  type: z.literal('EmailAddressSuppressionCleared'),
+  data: emailAddressSuppressionClearedData,
+});
+export type EmailAddressSuppressed = z.infer<typeof emailAddressSuppressedEvent>;
+export type EmailAddressSuppressionCleared = z.infer<typeof emailAddressSuppressionClearedEvent>;
+export type EmailAddressEvent = EmailAddressSuppressed | EmailAddressSuppressionCleared;

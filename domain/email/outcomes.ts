@@ -48,6 +48,8 @@ export function emailDeliveryFailed(facts: EmailFacts, failure: EmailFailure, at
  * message body is: it goes to the decider as it is, without the HTTP edge's parse.
  */
 export function deliveryFailureNote(recipient: string, failure: Pick<EmailFailure, 'errorName' | 'reason'>): string {
-  const reason = `${failure.errorName ? `${failure.errorName}: ` : ''}${failure.reason}`;
+  // a reason that already names its error ("suppressed: bounced") is not prefixed twice
+  const named = failure.errorName && !failure.reason.startsWith(`${failure.errorName}:`);
+  const reason = `${named ? `${failure.errorName}: ` : ''}${failure.reason}`;
   return `could not email ${recipient}: ${reason.slice(0, 600)}`.trim();
 }

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { z } from 'zod';
+import { deliveryReportStates } from '../../domain/index.js';
 
 /**
  * What ops ask of the email queue: how many emails are where, which ones, and "try again".
@@ -35,6 +37,17 @@ export async function emailQueueStats(pool: pg.Pool): Promise<EmailQueueStats> {
 export const emailListStatuses = ['pending', 'retrying', 'sending', 'sent', 'failed', 'dead'] as const;
 export type EmailListStatus = (typeof emailListStatuses)[number];
 
+/** What Resend reported about a sent email: the strongest state so far (sent < delayed < delivered; bounced, complained final). */
+export const emailDeliveryReportSchema = z
+  .object({
+    state: z.enum(deliveryReportStates),
+    reason: z.string().nullable().meta({ description: "A bounce's sub-type and message" }),
+    at: z.string().meta({ description: 'When Resend says it happened' }),
+  })
+  .nullable()
+  .meta({ description: 'What Resend reported after taking the email (its webhooks); null: nothing yet' });
+export type EmailDeliveryReport = z.infer<typeof emailDeliveryReportSchema>;
+
 export interface EmailQueueEntry {
   id: string;
   /** null: the email handing out an assignment's guest link. */
@@ -55,6 +68,7 @@ export interface EmailQueueEntry {
   createdAt: string;
   updatedAt: string;
   sentAt: string | null;
+  delivery: EmailDeliveryReport;
 }
 
 /** The state ops see: a pending row someone holds a live claim on is being sent right now. */
@@ -86,11 +100,15 @@ export async function listEmails(
     created_at: Date;
     updated_at: Date;
     sent_at: Date | null;
+    delivery_state: NonNullable<EmailDeliveryReport>['state'] | null;
+    delivery_reason: string | null;
+    delivery_at: Date | null;
   }>(
     `SELECT * FROM (
        SELECT id, thread_id::text, guest_link_id, message_id::text, template, recipient, subject, ${listedStatus} AS listed_status,
               attempts, next_attempt_at, last_error, last_error_name, provider_id,
-              CASE WHEN claimed_until > now() THEN claimed_by END AS claimed_by, created_at, updated_at, sent_at
+              CASE WHEN claimed_until > now() THEN claimed_by END AS claimed_by, created_at, updated_at, sent_at,
+              delivery_state, delivery_reason, delivery_at
          FROM email_outbox WHERE $2::uuid IS NULL OR thread_id = $2::uuid) listed
       WHERE $3::text IS NULL OR listed_status = $3
       ORDER BY updated_at DESC, id LIMIT $1`,
@@ -115,6 +133,10 @@ export async function listEmails(
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
     sentAt: r.sent_at?.toISOString() ?? null,
+    delivery:
+      r.delivery_state && r.delivery_at
+        ? { state: r.delivery_state, reason: r.delivery_reason, at: r.delivery_at.toISOString() }
+        : null,
   }));
 }
 

@@ -5,7 +5,14 @@ import { implement, routeContract, type AnyRoute } from '../../platform/http/rou
 import { listDevMailbox } from './devMailbox.js';
 import { replyAsRecipient } from './inbound/devReceiving.js';
 import { emailDeliveryMode, type EmailConfig } from './emailConfig.js';
-import { emailListStatuses, emailQueueStats, listEmails, retryAllFailed, retryEmail } from './emailOps.js';
+import {
+  emailDeliveryReportSchema,
+  emailListStatuses,
+  emailQueueStats,
+  listEmails,
+  retryAllFailed,
+  retryEmail,
+} from './emailOps.js';
 
 export interface EmailRouteDependencies {
   pool: pg.Pool;
@@ -43,6 +50,7 @@ const queueEntry = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   sentAt: z.string().nullable(),
+  delivery: emailDeliveryReportSchema,
 });
 
 const queueAnswer = z

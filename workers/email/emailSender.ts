@@ -6,6 +6,7 @@ import { guestLinkAccess, guestLinkDecider, guestLinkStreamName } from '../../do
 import type { EventStore } from '../../eventstore/port.js';
 import { backoffDelay } from '../../platform/backoff.js';
 import type { Logger } from '../../platform/logger.js';
+import { suppressionOfAddress } from './delivery/suppressedAddresses.js';
 import { appendOutcomeEvents } from './emailOutcomeEvents.js';
 import type { EmailTransport, OutgoingEmail, SendOutcome } from './emailTransport.js';
 import type { ClaimedEmail, FinishedEmail } from './outboxRows.js';
@@ -111,6 +112,20 @@ export class EmailSender {
     // every claimed email finishes its round (a failure to record one leaves it to its lease)
     const settled = await Promise.allSettled(
       claimed.map(async (email) => {
+        // a permanent bounce or a complaint stopped mail to this address: refused for good, not sent
+        const suppression = await suppressionOfAddress(this.options.pool, email.recipient);
+        if (suppression) {
+          const reason = `suppressed: ${suppression.reason}`;
+          const refused: SendOutcome = {
+            ok: false,
+            kind: 'permanent',
+            errorName: 'suppressed',
+            reason,
+            statusCode: null,
+          };
+          report[await this.recordOutcome(email, refused)]++;
+          return;
+        }
         const { outgoing, idempotencyKey } = await this.compose(email);
         const outcome = await this.options.transport.send(outgoing, {
           idempotencyKey,

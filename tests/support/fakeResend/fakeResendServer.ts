@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { GetReceivingEmailResponseSuccess } from 'resend';
-import { FakeResendWebhookSender, newWebhookSecret, resendEvents } from './webhookSender.js';
+import type { EmailBouncedEvent, GetReceivingEmailResponseSuccess, WebhookEventPayload } from 'resend';
+import { FakeResendWebhookSender, newWebhookSecret, resendEvents, type DeliveryEventType } from './webhookSender.js';
 
 /**
  * A Resend-compatible HTTP server for tests: POST /emails (and GET /emails/:id) with Resend's
@@ -252,6 +252,46 @@ export class FakeResendServer {
   /** GET /emails/receiving/:id requests made for this id. */
   receivingRequestsFor(id: string): number {
     return this.receivingGets.get(id) ?? 0;
+  }
+
+  /**
+   * The delivery webhook event Resend would send about an email this server accepted (`id` as it
+   * answered POST /emails): `email.sent`, `email.delivered`, `email.delivery_delayed`,
+   * `email.bounced` (a permanent bounce unless `bounce` says otherwise) or `email.complained`.
+   */
+  deliveryEvent(
+    id: string,
+    type: DeliveryEventType,
+    options: { at?: Date; bounce?: EmailBouncedEvent['data']['bounce'] } = {},
+  ): WebhookEventPayload {
+    const email = this.emailsById.get(id);
+    if (!email) throw new Error(`no email ${id} was accepted`);
+    const at = options.at ?? new Date();
+    const data = {
+      email_id: email.id,
+      created_at: email.receivedAt.toISOString(),
+      message_id: email.headers['Message-ID'] ?? `<${email.id}@resend.dev>`,
+      from: email.from,
+      to: email.to,
+      subject: email.subject,
+    };
+    switch (type) {
+      case 'email.sent':
+        return resendEvents.sent(data, at);
+      case 'email.delivered':
+        return resendEvents.delivered(data, at);
+      case 'email.delivery_delayed':
+        return resendEvents.deliveryDelayed(data, at);
+      case 'email.complained':
+        return resendEvents.complained(data, at);
+      case 'email.bounced':
+        return resendEvents.bounced(data, options.bounce, at);
+    }
+  }
+
+  /** The email this server accepted last for this recipient (what a delivery event is about). */
+  lastEmailTo(recipient: string): ReceivedEmail | undefined {
+    return this.delivered.findLast((e) => e.to.includes(recipient));
   }
 
   /** Resend's webhooks to `url` (a desk's `/api/webhooks/resend`), signed with `secret` (a fresh one unless given). */

@@ -18,8 +18,10 @@ import type {
  * not with the verifier's own library, so the tests show the SDK agrees with it.
  *
  * Faults: retries of a delivery (each attempt re-signed with its own timestamp), duplicates (the
- * very same signed request twice at once), deliveries out of order, replays with a new
- * timestamp, a forged signature, a body changed after signing, a stale timestamp, no signature.
+ * very same signed request twice at once), deliveries out of order (reversed, or in any order
+ * given), replays with a new timestamp, a forged signature, a body changed after signing, a
+ * stale timestamp, no signature. The delivery events of an email the fake server accepted come
+ * from `FakeResendServer.deliveryEvent`.
  */
 
 /** A fresh signing secret in Resend's form: `whsec_` and the base64 of 24 random bytes. */
@@ -121,6 +123,20 @@ export class FakeResendWebhookSender {
     return attempts;
   }
 
+  /**
+   * Deliveries in the order given by `order` (indexes into `deliveries`): Resend's delivery
+   * events are not ordered, so a `delivery_delayed` can follow the `delivered` it preceded.
+   */
+  async inOrder(deliveries: WebhookDelivery[], order: number[], options: SendOptions = {}): Promise<WebhookAttempt[]> {
+    const attempts: WebhookAttempt[] = [];
+    for (const index of order) {
+      const delivery = deliveries[index];
+      if (!delivery) throw new Error(`no delivery ${index}`);
+      attempts.push(await this.send(delivery, options));
+    }
+    return attempts;
+  }
+
   /** A replay (Resend's dashboard, or an attacker with a valid request): same id and body, a new timestamp. */
   replay(delivery: WebhookDelivery, options: SendOptions = {}): Promise<WebhookAttempt> {
     return this.send(delivery, { ...options, at: options.at ?? this.now() });
@@ -205,6 +221,10 @@ export const resendEvents = {
     at = new Date(),
   ): EmailBouncedEvent => ({ type: 'email.bounced', created_at: iso(at), data: { ...email, bounce } }),
 };
+
+/** Resend's events about what became of an email it took. */
+export type DeliveryEventType =
+  'email.sent' | 'email.delivered' | 'email.delivery_delayed' | 'email.bounced' | 'email.complained';
 
 /** One email the desk sent, as Resend's delivery events describe it. */
 export function sentEmail(to: string, subject = 'Re: [A-1001] A question', at = new Date()): SentEmail {
