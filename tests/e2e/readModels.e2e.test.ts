@@ -271,6 +271,8 @@ describe('read models and the read API', () => {
     }>('GET', '/healthz');
     expect(health.body.projections.items.map((p) => p.name).sort()).toEqual([
       'emailDeliveries',
+      'emailDeliveryReports',
+      'emailSuppressions',
       'guestLinks',
       'systemConfig',
       'threads',

@@ -82,6 +82,32 @@ function oneOfEach(): DomainEvent[] {
     ),
     emailDelivered(email, 're_1', at(2)),
     emailDeliveryFailed(email, { errorName: 'validation_error', reason: 'x', permanent: true }, at(3)),
+    {
+      type: 'EmailDeliveryReported',
+      data: {
+        emailId: email.emailId,
+        threadId,
+        recipient: email.recipient,
+        providerId: 're_1',
+        state: 'bounced',
+        bounceType: 'Permanent',
+        reason: 'General: no such user',
+        occurredAt: at(4).toISOString(),
+      },
+    },
+    {
+      type: 'EmailAddressSuppressed',
+      data: { address: email.recipient, reason: 'bounced', emailId: email.emailId, occurredAt: at(4).toISOString() },
+    },
+    {
+      type: 'EmailAddressSuppressionCleared',
+      data: {
+        address: email.recipient,
+        by: { id: staff.id, name: staff.name },
+        reason: 'mailbox fixed',
+        occurredAt: at(5).toISOString(),
+      },
+    },
   ];
 }
 
@@ -101,6 +127,9 @@ describe('event catalog', () => {
         'SystemConfigUpdated',
         'EmailDelivered',
         'EmailDeliveryFailed',
+        'EmailDeliveryReported',
+        'EmailAddressSuppressed',
+        'EmailAddressSuppressionCleared',
       ].sort(),
     );
     for (const type of allEventTypes) {

@@ -756,6 +756,50 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/email/suppressions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Addresses no mail goes to (a permanent bounce or a complaint)
+     * @description The ones in force first, newest first; `includeCleared=true` also lists those an admin cleared.
+     *
+     *     Allowed roles: admin, ops.
+     */
+    get: operations['listEmailSuppressions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/email/suppressions/clear': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Email an address again after a bounce or a complaint
+     * @description Recorded as an event with who cleared it and why. A bounce or complaint that happened before the clear (a late or replayed report) does not stop mail again; a new one does. 404 when mail to the address is not stopped.
+     *
+     *     Allowed roles: admin.
+     */
+    post: operations['clearEmailSuppression'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1108,6 +1152,15 @@ export interface components {
         createdAt: string;
         updatedAt: string;
         sentAt: string | null;
+        /** @description What Resend reported after taking the email (its webhooks); null: nothing yet */
+        delivery: {
+          /** @enum {string} */
+          state: 'sent' | 'delayed' | 'delivered' | 'bounced' | 'complained';
+          /** @description A bounce's sub-type and message */
+          reason: string | null;
+          /** @description When Resend says it happened */
+          at: string;
+        } | null;
       }[];
     };
     DevMailbox: {
@@ -1140,6 +1193,25 @@ export interface components {
       };
     } & {
       [key: string]: unknown;
+    };
+    EmailSuppressions: {
+      items: components['schemas']['EmailSuppression'][];
+    };
+    EmailSuppression: {
+      address: string;
+      /** @description Mail to it is stopped now */
+      active: boolean;
+      /**
+       * @description bounced (permanently) or complained
+       * @enum {string|null}
+       */
+      reason: 'bounced' | 'complained' | null;
+      /** @description The email whose bounce or complaint it was */
+      emailId: string | null;
+      since: string | null;
+      clearedAt: string | null;
+      clearedBy: string | null;
+      clearedReason: string | null;
     };
   };
   responses: never;
@@ -2837,6 +2909,8 @@ export interface operations {
               createdAt: string;
               /** @description Staff only: the delivery outcome of each email this message caused */
               emails?: {
+                /** @description The outbox id of the email */
+                emailId: string;
                 recipient: string;
                 /** @enum {string} */
                 template:
@@ -2846,6 +2920,7 @@ export interface operations {
                   | 'thread_resolved'
                   | 'guest_link_issued'
                   | 'partner_wrote';
+                /** @description accepted (the provider took it), sent, delayed, delivered, bounced, complained (as the provider reported: the strongest so far), failed, dead_lettered, suppressed (not sent: mail to the address is stopped) */
                 status: string;
                 attempts: number;
                 lastError: string | null;
@@ -2853,6 +2928,13 @@ export interface operations {
               }[];
             }[];
             guestLinks?: components['schemas']['GuestLink'][];
+            /** @description Staff only: the thread's recipients no mail goes to (a permanent bounce or a complaint) */
+            suppressedRecipients?: {
+              address: string;
+              /** @enum {string} */
+              reason: 'bounced' | 'complained';
+              since: string;
+            }[];
           };
         };
       };
@@ -3628,6 +3710,138 @@ export interface operations {
       };
       /** @description Rate limited (see Retry-After) */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listEmailSuppressions: {
+    parameters: {
+      query?: {
+        includeCleared?: 'true' | 'false';
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The suppressed addresses */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmailSuppressions'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  clearEmailSuppression: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: email
+           * @example pat@acme.test
+           */
+          address: string;
+          /** @example Mailbox fixed, confirmed by phone */
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Cleared: mail goes to the address again */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            cleared: true;
+            address: string;
+            position: string;
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
         headers: {
           [name: string]: unknown;
         };
