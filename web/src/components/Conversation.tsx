@@ -5,14 +5,21 @@ import { Icon } from './Icon';
 import { Avatar, EmptyState } from './ui';
 
 function deliveryClass(status: string): string {
-  if (status === 'delivered' || status === 'sent') return 'delivery-ok';
-  if (status === 'failed' || status === 'dead' || status === 'dead_lettered') return 'delivery-bad';
+  if (status === 'delivered' || status === 'sent' || status === 'accepted') return 'delivery-ok';
+  if (['failed', 'dead', 'dead_lettered', 'bounced', 'complained', 'suppressed'].includes(status))
+    return 'delivery-bad';
   return 'delivery-wait';
 }
 
 const deliveryText: Record<string, string> = {
+  // the queue's `sent` and the thread's `accepted`: the provider took it, nothing reported yet
+  accepted: 'sent',
+  sent: 'sent',
+  delayed: 'delayed',
   delivered: 'delivered',
-  sent: 'delivered',
+  bounced: 'bounced',
+  complained: 'marked as spam',
+  suppressed: 'not sent: address suppressed',
   pending: 'queued',
   sending: 'sending',
   retrying: 'retrying',
@@ -20,6 +27,22 @@ const deliveryText: Record<string, string> = {
   dead: 'failed after retries',
   dead_lettered: 'failed after retries',
 };
+
+/** Queue states of an email still on its way: newer than any outcome the thread view has. */
+const onItsWay = new Set(['pending', 'sending', 'retrying']);
+
+/**
+ * The emails of one message: the queue's (admins), each with the thread view's state where it has
+ * one (what the provider reported comes only from there), else the thread view's own.
+ */
+function mergedDeliveries(fromQueue: EmailDelivery[] | undefined, fromThread: EmailDelivery[]): EmailDelivery[] {
+  if (!fromQueue) return fromThread;
+  const reported = new Map(fromThread.map((d) => [d.id, d]));
+  return fromQueue.map((d) => {
+    const known = reported.get(d.id);
+    return known && !onItsWay.has(d.status) ? { ...d, status: known.status, lastError: known.lastError ?? null } : d;
+  });
+}
 
 function Deliveries({ deliveries }: { deliveries: EmailDelivery[] }) {
   if (deliveries.length === 0) return null;
@@ -88,9 +111,10 @@ export function Conversation({
           const internal = m.visibility === 'internal';
           const mine = !!myId && m.author.id === myId;
           // the queue (admins) also knows emails still on their way; the thread view has the outcomes
-          const deliveries =
-            deliveriesByMessage?.get(m.messageId) ??
-            (m.emails ?? []).map((e) => ({ id: `${e.template}:${e.recipient}`, ...e }));
+          const deliveries = mergedDeliveries(
+            deliveriesByMessage?.get(m.messageId),
+            (m.emails ?? []).map((e) => ({ id: e.emailId, ...e })),
+          );
           const staffSide = m.author.kind === 'staff';
           return (
             <li

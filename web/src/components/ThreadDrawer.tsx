@@ -310,6 +310,18 @@ export function ThreadDrawer({
             </div>
           ) : null}
 
+          {data.suppressedRecipients?.length ? (
+            <div style={{ marginTop: 12 }} data-testid="suppressed-recipients">
+              <Alert kind="warning">
+                No mail goes to{' '}
+                {data.suppressedRecipients
+                  .map((r) => `${r.address} (${r.reason === 'complained' ? 'marked our mail as spam' : 'bounced'})`)
+                  .join(', ')}{' '}
+                until an admin clears it on the Operations page.
+              </Alert>
+            </div>
+          ) : null}
+
           <section className="section" aria-label="Conversation">
             <h3 className="section-title">
               <Icon name="message" size={13} />

@@ -8,6 +8,16 @@ import { useDeskQuery } from '../../lib/useDeskQuery';
 import { Icon } from '../Icon';
 import { useToast } from '../Toasts';
 import { Alert, Button, EmptyState, ErrorState, SkeletonRows } from '../ui';
+import { SuppressedAddresses } from './SuppressedAddresses';
+
+/** What Resend reported after taking an email, beside its queue state. */
+const reportBadge: Record<string, string> = {
+  sent: 'badge-blue',
+  delayed: 'badge-amber',
+  delivered: 'badge-green',
+  bounced: 'badge-red',
+  complained: 'badge-red',
+};
 
 const emailBadge: Record<string, string> = {
   pending: 'badge-blue',
@@ -18,8 +28,20 @@ const emailBadge: Record<string, string> = {
   dead: 'badge-red',
 };
 
-/** The email outbox: counts by state, the latest emails, and retrying the failed ones. Polls. */
+/**
+ * The email outbox: counts by state, the latest emails with what Resend reported about them, and
+ * retrying the failed ones; then the addresses no mail goes to. Polls.
+ */
 export function EmailQueueSection() {
+  return (
+    <>
+      <EmailQueue />
+      <SuppressedAddresses />
+    </>
+  );
+}
+
+function EmailQueue() {
   const toast = useToast();
   const queue = useDeskQuery({
     queryKey: queryKeys.emailQueue(),
@@ -147,6 +169,17 @@ export function EmailQueueSection() {
                         <span className={`badge ${emailBadge[e.status] ?? ''}`}>
                           {e.status === 'dead' ? 'Dead-lettered' : label(e.status)}
                         </span>
+                        {e.delivery ? (
+                          <div>
+                            <span
+                              className={`badge ${reportBadge[e.delivery.state] ?? ''}`}
+                              title={e.delivery.reason ?? formatDateTime(e.delivery.at)}
+                              data-testid="delivery-report"
+                            >
+                              {label(e.delivery.state)}
+                            </span>
+                          </div>
+                        ) : null}
                         {e.status === 'retrying' && e.nextAttemptAt ? (
                           <div className="small muted">next {formatRelative(e.nextAttemptAt)}</div>
                         ) : null}
