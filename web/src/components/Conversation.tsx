@@ -30,17 +30,21 @@ const deliveryText: Record<string, string> = {
 
 /** Queue states of an email still on its way: newer than any outcome the thread view has. */
 const onItsWay = new Set(['pending', 'sending', 'retrying']);
+/** What the provider reported, as the queue tells it (`sent` aside: the queue's own word for "taken"). */
+const reportedByQueue = new Set(['delayed', 'delivered', 'bounced', 'complained']);
 
 /**
- * The emails of one message: the queue's (admins), each with the thread view's state where it has
- * one (what the provider reported comes only from there), else the thread view's own.
+ * The emails of one message: the queue's (admins; the freshest, read from the outbox), each with
+ * the thread view's state where the queue knows no more (a suppressed address, the development
+ * mailbox's delivery); else the thread view's own.
  */
 function mergedDeliveries(fromQueue: EmailDelivery[] | undefined, fromThread: EmailDelivery[]): EmailDelivery[] {
   if (!fromQueue) return fromThread;
   const reported = new Map(fromThread.map((d) => [d.id, d]));
   return fromQueue.map((d) => {
     const known = reported.get(d.id);
-    return known && !onItsWay.has(d.status) ? { ...d, status: known.status, lastError: known.lastError ?? null } : d;
+    if (!known || onItsWay.has(d.status) || reportedByQueue.has(d.status)) return d;
+    return { ...d, status: known.status, lastError: known.lastError ?? d.lastError ?? null };
   });
 }
 

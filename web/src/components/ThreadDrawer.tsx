@@ -93,7 +93,7 @@ export function ThreadDrawer({
       list.push({
         id: e.id,
         recipient: e.recipient,
-        status: e.status,
+        status: e.delivery?.state ?? e.status,
         template: e.template,
         attempts: e.attempts,
         lastError: e.lastError,

@@ -35,11 +35,16 @@ export interface SuppressionRecord {
   clearedReason: string | null;
 }
 
+/** Pools that have seen the view: once a projector created it, it stays (a rebuild swaps what it points at). */
+const viewSeen = new WeakSet<pg.Pool>();
+
 /** Whether the projection's view exists yet (a projector created it): before, nothing was ever suppressed. */
 async function viewExists(pool: pg.Pool): Promise<boolean> {
+  if (viewSeen.has(pool)) return true;
   const { rows } = await pool.query<{ exists: boolean }>(
     `SELECT to_regclass('email_suppressions') IS NOT NULL AS exists`,
   );
+  if (rows[0]?.exists) viewSeen.add(pool);
   return rows[0]?.exists ?? false;
 }
 
