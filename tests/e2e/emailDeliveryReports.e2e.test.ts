@@ -369,6 +369,20 @@ describe('delivery reports and suppressed addresses', () => {
     expect((await staffThread(threadId)).suppressedRecipients).toEqual([]);
   });
 
+  it('when a report arrives before the sender recorded the id Resend answered, then it waits for it', async () => {
+    const { threadId, toPartner } = await threadWithReply('Early report', 'early@carrier.test');
+    const row = await outboxRow('staff_reply', 'partner@acme.test', threadId);
+    // as if the worker had sent it and not yet recorded Resend's answer
+    await desk.db.pool.query('UPDATE email_outbox SET provider_id = NULL WHERE id = $1', [row!.id]);
+    const [delivered] = deliveriesOf([toPartner, 'email.delivered']);
+    await webhooks.send(delivered!, { headers: fromAddress() });
+    expect(await reports.runOnce()).toMatchObject({ claimed: 1, waiting: 1, recorded: 0, skipped: 0 });
+    await desk.db.pool.query('UPDATE email_outbox SET provider_id = $2 WHERE id = $1', [row!.id, toPartner.id]);
+    expect(await reports.runOnce()).toMatchObject({ claimed: 1, recorded: 1 });
+    const chips = await emailsOfMessage(threadId, 'First answer on Early report.');
+    expect(chips.find((e) => e.recipient === 'partner@acme.test')?.status).toBe('delivered');
+  });
+
   it('when a report names an email the desk never sent, then it is skipped with its reason', async () => {
     const waiting = deliveryReportWorkerFromConfig({
       pool: desk.db.pool,
