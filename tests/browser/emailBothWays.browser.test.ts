@@ -54,7 +54,11 @@ describe('email both ways, in a browser', { timeout: 90_000 }, () => {
     const ops = await person('ops@demo.test');
     await ops.goto('/ops');
     const mailbox = ops.getByTestId('mailbox');
-    const email = mailbox.locator('li', { hasText: subject }).filter({ hasText: 'partner@acme.test' }).first();
+    const email = mailbox
+      .locator('li', { hasText: subject })
+      .filter({ hasText: 'partner@acme.test' })
+      .filter({ hasText: REPLY })
+      .first();
     await email.waitFor(LIVE);
     await email.locator('summary').click();
     await email.getByTestId('mailbox-reply-text').fill('The driver took photos; the pallet is back with you.');

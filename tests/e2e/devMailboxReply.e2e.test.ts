@@ -84,7 +84,12 @@ describe('the development mailbox: reply as the recipient', () => {
     const answerOf = async () =>
       (
         await expectStatus(ops.request<{ emails: MailboxEmail[] }>('GET', '/api/ops/mailbox?limit=100'), 200)
-      ).emails.find((e) => e.to === 'partner@acme.test' && e.headers['Reply-To']?.includes(threadId));
+      ).emails.find(
+        (e) =>
+          e.to === 'partner@acme.test' &&
+          e.headers['Reply-To']?.includes(threadId) &&
+          e.text.includes('It is on its way.'),
+      );
     let email = await answerOf();
     // the process manager reads only what every writer before it has committed: run it until the answer is out
     for (let round = 0; round < 200 && !email; round++) {
