@@ -26,6 +26,7 @@ import {
   threadClosedEvent,
   threadReopenedEvent,
   threadResolvedEvent,
+  upcastQueryRaisedV1,
   type ThreadEvent,
 } from './thread/events.js';
 
@@ -51,10 +52,11 @@ export type EventDefinitions<Event extends { type: string }> = {
 
 /**
  * Every event of every aggregate: version 1, but SystemConfigUpdated at 3 (v2 added the presence
- * names switch, v3 the team notification switch).
+ * names switch, v3 the team notification switch) and QueryRaised at 2 (v2 added `followUpOf`, the
+ * closed thread a follow-up continues).
  */
 export const domainEventDefinitions: EventDefinitions<DomainEvent> = {
-  QueryRaised: { version: 1, schema: queryRaisedEvent, upcasters: {} },
+  QueryRaised: { version: 2, schema: queryRaisedEvent, upcasters: { 1: upcastQueryRaisedV1 } },
   MessagePosted: { version: 1, schema: messagePostedEvent, upcasters: {} },
   ThreadAssigned: { version: 1, schema: threadAssignedEvent, upcasters: {} },
   PriorityChanged: { version: 1, schema: priorityChangedEvent, upcasters: {} },

@@ -61,6 +61,7 @@ function threadEvents(i: number, o: SeedOptions, at: number): { threadId: string
         body: bodies[i % bodies.length]!,
         by: partner,
         occurredAt: t(0),
+        followUpOf: null,
       },
     },
   ];

@@ -29,6 +29,8 @@ export const raiseQueryData = raiseQueryInput.extend({
   messageId: z.uuid({ error: 'must be a UUID' }),
   assignmentReference: externalIdSchema,
   partnerOrgId: externalIdSchema,
+  /** The closed thread this query continues (a reply by email to it); absent for a query of its own. */
+  followUpOf: threadIdSchema.optional(),
 });
 
 export const postMessageInput = z.object({

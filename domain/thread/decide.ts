@@ -31,6 +31,12 @@ export function raiseQuery(command: RaiseQuery, state: ThreadState): QueryRaised
   if (state.status !== 'EMPTY') {
     throw new DomainError('conflict', 'thread_exists', `thread ${data.threadId} already exists`);
   }
+  // a follow-up continues another thread; that one's being closed is the caller's to check (its own stream)
+  if (data.followUpOf === data.threadId) {
+    throw new DomainError('rule', 'invalid_command', `thread ${data.threadId} cannot follow up itself`, {
+      issues: [{ path: 'followUpOf', message: 'must be another thread' }],
+    });
+  }
   return [
     {
       type: 'QueryRaised',
@@ -46,6 +52,7 @@ export function raiseQuery(command: RaiseQuery, state: ThreadState): QueryRaised
         body: data.body,
         by: author,
         occurredAt: now.toISOString(),
+        followUpOf: data.followUpOf ?? null,
       },
     },
   ];

@@ -34,7 +34,18 @@ export const queryRaisedData = z.object({
   body: z.string().min(1).max(BODY_MAX),
   by,
   occurredAt,
+  /**
+   * Since v2: the closed thread this one continues (a reply by email to a closed thread opens a
+   * follow-up, as "a closed thread takes no messages"); null for a query of its own. v1 events are
+   * upcast with null.
+   */
+  followUpOf: threadId.nullable(),
 });
+
+/** QueryRaised v1 → v2: no query raised before v2 followed up another thread. */
+export function upcastQueryRaisedV1(data: Record<string, unknown>): Record<string, unknown> {
+  return { ...data, followUpOf: null };
+}
 
 export const messagePostedData = z.object({
   threadId,

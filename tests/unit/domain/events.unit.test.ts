@@ -186,6 +186,13 @@ describe('event catalog', () => {
     });
   });
 
+  it('a QueryRaised written at version 1 (before follow-ups) reads as following up nothing', () => {
+    const { followUpOf: _absent, ...v1 } = queryRaised().data;
+    expect(parseDomainEvent('QueryRaised', v1, 1)).toEqual({ type: 'QueryRaised', data: { ...v1, followUpOf: null } });
+    // today's version must carry it
+    expect(() => parseDomainEvent('QueryRaised', v1, 2)).toThrow(MalformedEventError);
+  });
+
   it('event data is plain JSON, as the event store takes it', () => {
     expectTypeOf<DomainEvent['data']>().toExtend<JsonObject>();
   });
@@ -206,7 +213,7 @@ describe('event catalog', () => {
 
   it.each([
     ['data that is not an object', [], 1],
-    ['a version newer than the code', queryRaised().data, 2],
+    ['a version newer than the code', queryRaised().data, 3],
     ['a negative version', queryRaised().data, -1],
     ['a version with no upcaster to today', queryRaised().data, 0],
   ])('when it has %s, then it throws MalformedEventError', (_, data, version) => {

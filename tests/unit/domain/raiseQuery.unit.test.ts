@@ -7,7 +7,7 @@ import {
   type RaiseQuery,
 } from '../../../domain/index.js';
 import { by, guest, partner, staff, system } from './fixtures.js';
-import { queryRaised, raiseQueryData, threadId, threadSpec as spec } from './threadFixtures.js';
+import { otherThreadId, queryRaised, raiseQueryData, threadId, threadSpec as spec } from './threadFixtures.js';
 import { refusal } from './spec.js';
 
 /** The command as the edge hands it to the decider: its data parsed once, with the domain's schema. */
@@ -64,6 +64,18 @@ describe('RaiseQuery', () => {
 
   it('when the thread already exists, then it is refused as a conflict', () => {
     spec.given([queryRaised()]).when(raiseQuery(partner)).thenThrows('conflict', 'thread_exists');
+  });
+
+  it('when a query follows up a closed thread, then the raised query names it', () => {
+    const base = queryRaised(partner);
+    spec
+      .given([])
+      .when(raiseQuery(partner, { followUpOf: otherThreadId }))
+      .then([{ ...base, data: { ...base.data, followUpOf: otherThreadId } }]);
+  });
+
+  it('when a query would follow up itself, then it is refused', () => {
+    spec.given([]).when(raiseQuery(partner, { followUpOf: threadId })).thenThrows('rule', 'invalid_command');
   });
 
   it('when the system raises a query, then it is forbidden', () => {

@@ -55,6 +55,7 @@ export function queryRaised(by: Author = partner, minutes = 0, thread = threadId
       body: 'The delivery note is not in the portal.',
       by,
       occurredAt: iso(minutes),
+      followUpOf: null,
     },
   };
 }
