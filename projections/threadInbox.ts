@@ -48,6 +48,8 @@ export interface InboxRow {
    * staff-only event moves nothing they can see.
    */
   public_activity_at: string;
+  /** The closed thread this one follows up (a reply by email to it), or null. */
+  follow_up_of: string | null;
 }
 
 const inboxColumns: readonly Column[] = [
@@ -82,6 +84,7 @@ const inboxColumns: readonly Column[] = [
   ['closed_at', 'timestamptz'],
   ['last_activity_at', 'timestamptz'],
   ['public_activity_at', 'timestamptz'],
+  ['follow_up_of', 'uuid'],
 ];
 
 const messageColumns: readonly Column[] = [
@@ -144,6 +147,7 @@ export function foldInbox(row: InboxRow | undefined, event: ThreadEvent, revisio
       closed_at: null,
       last_activity_at: d.occurredAt,
       public_activity_at: d.occurredAt,
+      follow_up_of: d.followUpOf,
     };
   }
   if (!row) return undefined; // an event for a thread we never saw raised: nothing to fold onto
@@ -215,7 +219,8 @@ export const threadInboxProjection: Projection = {
   // 2: public_activity_at (partners and guests order by what they may see)
   // 3: last_message_visibility (staff previews mark internal notes)
   // 4: support_messages.via and full_text (a reply by email keeps its whole text for "show quoted")
-  version: 4,
+  // 5: follow_up_of (a follow-up names the closed thread it continues; that one reads "continued in" from it)
+  version: 5,
   tables: ['support_inbox', 'support_messages'],
   eventTypes: threadEventTypes,
   createTables: (t) => `
@@ -250,7 +255,8 @@ export const threadInboxProjection: Projection = {
       first_resolved_at timestamptz,
       closed_at timestamptz,
       last_activity_at timestamptz NOT NULL,
-      public_activity_at timestamptz NOT NULL
+      public_activity_at timestamptz NOT NULL,
+      follow_up_of uuid
     );
     CREATE TABLE ${t('support_messages')} (
       message_id uuid PRIMARY KEY,
@@ -277,6 +283,7 @@ export const threadInboxProjection: Projection = {
     CREATE INDEX ON ${t('support_inbox')} (partner_org_id, public_activity_at DESC, thread_id DESC);
     CREATE INDEX ON ${t('support_inbox')} (assignment_id, public_activity_at DESC, thread_id DESC);
     CREATE INDEX ON ${t('support_inbox')} USING gin (to_tsvector('english', subject));
+    CREATE INDEX ON ${t('support_inbox')} (follow_up_of) WHERE follow_up_of IS NOT NULL;
     CREATE INDEX ON ${t('support_messages')} (thread_id, revision);
     CREATE INDEX ON ${t('support_messages')} USING gin (to_tsvector('english', body));
   `,

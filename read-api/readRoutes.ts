@@ -10,10 +10,12 @@ import type { PublicConfigCache } from './publicConfig.js';
 import { requestedPosition, type ProjectionWatcher } from './projectionWatcher.js';
 import {
   guestLinkView,
+  linkedThreadView,
   messageView,
   partnerThreadSummary,
   staffThreadSummary,
   toGuestLink,
+  toLinkedThread,
   toMessage,
   toPartnerSummary,
   toStaffSummary,
@@ -195,6 +197,13 @@ export const getThread = routeContract({
         .meta({
           description: "Staff only: the thread's recipients no mail goes to (a permanent bounce or a complaint)",
         }),
+      followUpOf: linkedThreadView.nullable().meta({
+        description:
+          'The closed thread this one continues (a reply by email to it opened this one), if the caller may read it',
+      }),
+      continuedIn: z.array(linkedThreadView).meta({
+        description: 'The follow-ups that continue this (closed) thread, oldest first, that the caller may read',
+      }),
     }),
   },
   errors: [404],
@@ -314,13 +323,33 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
           }));
       if (!row || !visible) throw problems.notFound(plainWords('thread_not_found'));
       const staff = identity.kind === 'staff';
+      // a follow-up and the closed thread it continues, each way, as far as the caller may read them
+      const { rows: linked } = await deps.pool.query(
+        `SELECT thread_id, subject, status, partner_org_id, assignment_id, follow_up_of FROM support_inbox
+          WHERE thread_id = $2 OR follow_up_of = $1 ORDER BY raised_at, thread_id`,
+        [ctx.params.threadId, row.follow_up_of ?? null],
+      );
+      const readable = linked.filter(
+        (l) =>
+          staff ||
+          publicReaderMayRead(identity, {
+            threadId: String(l.thread_id),
+            partnerOrgId: String(l.partner_org_id),
+            assignmentId: String(l.assignment_id),
+          }),
+      );
+      const origin = readable.find((l) => row.follow_up_of != null && l.thread_id === row.follow_up_of);
+      const links = {
+        followUpOf: origin ? toLinkedThread(origin) : null,
+        continuedIn: readable.filter((l) => l.follow_up_of === row.thread_id).map(toLinkedThread),
+      };
       const { rows: messages } = await deps.pool.query(
         `SELECT * FROM support_messages WHERE thread_id = $1 ${staff ? '' : "AND visibility = 'external'"} ORDER BY revision`,
         [ctx.params.threadId],
       );
       if (!staff) {
         return {
-          body: { thread: toPartnerSummary(row), messages: messages.map((m) => toMessage(m, 'public')) },
+          body: { thread: toPartnerSummary(row), messages: messages.map((m) => toMessage(m, 'public')), ...links },
           headers,
         };
       }
@@ -355,7 +384,7 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
           ORDER BY s.address`,
         [ctx.params.threadId],
       );
-      const { rows: links } = await deps.pool.query(
+      const { rows: guestLinks } = await deps.pool.query(
         'SELECT * FROM support_guest_links WHERE thread_id = $1 ORDER BY issued_at DESC',
         [ctx.params.threadId],
       );
@@ -364,12 +393,13 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
         body: {
           thread: toStaffSummary(row),
           messages: messages.map((m) => ({ ...toMessage(m, 'staff'), emails: emailsOf(String(m.message_id)) })),
-          guestLinks: links.map((l) => toGuestLink(l, now)),
+          guestLinks: guestLinks.map((l) => toGuestLink(l, now)),
           suppressedRecipients: suppressed.map((r) => ({
             address: r.address,
             reason: r.reason,
             since: r.since.toISOString(),
           })),
+          ...links,
         },
         headers,
       };

@@ -136,6 +136,21 @@ export function toPartnerSummary(r: Record<string, unknown>): PartnerThreadSumma
   };
 }
 
+/** Another thread this one is linked to (a follow-up and the closed thread it continues). */
+export const linkedThreadView = z
+  .object({ threadId: z.string(), subject: z.string(), status: threadStatusSchema })
+  .meta({ id: 'LinkedThread' });
+
+export type LinkedThreadView = z.infer<typeof linkedThreadView>;
+
+export function toLinkedThread(r: Record<string, unknown>): LinkedThreadView {
+  return {
+    threadId: String(r.thread_id),
+    subject: String(r.subject),
+    status: threadStatusSchema.parse(r.status),
+  };
+}
+
 export const messageView = z
   .object({
     messageId: z.string(),
