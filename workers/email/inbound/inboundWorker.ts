@@ -1,24 +1,28 @@
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { GetReceivingEmailResponseSuccess } from 'resend';
-import { deterministicUuid, handleCommand } from '../../../commands/commandHandler.js';
+import { handleCommand } from '../../../commands/commandHandler.js';
 import { DomainError, threadDecider, threadStreamName, type Author } from '../../../domain/index.js';
 import type { EventStore } from '../../../eventstore/port.js';
 import { backoffDelay, WORKER_BACKOFF } from '../../../platform/backoff.js';
 import type { Logger } from '../../../platform/logger.js';
 import type { ReplyAddresses } from '../replyAddress.js';
+import { raiseInboundQuery, recordInboundMessageId } from './inboundCommands.js';
+import { inboundKeyHash, inboundMessageIdOf } from './inboundIds.js';
 import { inboundMessageOf } from './inboundMessage.js';
 import { receivedEmailDigest, type InboundMessageDigest } from './inboundMessageDigest.js';
 import { ownMessageIdOf, senderOf } from './inboundMessageHeaders.js';
+import { querySubjectOf } from './inboundQuerySubject.js';
 import { matchThread, type InboundAuthor, type InboundLookup, type InboundOutcome } from './matchThread.js';
 
 /**
  * Turns the recorded `email.received` deliveries (resend_webhook_deliveries) into messages. It
  * claims due rows with FOR UPDATE SKIP LOCKED and a lease (several workers may run), fetches each
  * email with `emails.receiving.get` (never inside the webhook request), and then: noise is
- * marked processed with its reason; a match is posted as the partner's or guest's message; what
- * is held (and, for now, a query to raise or a follow-up thread) goes to `held_inbound_emails`. A
- * failure is retried with backoff and dead-lettered after the last attempt (`dead_at`).
+ * marked processed with its reason; a match is posted as the partner's or guest's message; a known
+ * partner's mail that names an assignment and no thread raises a query there as that partner, and
+ * a participant's reply to a closed thread raises a follow-up linked to it (a guest's is held:
+ * `thread_closed`); what is held goes to `held_inbound_emails`. A failure is retried with backoff
+ * and dead-lettered after the last attempt (`dead_at`).
  *
  * Each inbound Message-ID becomes at most one message, ever: the command's idempotency key and
  * message id are derived from it, so a second delivery, a replay or a retry after a crash appends
@@ -58,6 +62,8 @@ export interface InboundWorkerOptions {
 export interface InboundReport {
   claimed: number;
   posted: number;
+  /** Queries raised (follow-ups included). */
+  raised: number;
   held: number;
   ignored: number;
   duplicate: number;
@@ -71,17 +77,13 @@ interface ClaimedDelivery {
   attempts: number;
 }
 
-type Done = { outcome: 'posted' | 'held' | 'ignored' | 'duplicate'; reason: string | null; threadId: string | null };
+type Done = {
+  outcome: 'posted' | 'raised' | 'held' | 'ignored' | 'duplicate';
+  reason: string | null;
+  threadId: string | null;
+};
 
-/** The idempotency key of the message an inbound Message-ID becomes. */
-export function inboundKeyHash(messageId: string): string {
-  return createHash('sha256').update(`inbound-email:${messageId}`).digest('hex');
-}
-
-/** The id of the message an inbound Message-ID becomes (the same for every delivery of it). */
-export function inboundMessageIdOf(messageId: string): string {
-  return deterministicUuid(`${inboundKeyHash(messageId)}:message`);
-}
+export { inboundKeyHash, inboundMessageIdOf } from './inboundIds.js';
 
 export class InboundWorker {
   private readonly clock: () => Date;
@@ -99,7 +101,7 @@ export class InboundWorker {
 
   /** Every delivery due now, until a claim finds none. */
   async runOnce(): Promise<InboundReport> {
-    const report: InboundReport = { claimed: 0, posted: 0, held: 0, ignored: 0, duplicate: 0, retrying: 0, dead: 0 };
+    const report: InboundReport = emptyReport();
     for (;;) {
       const round = await this.processDue();
       for (const key of Object.keys(report) as (keyof InboundReport)[]) report[key] += round[key];
@@ -109,7 +111,7 @@ export class InboundWorker {
 
   /** One round: claim up to `batchSize` due deliveries and work on each. */
   async processDue(): Promise<InboundReport> {
-    const report: InboundReport = { claimed: 0, posted: 0, held: 0, ignored: 0, duplicate: 0, retrying: 0, dead: 0 };
+    const report: InboundReport = emptyReport();
     const claimed = await this.claim();
     report.claimed = claimed.length;
     for (const delivery of claimed) {
@@ -201,7 +203,10 @@ export class InboundWorker {
     const digest = receivedEmailDigest(email);
     if (outcome.kind === 'ignore') return { outcome: 'ignored', reason: outcome.reason, threadId: null };
     if (outcome.kind === 'post') return this.post(delivery, email, messageId, digest, outcome);
-    return this.hold(delivery, email, messageId, digest, heldAs(outcome));
+    if (outcome.kind === 'raise' || outcome.kind === 'followUp') {
+      return this.raise(delivery, email, messageId, digest, outcome);
+    }
+    return this.hold(delivery, email, messageId, digest, { reason: outcome.reason, threadId: outcome.threadId });
   }
 
   /** Posted (recorded inbound for a thread) or held before: nothing more to do. */
@@ -288,6 +293,64 @@ export class InboundWorker {
     return { outcome: 'posted', reason: outcome.matchedBy, threadId: outcome.threadId };
   }
 
+  /**
+   * A query raised as the partner who wrote: on the assignment the subject tagged, or, for a reply
+   * to a closed thread, on that thread's assignment as its follow-up (the sender's acknowledgement
+   * says so). A guest cannot raise one from a closed thread: held (`thread_closed`).
+   */
+  private async raise(
+    delivery: ClaimedDelivery,
+    email: GetReceivingEmailResponseSuccess,
+    messageId: string,
+    digest: InboundMessageDigest,
+    outcome: Extract<InboundOutcome, { kind: 'raise' | 'followUp' }>,
+  ): Promise<Done> {
+    const closedThreadId = outcome.kind === 'followUp' ? outcome.closedThreadId : null;
+    const assignmentId = outcome.assignment.assignmentId;
+    const { author } = outcome;
+    if (author.kind !== 'partner') {
+      return this.hold(delivery, email, messageId, digest, { reason: 'thread_closed', threadId: closedThreadId });
+    }
+    const message = inboundMessageOf(email);
+    if (message.kind === 'empty') {
+      return this.hold(delivery, email, messageId, digest, {
+        reason: 'empty_message',
+        threadId: closedThreadId,
+        assignmentId,
+      });
+    }
+    const sender = senderOf(email)?.normalized ?? email.from;
+    let threadId: string;
+    try {
+      ({ threadId } = await raiseInboundQuery(this.options.eventStore, {
+        messageId,
+        author: { kind: 'partner', id: author.accountId, name: author.name },
+        actor: { type: 'user', id: author.accountId },
+        inboundEmail: {
+          messageId,
+          resendEmailId: email.id,
+          sha256: digest.sha256,
+          digestOf: digest.of,
+          matchedBy: outcome.kind === 'followUp' ? outcome.matchedBy : 'subject_tag',
+          bodyShortened: message.bodyShortened,
+        },
+        correlationId: delivery.svix_id,
+        now: this.clock(),
+        assignment: outcome.assignment,
+        subject: querySubjectOf(email.subject, `Email from ${sender}`),
+        body: message.body,
+        followUpOf: closedThreadId,
+      }));
+    } catch (error) {
+      if (error instanceof DomainError && error.kind !== 'conflict') {
+        return this.hold(delivery, email, messageId, digest, { reason: error.code, threadId: closedThreadId, assignmentId });
+      }
+      throw error;
+    }
+    await recordInboundMessageId(this.options.pool, threadId, messageId, this.clock());
+    return { outcome: 'raised', reason: closedThreadId ? 'follow_up' : 'raised_query', threadId };
+  }
+
   private async hold(
     delivery: ClaimedDelivery,
     email: GetReceivingEmailResponseSuccess,
@@ -354,20 +417,8 @@ interface Held {
   assignmentId?: string | null;
 }
 
-/** Holds, and (until the worker does them) a query to raise or a follow-up of a closed thread. */
-function heldAs(outcome: Exclude<InboundOutcome, { kind: 'post' | 'ignore' }>): Held {
-  switch (outcome.kind) {
-    case 'hold':
-      return { reason: outcome.reason, threadId: outcome.threadId };
-    case 'raise':
-      return { reason: 'raise_query', threadId: null, assignmentId: outcome.assignment.assignmentId };
-    case 'followUp':
-      return {
-        reason: 'follow_up',
-        threadId: outcome.closedThreadId,
-        assignmentId: outcome.assignment.assignmentId,
-      };
-  }
+function emptyReport(): InboundReport {
+  return { claimed: 0, posted: 0, raised: 0, held: 0, ignored: 0, duplicate: 0, retrying: 0, dead: 0 };
 }
 
 function authorOf(author: InboundAuthor): Author {

@@ -1,0 +1,25 @@
+-- The inbound worker raises queries and follow-up threads itself now: a delivery's outcome may be
+-- `raised` (a query raised from a known partner's mail, or a follow-up of a closed thread).
+ALTER TABLE resend_webhook_deliveries DROP CONSTRAINT IF EXISTS resend_webhook_deliveries_outcome_check;
+ALTER TABLE resend_webhook_deliveries ADD CONSTRAINT resend_webhook_deliveries_outcome_check
+  CHECK (outcome IN ('posted', 'raised', 'held', 'ignored', 'duplicate', 'skipped'));
+-- ops list what was dead-lettered, latest first
+CREATE INDEX resend_webhook_deliveries_dead ON resend_webhook_deliveries (dead_at DESC)
+  WHERE dead_at IS NOT NULL AND processed_at IS NULL;
+
+-- Held mail for staff. `id` names a row in URLs (a Message-ID has <, > and @ in it): the SHA-256 of
+-- its Message-ID, so it is the same wherever it is computed and needs no sequence.
+ALTER TABLE held_inbound_emails
+  ADD COLUMN id text GENERATED ALWAYS AS (encode(sha256(convert_to(message_id, 'UTF8')), 'hex')) STORED;
+CREATE UNIQUE INDEX held_inbound_emails_id ON held_inbound_emails (id);
+-- What staff made of it (resolved_at, resolved_by, resolution are 0012's): the thread it went to and
+-- as what (`participant_message`, `internal_note`, `query_raised`), or why it was discarded.
+-- resolved_by is the staff account's id; resolved_by_name the name it had then.
+ALTER TABLE held_inbound_emails ADD COLUMN resolved_by_name text;
+ALTER TABLE held_inbound_emails ADD COLUMN resolved_thread_id uuid;
+ALTER TABLE held_inbound_emails ADD COLUMN resolved_as text
+  CHECK (resolved_as IN ('participant_message', 'internal_note', 'query_raised'));
+ALTER TABLE held_inbound_emails ADD COLUMN discard_reason text CHECK (length(discard_reason) <= 500);
+-- the staff list: open ones, newest first
+CREATE INDEX held_inbound_emails_open_newest ON held_inbound_emails (received_at DESC, message_id)
+  WHERE resolved_at IS NULL;
