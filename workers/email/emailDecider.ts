@@ -93,6 +93,11 @@ const threadFacts = (thread: ThreadRow): ThreadEmailFacts => ({
   reference: thread.reference,
 });
 
+/** The raiser's acknowledgement; a follow-up's says the closed conversation they replied to opened a new one. */
+function ackOf(base: { thread: ThreadEmailFacts; messageId: string; body: string }, event: QueryRaised): EmailContent {
+  return { ...base, template: 'query_raised_ack', ...(event.data.followUpOf ? { followUp: true } : {}) };
+}
+
 /** Who raised the thread, as someone to email: a partner account, or a guest whose link still works. */
 function raiserOf(facts: MailingFacts, thread: ThreadRow, at: string): Recipient[] {
   if (thread.raised_by_kind === 'partner') {
@@ -293,7 +298,7 @@ export function decideEmails(facts: MailingFacts, { record, event }: ProjectedEv
       const raiser = raiserOf(known, thread, event.data.occurredAt);
       const emails = [
         ...emailsTo(known, record, thread.thread_id, toSupport, support, messageId),
-        ...emailsTo(known, record, thread.thread_id, { ...base, template: 'query_raised_ack' }, raiser, messageId),
+        ...emailsTo(known, record, thread.thread_id, ackOf(base, event), raiser, messageId),
       ];
       return addressed(known, record, emails, { threads: [thread], links: [] });
     }

@@ -46,7 +46,14 @@ export type EmailContent =
       queryType: string;
       priority: string;
     }
-  | { template: 'query_raised_ack'; thread: ThreadEmailFacts; messageId: string; body: string }
+  | {
+      template: 'query_raised_ack';
+      thread: ThreadEmailFacts;
+      messageId: string;
+      body: string;
+      /** The query is a follow-up: the sender replied by email to a closed thread, which takes no messages. */
+      followUp?: boolean;
+    }
   | { template: 'staff_reply'; thread: ThreadEmailFacts; messageId: string; body: string; authorName: string }
   /** Staff told that a partner or guest wrote: only what they wrote, never an internal note. */
   | {
@@ -256,7 +263,10 @@ export function renderEmail(content: EmailContent, recipient: EmailRecipient, se
         subject,
         ...layout({
           subject,
-          intro: `Thank you: we received your query about assignment ${thread.reference} and will answer soon.`,
+          intro: content.followUp
+            ? `The conversation you replied to about assignment ${thread.reference} was closed, so your email ` +
+              'opened a new conversation, linked to the closed one. We will answer there soon.'
+            : `Thank you: we received your query about assignment ${thread.reference} and will answer soon.`,
           facts: [['Subject', thread.subject]],
           quoted: { by: 'You', body: content.body },
           ...link,

@@ -49,6 +49,24 @@ describe('decideEmails: a query raised', () => {
     ]);
   });
 
+  it('when a partner\'s reply by email to a closed thread raised its follow-up, then the acknowledgement says a new conversation was opened', () => {
+    const raised = queryRaised(partner, 0, threadId);
+    const followUp = { ...raised, data: { ...raised.data, followUpOf: otherThreadId } };
+    const [, ack] = emailSpec()
+      .given([])
+      .when(followUp)
+      .thenEmails([toSupport('query_raised_support'), toPartner('query_raised_ack')]);
+    expect(ack!.text).toContain('The conversation you replied to about assignment A-1042 was closed');
+    expect(ack!.text).toContain('opened a new conversation, linked to the closed one');
+    // a query of its own keeps its plain thanks
+    const [, plain] = emailSpec().given([]).when(queryRaised(partner)).thenEmails([
+      toSupport('query_raised_support'),
+      toPartner('query_raised_ack'),
+    ]);
+    expect(plain!.text).toContain('we received your query about assignment A-1042');
+    expect(plain!.text).not.toContain('was closed');
+  });
+
   it('when the partner has no address (unknown or disabled account), then only support is notified', () => {
     emailSpec({ partnerEmails: new Map() })
       .given([])
