@@ -31,6 +31,8 @@ import {
   retryOneEmail,
 } from '../workers/email/emailRoutes.js';
 import { clearEmailSuppression, listEmailSuppressions } from '../workers/email/delivery/suppressionRoutes.js';
+import { assignHeldMail, discardHeldMail, getHeldMail, listHeldMail } from '../workers/email/inbound/heldMailRoutes.js';
+import { listDeadInbound, retryDeadInbound } from '../workers/email/inbound/inboundDeadLetterRoutes.js';
 import { receiveResendWebhook } from '../workers/email/inbound/resendWebhookRoutes.js';
 
 /**
@@ -77,4 +79,10 @@ export const apiContracts: readonly AnyRouteContract[] = [
   receiveResendWebhook,
   listEmailSuppressions,
   clearEmailSuppression,
+  listHeldMail,
+  getHeldMail,
+  assignHeldMail,
+  discardHeldMail,
+  listDeadInbound,
+  retryDeadInbound,
 ];

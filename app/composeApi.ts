@@ -46,6 +46,9 @@ import { emailQueueHealth } from '../workers/email/emailOps.js';
 import { emailRoutes } from '../workers/email/emailRoutes.js';
 import { inboundDeliveryStats } from '../workers/email/inbound/inboundWorker.js';
 import { pendingWebhookDeliveries } from '../workers/email/inbound/resendWebhookDeliveries.js';
+import { heldMailRoutes } from '../workers/email/inbound/heldMailRoutes.js';
+import { inboundDeadLetterRoutes } from '../workers/email/inbound/inboundDeadLetterRoutes.js';
+import { postgresInboundLookup } from '../workers/email/inbound/postgresInboundLookup.js';
 import { resendWebhookRoutes } from '../workers/email/inbound/resendWebhookRoutes.js';
 
 export interface DeskParts {
@@ -167,6 +170,8 @@ export function composeApi(parts: DeskParts) {
     ...emailRoutes({ pool, config, clock }),
     ...resendWebhookRoutes({ pool, config, rateLimiter, clock, logger }),
     ...suppressionRoutes({ pool, eventStore, clock }),
+    ...heldMailRoutes({ pool, eventStore, lookup: postgresInboundLookup(pool, eventStore), clock }),
+    ...inboundDeadLetterRoutes({ pool, clock }),
   ]);
 
   const sendError = errorSender(logger);

@@ -75,7 +75,10 @@ describe('RaiseQuery', () => {
   });
 
   it('when a query would follow up itself, then it is refused', () => {
-    spec.given([]).when(raiseQuery(partner, { followUpOf: threadId })).thenThrows('rule', 'invalid_command');
+    spec
+      .given([])
+      .when(raiseQuery(partner, { followUpOf: threadId }))
+      .thenThrows('rule', 'invalid_command');
   });
 
   it('when the system raises a query, then it is forbidden', () => {

@@ -49,7 +49,7 @@ describe('decideEmails: a query raised', () => {
     ]);
   });
 
-  it('when a partner\'s reply by email to a closed thread raised its follow-up, then the acknowledgement says a new conversation was opened', () => {
+  it("when a partner's reply by email to a closed thread raised its follow-up, then the acknowledgement says a new conversation was opened", () => {
     const raised = queryRaised(partner, 0, threadId);
     const followUp = { ...raised, data: { ...raised.data, followUpOf: otherThreadId } };
     const [, ack] = emailSpec()
@@ -59,10 +59,10 @@ describe('decideEmails: a query raised', () => {
     expect(ack!.text).toContain('The conversation you replied to about assignment A-1042 was closed');
     expect(ack!.text).toContain('opened a new conversation, linked to the closed one');
     // a query of its own keeps its plain thanks
-    const [, plain] = emailSpec().given([]).when(queryRaised(partner)).thenEmails([
-      toSupport('query_raised_support'),
-      toPartner('query_raised_ack'),
-    ]);
+    const [, plain] = emailSpec()
+      .given([])
+      .when(queryRaised(partner))
+      .thenEmails([toSupport('query_raised_support'), toPartner('query_raised_ack')]);
     expect(plain!.text).toContain('we received your query about assignment A-1042');
     expect(plain!.text).not.toContain('was closed');
   });

@@ -16,7 +16,7 @@ const controlCharacters = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
 /** The subject a query from this email gets; `fallback` when nothing is left of it. */
 export function querySubjectOf(subject: string | null | undefined, fallback: string): string {
   let topic = (subject ?? '').replace(controlCharacters, ' ').replace(tagPattern, ' ');
-  for (let previous = ''; previous !== topic; ) {
+  for (let previous = ''; previous !== topic;) {
     previous = topic;
     topic = topic.replace(replyPrefix, '');
   }

@@ -343,7 +343,11 @@ export class InboundWorker {
       }));
     } catch (error) {
       if (error instanceof DomainError && error.kind !== 'conflict') {
-        return this.hold(delivery, email, messageId, digest, { reason: error.code, threadId: closedThreadId, assignmentId });
+        return this.hold(delivery, email, messageId, digest, {
+          reason: error.code,
+          threadId: closedThreadId,
+          assignmentId,
+        });
       }
       throw error;
     }
