@@ -8,9 +8,18 @@ CREATE INDEX resend_webhook_deliveries_dead ON resend_webhook_deliveries (dead_a
   WHERE dead_at IS NOT NULL AND processed_at IS NULL;
 
 -- Held mail for staff. `id` names a row in URLs (a Message-ID has <, > and @ in it): the SHA-256 of
--- its Message-ID, so it is the same wherever it is computed and needs no sequence.
-ALTER TABLE held_inbound_emails
-  ADD COLUMN id text GENERATED ALWAYS AS (encode(sha256(convert_to(message_id, 'UTF8')), 'hex')) STORED;
+-- its Message-ID (UTF-8), so it is the same wherever it is computed and needs no sequence. Set by a
+-- trigger (convert_to is not immutable, so it cannot be a generated column).
+ALTER TABLE held_inbound_emails ADD COLUMN id text;
+CREATE FUNCTION held_inbound_email_id() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.id := encode(sha256(convert_to(NEW.message_id, 'UTF8')), 'hex');
+  RETURN NEW;
+END $$;
+CREATE TRIGGER held_inbound_emails_id BEFORE INSERT OR UPDATE OF message_id ON held_inbound_emails
+  FOR EACH ROW EXECUTE FUNCTION held_inbound_email_id();
+UPDATE held_inbound_emails SET id = encode(sha256(convert_to(message_id, 'UTF8')), 'hex');
+ALTER TABLE held_inbound_emails ALTER COLUMN id SET NOT NULL;
 CREATE UNIQUE INDEX held_inbound_emails_id ON held_inbound_emails (id);
 -- What staff made of it (resolved_at, resolved_by, resolution are 0012's): the thread it went to and
 -- as what (`participant_message`, `internal_note`, `query_raised`), or why it was discarded.
