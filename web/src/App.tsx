@@ -5,10 +5,11 @@ import { RequireSignIn, RoleGate } from './components/Layouts';
 import { ToastProvider } from './components/Toasts';
 import { EmptyState, LoadingState } from './components/ui';
 import { createDeskQueryClient } from './lib/queryClient';
-import { canAudit, canOperate, homeOf, isAdmin, SessionProvider, useSession } from './lib/session';
+import { canAudit, canManageSupport, canOperate, homeOf, isAdmin, SessionProvider, useSession } from './lib/session';
 import { AuditIndexPage } from './pages/AuditIndexPage';
 import { AuditThreadPage } from './pages/AuditThreadPage';
 import { GuestPage } from './pages/GuestPage';
+import { HeldMailPage } from './pages/HeldMailPage';
 import { InboxPage } from './pages/InboxPage';
 import { OpsPage } from './pages/OpsPage';
 import { PortalAssignmentPage } from './pages/PortalAssignmentPage';
@@ -50,6 +51,14 @@ function SignedInApp() {
           <Route path="/admin" element={<Navigate to="/admin/support" replace />} />
           <Route path="/admin/support" element={<InboxPage />} />
           <Route path="/admin/my-settings" element={<MySettingsPage />} />
+          <Route
+            path="/admin/held-mail"
+            element={
+              <RoleGate allow={canManageSupport}>
+                <HeldMailPage />
+              </RoleGate>
+            }
+          />
           <Route
             path="/admin/system-config"
             element={

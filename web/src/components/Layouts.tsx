@@ -1,8 +1,9 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { label } from '../lib/format';
-import { canAudit, canOperate, isAdmin, useSession, type SignedIn } from '../lib/session';
-import { Icon } from './Icon';
+import { canAudit, canManageSupport, canOperate, isAdmin, useSession, type SignedIn } from '../lib/session';
+import { useHeldMailCount } from '../lib/useHeldMailCount';
+import { Icon, type IconName } from './Icon';
 import { Avatar, Button, EmptyState, LoadingState } from './ui';
 
 function Brand({ to }: { to: string }) {
@@ -80,8 +81,11 @@ function Shell({ nav, identity, home }: { nav: ReactNode; identity: SignedIn; ho
 
 /** Staff: inbox; config for admins; ops for ops and admins; audit for auditors and admins. */
 export function StaffLayout({ identity }: { identity: SignedIn }) {
-  const items = [
+  const mayManage = canManageSupport(identity);
+  const heldCount = useHeldMailCount(mayManage);
+  const items: { to: string; text: string; icon: IconName; show: boolean; count?: number | null }[] = [
     { to: '/admin/support', text: 'Inbox', icon: 'inbox' as const, show: true },
+    { to: '/admin/held-mail', text: 'Held mail', icon: 'mail' as const, show: mayManage, count: heldCount },
     { to: '/admin/system-config', text: 'Config', icon: 'settings' as const, show: isAdmin(identity) },
     { to: '/ops', text: 'Ops', icon: 'activity' as const, show: canOperate(identity) },
     { to: '/audit', text: 'Audit', icon: 'shield' as const, show: canAudit(identity) },
@@ -97,6 +101,11 @@ export function StaffLayout({ identity }: { identity: SignedIn }) {
           <NavLink key={i.to} to={i.to}>
             <Icon name={i.icon} />
             {i.text}
+            {i.count ? (
+              <span className="count" data-testid="held-mail-count" aria-label={`${i.count} open`}>
+                {i.count}
+              </span>
+            ) : null}
           </NavLink>
         ))}
     />

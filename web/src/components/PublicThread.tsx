@@ -9,6 +9,7 @@ import { useDeskQuery } from '../lib/useDeskQuery';
 import { Conversation } from './Conversation';
 import { Icon } from './Icon';
 import { ReplyBox } from './ReplyBox';
+import { ThreadLinks } from './ThreadLinks';
 import { useToast } from './Toasts';
 import { ErrorState, PriorityBadge, SkeletonRows, StatusBadge } from './ui';
 
@@ -33,10 +34,13 @@ export function PublicThread({
   breadcrumb,
   onLoaded,
   onInvalidLink,
+  threadHref,
 }: {
   threadId: string;
   myId?: string;
   breadcrumb?: ReactNode;
+  /** Where a linked thread (a follow-up, or the closed thread it continues) opens; without it, no link. */
+  threadHref?: (threadId: string) => string;
   onLoaded?: (thread: PartnerThreadSummary) => void;
   onInvalidLink?: () => void;
 }) {
@@ -110,6 +114,11 @@ export function PublicThread({
             <span>{label(t.queryType)}</span>
             <span>Raised {formatDateTime(t.raisedAt)}</span>
           </div>
+          <ThreadLinks
+            followUpOf={data.followUpOf}
+            continuedIn={data.continuedIn}
+            {...(threadHref ? { hrefOf: threadHref } : {})}
+          />
         </div>
       </div>
       <div className="card">

@@ -21,6 +21,7 @@ import { Conversation } from './Conversation';
 import { Drawer } from './Drawer';
 import { GuestLinksPanel } from './GuestLinksPanel';
 import { Icon } from './Icon';
+import { ThreadLinks } from './ThreadLinks';
 import { ReplyBox, type Visibility } from './ReplyBox';
 import { useToast } from './Toasts';
 import { Alert, Button, ErrorState, PriorityBadge, SkeletonRows, StatusBadge } from './ui';
@@ -321,6 +322,11 @@ export function ThreadDrawer({
               </Alert>
             </div>
           ) : null}
+          <ThreadLinks
+            followUpOf={data.followUpOf}
+            continuedIn={data.continuedIn}
+            hrefOf={(id) => `/admin/support?thread=${encodeURIComponent(id)}`}
+          />
 
           <section className="section" aria-label="Conversation">
             <h3 className="section-title">

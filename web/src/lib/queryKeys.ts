@@ -15,6 +15,9 @@ export const queryKeys = {
   inboxCounts: (filters: { priority: string; queryType: string; assigneeId: string; q: string }) =>
     ['inbox', 'counts', filters] as const,
   auditSearch: (q: string) => ['inbox', 'audit-search', { q }] as const,
+  heldMail: () => ['held-mail', 'list'] as const,
+  heldMailDetail: (id: string) => ['held-mail', 'detail', id] as const,
+  deadInbound: () => ['ops', 'inbound-dead'] as const,
   staffThread: (threadId: string) => ['threads', threadId, 'staff'] as const,
   publicThread: (threadId: string) => ['threads', threadId, 'public'] as const,
   threadHistory: (threadId: string) => ['audit', threadId, 'history'] as const,

@@ -63,6 +63,13 @@ export type EmailQueue = Schemas['EmailQueue'];
 export type EmailQueueEntry = EmailQueue['emails'][number];
 export type MailboxEmail = Schemas['DevMailbox']['emails'][number];
 
+export type HeldMail = Schemas['HeldMail'];
+export type HeldMailDetail = Schemas['HeldMailDetail'];
+export type HeldMailList = Answer<'listHeldMail'>;
+export type HeldMailResolved = Schemas['HeldMailResolved'];
+export type DeadInboundList = Answer<'listDeadInbound'>;
+export type LinkedThread = Schemas['LinkedThread'];
+
 export type ThreadHistory = Schemas['ThreadHistory'];
 export type HistoryEvent = ThreadHistory['events'][number];
 export type StreamVerification = ThreadHistory['verification']['streams'][number];

@@ -1,3 +1,4 @@
+import { DeadInboundSection } from '../components/ops/DeadInboundSection';
 import { EmailQueueSection } from '../components/ops/EmailQueueSection';
 import { Mailbox } from '../components/ops/Mailbox';
 import { Projections } from '../components/ops/Projections';
@@ -15,6 +16,7 @@ export function OpsPage() {
       <div className="stack" style={{ gap: 20 }}>
         <Projections />
         <EmailQueueSection />
+        <DeadInboundSection />
         <Mailbox />
       </div>
     </div>

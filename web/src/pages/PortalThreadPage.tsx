@@ -15,6 +15,7 @@ export function PortalThreadPage() {
       <PublicThread
         threadId={threadId}
         myId={identity.accountId}
+        threadHref={(id) => `/portal/threads/${encodeURIComponent(id)}`}
         onLoaded={(t) =>
           setReference((r) =>
             r?.ref === t.assignmentReference ? r : { ref: t.assignmentReference, assignmentId: t.assignmentId },
