@@ -7,7 +7,7 @@ import { useDeskQuery } from './useDeskQuery';
 export function useHeldMailCount(enabled: boolean): number | null {
   const held = useDeskQuery({
     queryKey: queryKeys.heldMail(),
-    read: (signal, waitFor) => api.get<HeldMailList>('/api/inbound/held', { signal, waitFor }),
+    read: (signal) => api.get<HeldMailList>('/api/inbound/held', { signal }),
     refetchInterval: 15_000,
     enabled,
   });

@@ -53,7 +53,7 @@ export function HeldMailPage() {
   const selected = params.get('mail');
   const list = useDeskQuery({
     queryKey: queryKeys.heldMail(),
-    read: (signal, waitFor) => api.get<HeldMailList>('/api/inbound/held', { signal, waitFor }),
+    read: (signal) => api.get<HeldMailList>('/api/inbound/held', { signal }),
     refetchInterval: 15_000,
   });
   const select = (id: string | null) => {
@@ -99,9 +99,10 @@ export function HeldMailPage() {
           <HeldDetail
             key={selected}
             id={selected}
-            onDone={async (answer) => {
+            onDone={async () => {
               select(null);
-              await list.reload({ waitFor: answer.position });
+              // held mail is its own table, written before the answer: a plain read shows the change
+              await list.reload();
             }}
           />
         ) : (
@@ -144,7 +145,7 @@ function HeldRow({ mail, active, onSelect }: { mail: HeldMail; active: boolean; 
   );
 }
 
-function HeldDetail({ id, onDone }: { id: string; onDone: (answer: HeldMailResolved) => Promise<void> }) {
+function HeldDetail({ id, onDone }: { id: string; onDone: () => Promise<void> }) {
   const toast = useToast();
   const detail = useDeskQuery({
     queryKey: queryKeys.heldMailDetail(id),
@@ -167,9 +168,9 @@ function HeldDetail({ id, onDone }: { id: string; onDone: (answer: HeldMailResol
       </section>
     );
   }
-  const done = async (answer: HeldMailResolved, message: string) => {
+  const done = async (message: string) => {
     toast(message);
-    await onDone(answer);
+    await onDone();
   };
   return (
     <section className="card" aria-labelledby="held-subject" data-testid="held-detail">
@@ -223,8 +224,8 @@ function HeldDetail({ id, onDone }: { id: string; onDone: (answer: HeldMailResol
           </Alert>
         ) : (
           <>
-            <AssignForm mail={mail} onAssigned={(a) => done(a, 'Email assigned')} />
-            <DiscardForm mail={mail} onDiscarded={(a) => done(a, 'Email discarded')} />
+            <AssignForm mail={mail} onAssigned={() => done('Email assigned')} />
+            <DiscardForm mail={mail} onDiscarded={() => done('Email discarded')} />
           </>
         )}
       </div>
