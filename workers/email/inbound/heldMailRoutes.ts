@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { actorOf, authorOf } from '../../../commands/commandContext.js';
-import { BODY_MAX, externalIdSchema, threadIdSchema } from '../../../domain/index.js';
-import type { EventStore, JsonValue } from '../../../eventstore/port.js';
+import { externalIdSchema, threadIdSchema } from '../../../domain/index.js';
+import type { EventStore } from '../../../eventstore/port.js';
 import { HttpProblem, problems } from '../../../platform/http/problem.js';
 import { implement, routeContract, type AnyRoute } from '../../../platform/http/route.js';
 import { supportManagers, type Identity } from '../../../platform/identity/identity.js';
@@ -15,21 +14,14 @@ import {
   snippetOf,
   type HeldEmailRow,
 } from './heldInboundEmails.js';
-import { postInboundMessage, raiseInboundQuery, recordInboundMessageId } from './inboundCommands.js';
-import { querySubjectOf } from './inboundQuerySubject.js';
+import { assignHeld } from './heldMailAssignment.js';
+import { recordInboundMessageId } from './inboundCommands.js';
 import type { InboundLookup } from './matchThread.js';
 
 /**
- * Held mail for staff (admins and agents): list, read, assign to a thread or an assignment, or
- * discard. Assigning is decided so that a stranger's words never reach a partner unreviewed:
- *   - to a thread: the sender's own message when they are one of its participants (a partner of
- *     its organisation, or a guest whose link to it works now), else an internal note by the
- *     staff member naming the sender ("Email from x@y: …");
- *   - to an assignment: a query raised as the sender when they are a partner account of its
- *     organisation, else 422.
- * Each action locks the row, is refused with 409 once the row is resolved, and records who and when.
- * The ids of what it makes are derived from the Message-ID (as the worker's), so a retried
- * assignment makes no second message or thread.
+ * Held mail for staff (admins and agents): list, read, assign to a thread or an assignment
+ * (what that makes: heldMailAssignment.ts), or discard. Each action locks the row, is refused
+ * with 409 once the row is resolved, and records who and when.
  */
 
 const heldId = z.object({
@@ -207,18 +199,6 @@ const alreadyResolved = (row: HeldEmailRow) =>
       resolvedBy: row.resolved_by_name,
     },
   );
-const unprocessable = (detail: string, path: string) =>
-  new HttpProblem(422, 'Unprocessable Content', detail, {
-    code: 'invalid_command',
-    errors: [{ path, message: detail }],
-  });
-
-/** What an internal note about a stranger's email says: who wrote, then what, within the body limit. */
-export function internalNoteOf(sender: string, reply: string): string {
-  const note = `Email from ${sender}:\n\n${reply}`;
-  return note.length <= BODY_MAX ? note : `${note.slice(0, BODY_MAX - 1)}…`;
-}
-
 export function heldMailRoutes(deps: HeldMailDependencies): AnyRoute[] {
   /** Runs `act` with the open held row locked, then records what became of it. */
   async function resolving(
@@ -257,17 +237,6 @@ export function heldMailRoutes(deps: HeldMailDependencies): AnyRoute[] {
     }
   }
 
-  function inboundEmailOf(row: HeldEmailRow, staff: Identity): Record<string, JsonValue> {
-    return {
-      messageId: row.message_id,
-      resendEmailId: row.resend_email_id,
-      sha256: row.sha256,
-      matchedBy: 'staff',
-      heldFor: row.reason,
-      assignedBy: staff.kind === 'staff' ? staff.accountId : null,
-    };
-  }
-
   const list = implement(listHeldMail, {
     async handle(ctx) {
       const { open, rows } = await listOpenHeld(deps.pool, ctx.query.limit);
@@ -304,81 +273,11 @@ export function heldMailRoutes(deps: HeldMailDependencies): AnyRoute[] {
       const staff = ctx.identity;
       const answer = await resolving(
         ctx.params.heldId,
-        async (row) => {
-          const { reply } = heldTextOf(row.email);
-          if (reply === '') throw unprocessable('This email has no text that could become a message.', 'heldId');
-          const common = {
-            messageId: row.message_id,
-            inboundEmail: inboundEmailOf(row, staff),
-            correlationId: ctx.requestId || row.svix_id,
-            now: deps.clock(),
-          };
-          const sender = row.sender.toLowerCase();
-          const partner = await deps.lookup.partnerAccountByAddress(sender);
-          if (ctx.body.threadId) {
-            const thread = await deps.lookup.thread(ctx.body.threadId);
-            if (!thread) throw problems.notFound('This thread does not exist.');
-            const guest =
-              partner?.partnerOrgId === thread.partnerOrgId
-                ? null
-                : await deps.lookup.guestLinkFor(thread.threadId, sender, deps.clock().toISOString());
-            const author =
-              partner?.partnerOrgId === thread.partnerOrgId
-                ? { kind: 'partner' as const, id: partner.accountId, name: partner.name }
-                : guest
-                  ? { kind: 'guest' as const, id: guest.linkId, name: guest.name }
-                  : null;
-            const outcome = await postInboundMessage(deps.eventStore, {
-              ...common,
-              threadId: thread.threadId,
-              ...(author
-                ? { author, actor: actorOf(staff), body: reply, visibility: 'external' as const }
-                : {
-                    author: authorOf(staff),
-                    actor: actorOf(staff),
-                    body: internalNoteOf(row.sender, reply),
-                    visibility: 'internal' as const,
-                  }),
-            });
-            return {
-              id: row.id,
-              resolution: 'assigned' as const,
-              resolvedAs: author ? ('participant_message' as const) : ('internal_note' as const),
-              threadId: thread.threadId,
-              position: outcome.position,
-            };
-          }
-          const { rows } = await deps.pool.query<{ assignmentId: string; reference: string; partnerOrgId: string }>(
-            `SELECT assignment_id AS "assignmentId", reference, partner_org_id AS "partnerOrgId"
-               FROM assignment_directory WHERE assignment_id = $1`,
-            [ctx.body.assignmentId],
-          );
-          const assignment = rows[0];
-          if (!assignment) throw problems.notFound('This assignment does not exist.');
-          if (!partner || partner.partnerOrgId !== assignment.partnerOrgId) {
-            throw unprocessable(
-              'Only a partner of this assignment’s organisation can have a query raised from their email. ' +
-                'Assign it to a thread instead, where it becomes an internal note.',
-              'assignmentId',
-            );
-          }
-          const raised = await raiseInboundQuery(deps.eventStore, {
-            ...common,
-            author: { kind: 'partner', id: partner.accountId, name: partner.name },
-            actor: actorOf(staff),
-            assignment,
-            subject: querySubjectOf(row.subject, `Email from ${row.sender}`),
-            body: reply,
-            followUpOf: null,
-          });
-          return {
-            id: row.id,
-            resolution: 'assigned' as const,
-            resolvedAs: 'query_raised' as const,
-            threadId: raised.threadId,
-            position: raised.position,
-          };
-        },
+        async (row) => ({
+          id: row.id,
+          resolution: 'assigned' as const,
+          ...(await assignHeld(deps, row, staff, ctx.body, ctx.requestId || row.svix_id)),
+        }),
         staff,
       );
       return { body: answer };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { internalNoteOf } from '../../../../workers/email/inbound/heldMailRoutes.js';
+import { internalNoteOf } from '../../../../workers/email/inbound/heldMailAssignment.js';
 import { querySubjectOf } from '../../../../workers/email/inbound/inboundQuerySubject.js';
 
 describe('querySubjectOf: the subject of a query raised from an email', () => {
