@@ -6,12 +6,11 @@ import type { EventStore } from '../../../eventstore/port.js';
 import { backoffDelay, WORKER_BACKOFF } from '../../../platform/backoff.js';
 import type { Logger } from '../../../platform/logger.js';
 import type { ReplyAddresses } from '../replyAddress.js';
-import { raiseInboundQuery, recordInboundMessageId } from './inboundCommands.js';
 import { inboundKeyHash, inboundMessageIdOf } from './inboundIds.js';
 import { inboundMessageOf } from './inboundMessage.js';
 import { receivedEmailDigest, type InboundMessageDigest } from './inboundMessageDigest.js';
 import { ownMessageIdOf, senderOf } from './inboundMessageHeaders.js';
-import { querySubjectOf } from './inboundQuerySubject.js';
+import { raiseFromEmail } from './inboundRaise.js';
 import { matchThread, type InboundAuthor, type InboundLookup, type InboundOutcome } from './matchThread.js';
 
 /**
@@ -293,11 +292,7 @@ export class InboundWorker {
     return { outcome: 'posted', reason: outcome.matchedBy, threadId: outcome.threadId };
   }
 
-  /**
-   * A query raised as the partner who wrote: on the assignment the subject tagged, or, for a reply
-   * to a closed thread, on that thread's assignment as its follow-up (the sender's acknowledgement
-   * says so). A guest cannot raise one from a closed thread: held (`thread_closed`).
-   */
+  /** A query raised as the partner who wrote (inboundRaise.ts), or held when it cannot be. */
   private async raise(
     delivery: ClaimedDelivery,
     email: GetReceivingEmailResponseSuccess,
@@ -305,54 +300,12 @@ export class InboundWorker {
     digest: InboundMessageDigest,
     outcome: Extract<InboundOutcome, { kind: 'raise' | 'followUp' }>,
   ): Promise<Done> {
-    const closedThreadId = outcome.kind === 'followUp' ? outcome.closedThreadId : null;
-    const assignmentId = outcome.assignment.assignmentId;
-    const { author } = outcome;
-    if (author.kind !== 'partner') {
-      return this.hold(delivery, email, messageId, digest, { reason: 'thread_closed', threadId: closedThreadId });
-    }
-    const message = inboundMessageOf(email);
-    if (message.kind === 'empty') {
-      return this.hold(delivery, email, messageId, digest, {
-        reason: 'empty_message',
-        threadId: closedThreadId,
-        assignmentId,
-      });
-    }
-    const sender = senderOf(email)?.normalized ?? email.from;
-    let threadId: string;
-    try {
-      ({ threadId } = await raiseInboundQuery(this.options.eventStore, {
-        messageId,
-        author: { kind: 'partner', id: author.accountId, name: author.name },
-        actor: { type: 'user', id: author.accountId },
-        inboundEmail: {
-          messageId,
-          resendEmailId: email.id,
-          sha256: digest.sha256,
-          digestOf: digest.of,
-          matchedBy: outcome.kind === 'followUp' ? outcome.matchedBy : 'subject_tag',
-          bodyShortened: message.bodyShortened,
-        },
-        correlationId: delivery.svix_id,
-        now: this.clock(),
-        assignment: outcome.assignment,
-        subject: querySubjectOf(email.subject, `Email from ${sender}`),
-        body: message.body,
-        followUpOf: closedThreadId,
-      }));
-    } catch (error) {
-      if (error instanceof DomainError && error.kind !== 'conflict') {
-        return this.hold(delivery, email, messageId, digest, {
-          reason: error.code,
-          threadId: closedThreadId,
-          assignmentId,
-        });
-      }
-      throw error;
-    }
-    await recordInboundMessageId(this.options.pool, threadId, messageId, this.clock());
-    return { outcome: 'raised', reason: closedThreadId ? 'follow_up' : 'raised_query', threadId };
+    const result = await raiseFromEmail(
+      { eventStore: this.options.eventStore, pool: this.options.pool, clock: this.clock },
+      { email, messageId, digest, outcome, correlationId: delivery.svix_id },
+    );
+    if (result.kind === 'hold') return this.hold(delivery, email, messageId, digest, result);
+    return { outcome: 'raised', reason: result.followUp ? 'follow_up' : 'raised_query', threadId: result.threadId };
   }
 
   private async hold(
