@@ -2,7 +2,7 @@
 -- `raised` (a query raised from a known partner's mail, or a follow-up of a closed thread).
 ALTER TABLE resend_webhook_deliveries DROP CONSTRAINT IF EXISTS resend_webhook_deliveries_outcome_check;
 ALTER TABLE resend_webhook_deliveries ADD CONSTRAINT resend_webhook_deliveries_outcome_check
-  CHECK (outcome IN ('posted', 'raised', 'held', 'ignored', 'duplicate', 'skipped'));
+  CHECK (outcome IN ('posted', 'raised', 'held', 'ignored', 'duplicate', 'skipped', 'recorded'));
 -- ops list what was dead-lettered, latest first
 CREATE INDEX resend_webhook_deliveries_dead ON resend_webhook_deliveries (dead_at DESC)
   WHERE dead_at IS NOT NULL AND processed_at IS NULL;

@@ -72,6 +72,8 @@ export function ThreadDrawer({
       rememberStaff(staff);
       return answer;
     },
+    // delivery reports are not pushed: while an email of the last hour still waits for its report, look again
+    refetchInterval: (data) => (data && awaitsDeliveryReport(data, Date.now()) ? DELIVERY_REFRESH_MS : false),
   });
 
   // Each email's delivery state: from the thread view when it carries it, else (admins) from the queue.
@@ -354,5 +356,15 @@ export function ThreadDrawer({
         </>
       ) : null}
     </Drawer>
+  );
+}
+
+const DELIVERY_REFRESH_MS = 5_000;
+const WAITING_STATES = new Set(['pending', 'sending', 'retrying', 'accepted', 'sent', 'delayed']);
+
+/** Whether an email of the last hour has no final word yet (delivered, bounced, failed…). */
+function awaitsDeliveryReport(view: StaffThread, now: number): boolean {
+  return view.messages.some((m) =>
+    (m.emails ?? []).some((e) => WAITING_STATES.has(e.status) && now - Date.parse(e.at) < 3_600_000),
   );
 }

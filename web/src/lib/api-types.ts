@@ -800,6 +800,128 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/inbound/held': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Held mail: received emails that became no message, open ones newest first
+     * @description Allowed roles: admin, agent.
+     */
+    get: operations['listHeldMail'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/inbound/held/{heldId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One held mail with its text (plain text, never HTML)
+     * @description Allowed roles: admin, agent.
+     */
+    get: operations['getHeldMail'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/inbound/held/{heldId}/assign': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Assign a held mail to a thread or an assignment
+     * @description To a thread: posted as the sender’s message when the sender is a participant of that thread (a partner of its organisation, or a guest whose link to it works), otherwise as your internal note naming the sender. To an assignment: a query raised as the sender when the sender is a partner account of its organisation, otherwise 422. A closed thread takes nothing (422). Already assigned or discarded: 409.
+     *
+     *     Allowed roles: admin, agent.
+     */
+    post: operations['assignHeldMail'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/inbound/held/{heldId}/discard': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Discard a held mail, saying why
+     * @description Allowed roles: admin, agent.
+     */
+    post: operations['discardHeldMail'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ops/inbound/dead': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Inbound email deliveries dead-lettered after their last attempt, latest first
+     * @description Allowed roles: ops, admin.
+     */
+    get: operations['listDeadInbound'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ops/inbound/dead/{svixId}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Make a dead-lettered inbound delivery due again (attempts reset)
+     * @description Allowed roles: ops, admin.
+     */
+    post: operations['retryDeadInbound'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1010,6 +1132,12 @@ export interface components {
       /** @enum {string} */
       state: 'active' | 'expired' | 'revoked';
     };
+    LinkedThread: {
+      threadId: string;
+      subject: string;
+      /** @enum {string} */
+      status: 'OPEN' | 'PENDING' | 'RESOLVED' | 'CLOSED';
+    };
     PublicConfig: {
       whatsappNumber: string | null;
       whatsappBubbleEnabled: boolean;
@@ -1212,6 +1340,81 @@ export interface components {
       clearedAt: string | null;
       clearedBy: string | null;
       clearedReason: string | null;
+    };
+    HeldMail: {
+      /** @description The held mail id: the SHA-256 of its Message-ID */
+      id: string;
+      messageId: string;
+      /** @description Why it was held (a hold reason code) */
+      reason: string;
+      /** @description Why it was held, in plain words */
+      reasonText: string;
+      sender: string;
+      subject: string;
+      receivedAt: string;
+      heldAt: string;
+      /** @description The start of its visible reply, on one line */
+      snippet: string;
+      /** @description The thread it named or matched, if any */
+      threadId: string | null;
+      threadSubject: string | null;
+      assignmentId: string | null;
+      assignmentReference: string | null;
+    };
+    HeldMailDetail: {
+      /** @description The held mail id: the SHA-256 of its Message-ID */
+      id: string;
+      messageId: string;
+      /** @description Why it was held (a hold reason code) */
+      reason: string;
+      /** @description Why it was held, in plain words */
+      reasonText: string;
+      sender: string;
+      subject: string;
+      receivedAt: string;
+      heldAt: string;
+      /** @description The start of its visible reply, on one line */
+      snippet: string;
+      /** @description The thread it named or matched, if any */
+      threadId: string | null;
+      threadSubject: string | null;
+      assignmentId: string | null;
+      assignmentReference: string | null;
+      to: string[];
+      cc: string[];
+      /** @description The visible reply, as plain text (never HTML) */
+      reply: string;
+      /** @description The whole text, quoted history included, as plain text */
+      fullText: string;
+      sha256: string;
+      resolvedAt: string | null;
+      resolvedBy: string | null;
+      /** @enum {string|null} */
+      resolution: 'assigned' | 'discarded' | null;
+      /** @enum {string|null} */
+      resolvedAs: 'participant_message' | 'internal_note' | 'query_raised' | null;
+      resolvedThreadId: string | null;
+      discardReason: string | null;
+    };
+    HeldMailResolved: {
+      id: string;
+      /** @enum {string} */
+      resolution: 'assigned' | 'discarded';
+      /** @enum {string|null} */
+      resolvedAs: 'participant_message' | 'internal_note' | 'query_raised' | null;
+      threadId: string | null;
+      /** @description Where the log was after it: pass as waitFor to read it */
+      position: string | null;
+    };
+    DeadInboundDelivery: {
+      svixId: string;
+      type: string;
+      attempts: number;
+      lastError: string | null;
+      receivedAt: string;
+      deadAt: string;
+      /** @description Resend's id of the received email, if the delivery names one */
+      emailId: string | null;
     };
   };
   responses: never;
@@ -2935,6 +3138,15 @@ export interface operations {
               reason: 'bounced' | 'complained';
               since: string;
             }[];
+            /** @description The closed thread this one continues (a reply by email to it opened this one), if the caller may read it */
+            followUpOf: {
+              threadId: string;
+              subject: string;
+              /** @enum {string} */
+              status: 'OPEN' | 'PENDING' | 'RESOLVED' | 'CLOSED';
+            } | null;
+            /** @description The follow-ups that continue this (closed) thread, oldest first, that the caller may read */
+            continuedIn: components['schemas']['LinkedThread'][];
           };
         };
       };
@@ -3801,6 +4013,395 @@ export interface operations {
             cleared: true;
             address: string;
             position: string;
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listHeldMail: {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description How many are open, and the newest */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            open: number;
+            items: components['schemas']['HeldMail'][];
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getHeldMail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        heldId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The held mail */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HeldMailDetail'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  assignHeldMail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        heldId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: uuid */
+          threadId?: string;
+          assignmentId?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Assigned */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HeldMailResolved'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A rule of the domain refuses it */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  discardHeldMail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        heldId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Discarded */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HeldMailResolved'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listDeadInbound: {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description How many are dead-lettered, and the latest */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            dead: number;
+            items: components['schemas']['DeadInboundDelivery'][];
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  retryDeadInbound: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        svixId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Due again: the inbound worker takes it on its next round */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            retried: true;
           };
         };
       };

@@ -6,6 +6,7 @@ import { HttpProblem, problems } from '../../../platform/http/problem.js';
 import type { Identity } from '../../../platform/identity/identity.js';
 import { heldTextOf, type HeldEmailRow } from './heldInboundEmails.js';
 import { postInboundMessage, raiseInboundQuery } from './inboundCommands.js';
+import { arrivedTextOf, inboundMessageOf } from './inboundMessage.js';
 import { querySubjectOf } from './inboundQuerySubject.js';
 import type { InboundLookup } from './matchThread.js';
 
@@ -54,6 +55,7 @@ function inboundEmailOf(row: HeldEmailRow, staff: Identity): Record<string, Json
     matchedBy: 'staff',
     heldFor: row.reason,
     assignedBy: staff.kind === 'staff' ? staff.accountId : null,
+    ...arrivedTextOf(inboundMessageOf(row.email)),
   };
 }
 

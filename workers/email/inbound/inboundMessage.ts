@@ -35,6 +35,20 @@ export type InboundMessage =
   /** Nothing to read (an attachment alone, an empty email): no message can be made of it. */
   | { kind: 'empty'; html: string | null };
 
+/**
+ * What arrived, as an event made from the email records it (`metadata.inboundEmail`, under the
+ * hash chain): the whole text for "show quoted" and the audit, and the HTML only sanitised.
+ */
+export function arrivedTextOf(message: InboundMessage): {
+  textFrom: 'text' | 'html' | null;
+  fullText: string | null;
+  html: string | null;
+} {
+  return message.kind === 'message'
+    ? { textFrom: message.textFrom, fullText: message.fullText, html: message.html }
+    : { textFrom: null, fullText: null, html: message.html };
+}
+
 /** The marker that ends a shortened text, saying how much more the email has. */
 export function shortenedMarker(omitted: number): string {
   return `\n\n[… shortened: ${omitted} more characters are in the full email]`;

@@ -3,7 +3,7 @@ import type { GetReceivingEmailResponseSuccess } from 'resend';
 import { DomainError } from '../../../domain/index.js';
 import type { EventStore } from '../../../eventstore/port.js';
 import { raiseInboundQuery, recordInboundMessageId } from './inboundCommands.js';
-import { inboundMessageOf } from './inboundMessage.js';
+import { arrivedTextOf, inboundMessageOf } from './inboundMessage.js';
 import type { InboundMessageDigest } from './inboundMessageDigest.js';
 import { senderOf } from './inboundMessageHeaders.js';
 import { querySubjectOf } from './inboundQuerySubject.js';
@@ -56,6 +56,7 @@ export async function raiseFromEmail(
         digestOf: digest.of,
         matchedBy: outcome.kind === 'followUp' ? outcome.matchedBy : 'subject_tag',
         bodyShortened: message.bodyShortened,
+        ...arrivedTextOf(message),
       },
       correlationId: input.correlationId,
       now: deps.clock(),

@@ -7,7 +7,7 @@ import { backoffDelay, WORKER_BACKOFF } from '../../../platform/backoff.js';
 import type { Logger } from '../../../platform/logger.js';
 import type { ReplyAddresses } from '../replyAddress.js';
 import { inboundKeyHash, inboundMessageIdOf } from './inboundIds.js';
-import { inboundMessageOf } from './inboundMessage.js';
+import { arrivedTextOf, inboundMessageOf } from './inboundMessage.js';
 import { receivedEmailDigest, type InboundMessageDigest } from './inboundMessageDigest.js';
 import { ownMessageIdOf, senderOf } from './inboundMessageHeaders.js';
 import { raiseFromEmail } from './inboundRaise.js';
@@ -269,10 +269,7 @@ export class InboundWorker {
               digestOf: digest.of,
               matchedBy: outcome.matchedBy,
               bodyShortened: message.bodyShortened,
-              // what arrived, for "show quoted" and the audit: the whole text, the HTML only sanitised
-              textFrom: message.textFrom,
-              fullText: message.fullText,
-              html: message.html,
+              ...arrivedTextOf(message),
             },
           },
         },
