@@ -299,6 +299,68 @@ describe('replies by email', () => {
     });
   });
 
+  it("when a partner's mail names another customer's assignment tag, then it is held, not posted in that customer's thread", async () => {
+    const { threadId } = await resolvedThread('Dock 4 schedule');
+    // Globex's partner writes afresh (no reply address, no References) with Acme's tag and topic
+    const { delivery } = await arrives({
+      from: 'Pia Partner <partner@globex.test>',
+      to: ['support@example.com'],
+      subject: 'Re: [A-1001] Dock 4 schedule',
+      text: 'What about our slot?',
+      messageId: '<tag-of-another@globex.test>',
+    });
+    expect(await inbound.runOnce()).toMatchObject({ claimed: 1, held: 1, posted: 0 });
+    expect(await messagesOf(threadId)).toHaveLength(1);
+    expect(await held('<tag-of-another@globex.test>')).toEqual([
+      { reason: 'tag_of_another_organisation', thread_id: null, sender: 'partner@globex.test' },
+    ]);
+    expect(await deliveryRow(delivery.id)).toMatchObject({
+      outcome: 'held',
+      outcome_reason: 'tag_of_another_organisation',
+    });
+  });
+
+  it('when Resend gives our emails its own Message-IDs, then replies still find their thread by the reply address and by References', async () => {
+    resend.setFaults({ rewriteMessageIds: true });
+    const { threadId, replyTo, messageId: rewritten } = await resolvedThread('Rewritten ids');
+    expect(rewritten).toMatch(/@email\.resend\.test>$/);
+    const sent = resend.delivered.find((e) => e.headers['Message-ID'] === rewritten)!;
+    // what was sent is what arrived: our threading headers and the reply address, Message-ID aside
+    expect(sent.headers['Reply-To']).toBe(replyTo);
+    expect(sent.headers['References']).toMatch(new RegExp(`<thread-${threadId}\\.`));
+
+    // a reply to the reply address: its In-Reply-To and References name only Resend's id
+    await arrives({
+      from: 'partner@acme.test',
+      to: [replyTo],
+      subject: 'Re: Rewritten ids',
+      text: 'First answer.',
+      headers: { 'In-Reply-To': rewritten, References: rewritten },
+      messageId: '<rewritten-1@acme.test>',
+    });
+    // a reply whose Reply-To a gateway dropped (to our From): References still carry our own ids
+    await arrives({
+      from: 'partner@acme.test',
+      to: ['desk@example.com'],
+      subject: 'Re: Rewritten ids',
+      text: 'Second answer.',
+      headers: { 'In-Reply-To': rewritten, References: `${sent.headers['References']} ${rewritten}` },
+      messageId: '<rewritten-2@acme.test>',
+    });
+    expect(await inbound.runOnce()).toMatchObject({ claimed: 2, posted: 2 });
+    const messages = await messagesOf(threadId);
+    expect(
+      messages.map((m) => [
+        m.data.body,
+        m.metadata.inboundEmail && (m.metadata.inboundEmail as { matchedBy: string }).matchedBy,
+      ]),
+    ).toEqual([
+      ['Attached now.', undefined],
+      ['First answer.', 'reply_address'],
+      ['Second answer.', 'references'],
+    ]);
+  });
+
   it('when an auto-reply comes back, then it makes nothing and is marked with why', async () => {
     const { threadId, replyTo } = await resolvedThread('Out of office');
     const { delivery } = await arrives({

@@ -25,6 +25,8 @@ export class ResendTransport implements EmailTransport {
 
   async send(email: OutgoingEmail, options: { idempotencyKey: string; timeoutMs: number }): Promise<SendOutcome> {
     try {
+      // Reply-To goes in Resend's own field (its documented way), the threading headers as custom headers
+      const { 'Reply-To': replyTo, ...headers_ } = email.headers;
       const { data, error, headers } = await this.client.emails.send(
         {
           from: email.from,
@@ -32,7 +34,8 @@ export class ResendTransport implements EmailTransport {
           subject: email.subject,
           html: email.html,
           text: email.text,
-          headers: email.headers,
+          headers: headers_,
+          ...(replyTo ? { replyTo } : {}),
         },
         { idempotencyKey: options.idempotencyKey, signal: AbortSignal.timeout(options.timeoutMs) },
       );

@@ -118,7 +118,10 @@ describe('reply headers on outgoing email', () => {
       expect(requests.length).toBeGreaterThanOrEqual(2);
       // the provider answers a repeat only when it is the very same request (else invalid_idempotent_request)
       expect(new Set(requests.map((l) => JSON.stringify(l.payload))).size).toBe(1);
-      expect((requests[0]!.payload as { headers: unknown }).headers).toEqual(row.headers);
+      // the request carries the row's headers, Reply-To in Resend's own `reply_to` field
+      const { 'Reply-To': replyTo, ...threading } = row.headers;
+      expect((requests[0]!.payload as { headers: unknown }).headers).toEqual(threading);
+      expect((requests[0]!.payload as { reply_to?: unknown }).reply_to).toEqual(replyTo);
       expect(kit.fake.deliveriesFor(row.id)).toBe(1);
       expect(row.status).toBe('sent');
     }

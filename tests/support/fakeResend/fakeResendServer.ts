@@ -39,6 +39,8 @@ export interface FakeResendFaults {
   quotaExceeded: 'daily_quota_exceeded' | 'monthly_quota_exceeded' | null;
   /** How long a request holds its key "in progress" before it sends. */
   processingMs: number;
+  /** Whether the recipient gets Resend's own Message-ID instead of the one the desk set (as a provider may do). */
+  rewriteMessageIds: boolean;
 }
 
 export const noFaults: Readonly<FakeResendFaults> = Object.freeze({
@@ -52,6 +54,7 @@ export const noFaults: Readonly<FakeResendFaults> = Object.freeze({
   rejectRecipients: [],
   quotaExceeded: null,
   processingMs: 0,
+  rewriteMessageIds: false,
 });
 
 export interface ReceivedEmail {
@@ -422,7 +425,7 @@ export class FakeResendServer {
         await hold.released;
       }
       emailId = randomUUID();
-      const email = toEmail(emailId, key, payload);
+      const email = toEmail(emailId, key, payload, this.faults);
       this.delivered.push(email);
       this.emailsById.set(emailId, email);
       if (key !== null) this.deliveries.set(key, (this.deliveries.get(key) ?? 0) + 1);
@@ -502,7 +505,22 @@ function validate(payload: Record<string, unknown>, rejected: string[]): { name:
   return undefined;
 }
 
-function toEmail(id: string, key: string | null, payload: Record<string, unknown>): ReceivedEmail {
+/**
+ * The email as its recipient gets it: Resend's `reply_to` becomes the Reply-To header, and with
+ * `rewriteMessageIds` the Message-ID is Resend's own.
+ */
+function toEmail(
+  id: string,
+  key: string | null,
+  payload: Record<string, unknown>,
+  faults: Pick<FakeResendFaults, 'rewriteMessageIds'> = noFaults,
+): ReceivedEmail {
+  const replyTo = recipients(payload.reply_to);
+  const headers = {
+    ...((payload.headers as Record<string, string> | undefined) ?? {}),
+    ...(replyTo?.length ? { 'Reply-To': replyTo.join(', ') } : {}),
+    ...(faults.rewriteMessageIds ? { 'Message-ID': `<${id}@email.resend.test>` } : {}),
+  };
   return {
     id,
     idempotencyKey: key,
@@ -511,7 +529,7 @@ function toEmail(id: string, key: string | null, payload: Record<string, unknown
     subject: String(payload.subject),
     html: typeof payload.html === 'string' ? payload.html : null,
     text: typeof payload.text === 'string' ? payload.text : null,
-    headers: (payload.headers as Record<string, string> | undefined) ?? {},
+    headers,
     receivedAt: new Date(),
   };
 }
