@@ -193,7 +193,7 @@ describe('email both ways, in a browser: through Resend', { timeout: 90_000 }, (
     const id = resend.receive({
       from: 'Sam Stranger <sam@elsewhere.test>',
       to: [toPartner.headers['Reply-To']!],
-      subject: `Re: ${toPartner.subject}`,
+      subject: /^re:/i.test(toPartner.subject) ? toPartner.subject : `Re: ${toPartner.subject}`,
       text: 'Please send me the customs papers as well.',
       headers: { 'In-Reply-To': toPartner.headers['Message-ID']!, References: toPartner.headers['Message-ID']! },
       messageId: '<stranger-1@elsewhere.test>',
