@@ -45,6 +45,7 @@ import { suppressionRoutes } from '../workers/email/delivery/suppressionRoutes.j
 import { emailQueueHealth } from '../workers/email/emailOps.js';
 import { emailRoutes } from '../workers/email/emailRoutes.js';
 import { inboundDeliveryStats } from '../workers/email/inbound/inboundWorker.js';
+import { deliveryReportStats } from '../workers/email/delivery/deliveryReportWorker.js';
 import { pendingWebhookDeliveries } from '../workers/email/inbound/resendWebhookDeliveries.js';
 import { heldMailRoutes } from '../workers/email/inbound/heldMailRoutes.js';
 import { inboundDeadLetterRoutes } from '../workers/email/inbound/inboundDeadLetterRoutes.js';
@@ -214,6 +215,12 @@ export function composeApi(parts: DeskParts) {
     'Received emails given up on after the last attempt (fetching or matching them failed every time)',
     [],
     async (g) => g.set((await inboundDeliveryStats(pool)).dead),
+  );
+  metrics.gauge(
+    'support_desk_delivery_reports_dead',
+    'Resend delivery reports given up on after the last attempt (listed with the dead-lettered inbound mail)',
+    [],
+    async (g) => g.set((await deliveryReportStats(pool)).dead),
   );
   metrics.gauge('support_desk_live_clients', 'Connected live push clients', [], (g) => g.set(live.clientCount()));
   const identity = identityMiddleware({

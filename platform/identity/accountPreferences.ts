@@ -2,7 +2,10 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { problems } from '../http/problem.js';
 import { implement, routeContract, type AnyRoute } from '../http/route.js';
-import { staffRoles, type Identity } from './identity.js';
+import type { Identity } from './identity.js';
+
+/** Only admins and agents answer threads (and are told of partners' messages): auditors and ops have no such settings. */
+const supportRoles = ['admin', 'agent'] as const;
 import { CSRF_COOKIE, CSRF_HEADER } from './middleware.js';
 
 /**
@@ -61,9 +64,9 @@ export const getMyPreferences = routeContract({
   method: 'get',
   path: '/api/me/preferences',
   operationId: 'getMyPreferences',
-  summary: 'My settings (staff): whether I am emailed when a partner or guest writes in my threads',
+  summary: 'My settings (admins and agents): whether I am emailed when a partner or guest writes in my threads',
   tags: ['auth'],
-  access: staffRoles,
+  access: supportRoles,
   response: { status: 200, description: 'My preferences (the defaults until I save any)', schema: preferencesSchema },
 });
 
@@ -71,10 +74,10 @@ export const updateMyPreferences = routeContract({
   method: 'put',
   path: '/api/me/preferences',
   operationId: 'updateMyPreferences',
-  summary: 'Change my settings (staff)',
+  summary: 'Change my settings (admins and agents)',
   description: 'Takes effect for the emails decided from now on; the team address keeps the system config’s switch.',
   tags: ['auth'],
-  access: staffRoles,
+  access: supportRoles,
   body: preferencesSchema,
   headers: [{ name: CSRF_HEADER, description: `The value of the ${CSRF_COOKIE} cookie (browser sessions)` }],
   response: { status: 200, description: 'My preferences as saved', schema: preferencesSchema },

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { comparePositions, parsePosition, type RecordedEvent } from '../../eventstore/port.js';
-import { emailConfigSchema } from '../../workers/email/emailConfig.js';
-import { EmailWorker } from '../../workers/email/emailWorker.js';
+import type { EmailWorker } from '../../workers/email/emailWorker.js';
 import type { InboundWorker } from '../../workers/email/inbound/inboundWorker.js';
-import { inboundWorkerFromConfig } from '../../workers/email/inbound/inboundWorkerFromConfig.js';
 import { replyAddresses } from '../../workers/email/replyAddress.js';
 import { FakeResendServer, type InboundEmail, type ReceivedEmail } from '../support/fakeResend/fakeResendServer.js';
-import type { FakeResendWebhookSender } from '../support/fakeResend/webhookSender.js';
-import { startTestDesk, TEST_GUEST_LINK_SECRET, type ApiClient, type TestDesk } from '../support/testDesk.js';
+import { startEmailDesk, TEST_INBOUND_DOMAIN, type EmailDesk } from '../support/emailDesk.js';
+import { TEST_GUEST_LINK_SECRET, type ApiClient, type TestDesk } from '../support/testDesk.js';
 
 /**
  * Agents are told, all the way through the real SDK and the fake Resend server: a partner's or
@@ -16,14 +14,14 @@ import { startTestDesk, TEST_GUEST_LINK_SECRET, type ApiClient, type TestDesk } 
  * by email to that address becomes their staff reply, which is emailed to the partner.
  */
 
-const INBOUND = 'reply.desk.test';
+const INBOUND = TEST_INBOUND_DOMAIN;
 const SUPPORT = 'support@example.com';
 const signed = replyAddresses({ secrets: [TEST_GUEST_LINK_SECRET], domain: INBOUND });
 
 describe('agents are told when a partner or guest writes', () => {
+  let kit: EmailDesk;
   let desk: TestDesk;
   let resend: FakeResendServer;
-  let webhooks: FakeResendWebhookSender;
   let admin: ApiClient;
   let agent: ApiClient;
   let partner: ApiClient;
@@ -31,23 +29,10 @@ describe('agents are told when a partner or guest writes', () => {
   let inbound: InboundWorker;
   let agentId: string;
   let adminId: string;
-  let mails = 0;
-  const fromAddress = () => ({ 'x-forwarded-for': `198.51.100.${(mails % 250) + 1}` });
-
-  const config = () =>
-    emailConfigSchema.parse({
-      RESEND_API_KEY: resend.apiKey,
-      RESEND_BASE_URL: resend.url,
-      EMAIL_FROM: 'Support desk <desk@example.com>',
-      EMAIL_POLL_MS: 20,
-      INBOUND_EMAIL_DOMAIN: INBOUND,
-    });
 
   beforeAll(async () => {
-    resend = await FakeResendServer.start();
-    const secret = resend.webhooksTo('http://unused').secret;
-    desk = await startTestDesk({ RESEND_WEBHOOK_SECRET: secret, TRUST_PROXY: 'loopback' });
-    webhooks = resend.webhooksTo(`${desk.base}/api/webhooks/resend`, secret);
+    kit = await startEmailDesk();
+    ({ desk, resend, outbound } = kit);
     [admin, agent, partner] = await Promise.all([
       desk.signIn('admin@demo.test'),
       desk.signIn('agent@demo.test'),
@@ -58,25 +43,11 @@ describe('agents are told when a partner or guest writes', () => {
     );
     const idOf = (email: string) => rows.find((r) => r.email === email)!.id;
     [agentId, adminId] = [idOf('agent@demo.test'), idOf('admin@demo.test')];
-    outbound = new EmailWorker({
-      pool: desk.db.pool,
-      eventStore: desk.eventStore,
-      config: config(),
-      guestLinkSecrets: [TEST_GUEST_LINK_SECRET],
-      sender: { backoff: { baseMs: 5, capMs: 40 }, sendTimeoutMs: 400, leaseMs: 2_000 },
-    });
-    inbound = inboundWorkerFromConfig({
-      pool: desk.db.pool,
-      eventStore: desk.eventStore,
-      config: config(),
-      guestLinkSecrets: [TEST_GUEST_LINK_SECRET],
-      tuning: { backoff: { baseMs: 0, capMs: 0 } },
-    })!;
+    inbound = kit.inboundWorker();
   });
 
   afterAll(async () => {
-    await desk?.stop();
-    await resend?.stop();
+    await kit?.stop();
   });
 
   async function expectStatus<T>(promise: Promise<{ status: number; body: T }>, status: number): Promise<T> {
@@ -154,10 +125,7 @@ describe('agents are told when a partner or guest writes', () => {
 
   /** An email arrives at Resend and its webhook reaches the desk; the inbound worker takes it. */
   async function arrives(email: InboundEmail) {
-    mails++;
-    const id = resend.receive(email);
-    const attempt = await webhooks.send(webhooks.delivery(resend.receivedEvent(id)), { headers: fromAddress() });
-    expect(attempt.status).toBe(200);
+    await kit.arrives(email);
     return inbound.runOnce();
   }
 
@@ -263,6 +231,12 @@ describe('agents are told when a partner or guest writes', () => {
     ).toBe(400);
     expect((await partner.request('GET', '/api/me/preferences')).status).toBe(403);
     expect((await partner.request('PUT', '/api/me/preferences', { notifyOnPartnerMessages: false })).status).toBe(403);
+    // auditors and ops answer no threads: they have no such settings
+    for (const email of ['auditor@demo.test', 'ops@demo.test']) {
+      const other = await desk.signIn(email);
+      expect((await other.request('GET', '/api/me/preferences')).status).toBe(403);
+      expect((await other.request('PUT', '/api/me/preferences', { notifyOnPartnerMessages: false })).status).toBe(403);
+    }
     expect((await desk.anonymous.request('GET', '/api/me/preferences')).status).toBe(401);
     expect(await expectStatus(agent.request('GET', '/api/me/preferences'), 200)).toEqual({
       notifyOnPartnerMessages: true,

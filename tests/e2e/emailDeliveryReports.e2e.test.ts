@@ -1,13 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { allProjections } from '../../projections/index.js';
-import { type DeliveryReportWorker } from '../../workers/email/delivery/deliveryReportWorker.js';
+import { DeliveryReportWorker } from '../../workers/email/delivery/deliveryReportWorker.js';
 import { deliveryReportWorkerFromConfig } from '../../workers/email/delivery/deliveryReportWorkerFromConfig.js';
 import { addressStreamName } from '../../workers/email/delivery/suppressedAddresses.js';
-import { emailConfigSchema } from '../../workers/email/emailConfig.js';
-import { EmailWorker } from '../../workers/email/emailWorker.js';
+import type { EmailWorker } from '../../workers/email/emailWorker.js';
 import { FakeResendServer, type ReceivedEmail } from '../support/fakeResend/fakeResendServer.js';
 import type { DeliveryEventType, FakeResendWebhookSender } from '../support/fakeResend/webhookSender.js';
-import { ok, startTestDesk, TEST_GUEST_LINK_SECRET, type ApiClient, type TestDesk } from '../support/testDesk.js';
+import { startEmailDesk, type EmailDesk } from '../support/emailDesk.js';
+import { ok, type ApiClient, type TestDesk } from '../support/testDesk.js';
 
 /**
  * What becomes of the mail the desk sent, all the way: the emails go out through the real SDK to
@@ -42,6 +42,7 @@ interface QueueEntry {
 }
 
 describe('delivery reports and suppressed addresses', () => {
+  let kit: EmailDesk;
   let desk: TestDesk;
   let resend: FakeResendServer;
   let webhooks: FakeResendWebhookSender;
@@ -51,37 +52,21 @@ describe('delivery reports and suppressed addresses', () => {
   let partner: ApiClient;
   let outbound: EmailWorker;
   let reports: DeliveryReportWorker;
-  let addresses = 0;
-  const fromAddress = () => ({ 'x-forwarded-for': `198.51.100.${++addresses}` });
+  const fromAddress = () => kit.fromAddress();
 
   beforeAll(async () => {
-    resend = await FakeResendServer.start();
-    const secret = resend.webhooksTo('http://unused').secret;
-    desk = await startTestDesk({ RESEND_WEBHOOK_SECRET: secret, TRUST_PROXY: 'loopback' });
-    webhooks = resend.webhooksTo(`${desk.base}/api/webhooks/resend`, secret);
+    kit = await startEmailDesk();
+    ({ desk, resend, webhooks, outbound } = kit);
     [admin, agent, ops, partner] = await Promise.all([
       desk.signIn('admin@demo.test'),
       desk.signIn('agent@demo.test'),
       desk.signIn('ops@demo.test'),
       desk.signIn('partner@acme.test'),
     ]);
-    const config = emailConfigSchema.parse({
-      RESEND_API_KEY: resend.apiKey,
-      RESEND_BASE_URL: resend.url,
-      EMAIL_FROM: 'Support desk <desk@example.com>',
-      EMAIL_POLL_MS: 20,
-    });
-    outbound = new EmailWorker({
-      pool: desk.db.pool,
-      eventStore: desk.eventStore,
-      config,
-      guestLinkSecrets: [TEST_GUEST_LINK_SECRET],
-      sender: { backoff: { baseMs: 5, capMs: 40 }, sendTimeoutMs: 400, leaseMs: 2_000 },
-    });
     reports = deliveryReportWorkerFromConfig({
       pool: desk.db.pool,
       eventStore: desk.eventStore,
-      config,
+      config: kit.config(),
       tuning: { backoff: { baseMs: 0, capMs: 0 } },
     });
   });
@@ -91,8 +76,7 @@ describe('delivery reports and suppressed addresses', () => {
   });
 
   afterAll(async () => {
-    await desk?.stop();
-    await resend?.stop();
+    await kit?.stop();
   });
 
   /** Every read model has reached the end of the log. */
@@ -409,5 +393,48 @@ describe('delivery reports and suppressed addresses', () => {
       [stranger.id],
     );
     expect(rows).toEqual([{ outcome: 'skipped', outcome_reason: 'unknown_email', dead_at: null }]);
+  });
+
+  it('when a report cannot be recorded however often it is tried, then it is dead-lettered, counted, listed for ops and retried once the cause is gone', async () => {
+    const { threadId, toPartner } = await threadWithReply('Report against a failing store', 'lee2@carrier.test');
+    // an event store that refuses every append (the real one underneath for everything else)
+    const failing = new Proxy(desk.eventStore, {
+      get(target, property) {
+        if (property === 'append') return () => Promise.reject(new Error('the event store is away'));
+        const value = Reflect.get(target, property) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const doomed = new DeliveryReportWorker({
+      pool: desk.db.pool,
+      eventStore: failing,
+      maxAttempts: 2,
+      backoff: { baseMs: 0, capMs: 0 },
+    });
+    const [delivered] = deliveriesOf([toPartner, 'email.delivered']);
+    await webhooks.send(delivered!, { headers: fromAddress() });
+    expect(await doomed.runOnce()).toMatchObject({ claimed: 2, retrying: 1, dead: 1 });
+
+    const metrics = await (await fetch(`${desk.base}/metrics`)).text();
+    expect(metrics).toMatch(/^support_desk_delivery_reports_dead 1$/m);
+    const dead = await ok(
+      ops.request<{ items: { svixId: string; type: string; lastError: string | null }[] }>(
+        'GET',
+        '/api/ops/inbound/dead',
+      ),
+      200,
+    );
+    expect(dead.items).toContainEqual(
+      expect.objectContaining({ svixId: delivered!.id, type: 'email.delivered', lastError: 'the event store is away' }),
+    );
+
+    await ok(ops.request('POST', `/api/ops/inbound/dead/${encodeURIComponent(delivered!.id)}/retry`), 200);
+    expect(await reports.runOnce()).toMatchObject({ claimed: 1, recorded: 1 });
+    expect(
+      (await emailsOfMessage(threadId, 'First answer on Report against a failing store.')).find(
+        (e) => e.recipient === 'partner@acme.test',
+      )?.status,
+    ).toBe('delivered');
+    expect(await (await fetch(`${desk.base}/metrics`)).text()).toMatch(/^support_desk_delivery_reports_dead 0$/m);
   });
 });

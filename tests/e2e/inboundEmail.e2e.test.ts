@@ -1,14 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatPosition, type RecordedEvent } from '../../eventstore/port.js';
-import { emailConfigSchema } from '../../workers/email/emailConfig.js';
-import { EmailWorker } from '../../workers/email/emailWorker.js';
+import type { EmailWorker } from '../../workers/email/emailWorker.js';
 import { inboundDeliveryStats, type InboundWorker } from '../../workers/email/inbound/inboundWorker.js';
-import { inboundWorkerFromConfig } from '../../workers/email/inbound/inboundWorkerFromConfig.js';
 import { pendingWebhookDeliveries } from '../../workers/email/inbound/resendWebhookDeliveries.js';
 import { replyAddresses } from '../../workers/email/replyAddress.js';
 import { FakeResendServer, type InboundEmail } from '../support/fakeResend/fakeResendServer.js';
 import type { FakeResendWebhookSender } from '../support/fakeResend/webhookSender.js';
-import { startTestDesk, TEST_GUEST_LINK_SECRET, type ApiClient, type TestDesk } from '../support/testDesk.js';
+import { startEmailDesk, TEST_INBOUND_DOMAIN, type EmailDesk } from '../support/emailDesk.js';
+import { TEST_GUEST_LINK_SECRET, type ApiClient, type TestDesk } from '../support/testDesk.js';
 
 /**
  * A reply by email, all the way: the partner's mail is stored by the fake Resend server, its
@@ -16,10 +15,11 @@ import { startTestDesk, TEST_GUEST_LINK_SECRET, type ApiClient, type TestDesk } 
  * inbound worker fetches it with the real SDK's `emails.receiving.get`, matches it and posts it.
  */
 
-const INBOUND = 'reply.desk.test';
+const INBOUND = TEST_INBOUND_DOMAIN;
 const DAY = 24 * 3600 * 1000;
 
 describe('replies by email', () => {
+  let kit: EmailDesk;
   let desk: TestDesk;
   let resend: FakeResendServer;
   let webhooks: FakeResendWebhookSender;
@@ -27,40 +27,13 @@ describe('replies by email', () => {
   let partner: ApiClient;
   let outbound: EmailWorker;
   let inbound: InboundWorker;
-  let addresses = 0;
-  const fromAddress = () => ({ 'x-forwarded-for': `198.51.100.${++addresses}` });
-
-  const config = (overrides: Record<string, unknown> = {}) =>
-    emailConfigSchema.parse({
-      RESEND_API_KEY: resend.apiKey,
-      RESEND_BASE_URL: resend.url,
-      EMAIL_FROM: 'Support desk <desk@example.com>',
-      EMAIL_POLL_MS: 20,
-      INBOUND_EMAIL_DOMAIN: INBOUND,
-      ...overrides,
-    });
-  const inboundWorker = (overrides: Record<string, unknown> = {}) =>
-    inboundWorkerFromConfig({
-      pool: desk.db.pool,
-      eventStore: desk.eventStore,
-      config: config(overrides),
-      guestLinkSecrets: [TEST_GUEST_LINK_SECRET],
-      tuning: { backoff: { baseMs: 0, capMs: 0 } },
-    })!;
+  const fromAddress = () => kit.fromAddress();
+  const inboundWorker = (overrides: Record<string, unknown> = {}) => kit.inboundWorker(overrides);
 
   beforeAll(async () => {
-    resend = await FakeResendServer.start();
-    const secret = resend.webhooksTo('http://unused').secret;
-    desk = await startTestDesk({ RESEND_WEBHOOK_SECRET: secret, TRUST_PROXY: 'loopback' });
-    webhooks = resend.webhooksTo(`${desk.base}/api/webhooks/resend`, secret);
+    kit = await startEmailDesk();
+    ({ desk, resend, webhooks, outbound } = kit);
     [admin, partner] = await Promise.all([desk.signIn('admin@demo.test'), desk.signIn('partner@acme.test')]);
-    outbound = new EmailWorker({
-      pool: desk.db.pool,
-      eventStore: desk.eventStore,
-      config: config(),
-      guestLinkSecrets: [TEST_GUEST_LINK_SECRET],
-      sender: { backoff: { baseMs: 5, capMs: 40 }, sendTimeoutMs: 400, leaseMs: 2_000 },
-    });
     inbound = inboundWorker();
   });
 
@@ -70,8 +43,7 @@ describe('replies by email', () => {
   });
 
   afterAll(async () => {
-    await desk?.stop();
-    await resend?.stop();
+    await kit?.stop();
   });
 
   async function expectStatus<T>(promise: Promise<{ status: number; body: T }>, status: number): Promise<T> {
@@ -118,13 +90,7 @@ describe('replies by email', () => {
   }
 
   /** The partner's mail arrives at Resend; its webhook is delivered to the desk. */
-  async function arrives(email: InboundEmail) {
-    const id = resend.receive(email);
-    const delivery = webhooks.delivery(resend.receivedEvent(id));
-    const attempt = await webhooks.send(delivery, { headers: fromAddress() });
-    expect(attempt.status).toBe(200);
-    return { id, delivery };
-  }
+  const arrives = (email: InboundEmail) => kit.arrives(email);
 
   const messagesOf = async (threadId: string): Promise<RecordedEvent[]> =>
     (await desk.eventStore.readStream(`thread-${threadId}`)).filter((e) => e.type === 'MessagePosted');

@@ -1,14 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatPosition, type RecordedEvent } from '../../eventstore/port.js';
-import { emailConfigSchema } from '../../workers/email/emailConfig.js';
-import { EmailWorker } from '../../workers/email/emailWorker.js';
 import type { InboundWorker } from '../../workers/email/inbound/inboundWorker.js';
-import { inboundWorkerFromConfig } from '../../workers/email/inbound/inboundWorkerFromConfig.js';
 import { replyAddresses } from '../../workers/email/replyAddress.js';
 import { FakeResendServer, type InboundEmail } from '../support/fakeResend/fakeResendServer.js';
 import type { FakeResendWebhookSender } from '../support/fakeResend/webhookSender.js';
 import { queryAbout, raiseQuery } from '../support/raiseQuery.js';
-import { ok, startTestDesk, TEST_GUEST_LINK_SECRET, type ApiClient, type TestDesk } from '../support/testDesk.js';
+import { startEmailDesk, TEST_INBOUND_DOMAIN, type EmailDesk } from '../support/emailDesk.js';
+import { ok, TEST_GUEST_LINK_SECRET, type ApiClient, type TestDesk } from '../support/testDesk.js';
 
 /**
  * What the inbound worker makes of mail that matches no open thread, and what staff do with the
@@ -16,7 +14,7 @@ import { ok, startTestDesk, TEST_GUEST_LINK_SECRET, type ApiClient, type TestDes
  * fake Resend server, and the real API.
  */
 
-const INBOUND = 'reply.desk.test';
+const INBOUND = TEST_INBOUND_DOMAIN;
 const DAY = 24 * 3600 * 1000;
 
 interface HeldItem {
@@ -44,6 +42,7 @@ interface ThreadAnswer {
 }
 
 describe('queries and follow-ups from email, and held mail for staff', () => {
+  let kit: EmailDesk;
   let desk: TestDesk;
   let resend: FakeResendServer;
   let webhooks: FakeResendWebhookSender;
@@ -52,34 +51,13 @@ describe('queries and follow-ups from email, and held mail for staff', () => {
   let partner: ApiClient;
   let auditor: ApiClient;
   let ops: ApiClient;
-  let outbound: EmailWorker;
   let inbound: InboundWorker;
-  let addresses = 0;
-  const fromAddress = () => ({ 'x-forwarded-for': `198.51.100.${++addresses}` });
-
-  const config = (overrides: Record<string, unknown> = {}) =>
-    emailConfigSchema.parse({
-      RESEND_API_KEY: resend.apiKey,
-      RESEND_BASE_URL: resend.url,
-      EMAIL_FROM: 'Support desk <desk@example.com>',
-      EMAIL_POLL_MS: 20,
-      INBOUND_EMAIL_DOMAIN: INBOUND,
-      ...overrides,
-    });
-  const inboundWorker = (overrides: Record<string, unknown> = {}) =>
-    inboundWorkerFromConfig({
-      pool: desk.db.pool,
-      eventStore: desk.eventStore,
-      config: config(overrides),
-      guestLinkSecrets: [TEST_GUEST_LINK_SECRET],
-      tuning: { backoff: { baseMs: 0, capMs: 0 } },
-    })!;
+  const fromAddress = () => kit.fromAddress();
+  const inboundWorker = (overrides: Record<string, unknown> = {}) => kit.inboundWorker(overrides);
 
   beforeAll(async () => {
-    resend = await FakeResendServer.start();
-    const secret = resend.webhooksTo('http://unused').secret;
-    desk = await startTestDesk({ RESEND_WEBHOOK_SECRET: secret, TRUST_PROXY: 'loopback' });
-    webhooks = resend.webhooksTo(`${desk.base}/api/webhooks/resend`, secret);
+    kit = await startEmailDesk();
+    ({ desk, resend, webhooks } = kit);
     [admin, agent, partner, auditor, ops] = await Promise.all([
       desk.signIn('admin@demo.test'),
       desk.signIn('agent@demo.test'),
@@ -87,13 +65,6 @@ describe('queries and follow-ups from email, and held mail for staff', () => {
       desk.signIn('auditor@demo.test'),
       desk.signIn('ops@demo.test'),
     ]);
-    outbound = new EmailWorker({
-      pool: desk.db.pool,
-      eventStore: desk.eventStore,
-      config: config(),
-      guestLinkSecrets: [TEST_GUEST_LINK_SECRET],
-      sender: { backoff: { baseMs: 5, capMs: 40 }, sendTimeoutMs: 400, leaseMs: 2_000 },
-    });
     inbound = inboundWorker();
   });
 
@@ -103,29 +74,12 @@ describe('queries and follow-ups from email, and held mail for staff', () => {
   });
 
   afterAll(async () => {
-    await desk?.stop();
-    await resend?.stop();
+    await kit?.stop();
   });
 
-  /** The email process manager and sender, run until `found` finds what was sent (or 200 rounds). */
-  async function sentUntil<T>(found: () => T | undefined): Promise<T> {
-    for (let round = 0; round < 200 && !found(); round++) {
-      await outbound.runOnce();
-      if (!found()) await new Promise((r) => setTimeout(r, 20));
-    }
-    const result = found();
-    if (!result) throw new Error('the email was never sent');
-    return result;
-  }
-
+  const sentUntil = <T>(found: () => T | undefined): Promise<T> => kit.sentUntil(found);
   /** The mail arrives at Resend; its webhook is delivered to the desk (once unless said). */
-  async function arrives(email: InboundEmail, copies = 1) {
-    const id = resend.receive(email);
-    const delivery = webhooks.delivery(resend.receivedEvent(id));
-    const attempts = await webhooks.duplicates(delivery, copies, { headers: fromAddress() });
-    expect(attempts.map((a) => a.status)).toEqual(Array(copies).fill(200));
-    return { id, delivery };
-  }
+  const arrives = (email: InboundEmail, copies = 1) => kit.arrives(email, copies);
 
   const streamOf = (threadId: string): Promise<RecordedEvent[]> => desk.eventStore.readStream(`thread-${threadId}`);
 

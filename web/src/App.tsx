@@ -50,7 +50,14 @@ function SignedInApp() {
         <Route element={<RequireSignIn kind="staff" />}>
           <Route path="/admin" element={<Navigate to="/admin/support" replace />} />
           <Route path="/admin/support" element={<InboxPage />} />
-          <Route path="/admin/my-settings" element={<MySettingsPage />} />
+          <Route
+            path="/admin/my-settings"
+            element={
+              <RoleGate allow={canManageSupport}>
+                <MySettingsPage />
+              </RoleGate>
+            }
+          />
           <Route
             path="/admin/held-mail"
             element={

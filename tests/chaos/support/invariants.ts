@@ -113,7 +113,11 @@ export interface EmailAudit {
   lost: string[];
   /** Deliveries with a key that is no outbox row. */
   strangers: string[];
-  /** Outbox rows the log calls for (QueryRaised ×2, staff external replies, resolutions), computed from the log. */
+  /**
+   * Outbox rows the log calls for, computed from the log: QueryRaised ×2, staff external replies,
+   * resolutions, and one `partner_wrote` per partner's or guest's external message (to the
+   * assignee, or to the support address for an unassigned thread: the workload turns neither off).
+   */
   expectedRows: number;
 }
 
@@ -131,6 +135,8 @@ export async function auditEmails(pool: pg.Pool, fake: FakeResendServer): Promis
     `SELECT (count(*) FILTER (WHERE event_type = 'QueryRaised') * 2
            + count(*) FILTER (WHERE event_type = 'MessagePosted' AND data->>'visibility' = 'external'
                                 AND data->'by'->>'kind' = 'staff')
+           + count(*) FILTER (WHERE event_type = 'MessagePosted' AND data->>'visibility' = 'external'
+                                AND data->'by'->>'kind' IN ('partner', 'guest'))
            + count(*) FILTER (WHERE event_type = 'ThreadResolved'))::int AS n
        FROM es_events WHERE stream_name LIKE 'thread-%'`,
   );

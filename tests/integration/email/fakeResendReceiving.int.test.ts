@@ -24,6 +24,16 @@ describe("the Resend-compatible test server's receiving API", () => {
       html: '<p>Found it, thanks.</p>',
       headers: { 'In-Reply-To': '<a@desk.test>' },
       messageId: '<m-1@acme.test>',
+      attachments: [
+        {
+          id: 'att-1',
+          filename: 'pallet.jpg',
+          size: 48_213,
+          content_type: 'image/jpeg',
+          content_id: null,
+          content_disposition: 'attachment',
+        },
+      ],
     });
     const { data, error } = await resend.emails.receiving.get(id);
     expect(error).toBeNull();
@@ -38,7 +48,7 @@ describe("the Resend-compatible test server's receiving API", () => {
       html: '<p>Found it, thanks.</p>',
       message_id: '<m-1@acme.test>',
       headers: { 'Message-ID': '<m-1@acme.test>', 'In-Reply-To': '<a@desk.test>' },
-      attachments: [],
+      attachments: [{ id: 'att-1', filename: 'pallet.jpg', size: 48_213, content_type: 'image/jpeg' }],
     });
     expect(fake.receivingRequestsFor(id)).toBe(1);
 

@@ -96,6 +96,8 @@ export interface InboundEmail {
   messageId?: string;
   /** When it arrived (default: now). */
   at?: Date;
+  /** Its attachments' metadata, as Resend lists them (the bytes are not served). */
+  attachments?: GetReceivingEmailResponseSuccess['attachments'];
 }
 
 const emailPattern = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -229,7 +231,7 @@ export class FakeResendServer {
       headers: { 'Message-ID': messageId, ...email.headers },
       message_id: messageId,
       raw: null,
-      attachments: [],
+      attachments: email.attachments ?? [],
     });
     return id;
   }

@@ -89,7 +89,7 @@ export function StaffLayout({ identity }: { identity: SignedIn }) {
     { to: '/admin/system-config', text: 'Config', icon: 'settings' as const, show: isAdmin(identity) },
     { to: '/ops', text: 'Ops', icon: 'activity' as const, show: canOperate(identity) },
     { to: '/audit', text: 'Audit', icon: 'shield' as const, show: canAudit(identity) },
-    { to: '/admin/my-settings', text: 'My settings', icon: 'mail' as const, show: true },
+    { to: '/admin/my-settings', text: 'My settings', icon: 'mail' as const, show: mayManage },
   ];
   return (
     <Shell

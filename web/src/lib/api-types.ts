@@ -78,15 +78,15 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * My settings (staff): whether I am emailed when a partner or guest writes in my threads
-     * @description Allowed roles: admin, agent, auditor, ops.
+     * My settings (admins and agents): whether I am emailed when a partner or guest writes in my threads
+     * @description Allowed roles: admin, agent.
      */
     get: operations['getMyPreferences'];
     /**
-     * Change my settings (staff)
+     * Change my settings (admins and agents)
      * @description Takes effect for the emails decided from now on; the team address keeps the system config’s switch.
      *
-     *     Allowed roles: admin, agent, auditor, ops.
+     *     Allowed roles: admin, agent.
      */
     put: operations['updateMyPreferences'];
     post?: never;

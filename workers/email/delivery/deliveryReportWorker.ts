@@ -8,9 +8,14 @@ import {
   type EmailDeliveryReported,
 } from '../../../domain/index.js';
 import type { EventStore, JsonObject } from '../../../eventstore/port.js';
-import { backoffDelay, WORKER_BACKOFF } from '../../../platform/backoff.js';
 import type { Logger } from '../../../platform/logger.js';
 import { deliveryEventTypeNames, deliveryReportOf, type DeliveryReport } from './deliveryReport.js';
+import {
+  PollingLoop,
+  WebhookDeliveryQueue,
+  webhookDeliveryStats,
+  type ClaimedDelivery,
+} from '../webhookDeliveryQueue.js';
 import { addressStreamName, normalizedAddress } from './suppressedAddresses.js';
 
 /**
@@ -53,12 +58,7 @@ export interface DeliveryReportRound {
   dead: number;
 }
 
-interface ClaimedReport {
-  svix_id: string;
-  payload: unknown;
-  attempts: number;
-  received_at: Date;
-}
+type ClaimedReport = ClaimedDelivery;
 
 interface ReportedEmail {
   id: string;
@@ -88,18 +88,35 @@ export function deliveryReportEventId(svixId: string): string {
 
 export class DeliveryReportWorker {
   private readonly clock: () => Date;
-  private readonly leaseMs: number;
-  private readonly backoff: { baseMs: number; capMs: number };
   private readonly graceMs: number;
-  private stopped = true;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly queue: WebhookDeliveryQueue;
+  private readonly loop: PollingLoop;
 
   constructor(private readonly options: DeliveryReportWorkerOptions) {
-    this.clock = options.clock ?? (() => new Date());
-    this.leaseMs = options.leaseMs ?? 60_000;
-    this.backoff = options.backoff ?? { baseMs: 1000, capMs: 15 * 60_000 };
+    this.queue = new WebhookDeliveryQueue({
+      pool: options.pool,
+      eventTypes: deliveryEventTypeNames,
+      maxAttempts: options.maxAttempts,
+      label: 'email delivery report',
+      leaseMs: options.leaseMs,
+      backoff: options.backoff,
+      batchSize: options.batchSize ?? 16,
+      clock: options.clock,
+      random: options.random,
+      logger: options.logger,
+    });
+    this.clock = this.queue.clock;
     this.graceMs = options.unknownEmailGraceMs ?? 10 * 60_000;
+    this.loop = new PollingLoop({
+      // reports waiting for their email are due again later, not now
+      round: async () => {
+        const round = await this.processDue();
+        return round.claimed > round.waiting;
+      },
+      pollMs: options.pollMs ?? 500,
+      label: 'email delivery report',
+      logger: options.logger,
+    });
   }
 
   /** Every report due now, until a claim finds none. */
@@ -116,72 +133,27 @@ export class DeliveryReportWorker {
   /** One round: claim up to `batchSize` due reports and work on each. */
   async processDue(): Promise<DeliveryReportRound> {
     const round = emptyRound();
-    const claimed = await this.claim();
+    const claimed = await this.queue.claim();
     round.claimed = claimed.length;
     for (const delivery of claimed) {
       try {
         const done = await this.process(delivery);
-        if (done.outcome === 'waiting') await this.wait(delivery, done.reason);
-        else await this.finish(delivery, done);
+        if (done.outcome === 'waiting') await this.queue.later(delivery, done.reason);
+        else await this.queue.finish(delivery, done);
         round[done.outcome]++;
       } catch (error) {
-        round[await this.fail(delivery, error)]++;
+        round[await this.queue.fail(delivery, error)]++;
       }
     }
     return round;
   }
 
   async start(): Promise<void> {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (!this.stopped) {
-      let delay = this.options.pollMs ?? 500;
-      try {
-        const round = await this.processDue();
-        failures = 0;
-        if (round.claimed > 0 && round.claimed > round.waiting) continue;
-      } catch (error) {
-        failures++;
-        delay = backoffDelay(failures, WORKER_BACKOFF);
-        this.options.logger?.error({ err: error, retryInMs: delay }, 'email delivery report worker failed; retrying');
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        timer.unref?.();
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  }
-
-  private async claim(): Promise<ClaimedReport[]> {
-    const now = this.clock();
-    const { rows } = await this.options.pool.query<ClaimedReport>(
-      `WITH due AS (
-         SELECT svix_id FROM resend_webhook_deliveries
-          WHERE event_type = ANY($4::text[]) AND processed_at IS NULL AND dead_at IS NULL
-            AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)
-          ORDER BY next_attempt_at, svix_id LIMIT $2 FOR UPDATE SKIP LOCKED)
-       UPDATE resend_webhook_deliveries d
-          SET claimed_until = $1::timestamptz + make_interval(secs => $3), attempts = d.attempts + 1
-         FROM due WHERE d.svix_id = due.svix_id
-       RETURNING d.svix_id, d.payload, d.attempts, d.received_at`,
-      [now, this.options.batchSize ?? 16, this.leaseMs / 1000, deliveryEventTypeNames],
-    );
-    return rows;
+    await this.loop.stop();
   }
 
   private async process(delivery: ClaimedReport): Promise<Done> {
@@ -281,53 +253,9 @@ export class DeliveryReportWorker {
       'email address suppressed: no more mail goes to it until an admin clears it',
     );
   }
-
-  private async finish(delivery: ClaimedReport, done: Exclude<Done, { outcome: 'waiting' }>): Promise<void> {
-    await this.options.pool.query(
-      `UPDATE resend_webhook_deliveries
-          SET processed_at = $2, outcome = $3, outcome_reason = $4, thread_id = $5, claimed_until = NULL, last_error = NULL
-        WHERE svix_id = $1`,
-      [delivery.svix_id, this.clock(), done.outcome, done.reason.slice(0, 1000), done.threadId],
-    );
-  }
-
-  /** Due again later, without counting towards the dead letter: the email's send may not be recorded yet. */
-  private async wait(delivery: ClaimedReport, reason: string): Promise<void> {
-    const delay = backoffDelay(delivery.attempts - 1, { ...this.backoff, random: this.options.random ?? Math.random });
-    await this.options.pool.query(
-      `UPDATE resend_webhook_deliveries SET last_error = $2, claimed_until = NULL, next_attempt_at = $3 WHERE svix_id = $1`,
-      [delivery.svix_id, reason, new Date(this.clock().getTime() + delay)],
-    );
-  }
-
-  private async fail(delivery: ClaimedReport, error: unknown): Promise<'retrying' | 'dead'> {
-    const message = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
-    const now = this.clock();
-    const dead = delivery.attempts >= this.options.maxAttempts;
-    const delay = backoffDelay(delivery.attempts - 1, { ...this.backoff, random: this.options.random ?? Math.random });
-    await this.options.pool.query(
-      `UPDATE resend_webhook_deliveries
-          SET last_error = $2, claimed_until = NULL, next_attempt_at = $3, dead_at = $4
-        WHERE svix_id = $1`,
-      [delivery.svix_id, message, new Date(now.getTime() + delay), dead ? now : null],
-    );
-    this.options.logger?.warn(
-      { webhook: { svixId: delivery.svix_id, attempts: delivery.attempts, dead }, err: error },
-      dead ? 'email delivery report dead-lettered' : 'email delivery report failed; retrying',
-    );
-    return dead ? 'dead' : 'retrying';
-  }
 }
 
 /** Delivery reports by state, for ops: waiting (never failed), retrying, dead-lettered. */
-export async function deliveryReportStats(pool: pg.Pool): Promise<{ pending: number; retrying: number; dead: number }> {
-  const { rows } = await pool.query<{ pending: string; retrying: string; dead: string }>(
-    `SELECT count(*) FILTER (WHERE dead_at IS NULL AND last_error IS NULL) AS pending,
-            count(*) FILTER (WHERE dead_at IS NULL AND last_error IS NOT NULL) AS retrying,
-            count(*) FILTER (WHERE dead_at IS NOT NULL) AS dead
-       FROM resend_webhook_deliveries WHERE processed_at IS NULL AND event_type = ANY($1::text[])`,
-    [deliveryEventTypeNames],
-  );
-  const row = rows[0];
-  return { pending: Number(row?.pending ?? 0), retrying: Number(row?.retrying ?? 0), dead: Number(row?.dead ?? 0) };
+export function deliveryReportStats(pool: pg.Pool): Promise<{ pending: number; retrying: number; dead: number }> {
+  return webhookDeliveryStats(pool, deliveryEventTypeNames);
 }

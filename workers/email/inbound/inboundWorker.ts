@@ -3,9 +3,14 @@ import type { GetReceivingEmailResponseSuccess } from 'resend';
 import { handleCommand } from '../../../commands/commandHandler.js';
 import { DomainError, threadDecider, threadStreamName, type Author } from '../../../domain/index.js';
 import type { EventStore } from '../../../eventstore/port.js';
-import { backoffDelay, WORKER_BACKOFF } from '../../../platform/backoff.js';
 import type { Logger } from '../../../platform/logger.js';
 import type { ReplyAddresses } from '../replyAddress.js';
+import {
+  PollingLoop,
+  WebhookDeliveryQueue,
+  webhookDeliveryStats,
+  type ClaimedDelivery,
+} from '../webhookDeliveryQueue.js';
 import { inboundKeyHash, inboundMessageIdOf } from './inboundIds.js';
 import { arrivedTextOf, inboundMessageOf } from './inboundMessage.js';
 import { receivedEmailDigest, type InboundMessageDigest } from './inboundMessageDigest.js';
@@ -70,12 +75,6 @@ export interface InboundReport {
   dead: number;
 }
 
-interface ClaimedDelivery {
-  svix_id: string;
-  payload: { data?: { email_id?: unknown; created_at?: unknown } };
-  attempts: number;
-}
-
 type Done = {
   outcome: 'posted' | 'raised' | 'held' | 'ignored' | 'duplicate';
   reason: string | null;
@@ -86,16 +85,29 @@ export { inboundKeyHash, inboundMessageIdOf } from './inboundIds.js';
 
 export class InboundWorker {
   private readonly clock: () => Date;
-  private readonly leaseMs: number;
-  private readonly backoff: { baseMs: number; capMs: number };
-  private stopped = true;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly queue: WebhookDeliveryQueue;
+  private readonly loop: PollingLoop;
 
   constructor(private readonly options: InboundWorkerOptions) {
-    this.clock = options.clock ?? (() => new Date());
-    this.leaseMs = options.leaseMs ?? 60_000;
-    this.backoff = options.backoff ?? { baseMs: 1000, capMs: 15 * 60_000 };
+    this.queue = new WebhookDeliveryQueue({
+      pool: options.pool,
+      eventTypes: ['email.received'],
+      maxAttempts: options.maxAttempts,
+      label: 'inbound email',
+      leaseMs: options.leaseMs,
+      backoff: options.backoff,
+      batchSize: options.batchSize,
+      clock: options.clock,
+      random: options.random,
+      logger: options.logger,
+    });
+    this.clock = this.queue.clock;
+    this.loop = new PollingLoop({
+      round: async () => (await this.processDue()).claimed > 0,
+      pollMs: options.pollMs ?? 500,
+      label: 'inbound email',
+      logger: options.logger,
+    });
   }
 
   /** Every delivery due now, until a claim finds none. */
@@ -111,74 +123,30 @@ export class InboundWorker {
   /** One round: claim up to `batchSize` due deliveries and work on each. */
   async processDue(): Promise<InboundReport> {
     const report: InboundReport = emptyReport();
-    const claimed = await this.claim();
+    const claimed = await this.queue.claim();
     report.claimed = claimed.length;
     for (const delivery of claimed) {
       try {
         const done = await this.process(delivery);
-        await this.finish(delivery, done);
+        await this.queue.finish(delivery, done);
         report[done.outcome]++;
       } catch (error) {
-        report[await this.fail(delivery, error)]++;
+        report[await this.queue.fail(delivery, error)]++;
       }
     }
     return report;
   }
 
   async start(): Promise<void> {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (!this.stopped) {
-      let delay = this.options.pollMs ?? 500;
-      try {
-        const round = await this.processDue();
-        failures = 0;
-        if (round.claimed > 0) continue;
-      } catch (error) {
-        failures++;
-        delay = backoffDelay(failures, WORKER_BACKOFF);
-        this.options.logger?.error({ err: error, retryInMs: delay }, 'inbound email worker failed; retrying');
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  }
-
-  private async claim(): Promise<ClaimedDelivery[]> {
-    const now = this.clock();
-    const { rows } = await this.options.pool.query<ClaimedDelivery>(
-      `WITH due AS (
-         SELECT svix_id FROM resend_webhook_deliveries
-          WHERE event_type = 'email.received' AND processed_at IS NULL AND dead_at IS NULL
-            AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)
-          ORDER BY next_attempt_at, svix_id LIMIT $2 FOR UPDATE SKIP LOCKED)
-       UPDATE resend_webhook_deliveries d
-          SET claimed_until = $1::timestamptz + make_interval(secs => $3), attempts = d.attempts + 1
-         FROM due WHERE d.svix_id = due.svix_id
-       RETURNING d.svix_id, d.payload, d.attempts`,
-      [now, this.options.batchSize ?? 8, this.leaseMs / 1000],
-    );
-    return rows;
+    await this.loop.stop();
   }
 
   private async process(delivery: ClaimedDelivery): Promise<Done> {
-    const emailId = delivery.payload.data?.email_id;
+    const emailId = (delivery.payload as { data?: { email_id?: unknown } } | null)?.data?.email_id;
     if (typeof emailId !== 'string' || emailId === '') throw new Error('email.received without data.email_id');
     const { data: email, error } = await this.options.receiving.get(emailId);
     if (error || !email)
@@ -335,33 +303,6 @@ export class InboundWorker {
     );
     return { outcome: 'held', reason, threadId };
   }
-
-  private async finish(delivery: ClaimedDelivery, done: Done): Promise<void> {
-    await this.options.pool.query(
-      `UPDATE resend_webhook_deliveries
-          SET processed_at = $2, outcome = $3, outcome_reason = $4, thread_id = $5, claimed_until = NULL, last_error = NULL
-        WHERE svix_id = $1`,
-      [delivery.svix_id, this.clock(), done.outcome, done.reason, done.threadId],
-    );
-  }
-
-  private async fail(delivery: ClaimedDelivery, error: unknown): Promise<'retrying' | 'dead'> {
-    const message = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
-    const now = this.clock();
-    const dead = delivery.attempts >= this.options.maxAttempts;
-    const delay = backoffDelay(delivery.attempts - 1, { ...this.backoff, random: this.options.random ?? Math.random });
-    await this.options.pool.query(
-      `UPDATE resend_webhook_deliveries
-          SET last_error = $2, claimed_until = NULL, next_attempt_at = $3, dead_at = $4
-        WHERE svix_id = $1`,
-      [delivery.svix_id, message, new Date(now.getTime() + delay), dead ? now : null],
-    );
-    this.options.logger?.warn(
-      { webhook: { svixId: delivery.svix_id, attempts: delivery.attempts, dead }, err: error },
-      dead ? 'inbound email dead-lettered' : 'inbound email failed; retrying',
-    );
-    return dead ? 'dead' : 'retrying';
-  }
 }
 
 /** Why a mail is held, and what it names. */
@@ -386,16 +327,7 @@ function authorOf(author: InboundAuthor): Author {
   }
 }
 
-/** Deliveries by state, for ops: waiting (never failed), retrying, dead-lettered. */
-export async function inboundDeliveryStats(
-  pool: pg.Pool,
-): Promise<{ pending: number; retrying: number; dead: number }> {
-  const { rows } = await pool.query<{ pending: string; retrying: string; dead: string }>(
-    `SELECT count(*) FILTER (WHERE dead_at IS NULL AND last_error IS NULL) AS pending,
-            count(*) FILTER (WHERE dead_at IS NULL AND last_error IS NOT NULL) AS retrying,
-            count(*) FILTER (WHERE dead_at IS NOT NULL) AS dead
-       FROM resend_webhook_deliveries WHERE processed_at IS NULL AND event_type = 'email.received'`,
-  );
-  const row = rows[0];
-  return { pending: Number(row?.pending ?? 0), retrying: Number(row?.retrying ?? 0), dead: Number(row?.dead ?? 0) };
+/** Received emails by state, for ops: waiting (never failed), retrying, dead-lettered. */
+export function inboundDeliveryStats(pool: pg.Pool): Promise<{ pending: number; retrying: number; dead: number }> {
+  return webhookDeliveryStats(pool, ['email.received']);
 }

@@ -1,13 +1,11 @@
-import { useState } from 'react';
 import { Link } from 'react-router-dom';
-import { ApiError, api, errorText } from '../../lib/api';
+import { ApiError, api } from '../../lib/api';
 import { formatDateTime, formatNumber, formatRelative, label, shortId } from '../../lib/format';
 import { queryKeys } from '../../lib/queryKeys';
 import type { EmailQueue } from '../../lib/types';
 import { useDeskQuery } from '../../lib/useDeskQuery';
-import { Icon } from '../Icon';
-import { useToast } from '../Toasts';
-import { Alert, Button, EmptyState, ErrorState, SkeletonRows } from '../ui';
+import { Button, EmptyState, ErrorState, SkeletonRows } from '../ui';
+import { OpsPanel, useOpsAction } from './OpsPanel';
 import { SuppressedAddresses } from './SuppressedAddresses';
 
 /** What Resend reported after taking an email, beside its queue state. */
@@ -42,55 +40,49 @@ export function EmailQueueSection() {
 }
 
 function EmailQueue() {
-  const toast = useToast();
   const queue = useDeskQuery({
     queryKey: queryKeys.emailQueue(),
     read: (signal) => api.get<EmailQueue>('/api/ops/email/queue', { signal, query: { limit: 50 } }),
     refetchInterval: 5000,
   });
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useOpsAction();
 
-  async function retry(id: string | null) {
-    setBusy(id ?? 'all');
-    setError(null);
-    try {
+  const retry = (id: string | null) =>
+    run(id ?? 'all', async () => {
+      let done: string;
       if (id) {
         await api.post(`/api/ops/email/${id}/retry`);
-        toast('Email queued again');
+        done = 'Email queued again';
       } else {
         const answer = await api.post<{ retried: number }>('/api/ops/email/retry-failed');
-        toast(`${answer.retried} email${answer.retried === 1 ? '' : 's'} queued again`);
+        done = `${answer.retried} email${answer.retried === 1 ? '' : 's'} queued again`;
       }
       await queue.reload();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(null);
-    }
-  }
+      return done;
+    });
 
   const q = queue.data;
   const failedCount = q ? q.stats.failed + q.stats.deadLettered : 0;
   const notBuilt = queue.error instanceof ApiError && queue.error.status === 404;
   return (
-    <section className="card" aria-labelledby="email-heading" data-testid="email-queue">
-      <div className="card-header">
-        <Icon name="mail" />
-        <h2 id="email-heading">Email queue</h2>
-        {q ? <span className="badge">{q.delivery === 'resend' ? 'Resend' : 'Development mailbox'}</span> : null}
-        <span className="spacer" />
-        {failedCount > 0 ? (
-          <Button size="sm" icon="refresh" busy={busy === 'all'} onClick={() => void retry(null)}>
-            Retry all failed
-          </Button>
-        ) : null}
-      </div>
-      {error ? (
-        <div style={{ padding: '12px 20px 0' }}>
-          <Alert kind="error">{error}</Alert>
-        </div>
-      ) : null}
+    <OpsPanel
+      id="email-heading"
+      title="Email queue"
+      icon="mail"
+      testId="email-queue"
+      aside={
+        <>
+          {q ? <span className="badge">{q.delivery === 'resend' ? 'Resend' : 'Development mailbox'}</span> : null}
+          <span className="spacer" />
+          {failedCount > 0 ? (
+            <Button size="sm" icon="refresh" busy={busy === 'all'} onClick={() => void retry(null)}>
+              Retry all failed
+            </Button>
+          ) : null}
+        </>
+      }
+      error={error}
+    >
       {queue.loading ? (
         <SkeletonRows rows={3} />
       ) : notBuilt ? (
@@ -203,6 +195,6 @@ function EmailQueue() {
           )}
         </>
       ) : null}
-    </section>
+    </OpsPanel>
   );
 }
