@@ -374,20 +374,18 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
             lastError: ((d.reported_state ? d.reported_reason : d.last_error) as string | null) ?? null,
             at: ((d.reported_at ?? d.occurred_at) as Date).toISOString(),
           }));
-      const { rows: suppressed } = await deps.pool.query<{
-        address: string;
-        reason: 'bounced' | 'complained';
-        since: Date;
-      }>(
-        `SELECT s.address, s.reason, s.suppressed_at AS since FROM email_suppressions s
-          WHERE s.active AND s.address IN (SELECT DISTINCT lower(recipient) FROM email_deliveries WHERE thread_id = $1)
-          ORDER BY s.address`,
-        [ctx.params.threadId],
-      );
-      const { rows: guestLinks } = await deps.pool.query(
-        'SELECT * FROM support_guest_links WHERE thread_id = $1 ORDER BY issued_at DESC',
-        [ctx.params.threadId],
-      );
+      // the thread's recipients are those of its deliveries, read above: which of them no mail goes to
+      const recipients = [...new Set(deliveries.map((d) => String(d.recipient).toLowerCase()))];
+      const [{ rows: suppressed }, { rows: guestLinks }] = await Promise.all([
+        deps.pool.query<{ address: string; reason: 'bounced' | 'complained'; since: Date }>(
+          `SELECT address, reason, suppressed_at AS since FROM email_suppressions
+            WHERE active AND address = ANY($1::text[]) ORDER BY address`,
+          [recipients],
+        ),
+        deps.pool.query('SELECT * FROM support_guest_links WHERE thread_id = $1 ORDER BY issued_at DESC', [
+          ctx.params.threadId,
+        ]),
+      ]);
       const now = deps.clock();
       return {
         body: {

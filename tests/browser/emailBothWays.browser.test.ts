@@ -152,6 +152,16 @@ describe('email both ways, in a browser: through Resend', { timeout: 90_000 }, (
     // taken by Resend, nothing reported yet
     await chip.filter({ hasText: 'partner@acme.test: sent' }).waitFor(LIVE);
     await markPage(agent);
+    // an admin's chips come from the ops queue: theirs follow the reports too
+    const admin = await person('admin@demo.test');
+    await admin.goto(`/admin/support?thread=${threadId}`);
+    const adminChip = admin
+      .getByRole('dialog', { name: subject })
+      .getByTestId('message')
+      .filter({ hasText: REPLY })
+      .getByTestId('delivery')
+      .filter({ hasText: 'partner@acme.test' });
+    await adminChip.filter({ hasText: 'partner@acme.test: sent' }).waitFor(LIVE);
 
     // Resend reports the delivery (and a late "sent" after it, which must not move it back)
     for (const type of ['email.delivered', 'email.sent'] as const) {
@@ -159,6 +169,7 @@ describe('email both ways, in a browser: through Resend', { timeout: 90_000 }, (
       expect(attempt.status).toBe(200);
     }
     await chip.filter({ hasText: 'partner@acme.test: delivered' }).waitFor(LIVE);
+    await adminChip.filter({ hasText: 'partner@acme.test: delivered' }).waitFor(LIVE);
 
     // a later answer bounces for good: its chip says so and the thread warns that no mail goes there
     await ok(

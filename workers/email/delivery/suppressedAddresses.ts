@@ -8,9 +8,7 @@ import { bareAddress } from '../replyAddress.js';
  * (`email_suppressions`). Addresses are compared in lower case, without a display name.
  */
 
-export function normalizedAddress(address: string): string {
-  return bareAddress(address).trim().toLowerCase();
-}
+export const normalizedAddress: (address: string) => string = bareAddress;
 
 /** `emailAddress-<sha256 of the lowercase address>`. */
 export function addressStreamName(address: string): string {
