@@ -1,3 +1,10 @@
+import { eraseAttachment, uploadAttachments } from '../commands/attachments/attachmentRoutes.js';
+import {
+  attachmentThumbnail,
+  downloadAttachment,
+  getAttachmentFigures,
+  signedAttachment,
+} from '../read-api/attachments/attachmentReadRoutes.js';
 import { getAssignment, listAssignments, upsertAssignment } from '../commands/assignmentDirectory/assignmentRoutes.js';
 import {
   issueAssignmentGuestLink,
@@ -48,6 +55,11 @@ export const apiContracts: readonly AnyRouteContract[] = [
   updateMyPreferences,
   raiseQuery,
   postMessage,
+  uploadAttachments,
+  downloadAttachment,
+  attachmentThumbnail,
+  signedAttachment,
+  eraseAttachment,
   assignThread,
   changePriority,
   ...statusChanges.map((change) => change.contract),
@@ -68,6 +80,7 @@ export const apiContracts: readonly AnyRouteContract[] = [
   listAssignableStaff,
   listProjections,
   rebuildProjection,
+  getAttachmentFigures,
   reportClientError,
   getThreadHistory,
   exportThreadHistory,

@@ -1,8 +1,16 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { RequestHandler } from 'express';
 import type { Server } from 'node:http';
 import type pg from 'pg';
 import { AssignmentDirectory } from '../commands/assignmentDirectory/assignmentDirectory.js';
+import { attachmentRoutes } from '../commands/attachments/attachmentRoutes.js';
+import { attachmentLimitsOf } from '../platform/attachments/attachmentConfig.js';
+import { AttachmentStore } from '../platform/attachments/attachmentStore.js';
+import type { BlobStore } from '../platform/blobs/blobStore.js';
+import { FileBlobStore } from '../platform/blobs/fileBlobStore.js';
+import { attachmentReadRoutes } from '../read-api/attachments/attachmentReadRoutes.js';
 import { assignmentRoutes } from '../commands/assignmentDirectory/assignmentRoutes.js';
 import type { CommandDependencies } from '../commands/commandContext.js';
 import { GuestTokens } from '../commands/guestLinks/guestToken.js';
@@ -75,6 +83,16 @@ export interface DeskParts {
   publicConfigCacheMs?: number;
   /** The contracts to serve and document (default apiContracts): each needs exactly one handler here. */
   contracts?: readonly AnyRouteContract[];
+  /**
+   * Where attachment bytes live (blobStoreFromConfig). Unset (a desk embedded in a benchmark or a
+   * test that sends no files): a folder of its own under the system's temporary folder, made on
+   * the first file.
+   */
+  blobStore?: BlobStore;
+  /** A file was stored: the virus scanner of this process looks at once. */
+  onFileStored?: () => void;
+  /** The configured virus scanner's name (for the ops page), or null when files are not scanned. */
+  scannerName?: () => string | null;
 }
 
 /** Readiness fails when a projection is this many events behind the log (or stopped). */
@@ -95,6 +113,7 @@ export function composeApi(parts: DeskParts) {
   const directory = new AssignmentDirectory(pool);
   const idempotency = new IdempotencyStore(pool);
   const guestTokens = new GuestTokens(parts.guestLinkSecrets ?? [randomBytes(32).toString('base64url')]);
+  // signed links to files in emails: the API checks them with the secrets the email worker signs with
   const engine = parts.engine ?? composeProjections({ pool, eventStore, config, clock });
   const watcher = new ProjectionWatcher(engine, parts.databaseUrl);
   // emptied by the live hub when it follows a system config change, before it pushes `config`
@@ -130,7 +149,12 @@ export function composeApi(parts: DeskParts) {
     },
   );
 
+  const guestLinkSecrets = parts.guestLinkSecrets ?? [randomBytes(32).toString('base64url')];
+  const blobStore = parts.blobStore ?? new FileBlobStore(path.join(tmpdir(), `support-desk-blobs-${randomUUID()}`));
+  const attachments = new AttachmentStore(pool, blobStore, attachmentLimitsOf(config), clock);
   const commandDeps: CommandDependencies = {
+    attachments,
+    ...(parts.onFileStored ? { onFileStored: parts.onFileStored } : {}),
     eventStore,
     idempotency,
     directory,
@@ -158,6 +182,11 @@ export function composeApi(parts: DeskParts) {
     }),
     raiseQueryRoute(commandDeps),
     postMessageRoute(commandDeps),
+    ...attachmentRoutes(commandDeps),
+    ...attachmentReadRoutes(
+      { pool, attachments, clock, linkSecrets: guestLinkSecrets },
+      parts.scannerName ?? (() => null),
+    ),
     ...manageThreadRoutes(commandDeps),
     ...guestLinkRoutes(commandDeps),
     ...systemConfigRoutes(commandDeps),
@@ -271,6 +300,7 @@ export function composeApi(parts: DeskParts) {
     rateLimiter,
     idempotency,
     commandDeps,
+    attachments,
     engine,
     watcher,
     metrics,

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { attachmentConfigSchema } from '../platform/attachments/attachmentConfig.js';
+import { blobStoreConfigSchema } from '../platform/blobs/blobStoreConfig.js';
 import { emailConfigSchema } from '../workers/email/emailConfig.js';
 import { inboundEmailConfigSchema } from '../workers/email/inbound/inboundEmailConfig.js';
 import { compileTrustProxy } from '../platform/http/clientAddress.js';
@@ -41,6 +43,8 @@ export const configSchema = z
     ...identityConfigSchema.shape,
     ...emailConfigSchema.shape,
     ...inboundEmailConfigSchema.shape,
+    ...blobStoreConfigSchema.shape,
+    ...attachmentConfigSchema.shape,
     /** Signs hash-chain seals; keep it outside the database (a secret store). Unset: a key file beside the embedded data. */
     AUDIT_SEAL_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     /**

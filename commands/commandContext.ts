@@ -1,4 +1,5 @@
 import type { Author } from '../domain/shared.js';
+import type { AttachmentStore } from '../platform/attachments/attachmentStore.js';
 import type { EventStore, Actor } from '../eventstore/port.js';
 import { personOf, type Identity } from '../platform/identity/identity.js';
 import { problems } from '../platform/http/problem.js';
@@ -22,6 +23,10 @@ export interface CommandDependencies {
   clock: () => Date;
   /** Mints guest link tokens from the guest link secret (GUEST_LINK_SECRET). */
   guestTokens: GuestTokens;
+  /** Uploaded files: staged, then claimed by the message that carries them. */
+  attachments: AttachmentStore;
+  /** A file was stored: the virus scanner of this process looks at once. */
+  onFileStored?: () => void;
 }
 
 export function authorOf(identity: Identity): Author {

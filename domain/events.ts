@@ -27,6 +27,8 @@ import {
   threadReopenedEvent,
   threadResolvedEvent,
   upcastQueryRaisedV1,
+  upcastWithoutAttachments,
+  attachmentErasedEvent,
   type ThreadEvent,
 } from './thread/events.js';
 
@@ -52,17 +54,22 @@ export type EventDefinitions<Event extends { type: string }> = {
 
 /**
  * Every event of every aggregate: version 1, but SystemConfigUpdated at 3 (v2 added the presence
- * names switch, v3 the team notification switch) and QueryRaised at 2 (v2 added `followUpOf`, the
- * closed thread a follow-up continues).
+ * names switch, v3 the team notification switch), QueryRaised at 3 (v2 added `followUpOf`, the
+ * closed thread a follow-up continues; v3 `attachments`) and MessagePosted at 2 (`attachments`).
  */
 export const domainEventDefinitions: EventDefinitions<DomainEvent> = {
-  QueryRaised: { version: 2, schema: queryRaisedEvent, upcasters: { 1: upcastQueryRaisedV1 } },
-  MessagePosted: { version: 1, schema: messagePostedEvent, upcasters: {} },
+  QueryRaised: {
+    version: 3,
+    schema: queryRaisedEvent,
+    upcasters: { 1: upcastQueryRaisedV1, 2: upcastWithoutAttachments },
+  },
+  MessagePosted: { version: 2, schema: messagePostedEvent, upcasters: { 1: upcastWithoutAttachments } },
   ThreadAssigned: { version: 1, schema: threadAssignedEvent, upcasters: {} },
   PriorityChanged: { version: 1, schema: priorityChangedEvent, upcasters: {} },
   ThreadResolved: { version: 1, schema: threadResolvedEvent, upcasters: {} },
   ThreadClosed: { version: 1, schema: threadClosedEvent, upcasters: {} },
   ThreadReopened: { version: 1, schema: threadReopenedEvent, upcasters: {} },
+  AttachmentErased: { version: 1, schema: attachmentErasedEvent, upcasters: {} },
   GuestLinkIssued: { version: 1, schema: guestLinkIssuedEvent, upcasters: {} },
   GuestLinkRevoked: { version: 1, schema: guestLinkRevokedEvent, upcasters: {} },
   SystemConfigUpdated: {

@@ -35,6 +35,8 @@ export const domainErrorCodes = [
   'whatsapp_number_required',
   'stale_revision',
   'concurrent_changes',
+  'attachment_not_found',
+  'attachment_already_posted',
 ] as const;
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
 

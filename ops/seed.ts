@@ -62,6 +62,7 @@ function threadEvents(i: number, o: SeedOptions, at: number): { threadId: string
         by: partner,
         occurredAt: t(0),
         followUpOf: null,
+        attachments: [],
       },
     },
   ];
@@ -78,6 +79,7 @@ function threadEvents(i: number, o: SeedOptions, at: number): { threadId: string
         occurredAt: t(30),
         statusBefore: 'OPEN',
         statusAfter: 'PENDING',
+        attachments: [],
       },
     });
   }
@@ -93,6 +95,7 @@ function threadEvents(i: number, o: SeedOptions, at: number): { threadId: string
         occurredAt: t(90),
         statusBefore: 'PENDING',
         statusAfter: 'OPEN',
+        attachments: [],
       },
     });
   }

@@ -1,5 +1,5 @@
 import { awaitingOf, isStaffOnlyThreadEvent, type ThreadEvent } from '../domain/index.js';
-import { loadRows, upsertRows, type Column } from './bulkSql.js';
+import { loadRows, prepared, upsertRows, type Column } from './bulkSql.js';
 import type { Projection } from './projection.js';
 
 /**
@@ -201,8 +201,26 @@ export function foldInbox(row: InboxRow | undefined, event: ThreadEvent, revisio
       next.resolved_at = null;
       next.closed_at = null;
       return next;
+    case 'AttachmentErased':
+      return next;
   }
 }
+
+const attachmentColumns: readonly Column[] = [
+  ['attachment_id', 'uuid'],
+  ['thread_id', 'uuid'],
+  ['message_id', 'uuid'],
+  ['visibility', 'text'],
+  ['author_kind', 'text'],
+  ['author_id', 'text'],
+  ['position', 'integer'],
+  ['sha256', 'text'],
+  ['size_bytes', 'bigint'],
+  ['media_type', 'text'],
+  ['file_name', 'text'],
+  ['content_id', 'text'],
+  ['created_at', 'timestamptz'],
+];
 
 const threadEventTypes = [
   'QueryRaised',
@@ -212,6 +230,7 @@ const threadEventTypes = [
   'ThreadResolved',
   'ThreadClosed',
   'ThreadReopened',
+  'AttachmentErased',
 ] as const;
 
 export const threadInboxProjection: Projection = {
@@ -220,8 +239,9 @@ export const threadInboxProjection: Projection = {
   // 3: last_message_visibility (staff previews mark internal notes)
   // 4: support_messages.via and full_text (a reply by email keeps its whole text for "show quoted")
   // 5: follow_up_of (a follow-up names the closed thread it continues; that one reads "continued in" from it)
-  version: 5,
-  tables: ['support_inbox', 'support_messages'],
+  // 6: support_attachments (the files of messages, and their erasure)
+  version: 6,
+  tables: ['support_inbox', 'support_messages', 'support_attachments'],
   eventTypes: threadEventTypes,
   createTables: (t) => `
     CREATE TABLE ${t('support_inbox')} (
@@ -273,6 +293,27 @@ export const threadInboxProjection: Projection = {
       full_text text,
       created_at timestamptz NOT NULL
     );
+    CREATE TABLE ${t('support_attachments')} (
+      attachment_id uuid PRIMARY KEY,
+      thread_id uuid NOT NULL,
+      message_id uuid NOT NULL,
+      -- the message's: an internal note's files are staff-only like the note
+      visibility text NOT NULL,
+      -- who posted the message (its uploader, or the sender of a received email)
+      author_kind text NOT NULL,
+      author_id text NOT NULL,
+      -- its place among the message's files
+      position integer NOT NULL,
+      sha256 text NOT NULL,
+      size_bytes bigint NOT NULL,
+      media_type text NOT NULL,
+      file_name text NOT NULL,
+      content_id text,
+      created_at timestamptz NOT NULL,
+      erased_at timestamptz,
+      erased_by_name text,
+      erase_reason text
+    );
   `,
   createIndexes: (t) => `
     CREATE INDEX ON ${t('support_inbox')} (last_activity_at DESC, thread_id DESC);
@@ -286,6 +327,8 @@ export const threadInboxProjection: Projection = {
     CREATE INDEX ON ${t('support_inbox')} (follow_up_of) WHERE follow_up_of IS NOT NULL;
     CREATE INDEX ON ${t('support_messages')} (thread_id, revision);
     CREATE INDEX ON ${t('support_messages')} USING gin (to_tsvector('english', body));
+    CREATE INDEX ON ${t('support_attachments')} (thread_id, message_id, position);
+    CREATE INDEX ON ${t('support_attachments')} (message_id);
   `,
   partitionKey: (e) => (e.event as ThreadEvent).data.threadId,
   async apply(client, events, t) {
@@ -293,13 +336,44 @@ export const threadInboxProjection: Projection = {
     const rows = await loadRows<InboxRow>(client, t('support_inbox'), 'thread_id', threadIds, inboxColumns);
     const changed = new Map<string, InboxRow>();
     const messages: Record<string, unknown>[] = [];
+    const files = new Map<string, Record<string, unknown>>();
+    const erasures: { attachment_id: string; erased_at: string; erased_by_name: string; erase_reason: string }[] = [];
     for (const { record, event } of events) {
       const e = event as ThreadEvent;
       const id = e.data.threadId;
       const next = foldInbox(changed.get(id) ?? rows.get(id), e, record.revision);
       if (!next) continue;
       changed.set(id, next);
+      if (e.type === 'AttachmentErased') {
+        const d = e.data;
+        const erased = { erased_at: d.occurredAt, erased_by_name: d.by.name, erase_reason: d.reason };
+        const pending = files.get(d.attachmentId);
+        if (pending) Object.assign(pending, erased);
+        else erasures.push({ attachment_id: d.attachmentId, ...erased });
+        continue;
+      }
       if (e.type === 'QueryRaised' || e.type === 'MessagePosted') {
+        const visibility = e.type === 'QueryRaised' ? 'external' : e.data.visibility;
+        e.data.attachments.forEach((file, position) => {
+          files.set(file.attachmentId, {
+            attachment_id: file.attachmentId,
+            thread_id: id,
+            message_id: e.data.messageId,
+            visibility,
+            author_kind: e.data.by.kind,
+            author_id: e.data.by.id,
+            position,
+            sha256: file.sha256,
+            size_bytes: file.sizeBytes,
+            media_type: file.mediaType,
+            file_name: file.fileName,
+            content_id: file.contentId,
+            created_at: e.data.occurredAt,
+            erased_at: null,
+            erased_by_name: null,
+            erase_reason: null,
+          });
+        });
         const email = inboundEmailOf(record.metadata);
         messages.push({
           message_id: e.data.messageId,
@@ -320,6 +394,25 @@ export const threadInboxProjection: Projection = {
       ...changed.values(),
     ] as unknown as Record<string, unknown>[]);
     await upsertRows(client, t('support_messages'), messageColumns, ['message_id'], messages, 'nothing');
+    await upsertRows(
+      client,
+      t('support_attachments'),
+      [...attachmentColumns, ['erased_at', 'timestamptz'], ['erased_by_name', 'text'], ['erase_reason', 'text']],
+      ['attachment_id'],
+      [...files.values()],
+      'nothing',
+    );
+    if (erasures.length) {
+      await client.query(
+        prepared(
+          `UPDATE ${t('support_attachments')} a SET erased_at = r.erased_at, erased_by_name = r.erased_by_name,
+                  erase_reason = r.erase_reason
+             FROM jsonb_to_recordset($1::jsonb) AS r(attachment_id uuid, erased_at timestamptz, erased_by_name text, erase_reason text)
+            WHERE a.attachment_id = r.attachment_id AND a.erased_at IS NULL`,
+          [JSON.stringify(erasures)],
+        ),
+      );
+    }
     return { threadIds: [...changed.keys()] };
   },
 };

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { attachmentsByMessage } from './attachments/attachmentViews.js';
 import { z } from 'zod';
 import { emailTemplateSchema, prioritySchema, queryTypeSchema } from '../domain/index.js';
 import { plainWords } from '../platform/http/plainWords.js';
@@ -343,13 +344,21 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
         followUpOf: origin ? toLinkedThread(origin) : null,
         continuedIn: readable.filter((l) => l.follow_up_of === row.thread_id).map(toLinkedThread),
       };
-      const { rows: messages } = await deps.pool.query(
-        `SELECT * FROM support_messages WHERE thread_id = $1 ${staff ? '' : "AND visibility = 'external'"} ORDER BY revision`,
-        [ctx.params.threadId],
-      );
+      const [{ rows: messages }, files] = await Promise.all([
+        deps.pool.query(
+          `SELECT * FROM support_messages WHERE thread_id = $1 ${staff ? '' : "AND visibility = 'external'"} ORDER BY revision`,
+          [ctx.params.threadId],
+        ),
+        attachmentsByMessage(deps.pool, { threadId: ctx.params.threadId }, staff ? 'staff' : 'public'),
+      ]);
+      const filesOf = (m: Record<string, unknown>) => files.get(String(m.message_id)) ?? [];
       if (!staff) {
         return {
-          body: { thread: toPartnerSummary(row), messages: messages.map((m) => toMessage(m, 'public')), ...links },
+          body: {
+            thread: toPartnerSummary(row),
+            messages: messages.map((m) => toMessage(m, 'public', filesOf(m))),
+            ...links,
+          },
           headers,
         };
       }
@@ -390,7 +399,10 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
       return {
         body: {
           thread: toStaffSummary(row),
-          messages: messages.map((m) => ({ ...toMessage(m, 'staff'), emails: emailsOf(String(m.message_id)) })),
+          messages: messages.map((m) => ({
+            ...toMessage(m, 'staff', filesOf(m)),
+            emails: emailsOf(String(m.message_id)),
+          })),
           guestLinks: guestLinks.map((l) => toGuestLink(l, now)),
           suppressedRecipients: suppressed.map((r) => ({
             address: r.address,

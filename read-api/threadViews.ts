@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authorKinds, prioritySchema, queryTypeSchema, threadStatusSchema, type Awaiting } from '../domain/index.js';
+import { attachmentView, type AttachmentView } from './attachments/attachmentViews.js';
 
 /**
  * What each audience may see of a thread. Staff see everything; partners and guests never
@@ -164,12 +165,17 @@ export const messageView = z
         'A reply by email: its whole text, quoted history and signature included ("show quoted"), when that is more than the body; never HTML',
     }),
     createdAt: z.string(),
+    attachments: z.array(attachmentView).meta({ description: 'The files the message carries, in their order' }),
   })
   .meta({ id: 'Message' });
 
 export type MessageView = z.infer<typeof messageView>;
 
-export function toMessage(r: Record<string, unknown>, audience: 'staff' | 'public'): MessageView {
+export function toMessage(
+  r: Record<string, unknown>,
+  audience: 'staff' | 'public',
+  attachments: readonly AttachmentView[] = [],
+): MessageView {
   return {
     messageId: String(r.message_id),
     revision: Number(r.revision),
@@ -184,6 +190,7 @@ export function toMessage(r: Record<string, unknown>, audience: 'staff' | 'publi
     via: r.via === 'email' ? 'email' : 'web',
     fullText: typeof r.full_text === 'string' ? r.full_text : null,
     createdAt: iso(r.created_at)!,
+    attachments: [...attachments],
   };
 }
 

@@ -13,6 +13,7 @@ import {
   type CommandDependencies,
 } from '../commandContext.js';
 import { deterministicUuid, handleCommand } from '../commandHandler.js';
+import { claimAttachments } from '../attachments/messageAttachments.js';
 import { threadCommandAnswer } from './threadAnswer.js';
 import { statusAfterCommand } from './threadCommand.js';
 
@@ -56,6 +57,11 @@ export const raiseQueryRoute = (deps: CommandDependencies) =>
         async (keyHash) => {
           const threadId = keyHash ? deterministicUuid(`${keyHash}:thread`) : randomUUID();
           const messageId = keyHash ? deterministicUuid(`${keyHash}:message`) : randomUUID();
+          // the files are claimed for the query's first message, and given back if it is refused
+          const files = await claimAttachments(deps.attachments, ctx.identity, ctx.body.attachmentIds, {
+            threadId,
+            messageId,
+          });
           const outcome = await handleCommand(
             deps.eventStore,
             threadDecider,
@@ -72,6 +78,7 @@ export const raiseQueryRoute = (deps: CommandDependencies) =>
                 priority: ctx.body.priority,
                 subject: ctx.body.subject,
                 body: ctx.body.body,
+                attachments: files.refs,
               },
               metadata: { now: deps.clock(), author: authorOf(ctx.identity) },
             },
@@ -79,7 +86,10 @@ export const raiseQueryRoute = (deps: CommandDependencies) =>
               idempotencyKeyHash: keyHash,
               metadata: { actor: actorOf(ctx.identity), correlationId: ctx.requestId || undefined },
             },
-          );
+          ).catch(async (error: unknown) => {
+            await files.release();
+            throw error;
+          });
           return commandResult(
             outcome,
             {

@@ -25,7 +25,7 @@ export async function runThreadCommand(
   deps: CommandDependencies,
   ctx: RouteContext<{ threadId: string }, unknown, unknown>,
   operation: string,
-  build: (keyHash: string | undefined) => ThreadCommand,
+  build: (keyHash: string | undefined) => ThreadCommand | Promise<ThreadCommand>,
 ): Promise<RouteResult<ThreadCommandAnswer>> {
   const threadId = ctx.params.threadId;
   return deps.idempotency.run(
@@ -35,7 +35,8 @@ export async function runThreadCommand(
       fingerprint: [operation, threadId, ctx.body],
     },
     async (keyHash) => {
-      const outcome = await handleCommand(deps.eventStore, threadDecider, threadStreamName(threadId), build(keyHash), {
+      const command = await build(keyHash);
+      const outcome = await handleCommand(deps.eventStore, threadDecider, threadStreamName(threadId), command, {
         ifMatch: parseIfMatch(ctx.header('if-match')),
         idempotencyKeyHash: keyHash,
         metadata: { actor: actorOf(ctx.identity), correlationId: ctx.requestId || undefined },

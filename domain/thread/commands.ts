@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { Command } from '../shared.js';
+import { attachmentRefSchema } from './events.js';
 import {
+  attachmentIdsSchema,
+  eraseReasonSchema,
   bodySchema,
   externalIdSchema,
   messageVisibilitySchema,
@@ -22,6 +25,8 @@ export const raiseQueryInput = z.object({
   priority: prioritySchema.default('MEDIUM'),
   subject: subjectSchema,
   body: bodySchema,
+  /** Files uploaded first (POST /api/support/attachments), by their ids. */
+  attachmentIds: attachmentIdsSchema.optional(),
 });
 
 export const raiseQueryData = raiseQueryInput.extend({
@@ -31,16 +36,22 @@ export const raiseQueryData = raiseQueryInput.extend({
   partnerOrgId: externalIdSchema,
   /** The closed thread this query continues (a reply by email to it); absent for a query of its own. */
   followUpOf: threadIdSchema.optional(),
+  /** The files, as the edge found them (the uploader's own staged files); none when absent. */
+  attachments: z.array(attachmentRefSchema).optional(),
 });
 
 export const postMessageInput = z.object({
   body: bodySchema,
   visibility: messageVisibilitySchema.default('external'),
+  /** Files uploaded first (POST /api/support/attachments), by their ids. */
+  attachmentIds: attachmentIdsSchema.optional(),
 });
 
 export const postMessageData = postMessageInput.extend({
   threadId: threadIdSchema,
   messageId: z.uuid({ error: 'must be a UUID' }),
+  /** The files, as the edge found them; none when absent. */
+  attachments: z.array(attachmentRefSchema).optional(),
 });
 
 export const assignInput = z.object({
@@ -58,6 +69,12 @@ export const assignData = assignInput.extend({ threadId: threadIdSchema });
 export const changePriorityInput = z.object({ priority: prioritySchema });
 export const changePriorityData = changePriorityInput.extend({ threadId: threadIdSchema });
 
+export const eraseAttachmentInput = z.object({ reason: eraseReasonSchema });
+export const eraseAttachmentData = eraseAttachmentInput.extend({
+  threadId: threadIdSchema,
+  attachmentId: z.uuid({ error: 'must be a UUID' }),
+});
+
 /** Resolve, Close and Reopen carry nothing but the thread they act on. */
 export const threadTransitionData = z.object({ threadId: threadIdSchema });
 
@@ -72,5 +89,7 @@ export type ChangePriority = Command<'ChangePriority', z.output<typeof changePri
 export type Resolve = Command<'Resolve', z.output<typeof threadTransitionData>>;
 export type Close = Command<'Close', z.output<typeof threadTransitionData>>;
 export type Reopen = Command<'Reopen', z.output<typeof threadTransitionData>>;
+export type EraseAttachment = Command<'EraseAttachment', z.output<typeof eraseAttachmentData>>;
 
-export type ThreadCommand = RaiseQuery | PostMessage | Assign | ChangePriority | Resolve | Close | Reopen;
+export type ThreadCommand =
+  RaiseQuery | PostMessage | Assign | ChangePriority | Resolve | Close | Reopen | EraseAttachment;

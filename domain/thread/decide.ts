@@ -8,8 +8,11 @@ import type {
   Resolve,
   Close,
   Reopen,
+  EraseAttachment,
 } from './commands.js';
 import type {
+  AttachmentErased,
+  AttachmentRef,
   MessagePosted,
   PriorityChanged,
   QueryRaised,
@@ -20,7 +23,7 @@ import type {
   ThreadResolved,
 } from './events.js';
 import type { RaisedThread, ThreadState } from './state.js';
-import type { ThreadStatus } from './vocabulary.js';
+import { ATTACHMENTS_PER_MESSAGE_MAX, type ThreadStatus } from './vocabulary.js';
 
 const staffOrSystem = ['staff', 'system'] as const;
 
@@ -53,9 +56,30 @@ export function raiseQuery(command: RaiseQuery, state: ThreadState): QueryRaised
         by: author,
         occurredAt: now.toISOString(),
         followUpOf: data.followUpOf ?? null,
+        attachments: newFiles(data.attachments, undefined),
       },
     },
   ];
+}
+
+/** The files a new message carries: at most the limit, none named twice, none the thread already has. */
+function newFiles(files: readonly AttachmentRef[] | undefined, thread: RaisedThread | undefined): AttachmentRef[] {
+  const list = files ?? [];
+  if (list.length > ATTACHMENTS_PER_MESSAGE_MAX) {
+    throw new DomainError('rule', 'invalid_command', `at most ${ATTACHMENTS_PER_MESSAGE_MAX} files a message`, {
+      issues: [{ path: 'attachmentIds', message: `at most ${ATTACHMENTS_PER_MESSAGE_MAX} files a message` }],
+    });
+  }
+  const seen = new Set<string>();
+  list.forEach((file, i) => {
+    if (seen.has(file.attachmentId) || thread?.attachments[file.attachmentId]) {
+      throw new DomainError('rule', 'attachment_already_posted', `file ${file.attachmentId} is already posted`, {
+        issues: [{ path: `attachmentIds.${i}`, message: 'is already on a message' }],
+      });
+    }
+    seen.add(file.attachmentId);
+  });
+  return list.map((file) => ({ ...file }));
 }
 
 export function postMessage(command: PostMessage, state: ThreadState): MessagePosted[] {
@@ -85,6 +109,7 @@ export function postMessage(command: PostMessage, state: ThreadState): MessagePo
         occurredAt: now.toISOString(),
         statusBefore: thread.status,
         statusAfter: statusAfterMessage(thread.status, author, internal),
+        attachments: newFiles(data.attachments, thread),
       },
     },
   ];
@@ -180,6 +205,38 @@ export function reopen(command: Reopen, state: ThreadState): ThreadReopened[] {
   ];
 }
 
+/**
+ * An admin's erase of a file's bytes: recorded with its reason, its hash kept. Erasing an erased
+ * file changes nothing (the command may be repeated). A closed thread's files can be erased too:
+ * erasing is about the data, not the conversation.
+ */
+export function eraseAttachment(command: EraseAttachment, state: ThreadState): AttachmentErased[] {
+  const { author, now } = command.metadata;
+  requireAuthor(author, ['staff'], 'erase a file');
+  const { data } = command;
+  const thread = existing(state, data.threadId);
+  const file = thread.attachments[data.attachmentId];
+  if (!file) {
+    throw new DomainError('not_found', 'attachment_not_found', `file ${data.attachmentId} is not on this thread`);
+  }
+  if (file.erased) return [];
+  return [
+    {
+      type: 'AttachmentErased',
+      data: {
+        threadId: thread.threadId,
+        messageId: file.messageId,
+        attachmentId: data.attachmentId,
+        sha256: file.sha256,
+        visibility: file.visibility,
+        reason: data.reason,
+        by: author,
+        occurredAt: now.toISOString(),
+      },
+    },
+  ];
+}
+
 function existing(state: ThreadState, threadId: string): RaisedThread {
   if (state.status === 'EMPTY' || state.threadId !== threadId) {
     throw new DomainError('not_found', 'thread_not_found', `thread ${threadId} not found`);
@@ -213,6 +270,8 @@ export function decideThread(command: ThreadCommand, state: ThreadState): Thread
       return close(command, state);
     case 'Reopen':
       return reopen(command, state);
+    case 'EraseAttachment':
+      return eraseAttachment(command, state);
     default:
       return unreachable(type);
   }

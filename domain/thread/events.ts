@@ -8,6 +8,10 @@ import {
   prioritySchema,
   queryTypeSchema,
   threadStatusSchema,
+  ATTACHMENTS_PER_MESSAGE_MAX,
+  ERASE_REASON_MAX,
+  FILE_NAME_MAX,
+  sha256Schema,
 } from './vocabulary.js';
 
 /*
@@ -20,6 +24,23 @@ const threadId = z.guid();
 const externalId = z.string().min(1).max(EXTERNAL_ID_MAX);
 const by = authorSchema;
 const occurredAt = isoTimestamp;
+
+/**
+ * A file a message carries, as its event records it: the hash chain covers exactly which bytes were
+ * sent (`sha256`). The media type was sniffed from the bytes, the name cleaned; `contentId` is an
+ * inline image of a received email (its Content-ID), else null.
+ */
+export const attachmentRefSchema = z.object({
+  attachmentId: z.guid(),
+  sha256: sha256Schema,
+  sizeBytes: z.number().int().min(0),
+  mediaType: z.string().min(1).max(200),
+  fileName: z.string().min(1).max(FILE_NAME_MAX),
+  contentId: z.string().min(1).max(500).nullable(),
+});
+export type AttachmentRef = z.infer<typeof attachmentRefSchema>;
+
+const attachments = z.array(attachmentRefSchema).max(ATTACHMENTS_PER_MESSAGE_MAX);
 
 export const queryRaisedData = z.object({
   threadId,
@@ -40,11 +61,18 @@ export const queryRaisedData = z.object({
    * upcast with null.
    */
   followUpOf: threadId.nullable(),
+  /** Since v3: the files the query carries (v1 and v2 events are upcast with none). */
+  attachments,
 });
 
 /** QueryRaised v1 → v2: no query raised before v2 followed up another thread. */
 export function upcastQueryRaisedV1(data: Record<string, unknown>): Record<string, unknown> {
   return { ...data, followUpOf: null };
+}
+
+/** QueryRaised v2 → v3 and MessagePosted v1 → v2: nothing before carried files. */
+export function upcastWithoutAttachments(data: Record<string, unknown>): Record<string, unknown> {
+  return { ...data, attachments: [] };
 }
 
 export const messagePostedData = z.object({
@@ -57,6 +85,24 @@ export const messagePostedData = z.object({
   /** The automatic status change this message made, explicit for projections and auditors. */
   statusBefore: threadStatusSchema,
   statusAfter: threadStatusSchema,
+  /** Since v2: the files the message carries (v1 events are upcast with none). */
+  attachments,
+});
+
+/**
+ * An admin erased a file's bytes (a person's data, a file sent by mistake). The history keeps the
+ * file's hash and shows it as erased; `visibility` is its message's, so that partners and guests
+ * learn of the erasure of an internal note's file no more than of the note.
+ */
+export const attachmentErasedData = z.object({
+  threadId,
+  messageId: z.guid(),
+  attachmentId: z.guid(),
+  sha256: sha256Schema,
+  visibility: messageVisibilitySchema,
+  reason: z.string().min(1).max(ERASE_REASON_MAX),
+  by,
+  occurredAt,
 });
 
 export const threadAssignedData = z.object({
@@ -87,6 +133,7 @@ export const priorityChangedEvent = z.object({ type: z.literal('PriorityChanged'
 export const threadResolvedEvent = z.object({ type: z.literal('ThreadResolved'), data: threadResolvedData });
 export const threadClosedEvent = z.object({ type: z.literal('ThreadClosed'), data: threadClosedData });
 export const threadReopenedEvent = z.object({ type: z.literal('ThreadReopened'), data: threadReopenedData });
+export const attachmentErasedEvent = z.object({ type: z.literal('AttachmentErased'), data: attachmentErasedData });
 
 export type QueryRaised = z.infer<typeof queryRaisedEvent>;
 export type MessagePosted = z.infer<typeof messagePostedEvent>;
@@ -95,9 +142,17 @@ export type PriorityChanged = z.infer<typeof priorityChangedEvent>;
 export type ThreadResolved = z.infer<typeof threadResolvedEvent>;
 export type ThreadClosed = z.infer<typeof threadClosedEvent>;
 export type ThreadReopened = z.infer<typeof threadReopenedEvent>;
+export type AttachmentErased = z.infer<typeof attachmentErasedEvent>;
 
 export type ThreadEvent =
-  QueryRaised | MessagePosted | ThreadAssigned | PriorityChanged | ThreadResolved | ThreadClosed | ThreadReopened;
+  | QueryRaised
+  | MessagePosted
+  | ThreadAssigned
+  | PriorityChanged
+  | ThreadResolved
+  | ThreadClosed
+  | ThreadReopened
+  | AttachmentErased;
 
 export const threadEventTypes = [
   'QueryRaised',
@@ -107,6 +162,7 @@ export const threadEventTypes = [
   'ThreadResolved',
   'ThreadClosed',
   'ThreadReopened',
+  'AttachmentErased',
 ] as const satisfies readonly ThreadEvent['type'][];
 
 /**
@@ -118,6 +174,7 @@ export const threadEventTypes = [
 export function isStaffOnlyThreadEvent(event: { type: string; data: unknown }): boolean {
   switch (event.type) {
     case 'MessagePosted':
+    case 'AttachmentErased':
       return (event.data as { visibility?: unknown } | null)?.visibility === 'internal';
     case 'ThreadAssigned':
       return true;

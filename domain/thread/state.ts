@@ -32,6 +32,26 @@ export interface ThreadFacts {
   /** External messages and internal notes, the query's own body included. */
   messageCount: number;
   lastMessageAt: string;
+  /** Every file its messages carried, by attachment id (an admin's erase names one). */
+  attachments: Readonly<Record<string, ThreadAttachment>>;
+}
+
+/** A file of one of the thread's messages, as far as the thread's rules need it. */
+export interface ThreadAttachment {
+  messageId: string;
+  sha256: string;
+  visibility: 'external' | 'internal';
+  erased: boolean;
+}
+
+function attachmentsOf(
+  refs: readonly { attachmentId: string; sha256: string }[],
+  messageId: string,
+  visibility: 'external' | 'internal',
+): Record<string, ThreadAttachment> {
+  return Object.fromEntries(
+    refs.map((ref) => [ref.attachmentId, { messageId, sha256: ref.sha256, visibility, erased: false }]),
+  );
 }
 
 export interface EmptyThread {
@@ -87,6 +107,7 @@ export function evolveThread(state: ThreadState, event: ThreadEvent): ThreadStat
       closedAt: null,
       messageCount: 1,
       lastMessageAt: data.occurredAt,
+      attachments: attachmentsOf(data.attachments, data.messageId, 'external'),
     };
   }
   // Every other event needs a raised thread; a stray one changes nothing.
@@ -100,6 +121,9 @@ export function evolveThread(state: ThreadState, event: ThreadEvent): ThreadStat
         messageCount: state.messageCount + 1,
         lastMessageAt: data.occurredAt,
         firstResponseAt: isFirstResponse ? data.occurredAt : state.firstResponseAt,
+        attachments: data.attachments.length
+          ? { ...state.attachments, ...attachmentsOf(data.attachments, data.messageId, data.visibility) }
+          : state.attachments,
       };
       return moveTo(counted, data.statusAfter, data.occurredAt);
     }
@@ -116,6 +140,11 @@ export function evolveThread(state: ThreadState, event: ThreadEvent): ThreadStat
       return moveTo(state, 'CLOSED', data.occurredAt);
     case 'ThreadReopened':
       return moveTo(state, 'OPEN', data.occurredAt);
+    case 'AttachmentErased': {
+      const file = state.attachments[data.attachmentId];
+      if (!file) return state;
+      return { ...state, attachments: { ...state.attachments, [data.attachmentId]: { ...file, erased: true } } };
+    }
     default:
       return unreachable(type);
   }

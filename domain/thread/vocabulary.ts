@@ -67,3 +67,21 @@ export const bodySchema = z
   .trim()
   .min(1, { error: 'must not be empty' })
   .max(BODY_MAX, { error: `must be at most ${BODY_MAX} characters` });
+
+/* Attachments: the files a message carries. Their bytes live in a blob store, never in an event. */
+export const ATTACHMENTS_PER_MESSAGE_MAX = 10;
+export const FILE_NAME_MAX = 200;
+export const ERASE_REASON_MAX = 500;
+export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a SHA-256 in lowercase hex' });
+
+/** The ids of uploaded files a message command attaches (each the uploader's own, staged). */
+export const attachmentIdsSchema = z
+  .array(z.uuid({ error: 'must be a UUID' }), { error: 'must be a list of attachment ids' })
+  .max(ATTACHMENTS_PER_MESSAGE_MAX, { error: `at most ${ATTACHMENTS_PER_MESSAGE_MAX} files a message` })
+  .refine((ids) => new Set(ids).size === ids.length, { error: 'must not name a file twice' });
+
+export const eraseReasonSchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, { error: 'must say why' })
+  .max(ERASE_REASON_MAX, { error: `must be at most ${ERASE_REASON_MAX} characters` });

@@ -92,7 +92,19 @@ export function createApp(deps: AppDependencies): express.Express {
   }
   // shed load before doing work (health and metrics stay reachable), and bound every request
   app.use(loadShedding(deps.loadShedding));
-  app.use(requestTimeout(deps.requestTimeout));
+  // files stream at the pace of the network (their handlers bound idle time and size instead)
+  const streaming = deps.routes
+    .filter((r) => r.multipart || r.binaryResponse)
+    .map((r) => ({ method: r.method.toUpperCase(), path: new RegExp(`^${r.path.replace(/:[A-Za-z0-9_]+/g, '[^/]+')}$`) }));
+  const isStreaming = (req: Request) =>
+    streaming.some((r) => r.method === req.method && r.path.test(req.originalUrl.split('?')[0] ?? ''));
+  const timeouts = deps.requestTimeout ?? {};
+  app.use(
+    requestTimeout({
+      ...timeouts,
+      exempt: (req) => isStreaming(req) || (timeouts.exempt?.(req) ?? false),
+    }),
+  );
   app.get('/healthz', healthz(deps));
   app.get('/readyz', readyz(deps));
 
@@ -101,12 +113,16 @@ export function createApp(deps: AppDependencies): express.Express {
   app.get('/api/openapi.json', (_req, res) => void res.json(openApi));
   app.get('/api/docs', (_req, res) => void res.type('html').send(docsPage));
 
-  // Bodies: JSON only, small, UTF-8; anything else on an unsafe method is refused before parsing.
+  // Bodies: JSON only, small, UTF-8; anything else on an unsafe method is refused before parsing,
+  // but on a route that takes files (multipart/form-data, streamed by its handler)
+  const multipartPaths = deps.routes.filter((r) => r.multipart).map((r) => `${r.method.toUpperCase()} ${r.path}`);
   app.use('/api', (req, _res, next) => {
     const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
-    if (unsafeMethods.has(req.method) && hasBody && !req.is('application/json'))
-      return next(problems.unsupportedMediaType());
-    next();
+    if (!unsafeMethods.has(req.method) || !hasBody || req.is('application/json')) return next();
+    if (multipartPaths.includes(`${req.method} ${req.originalUrl.split('?')[0]}`)) {
+      if (req.is('multipart/form-data')) return next();
+    }
+    next(problems.unsupportedMediaType());
   });
   // a route that checks its exact bytes (a webhook's signature) gets them unparsed; the JSON parser
   // below then leaves the already-read body alone

@@ -33,6 +33,16 @@ export const httpProblemCodes = [
   'not_failed',
   'no_route',
   'invalid_signature',
+  'attachment_too_large',
+  'attachment_type_not_allowed',
+  'attachment_type_mismatch',
+  'attachment_no_file',
+  'attachment_too_many_files',
+  'attachment_not_scanned',
+  'attachment_quarantined',
+  'attachment_unscannable',
+  'attachment_erased',
+  'attachment_link_expired',
 ] as const;
 export type HttpProblemCode = (typeof httpProblemCodes)[number];
 export type ProblemCode = HttpProblemCode | DomainErrorCode;
@@ -62,6 +72,18 @@ const httpWords: Record<HttpProblemCode, string> = {
   no_route: 'There is no such address in the API of this desk.',
   invalid_signature:
     'This delivery is not signed with the agreed secret, or it was signed too long ago. Nothing was recorded.',
+  attachment_too_large: 'This file is larger than the desk takes. Send a smaller file, or a link to it.',
+  attachment_type_not_allowed:
+    'This kind of file cannot be sent here. Send an image, a PDF, a text or an office document instead.',
+  attachment_type_mismatch: 'This file is not what its name says. Rename it or send another file.',
+  attachment_no_file: 'No file arrived. Choose a file and try again.',
+  attachment_too_many_files: 'Too many files at once. Send fewer files with this message.',
+  attachment_not_scanned: 'This file is still being checked for viruses. Try again in a moment.',
+  attachment_quarantined: 'A virus was found in this file, so it is blocked. Ask the sender for a clean copy.',
+  attachment_unscannable:
+    'This file could not be checked for viruses, so it is blocked. Ask the sender to send it another way.',
+  attachment_erased: 'This file was removed by support.',
+  attachment_link_expired: 'This link to the file has expired. Open the conversation to download it.',
 };
 
 const statusWords: Record<string, string> = {
@@ -93,6 +115,8 @@ const domainWords: Record<DomainErrorCode, string | ((details: DomainErrorDetail
   stale_revision:
     'Someone else changed this thread while you were looking at it. Reload to see the latest, then try again.',
   concurrent_changes: 'Many changes are reaching this thread at once. Try again in a moment.',
+  attachment_not_found: 'This file does not exist, or you do not have access to it. Upload it again.',
+  attachment_already_posted: 'This file is already on a message. Upload it again to send it once more.',
 };
 
 export function plainWords(code: ProblemCode, details: DomainErrorDetails = {}): string {

@@ -1,5 +1,8 @@
 import { extendZodWithOpenApi, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Express, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { z, type ZodType } from 'zod';
 import { anonymous, roleOf, type Identity, type Role } from '../identity/identity.js';
 import { HttpProblem, problems } from './problem.js';
@@ -28,6 +31,8 @@ export interface RouteContext<P, Q, B> {
   requestId: string;
   /** The body's bytes as they arrived, for a contract with `rawBody` (unparsed: the handler checks, then parses). */
   rawBody?: Buffer;
+  /** The request itself, unread, for a contract with `multipart` (the handler streams the parts). */
+  request?: IncomingMessage;
 }
 
 export interface CookieToSet {
@@ -48,6 +53,8 @@ export interface RouteResult<R> {
   clearCookies?: string[];
   /** Send `body` as it is (a text file such as CSV) with the Content-Type from `headers`. */
   raw?: boolean;
+  /** Stream these bytes as the answer (a file), with the headers from `headers`; `body` is ignored. */
+  stream?: Readable;
 }
 
 export interface RouteContract<
@@ -81,6 +88,14 @@ export interface RouteContract<
    * bytes are checked. A contract has `body` or `rawBody`, not both.
    */
   rawBody?: { limit: number; schema: ZodType };
+  /**
+   * A multipart/form-data body (files), left unread for the handler to stream (`ctx.request`):
+   * never parsed or held whole by the server. `schema` documents its parts; the handler bounds
+   * their sizes. A contract has at most one of `body`, `rawBody` and `multipart`.
+   */
+  multipart?: { schema: ZodType };
+  /** The answer is bytes (a file) of these media types, not JSON: the handler answers `stream`. */
+  binaryResponse?: { mediaTypes: string[] };
   response: { status: number; description: string; schema: R };
   /** Problem statuses this route can answer besides 400/401/403 (documented in OpenAPI). */
   errors?: number[];
@@ -108,7 +123,8 @@ export interface RouteDefinition<
 export function routeContract<P extends ZodType, Q extends ZodType, B extends ZodType, R extends ZodType>(
   contract: RouteContract<P, Q, B, R>,
 ): RouteContract<P, Q, B, R> {
-  if (contract.body && contract.rawBody) throw new Error(`${routeName(contract)} declares both body and rawBody`);
+  if ([contract.body, contract.rawBody, contract.multipart].filter(Boolean).length > 1)
+    throw new Error(`${routeName(contract)} declares more than one of body, rawBody and multipart`);
   return contract;
 }
 
@@ -262,6 +278,7 @@ export function registerRoutes(
           ip: req.ip ?? 'unknown',
           requestId: String(res.locals.requestId ?? ''),
           ...(rawBody ? { rawBody } : {}),
+          ...(route.multipart ? { request: req } : {}),
         });
         for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
         for (const name of result.clearCookies ?? []) res.clearCookie(name, { path: '/' });
@@ -276,7 +293,14 @@ export function registerRoutes(
         }
         const status = result.status ?? route.response.status;
         if (status === 204) res.status(204).end();
-        else if (result.raw) res.status(status).send(result.body);
+        else if (result.stream) {
+          res.status(status);
+          // a reader that goes away mid-file ends the stream; nothing more to answer then
+          await pipeline(result.stream, res).catch((error: unknown) => {
+            if (!res.headersSent) throw error;
+            res.destroy();
+          });
+        } else if (result.raw) res.status(status).send(result.body);
         else res.status(status).json(result.body);
       } catch (error) {
         sendError(res, error);
@@ -330,7 +354,7 @@ export function addToRegistry(registry: OpenAPIRegistry, routes: readonly AnyRou
       ...(route.access === 'public' ? [] : [401, 403]),
       ...(route.errors ?? []),
     ]);
-    if (!route.params && !route.query && !route.body && !route.rawBody) errorStatuses.delete(400);
+    if (!route.params && !route.query && !route.body && !route.rawBody && !route.multipart) errorStatuses.delete(400);
     registry.registerPath({
       method: route.method,
       path: toOpenApiPath(route.path),
@@ -358,6 +382,9 @@ export function addToRegistry(registry: OpenAPIRegistry, routes: readonly AnyRou
         ...(route.rawBody
           ? { body: { required: true, content: { 'application/json': { schema: route.rawBody.schema } } } }
           : {}),
+        ...(route.multipart
+          ? { body: { required: true, content: { 'multipart/form-data': { schema: route.multipart.schema } } } }
+          : {}),
       },
       responses: {
         [route.response.status]:
@@ -365,7 +392,14 @@ export function addToRegistry(registry: OpenAPIRegistry, routes: readonly AnyRou
             ? { description: route.response.description }
             : {
                 description: route.response.description,
-                content: { 'application/json': { schema: route.response.schema } },
+                content: route.binaryResponse
+                  ? Object.fromEntries(
+                      route.binaryResponse.mediaTypes.map((type) => [
+                        type,
+                        { schema: { type: 'string' as const, format: 'binary' } },
+                      ]),
+                    )
+                  : { 'application/json': { schema: route.response.schema } },
               },
         ...Object.fromEntries(
           [...errorStatuses].map((s) => [

@@ -10,6 +10,7 @@ import {
 } from '../../eventstore/port.js';
 import { publicReaderMayRead, type Identity } from '../../platform/identity/identity.js';
 import { toGuestLink, toMessage, toPartnerSummary, toStaffSummary, type MessageView } from '../threadViews.js';
+import { attachmentsByMessage, type AttachmentView } from '../attachments/attachmentViews.js';
 
 /**
  * Turns rows of projection_change_log into what each audience may receive. A change is built
@@ -64,7 +65,9 @@ export interface BuildLimits {
 const STREAM_PAGES = [4, 16, 64];
 
 function messageIdOf(event: RecordedEvent): string | undefined {
-  if (event.type !== 'QueryRaised' && event.type !== 'MessagePosted') return undefined;
+  // an erased file changes its message: the message goes again, its file marked erased
+  if (event.type !== 'QueryRaised' && event.type !== 'MessagePosted' && event.type !== 'AttachmentErased')
+    return undefined;
   const id = event.data.messageId;
   return typeof id === 'string' ? id : undefined;
 }
@@ -214,13 +217,22 @@ export class ChangeFrameBuilder {
     }
 
     const messages = new Map<string, Record<string, unknown>>();
+    let staffFiles = new Map<string, AttachmentView[]>();
     if (messageIds.size) {
-      const { rows: found } = await this.pool.query<Record<string, unknown>>(
-        'SELECT * FROM support_messages WHERE message_id = ANY($1::uuid[])',
-        [[...messageIds]],
-      );
+      const [{ rows: found }, files] = await Promise.all([
+        this.pool.query<Record<string, unknown>>('SELECT * FROM support_messages WHERE message_id = ANY($1::uuid[])', [
+          [...messageIds],
+        ]),
+        attachmentsByMessage(this.pool, { messageIds: [...messageIds] }, 'staff'),
+      ]);
       for (const m of found) messages.set(String(m.message_id), m);
+      staffFiles = files;
     }
+    // a public frame's files: those of external messages (only external messages reach it), erase reasons left out
+    const filesOf = (m: Record<string, unknown>, audience: 'staff' | 'public') =>
+      (staffFiles.get(String(m.message_id)) ?? []).map((f) =>
+        audience === 'staff' || !f.erased ? f : { ...f, erased: { ...f.erased, reason: null } },
+      );
     const byId = new Map((await inbox).rows.map((r) => [String(r.thread_id), r]));
 
     for (const change of changes) {
@@ -234,7 +246,7 @@ export class ChangeFrameBuilder {
           .map((e) => messages.get(messageIdOf(e) ?? ''))
           .filter((m): m is Record<string, unknown> => m !== undefined)
           .sort((a, b) => Number(a.revision) - Number(b.revision));
-        const staff = this.capped(rowsOf.map((m) => toMessage(m, 'staff')));
+        const staff = this.capped(rowsOf.map((m) => toMessage(m, 'staff', filesOf(m, 'staff'))));
         const staffJson = JSON.stringify({
           thread: toStaffSummary(row),
           messages: staff.messages,
@@ -246,7 +258,9 @@ export class ChangeFrameBuilder {
         // and guests at all: not even its existence reaches them
         const publicChange = w.events.length === 0 || !w.complete || w.events.some((e) => !isStaffOnlyThreadEvent(e));
         if (!publicChange) continue;
-        const pub = this.capped(rowsOf.filter((m) => m.visibility === 'external').map((m) => toMessage(m, 'public')));
+        const pub = this.capped(
+          rowsOf.filter((m) => m.visibility === 'external').map((m) => toMessage(m, 'public', filesOf(m, 'public'))),
+        );
         const publicJson = JSON.stringify({
           thread: toPartnerSummary(row),
           messages: pub.messages,

@@ -1,4 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { BlobStore } from '../../platform/blobs/blobStore.js';
+import { FileBlobStore } from '../../platform/blobs/fileBlobStore.js';
 import type { AddressInfo } from 'node:net';
 import { HashChainedEventStore } from '../../eventstore/hashChain.js';
 import { PostgresEventStore } from '../../eventstore/postgres/postgresEventStore.js';
@@ -43,8 +48,14 @@ export interface ApiClient {
  * The real API over a real HTTP server on a free port, on a database of its own, with the demo
  * accounts and assignments seeded. `clock.shift(ms)` moves the desk's time (link expiry).
  */
-export async function startTestDesk(env: Record<string, string> = {}, options: { projector?: boolean } = {}) {
+export async function startTestDesk(
+  env: Record<string, string> = {},
+  options: { projector?: boolean; blobStore?: BlobStore; onFileStored?: () => void } = {},
+) {
   const db: TestDatabase = await createTestDatabase();
+  // a blob folder of its own, removed with the desk (unless the test brings its own store)
+  const blobDir = await mkdtemp(path.join(tmpdir(), 'desk-blobs-'));
+  const blobStore = options.blobStore ?? new FileBlobStore(blobDir);
   const eventStore = new HashChainedEventStore(
     new PostgresEventStore(db.pool, { connectionString: db.url, pollIntervalMs: 100 }),
   );
@@ -59,6 +70,8 @@ export async function startTestDesk(env: Record<string, string> = {}, options: {
     config,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     clock: clock.now,
+    blobStore,
+    ...(options.onFileStored ? { onFileStored: options.onFileStored } : {}),
   });
   const projector = new ProjectorRunner({ engine: desk.engine, logger: createLogger('silent'), idleMs: 200 });
   if (options.projector !== false) await projector.start();
@@ -90,6 +103,8 @@ export async function startTestDesk(env: Record<string, string> = {}, options: {
     bearer,
     countEvents,
     projector,
+    blobStore,
+    blobDir,
     async stop() {
       await projector.stop();
       await desk.close();
@@ -97,6 +112,7 @@ export async function startTestDesk(env: Record<string, string> = {}, options: {
       await new Promise((resolve) => server.close(resolve));
       await eventStore.close();
       await db.drop();
+      await rm(blobDir, { recursive: true, force: true });
     },
   };
 }
@@ -111,10 +127,14 @@ export function httpClients(base: string) {
     body: unknown,
     headers: Record<string, string>,
   ): Promise<Answer<T>> => {
+    // a FormData body goes as multipart/form-data (fetch writes its boundary)
+    const form = body instanceof FormData;
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      headers: { ...(body !== undefined && !form ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined
+        ? { body: form ? body : typeof body === 'string' ? body : JSON.stringify(body) }
+        : {}),
     });
     const text = await res.text();
     let parsed: unknown = text;

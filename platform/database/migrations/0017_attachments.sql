@@ -23,7 +23,9 @@ CREATE TABLE attachments (
   used_at    timestamptz,
   -- the message whose event carries it, once posted
   thread_id  uuid,
-  message_id uuid
+  message_id uuid,
+  -- an admin erased it (AttachmentErased): its bytes go once no other record names them
+  erased_at  timestamptz
 );
 -- the cleanup of staged files never posted (a day after their upload)
 CREATE INDEX attachments_staged ON attachments (uploaded_at) WHERE message_id IS NULL;

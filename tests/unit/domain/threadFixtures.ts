@@ -36,7 +36,7 @@ export const raiseQueryData = {
 } as const;
 
 export function queryRaised(author: Author = partner, minutes = 0): QueryRaised {
-  return { type: 'QueryRaised', data: { ...raiseQueryData, by: author, occurredAt: iso(minutes), followUpOf: null } };
+  return { type: 'QueryRaised', data: { ...raiseQueryData, by: author, occurredAt: iso(minutes), followUpOf: null, attachments: [] } };
 }
 
 export function messagePosted(
@@ -58,6 +58,7 @@ export function messagePosted(
       occurredAt: iso(minutes),
       statusBefore,
       statusAfter,
+      attachments: [],
     },
   };
 }

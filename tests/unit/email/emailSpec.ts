@@ -56,6 +56,7 @@ export function queryRaised(by: Author = partner, minutes = 0, thread = threadId
       by,
       occurredAt: iso(minutes),
       followUpOf: null,
+      attachments: [],
     },
   };
 }
@@ -72,6 +73,7 @@ export function messagePosted(by: Author, visibility: 'external' | 'internal', m
       occurredAt: iso(minutes),
       statusBefore: 'OPEN',
       statusAfter: 'PENDING',
+      attachments: [],
     },
   };
 }
