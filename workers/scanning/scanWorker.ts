@@ -149,7 +149,7 @@ export class ScanWorker {
   private async scan(row: ClaimedScan, version: { line: string } | { error: unknown } | null): Promise<Outcome> {
     const { scanner, blobStore } = this.options;
     if (!scanner || !version) {
-      return { status: 'not_scanned', detail: 'no virus scanner is configured (CLAMD_URL)', scanner: null };
+      return { status: 'not_scanned', detail: null, scanner: null };
     }
     if ('error' in version) return { status: 'retry', error: version.error };
     try {
