@@ -11,6 +11,7 @@ import { AttachmentStore } from '../platform/attachments/attachmentStore.js';
 import type { BlobStore } from '../platform/blobs/blobStore.js';
 import { FileBlobStore } from '../platform/blobs/fileBlobStore.js';
 import { attachmentReadRoutes } from '../read-api/attachments/attachmentReadRoutes.js';
+import { scanWorkerCounts } from '../workers/scanning/scanWorker.js';
 import { assignmentRoutes } from '../commands/assignmentDirectory/assignmentRoutes.js';
 import type { CommandDependencies } from '../commands/commandContext.js';
 import { GuestTokens } from '../commands/guestLinks/guestToken.js';
@@ -250,6 +251,23 @@ export function composeApi(parts: DeskParts) {
     'Resend delivery reports given up on after the last attempt (listed with the dead-lettered inbound mail)',
     [],
     async (g) => g.set((await deliveryReportStats(pool)).dead),
+  );
+  metrics.gauge(
+    'support_desk_attachments_scan',
+    'Stored files by virus scan state: pending (not served to others yet), infected and unscannable (quarantined)',
+    ['state'],
+    async (g) => {
+      const counts = await scanWorkerCounts(pool, clock());
+      g.set({ state: 'pending' }, counts.pending);
+      g.set({ state: 'infected' }, counts.infected);
+      g.set({ state: 'unscannable' }, counts.unscannable);
+    },
+  );
+  metrics.gauge(
+    'support_desk_attachments_oldest_pending_scan_seconds',
+    'Age of the oldest file waiting for the virus scanner (0 when none waits)',
+    [],
+    async (g) => g.set((await scanWorkerCounts(pool, clock())).oldestPendingSeconds ?? 0),
   );
   metrics.gauge('support_desk_live_clients', 'Connected live push clients', [], (g) => g.set(live.clientCount()));
   const identity = identityMiddleware({

@@ -14,6 +14,10 @@ import { servedOrigin } from '../platform/http/servedOrigin.js';
 import { embeddedDataDir, openInfrastructure } from './infrastructure.js';
 import { seedDemoThreads } from '../commands/threads/demoThreads.js';
 import { createLogger } from '../platform/logger.js';
+import { blobStoreFromConfig } from '../platform/blobs/blobStoreConfig.js';
+import { clamdScannerFromUrl } from '../platform/scanning/clamdScanner.js';
+import { StagedFileCleanup } from '../workers/attachments/stagedFileCleanup.js';
+import { ScanWorker } from '../workers/scanning/scanWorker.js';
 
 const allRoles = ['api', 'projector', 'email'] as const;
 type Role = (typeof allRoles)[number];
@@ -44,6 +48,14 @@ async function main(): Promise<void> {
       'GUEST_LINK_SECRET is not set: guest links use a key file on this machine, and an email worker elsewhere cannot put them in emails',
     );
   }
+  // attachment bytes: a folder beside the embedded data by default, or an S3-compatible bucket
+  const blobStore = blobStoreFromConfig(config, dataDir);
+  const scanner = config.CLAMD_URL ? clamdScannerFromUrl(config.CLAMD_URL) : null;
+  if (!scanner) logger.info('CLAMD_URL is not set: attachments are not scanned for viruses (marked "not scanned")');
+  // the API process scans what it stores (woken at once), and any number of them share the queue
+  const scanWorker = roles.has('api')
+    ? new ScanWorker({ pool: infra.pool, blobStore, scanner, logger: logger.child({ worker: 'scan' }) })
+    : undefined;
   // each role builds only what it runs: the email role no engine, no routes, no HTTP server
   const engine =
     roles.has('api') || roles.has('projector')
@@ -59,6 +71,9 @@ async function main(): Promise<void> {
         eventStore: infra.eventStore,
         config,
         logger,
+        blobStore,
+        onFileStored: () => scanWorker?.wake(),
+        scannerName: () => (config.CLAMD_URL ? `clamd at ${config.CLAMD_URL}` : null),
         ...(engine ? { engine } : {}),
       })
     : undefined;
@@ -70,6 +85,18 @@ async function main(): Promise<void> {
   // one follower of the log wakes every worker of this process (one read per append, not one per worker)
   const waker = new LogWaker(infra.eventStore);
   if (roles.has('projector') || roles.has('email')) await waker.start();
+
+  if (desk && scanWorker) {
+    scanWorker.start();
+    stops.push(() => scanWorker.stop());
+    const cleanup = new StagedFileCleanup({
+      attachments: desk.attachments,
+      stagedHours: config.ATTACHMENT_STAGED_HOURS,
+      logger,
+    });
+    cleanup.start();
+    stops.push(() => cleanup.stop());
+  }
 
   if (roles.has('projector') && engine) {
     const runner = new ProjectorRunner({ engine, logger, waker });

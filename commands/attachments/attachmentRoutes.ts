@@ -165,7 +165,11 @@ function receiveFiles(
     });
     parser.on('error', (error: unknown) => {
       req.unpipe(parser);
-      finish(problems.badRequest([{ path: 'body', message: `is not valid multipart/form-data (${String((error as Error).message ?? error)})` }]));
+      finish(
+        problems.badRequest([
+          { path: 'body', message: `is not valid multipart/form-data (${String((error as Error).message ?? error)})` },
+        ]),
+      );
     });
     parser.on('close', () => {
       work.then(() => {
@@ -227,7 +231,8 @@ export const attachmentRoutes = (deps: CommandDependencies) => [
       }));
       // the event is the record; the bytes go after it (again on a repeated erase, should an earlier one have failed here)
       const file = await deps.attachments.byId(ctx.params.attachmentId);
-      if (file && file.threadId === ctx.params.threadId) await deps.attachments.eraseBytes(file.attachmentId, file.sha256);
+      if (file && file.threadId === ctx.params.threadId)
+        await deps.attachments.eraseBytes(file.attachmentId, file.sha256);
       return result;
     },
   }),

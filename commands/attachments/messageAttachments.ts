@@ -22,12 +22,19 @@ export async function claimAttachments(
     throw problems.forbidden();
   }
   const { found, missing } = await store.claimForMessage(ids, uploaderOf(identity), target);
-  const release = () => store.releaseClaim(found.map((f) => f.attachmentId), target.messageId);
+  const release = () =>
+    store.releaseClaim(
+      found.map((f) => f.attachmentId),
+      target.messageId,
+    );
   if (missing.length) {
     await release();
     throw new HttpProblem(422, 'Unprocessable Content', undefined, {
       code: 'attachment_not_found',
-      errors: missing.map((i) => ({ path: `body.attachmentIds.${i}`, message: 'is not a file you uploaded, or it is already on a message' })),
+      errors: missing.map((i) => ({
+        path: `body.attachmentIds.${i}`,
+        message: 'is not a file you uploaded, or it is already on a message',
+      })),
     });
   }
   const scans = await store.scanStates(found.map((f) => f.sha256));

@@ -54,7 +54,12 @@ export const attachmentConfigSchema = z.object({
   /** The media types taken, comma-separated (default: images, PDF, text, office documents, zip, common audio and video). */
   ATTACHMENT_MEDIA_TYPES: mediaTypeList.optional(),
   /** Staged files no message referenced are removed after this many hours. */
-  ATTACHMENT_STAGED_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  ATTACHMENT_STAGED_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   /** How long a file's link in an email works, in days. */
   ATTACHMENT_EMAIL_LINK_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   /**

@@ -127,6 +127,8 @@ export class AttachmentStore {
       }
       mediaType = sniffed.mediaType;
     });
+    // the refusal reaches the caller through put(); the stream's own error event must not go unheard
+    sniffer.on('error', () => undefined);
     const onSourceError = (error: Error) => sniffer.destroy(error);
     input.source.once('error', onSourceError);
     input.source.pipe(sniffer);
@@ -174,7 +176,8 @@ export class AttachmentStore {
         [stored.sha256, now],
       );
       // a cleanup that removed these very bytes just before the lock: they are gone, so is this upload
-      if (!(await this.blobs.stat(stored.sha256))) throw new Error('the file was removed while it was stored; send it again');
+      if (!(await this.blobs.stat(stored.sha256)))
+        throw new Error('the file was removed while it was stored; send it again');
       await client.query('COMMIT');
       if (rows[0]) return toStaged(rows[0]);
       // the same id again (a received email's attachment, fetched twice): the first record stands
@@ -243,7 +246,8 @@ export class AttachmentStore {
         RETURNING sha256`,
       [attachmentIds, uploader.kind, uploader.id],
     );
-    for (const sha256 of new Set(rows.map((r) => r.sha256))) await this.withBlobLock(sha256, (c) => this.removeBytesIfUnused(c, sha256));
+    for (const sha256 of new Set(rows.map((r) => r.sha256)))
+      await this.withBlobLock(sha256, (c) => this.removeBytesIfUnused(c, sha256));
   }
 
   private async withBlobLock<T>(sha256: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -305,9 +309,10 @@ export class AttachmentStore {
 
   /** Inside a transaction holding the blob's lock: removes its bytes when no live record names them. */
   private async removeBytesIfUnused(client: pg.PoolClient, sha256: string): Promise<boolean> {
-    const { rowCount } = await client.query('SELECT 1 FROM attachments WHERE sha256 = $1 AND erased_at IS NULL LIMIT 1', [
-      sha256,
-    ]);
+    const { rowCount } = await client.query(
+      'SELECT 1 FROM attachments WHERE sha256 = $1 AND erased_at IS NULL LIMIT 1',
+      [sha256],
+    );
     if (rowCount) return false;
     const { rows } = await client.query<{ thumbnail_sha256: string | null }>(
       'DELETE FROM blob_scans WHERE sha256 = $1 RETURNING thumbnail_sha256',

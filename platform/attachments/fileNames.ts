@@ -20,7 +20,12 @@ export function cleanFileName(claimed: string | undefined | null, fallback = 'fi
   if (chars.length <= FILE_NAME_MAX) return name;
   const ext = extensionOf(name);
   const keep = ext && ext.length < 20 ? `.${ext}` : '';
-  return chars.slice(0, FILE_NAME_MAX - keep.length).join('').trimEnd() + keep;
+  return (
+    chars
+      .slice(0, FILE_NAME_MAX - keep.length)
+      .join('')
+      .trimEnd() + keep
+  );
 }
 
 /** The extension of a name, lowercase, without the dot; '' when it has none. */

@@ -8,7 +8,12 @@ import { extensionOf } from './fileNames.js';
 export const SNIFF_BYTES = 64 * 1024;
 
 /** Names that say "text": the only files taken without a signature in their bytes. */
-const textExtensions: Record<string, string> = { txt: 'text/plain', log: 'text/plain', csv: 'text/csv', md: 'text/plain' };
+const textExtensions: Record<string, string> = {
+  txt: 'text/plain',
+  log: 'text/plain',
+  csv: 'text/csv',
+  md: 'text/plain',
+};
 
 /**
  * Other extensions each sniffed type may carry besides the sniffer's own (file-type names one
@@ -61,7 +66,7 @@ function looksLikeText(head: Uint8Array): boolean {
 
 /** The length of `bytes` without a UTF-8 sequence cut off at its end. */
 function trimPartialUtf8(bytes: Uint8Array): number {
-  let end = bytes.length;
+  const end = bytes.length;
   for (let back = 1; back <= 3 && end - back >= 0; back++) {
     const byte = bytes[end - back]!;
     if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back

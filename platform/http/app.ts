@@ -95,7 +95,10 @@ export function createApp(deps: AppDependencies): express.Express {
   // files stream at the pace of the network (their handlers bound idle time and size instead)
   const streaming = deps.routes
     .filter((r) => r.multipart || r.binaryResponse)
-    .map((r) => ({ method: r.method.toUpperCase(), path: new RegExp(`^${r.path.replace(/:[A-Za-z0-9_]+/g, '[^/]+')}$`) }));
+    .map((r) => ({
+      method: r.method.toUpperCase(),
+      path: new RegExp(`^${r.path.replace(/:[A-Za-z0-9_]+/g, '[^/]+')}$`),
+    }));
   const isStreaming = (req: Request) =>
     streaming.some((r) => r.method === req.method && r.path.test(req.originalUrl.split('?')[0] ?? ''));
   const timeouts = deps.requestTimeout ?? {};

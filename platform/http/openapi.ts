@@ -60,8 +60,12 @@ export function renderApiDocsPage(doc: OpenApiDocument): string {
       const responses = Object.entries(operation.responses)
         .map(([status, r]) => `<li><code>${escape(status)}</code> ${escape(r.description ?? '')}</li>`)
         .join('');
-      const body = operation.requestBody
-        ? `<details><summary>request body schema</summary><pre>${escape(JSON.stringify((operation.requestBody as { content?: Record<string, { schema?: unknown }> }).content?.['application/json']?.schema, null, 2))}</pre></details>`
+      // the body's first media type (JSON, or multipart/form-data for files)
+      const [bodyType, bodyContent] = Object.entries(
+        (operation.requestBody as { content?: Record<string, { schema?: unknown }> } | undefined)?.content ?? {},
+      )[0] ?? ['', undefined];
+      const body = bodyContent
+        ? `<details><summary>request body schema (${escape(bodyType)})</summary><pre>${escape(JSON.stringify(bodyContent.schema ?? {}, null, 2))}</pre></details>`
         : '';
       const html = `<section id="${escape(operation.operationId ?? '')}"><h3><span class="m ${escape(method)}">${escape(method.toUpperCase())}</span> <code>${escape(path)}</code></h3>
 <p><strong>${escape(operation.summary ?? '')}</strong></p><p>${escape(operation.description ?? '').replaceAll('\n', '<br>')}</p>${body}<ul>${responses}</ul></section>`;

@@ -99,7 +99,10 @@ export const attachmentFiguresView = z
     infected: z.number().int(),
     unscannable: z.number().int(),
     notScanned: z.number().int(),
-    scanner: z.string().nullable().meta({ description: 'The configured virus scanner, or null (files are not scanned)' }),
+    scanner: z
+      .string()
+      .nullable()
+      .meta({ description: 'The configured virus scanner, or null (files are not scanned)' }),
     quarantined: z.array(
       z.object({
         attachmentId: z.string(),
@@ -206,7 +209,8 @@ async function readableFile(
 function checkServable(file: FileRow, uploader: boolean): void {
   if (file.erased) throw new HttpProblem(410, 'Gone', undefined, { code: 'attachment_erased' });
   if (file.scan === 'infected') throw new HttpProblem(403, 'Forbidden', undefined, { code: 'attachment_quarantined' });
-  if (file.scan === 'unscannable') throw new HttpProblem(403, 'Forbidden', undefined, { code: 'attachment_unscannable' });
+  if (file.scan === 'unscannable')
+    throw new HttpProblem(403, 'Forbidden', undefined, { code: 'attachment_unscannable' });
   if (file.scan === 'pending' && !uploader) {
     throw new HttpProblem(409, 'Conflict', undefined, { code: 'attachment_not_scanned' }, { 'Retry-After': '2' });
   }
@@ -239,7 +243,12 @@ async function serve(
   }
   const bytes = await deps.attachments.blobs.get(file.sha256);
   if (!bytes) throw new HttpProblem(410, 'Gone', undefined, { code: 'attachment_erased' });
-  return { status: 200, body: '', headers: { ...headers, 'Content-Length': String(file.sizeBytes) }, stream: bytes as Readable };
+  return {
+    status: 200,
+    body: '',
+    headers: { ...headers, 'Content-Length': String(file.sizeBytes) },
+    stream: bytes as Readable,
+  };
 }
 
 export function attachmentReadRoutes(deps: AttachmentReadDependencies, scannerName: () => string | null) {
@@ -260,7 +269,12 @@ export function attachmentReadRoutes(deps: AttachmentReadDependencies, scannerNa
         if (!size) throw notFound();
         return serve(
           deps,
-          { sha256: file.thumbnailSha256, sizeBytes: size.size, mediaType: 'image/webp', fileName: `${file.fileName}.webp` },
+          {
+            sha256: file.thumbnailSha256,
+            sizeBytes: size.size,
+            mediaType: 'image/webp',
+            fileName: `${file.fileName}.webp`,
+          },
           'inline',
           ctx.header('if-none-match'),
         );

@@ -51,7 +51,7 @@ describe('thread commands over HTTP', () => {
         type: 'QueryRaised',
         data: { assignmentReference: 'A-1001', partnerOrgId: 'acme' },
       });
-      expect(event!.metadata).toMatchObject({ actor: { type: 'user' }, schemaVersion: 2 });
+      expect(event!.metadata).toMatchObject({ actor: { type: 'user' }, schemaVersion: 3 });
     });
 
     it('when fields are missing or wrong, then 400 names each and nothing is appended', async () => {

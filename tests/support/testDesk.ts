@@ -132,9 +132,7 @@ export function httpClients(base: string) {
     const res = await fetch(`${base}${path}`, {
       method,
       headers: { ...(body !== undefined && !form ? { 'content-type': 'application/json' } : {}), ...headers },
-      ...(body !== undefined
-        ? { body: form ? body : typeof body === 'string' ? body : JSON.stringify(body) }
-        : {}),
+      ...(body !== undefined ? { body: form ? body : typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     });
     const text = await res.text();
     let parsed: unknown = text;
@@ -148,7 +146,10 @@ export function httpClients(base: string) {
 
   const anonymous: ApiClient = { request: (m, p, b, h = {}) => send(m, p, b, h) };
 
-  async function signIn(email: string, password = DEMO_PASSWORD): Promise<ApiClient & { accountId: string }> {
+  async function signIn(
+    email: string,
+    password = DEMO_PASSWORD,
+  ): Promise<ApiClient & { accountId: string; headers: Record<string, string> }> {
     const res = await fetch(`${base}/api/auth/sign-in`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -158,9 +159,12 @@ export function httpClients(base: string) {
     const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]!);
     const body = (await res.json()) as { csrfToken: string; account: { id: string } };
     const cookie = cookies.join('; ');
+    const headers = { cookie, 'x-csrf-token': body.csrfToken };
     return {
       accountId: body.account.id,
-      request: (m, p, b, h = {}) => send(m, p, b, { cookie, 'x-csrf-token': body.csrfToken, ...h }),
+      // for a raw fetch (a file's bytes)
+      headers,
+      request: (m, p, b, h = {}) => send(m, p, b, { ...headers, ...h }),
     };
   }
 

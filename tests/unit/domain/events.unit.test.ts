@@ -22,6 +22,19 @@ import { at, by, guest, staff } from './fixtures.js';
 import { historyFor, messagePosted, queryRaised, threadId } from './threadFixtures.js';
 
 /** One event of every type, as the deciders produce them. */
+const fileRef = {
+  attachmentId: '7f1c0a52-8f3e-4c1d-9a57-2f6d7c1e9b31',
+  sha256: 'a'.repeat(64),
+  sizeBytes: 1234,
+  mediaType: 'application/pdf',
+  fileName: 'note.pdf',
+  contentId: null,
+};
+const messageWithFile: DomainEvent & { type: 'MessagePosted' } = (() => {
+  const m = messagePosted(9, staff, 'external', 'OPEN', 'PENDING');
+  return { ...m, data: { ...m.data, attachments: [fileRef] } };
+})();
+
 function oneOfEach(): DomainEvent[] {
   const onOpenThread = (command: ThreadCommand) =>
     threadDecider.decide(command, historyFor.OPEN.reduce(threadDecider.evolve, threadDecider.initialState));
@@ -56,6 +69,14 @@ function oneOfEach(): DomainEvent[] {
       metadata: meta,
     }),
     ...onOpenThread({ type: 'ChangePriority', data: { threadId, priority: 'LOW' }, metadata: meta }),
+    ...threadDecider.decide(
+      {
+        type: 'EraseAttachment',
+        data: { threadId, attachmentId: fileRef.attachmentId, reason: 'sent by mistake' },
+        metadata: meta,
+      },
+      [...historyFor.OPEN, messageWithFile].reduce(threadDecider.evolve, threadDecider.initialState),
+    ),
     ...onOpenThread({ type: 'Resolve', data: { threadId }, metadata: meta }),
     ...onOpenThread({ type: 'Close', data: { threadId }, metadata: meta }),
     ...threadDecider.decide(
@@ -112,7 +133,7 @@ function oneOfEach(): DomainEvent[] {
 }
 
 describe('event catalog', () => {
-  it('lists every event type of every aggregate, each at schema version 1 but SystemConfigUpdated (3) and QueryRaised (2)', () => {
+  it('lists every event type of every aggregate, each at schema version 1 but SystemConfigUpdated (3), QueryRaised (3) and MessagePosted (2)', () => {
     expect([...allEventTypes].sort()).toEqual(
       [
         'QueryRaised',
@@ -122,6 +143,7 @@ describe('event catalog', () => {
         'ThreadResolved',
         'ThreadClosed',
         'ThreadReopened',
+        'AttachmentErased',
         'GuestLinkIssued',
         'GuestLinkRevoked',
         'SystemConfigUpdated',
@@ -133,7 +155,8 @@ describe('event catalog', () => {
       ].sort(),
     );
     for (const type of allEventTypes) {
-      expect(eventSchemaVersion(type)).toBe(type === 'SystemConfigUpdated' ? 3 : type === 'QueryRaised' ? 2 : 1);
+      const versions: Record<string, number> = { SystemConfigUpdated: 3, QueryRaised: 3, MessagePosted: 2 };
+      expect(eventSchemaVersion(type)).toBe(versions[type] ?? 1);
     }
     expect(isDomainEventType('QueryRaised')).toBe(true);
     expect(isDomainEventType('TicketCreated')).toBe(false);
@@ -213,7 +236,7 @@ describe('event catalog', () => {
 
   it.each([
     ['data that is not an object', [], 1],
-    ['a version newer than the code', queryRaised().data, 3],
+    ['a version newer than the code', queryRaised().data, 4],
     ['a negative version', queryRaised().data, -1],
     ['a version with no upcaster to today', queryRaised().data, 0],
   ])('when it has %s, then it throws MalformedEventError', (_, data, version) => {
@@ -228,15 +251,18 @@ describe('upcasting', () => {
       ...domainEventDefinitions,
       MessagePosted: {
         ...domainEventDefinitions.MessagePosted,
-        upcasters: { 0: (data) => ({ visibility: 'external', ...data }) },
+        upcasters: {
+          ...domainEventDefinitions.MessagePosted.upcasters,
+          0: (data) => ({ visibility: 'external', ...data }),
+        },
       },
     });
     const current = messagePosted(1, guest, 'external', 'OPEN', 'OPEN');
     const { visibility: _absent, ...v0 } = current.data;
     expect(catalog.parse('MessagePosted', v0, 0)).toEqual(current);
-    // data already at version 1 is not touched
+    // data already at today's version is not touched
     const internal = messagePosted(2, staff, 'internal', 'OPEN', 'OPEN');
-    expect(catalog.parse('MessagePosted', internal.data, 1)).toEqual(internal);
+    expect(catalog.parse('MessagePosted', internal.data, 2)).toEqual(internal);
   });
 
   it('the chain runs every upcaster from the stored version to today, in order', () => {

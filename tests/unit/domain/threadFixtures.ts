@@ -36,7 +36,10 @@ export const raiseQueryData = {
 } as const;
 
 export function queryRaised(author: Author = partner, minutes = 0): QueryRaised {
-  return { type: 'QueryRaised', data: { ...raiseQueryData, by: author, occurredAt: iso(minutes), followUpOf: null, attachments: [] } };
+  return {
+    type: 'QueryRaised',
+    data: { ...raiseQueryData, by: author, occurredAt: iso(minutes), followUpOf: null, attachments: [] },
+  };
 }
 
 export function messagePosted(

@@ -43,6 +43,7 @@ describe('thread state', () => {
       closedAt: null,
       messageCount: 1,
       lastMessageAt: iso(0),
+      attachments: {},
     });
   });
 

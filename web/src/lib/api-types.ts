@@ -129,11 +129,121 @@ export interface paths {
     put?: never;
     /**
      * Post a message: a staff reply or internal note, or a partner or guest message
-     * @description A staff reply (visibility external) makes the thread PENDING; a partner or guest message makes it OPEN, also from RESOLVED. Internal notes (staff only) change no status and are never shown to partners or guests. A CLOSED thread takes no messages.
+     * @description A staff reply (visibility external) makes the thread PENDING; a partner or guest message makes it OPEN, also from RESOLVED. Internal notes (staff only) change no status and are never shown to partners or guests. A CLOSED thread takes no messages. `attachmentIds` names files uploaded first (POST /api/support/attachments) by the same caller; an internal note’s files are as hidden as the note.
      *
      *     Allowed roles: admin, agent, partner, guest.
      */
     post: operations['postMessage'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/attachments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Upload files to attach to a message
+     * @description multipart/form-data with one or more parts named `file`. Each file is streamed to storage (never held whole), its media type sniffed from its bytes (an allow-list; a name whose extension does not fit the bytes is refused), its name cleaned. The answer’s ids go in `attachmentIds` of the message (or query) that sends them; files no message takes are removed after a day. Until a file is scanned for viruses only its uploader can fetch it. A refused file (413 too large, 415 a type not taken, 422 not what its name says) refuses the whole request: nothing is kept.
+     *
+     *     Allowed roles: admin, agent, partner, guest.
+     */
+    post: operations['uploadAttachments'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/attachments/{attachmentId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A file’s bytes
+     * @description For whoever may read its message; a staged file (not yet on a message) for its uploader only. Not served while it waits for the virus scan (409, but to its uploader), when a virus was found or it could not be scanned (403), or once erased (410). ETag is its SHA-256.
+     *
+     *     Allowed roles: admin, agent, auditor, ops, partner, guest.
+     */
+    get: operations['downloadAttachment'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/attachments/{attachmentId}/thumbnail': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A scaled-down copy of an image (WebP)
+     * @description The same rights as the file; 404 when there is none (yet).
+     *
+     *     Allowed roles: admin, agent, auditor, ops, partner, guest.
+     */
+    get: operations['attachmentThumbnail'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/attachments/{attachmentId}/signed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A file by the signed link in an email
+     * @description The signature is the right: whoever holds the link may fetch that file until it expires (410 after). Only files of messages partners and guests see, scanned clean (or with no scanner configured), not erased.
+     *
+     *     Public: no sign-in.
+     */
+    get: operations['signedAttachment'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/threads/{threadId}/attachments/{attachmentId}/erase': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Erase a file’s bytes (recorded, with the reason)
+     * @description Appends AttachmentErased: the history keeps the file’s name and SHA-256 and shows it as erased, and the bytes are removed from storage unless another file that is not erased has the same bytes. Erasing an erased file changes nothing.
+     *
+     *     Allowed roles: admin.
+     */
+    post: operations['eraseAttachment'];
     delete?: never;
     options?: never;
     head?: never;
@@ -556,6 +666,26 @@ export interface paths {
      *     Allowed roles: ops, admin.
      */
     post: operations['rebuildProjection'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ops/attachments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Files: storage used, scans pending, quarantined files
+     * @description Allowed roles: ops, admin.
+     */
+    get: operations['getAttachmentFigures'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1016,6 +1146,17 @@ export interface components {
       /** @description Global log position of the change; pass it to reads to wait for it (read-your-writes) */
       position: string | null;
     };
+    UploadedAttachment: {
+      /** Format: uuid */
+      attachmentId: string;
+      /** @description Cleaned: no folders, no control characters, at most 200 characters */
+      fileName: string;
+      sizeBytes: number;
+      /** @description Sniffed from the bytes; the name’s extension must fit it */
+      mediaType: string;
+      /** @description Where its uploader can fetch it back (GET) */
+      url: string;
+    };
     GuestLinkIssued: {
       /** @description The SHA-256 of the token: how the link is listed and revoked */
       linkId: string;
@@ -1118,6 +1259,32 @@ export interface components {
       /** @description The last activity partners and guests may see: the raise, external messages, status and priority changes (never an internal note or an assignment) */
       lastActivityAt: string;
     };
+    Attachment: {
+      attachmentId: string;
+      fileName: string;
+      sizeBytes: number;
+      /** @description Sniffed from the bytes when it was uploaded */
+      mediaType: string;
+      /**
+       * @description pending: not scanned yet (served to its uploader only); clean; infected (quarantined, never served); not_scanned (no virus scanner is configured: served); unscannable (the scanner could not scan it: not served)
+       * @enum {string}
+       */
+      scan: 'pending' | 'clean' | 'infected' | 'not_scanned' | 'unscannable';
+      /** @description An admin erased its bytes; the reason is shown to staff only */
+      erased: {
+        at: string;
+        by: string;
+        reason: string | null;
+      } | null;
+      /** @description Download (Content-Disposition: attachment); null once erased */
+      url: string | null;
+      /** @description Shown inline (images and PDF only), when served at all */
+      previewUrl: string | null;
+      /** @description A scaled-down WebP of an image, once it exists */
+      thumbnailUrl: string | null;
+      /** @description An inline image of a received email (its HTML shows it in place) */
+      inline: boolean;
+    };
     GuestLink: {
       linkId: string;
       /** @enum {string} */
@@ -1193,6 +1360,35 @@ export interface components {
       } | null;
       lagEvents: number | null;
       lagCapped: boolean;
+    };
+    AttachmentFigures: {
+      files: number;
+      /** @description Uploaded, on no message yet (removed after a day) */
+      stagedFiles: number;
+      /** @description Distinct contents stored (the same file twice is stored once) */
+      blobs: number;
+      storedBytes: number;
+      pendingScan: number;
+      oldestPendingSeconds: number | null;
+      infected: number;
+      unscannable: number;
+      notScanned: number;
+      /** @description The configured virus scanner, or null (files are not scanned) */
+      scanner: string | null;
+      quarantined: {
+        attachmentId: string;
+        fileName: string;
+        mediaType: string;
+        sizeBytes: number;
+        threadId: string | null;
+        uploadedAt: string;
+        uploaderKind: string;
+        /** @enum {string} */
+        status: 'infected' | 'unscannable';
+        /** @description The signature found, or why it could not be scanned */
+        detail: string | null;
+        scannedAt: string | null;
+      }[];
     };
     ThreadHistory: {
       threadId: string;
@@ -1687,6 +1883,7 @@ export interface operations {
           priority?: 'LOW' | 'MEDIUM' | 'HIGH' | 'URGENT';
           subject: string;
           body: string;
+          attachmentIds?: string[];
         };
       };
     };
@@ -1779,12 +1976,421 @@ export interface operations {
            * @enum {string}
            */
           visibility?: 'external' | 'internal';
+          attachmentIds?: string[];
         };
       };
     };
     responses: {
       /** @description The message was posted */
       201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ThreadCommandAnswer'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match does not match the current revision */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A rule of the domain refuses it */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  uploadAttachments: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /** @description The files (each part named file) */
+          file: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description The files were stored, staged for a message */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            attachments: components['schemas']['UploadedAttachment'][];
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A rule of the domain refuses it */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (see Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  downloadAttachment: {
+    parameters: {
+      query?: {
+        /** @description inline: shown in the browser (images and PDF only; anything else is always attachment) */
+        disposition?: 'attachment' | 'inline';
+      };
+      header?: never;
+      path: {
+        attachmentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': string;
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Error */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  attachmentThumbnail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        attachmentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The thumbnail */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/webp': string;
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Error */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  signedAttachment: {
+    parameters: {
+      query: {
+        /** @description inline: shown in the browser (images and PDF only; anything else is always attachment) */
+        disposition?: 'attachment' | 'inline';
+        /** @description Unix seconds */
+        expires?: number | null;
+        signature: string;
+      };
+      header?: never;
+      path: {
+        attachmentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': string;
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Error */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  eraseAttachment: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Retries with the same key answer the first result and append nothing. */
+        'Idempotency-Key'?: string;
+        /** @description The ETag (stream revision) you saw; the command is refused with 412 if it moved. */
+        'If-Match'?: string;
+      };
+      path: {
+        threadId: string;
+        attachmentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The file is erased */
+      200: {
         headers: {
           [name: string]: unknown;
         };
@@ -3110,6 +3716,8 @@ export interface operations {
               /** @description A reply by email: its whole text, quoted history and signature included ("show quoted"), when that is more than the body; never HTML */
               fullText: string | null;
               createdAt: string;
+              /** @description The files the message carries, in their order */
+              attachments: components['schemas']['Attachment'][];
               /** @description Staff only: the delivery outcome of each email this message caused */
               emails?: {
                 /** @description The outbox id of the email */
@@ -3366,6 +3974,44 @@ export interface operations {
       };
       /** @description Conflict with the current state */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getAttachmentFigures: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The figures */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AttachmentFigures'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
         headers: {
           [name: string]: unknown;
         };
