@@ -60,6 +60,7 @@ const allSteps: Step[] = [
     },
   })),
   { id: 'reads', title: 'Inbox reads', script: 'bench/read.bench.ts', timeoutMs: minutes(60, 8) },
+  { id: 'uploads', title: 'Uploads', script: 'bench/uploads.bench.ts', timeoutMs: minutes(10, 5) },
 ];
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const steps = allSteps.filter((s) => !only || only.some((o) => s.id === o || s.id.startsWith(`${o}-`)));
@@ -322,6 +323,11 @@ addMemory(
   rebuildResult?.figures?.rebuildPeakRss,
   'VmRSS sampled during `engine.rebuild` in the rebuilding process (includes the bench harness)',
 );
+addMemory(
+  'API process, 8 uploads of 25 MB at once',
+  outcomes.find((o) => o.step.id === 'uploads')?.result?.figures?.uploadPeakRss,
+  'VmRSS of `app/main.ts` sampled every 50 ms while 8 clients upload 25 MB each',
+);
 for (const l of liveOutcomes)
   addMemory(
     `live bench process, ${fmt(l.step.live ?? 0)} clients`,
@@ -369,7 +375,8 @@ const sections: { result?: BenchResult; outcome?: StepOutcome[]; title: string; 
   { id: 'rebuild', title: '3. Rebuild', result: rebuildResult },
   { id: 'live', title: '4. Live push', result: liveSection, outcome: liveOutcomes },
   { id: 'reads', title: '5. Inbox reads', result: outcomes.find((o) => o.step.id === 'reads')?.result },
-  { id: 'memory', title: '6. Memory', result: memorySection },
+  { id: 'uploads', title: '6. Uploads', result: outcomes.find((o) => o.step.id === 'uploads')?.result },
+  { id: 'memory', title: '7. Memory', result: memorySection },
 ];
 
 await mkdir(chartDir, { recursive: true });
