@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import path from 'node:path';
 import { ChainSealer } from '../workers/chainSealer.js';
 import { EmailWorker } from '../workers/email/emailWorker.js';
 import { deliveryReportWorkerFromConfig } from '../workers/email/delivery/deliveryReportWorkerFromConfig.js';
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     );
   }
   // attachment bytes: a folder beside the embedded data by default, or an S3-compatible bucket
-  const blobStore = blobStoreFromConfig(config, dataDir);
+  const blobStore = blobStoreFromConfig(config, path.dirname(dataDir));
   const scanner = config.CLAMD_URL ? clamdScannerFromUrl(config.CLAMD_URL) : null;
   if (!scanner) logger.info('CLAMD_URL is not set: attachments are not scanned for viruses (marked "not scanned")');
   // the API process scans what it stores (woken at once), and any number of them share the queue

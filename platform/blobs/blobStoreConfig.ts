@@ -27,7 +27,10 @@ export const blobStoreConfigSchema = z.object({
 
 export type BlobStoreConfig = z.infer<typeof blobStoreConfigSchema>;
 
-/** The configured blob store; `dataDir` is where the filesystem store lives without BLOB_DIR. */
+/**
+ * The configured blob store; without BLOB_DIR the filesystem store is `blobs/` in `dataDir` (the
+ * folder that holds the embedded database's folder and its key files: `.data/` by default).
+ */
 export function blobStoreFromConfig(config: BlobStoreConfig, dataDir: string): BlobStore {
   if (config.BLOB_STORE === 'filesystem') return new FileBlobStore(config.BLOB_DIR ?? path.join(dataDir, 'blobs'));
   if (!config.S3_BUCKET) throw new Error('BLOB_STORE=s3 needs S3_BUCKET');
