@@ -64,4 +64,24 @@ done
 [ "$found" = true ] || fail "no email queued for the thread within 30 s"
 ok
 
+step "a file: upload, attach, scan, download"
+FILE="$JAR/smoke.txt"
+printf 'Smoke test %s: the delivery note.\n' "$(date +%s)" > "$FILE"
+uploaded=$(curl -fsS -b "$JAR/partner" -H "x-csrf-token: $PCSRF" -F "file=@$FILE;type=text/plain" \
+  "$BASE/api/support/attachments") || fail "upload"
+FILE_ID=$(echo "$uploaded" | json 'r=>r.attachments[0].attachmentId')
+posted=$(curl -fsS -b "$JAR/partner" -H 'content-type: application/json' -H "x-csrf-token: $PCSRF" \
+  -d "{\"body\":\"The note is attached.\",\"attachmentIds\":[\"$FILE_ID\"]}" \
+  "$BASE/api/support/threads/$THREAD/messages") || fail "attach"
+POSITION=$(echo "$posted" | json 'r=>r.position')
+curl -fsS -o /dev/null -b "$JAR/admin" "$BASE/api/support/threads/$THREAD?waitFor=$POSITION" || fail "thread view"
+got=false
+for i in $(seq 1 30); do
+  if curl -fsS -b "$JAR/admin" -o "$JAR/downloaded" "$BASE/api/support/attachments/$FILE_ID" 2>/dev/null; then got=true; break; fi
+  sleep 1
+done
+[ "$got" = true ] || fail "the file was not served within 30 s (scanned?)"
+cmp -s "$FILE" "$JAR/downloaded" || fail "the downloaded file differs from the upload"
+ok "$FILE_ID"
+
 echo "smoke test passed against $BASE"
