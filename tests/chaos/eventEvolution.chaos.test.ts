@@ -60,7 +60,11 @@ describe('event evolution: upcasting on read', () => {
   it('when a version-0 event is read, then its registered upcaster turns it into today’s shape, checked by today’s schema', () => {
     const definitions: EventDefinitions<DomainEvent> = {
       ...domainEventDefinitions,
-      MessagePosted: { version: 1, schema: messagePostedEvent, upcasters: { 0: upcastV0 } },
+      // today's MessagePosted (v2, files) with a hypothetical v0 before v1: the chain runs v0 → v1 → v2
+      MessagePosted: {
+        ...domainEventDefinitions.MessagePosted,
+        upcasters: { ...domainEventDefinitions.MessagePosted.upcasters, 0: upcastV0 },
+      },
     };
     const catalog = createEventCatalog(definitions);
     const event = catalog.parse('MessagePosted', v0, 0);
@@ -75,10 +79,11 @@ describe('event evolution: upcasting on read', () => {
         occurredAt: at,
         statusBefore: 'OPEN',
         statusAfter: 'OPEN',
+        attachments: [],
       },
     });
     // today's version reads as it is; the upcast event is what the domain folds
-    expect(catalog.parse('MessagePosted', event.data, 1)).toEqual(event);
+    expect(catalog.parse('MessagePosted', event.data, 2)).toEqual(event);
     expect(typeof threadDecider.evolve).toBe('function');
   });
 
