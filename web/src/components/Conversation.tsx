@@ -1,7 +1,9 @@
 import { useEffect, useRef } from 'react';
 import { formatDateTime, formatRelative, label } from '../lib/format';
 import type { EmailDelivery, Message } from '../lib/types';
+import { messageAttachments } from '../lib/attachments';
 import { Icon } from './Icon';
+import { MessageAttachments } from './MessageAttachments';
 import { Avatar, EmptyState } from './ui';
 
 function deliveryClass(status: string): string {
@@ -83,11 +85,14 @@ export function Conversation({
   myId,
   deliveriesByMessage,
   audience,
+  onEraseAttachment,
 }: {
   messages: Message[];
   myId?: string | undefined;
   deliveriesByMessage?: Map<string, EmailDelivery[]> | undefined;
   audience: 'staff' | 'public';
+  /** Admins in the drawer: erase a file's bytes, with a reason. */
+  onEraseAttachment?: ((attachmentId: string, reason: string) => Promise<void>) | undefined;
 }) {
   const end = useRef<HTMLDivElement>(null);
   const count = useRef(messages.length);
@@ -150,6 +155,11 @@ export function Conversation({
                   </time>
                 </div>
                 <p className="message-body">{m.body}</p>
+                <MessageAttachments
+                  attachments={messageAttachments(m)}
+                  audience={audience}
+                  onErase={onEraseAttachment}
+                />
                 {m.fullText ? (
                   // the whole email as text (quoted history, signature): never its HTML
                   <details className="message-quoted" data-testid="show-quoted">

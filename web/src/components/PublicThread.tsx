@@ -77,8 +77,11 @@ export function PublicThread({
     else void view.reload();
   });
 
-  async function send(body: string) {
-    const answer = await api.post<CommandAnswer>(`/api/support/threads/${threadId}/messages`, { body });
+  async function send(body: string, _visibility: unknown, attachmentIds: string[]) {
+    const answer = await api.post<CommandAnswer>(`/api/support/threads/${threadId}/messages`, {
+      body,
+      ...(attachmentIds.length ? { attachmentIds } : {}),
+    });
     await view.reload({ waitFor: answer.position });
     toast('Message sent');
   }

@@ -1,5 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, api, errorText } from '../lib/api';
+import { useAttachmentDrafts } from '../lib/attachmentDrafts';
+import { refusalText } from '../lib/attachments';
+import { useAttachmentLimits } from '../lib/useAttachmentLimits';
+import { AttachButton, DraftAttachmentList, FileDropArea, draftsHint } from './ComposerAttachments';
 import { label } from '../lib/format';
 import { priorities, queryTypes, type CommandAnswer, type Priority, type QueryType } from '../lib/types';
 import { Alert, Button, Field } from './ui';
@@ -12,7 +16,7 @@ interface Errors {
   form?: string;
 }
 
-/** Raise a query on one assignment: query type, priority, subject, message. */
+/** Raise a query on one assignment: query type, priority, subject, message, and files (by button, drop or paste). */
 export function RaiseQueryForm({
   assignmentId,
   onRaised,
@@ -28,10 +32,14 @@ export function RaiseQueryForm({
   const [body, setBody] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
+  const limits = useAttachmentLimits();
+  const files = useAttachmentDrafts(limits);
+  const filesHint = draftsHint(files);
   const clear = (field: keyof Errors) => setErrors((e) => (e[field] ? { ...e, [field]: undefined } : e));
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    if (files.uploading) return;
     const found: Errors = {};
     if (!queryType) found.queryType = 'Choose what the query is about.';
     if (!subject.trim()) found.subject = 'Give the query a short subject.';
@@ -51,13 +59,20 @@ export function RaiseQueryForm({
         priority,
         subject: subject.trim(),
         body: body.trim(),
+        ...(files.attachmentIds.length ? { attachmentIds: files.attachmentIds } : {}),
       });
+      files.clear();
       onRaised(answer);
     } catch (error) {
       setErrors(
         error instanceof ApiError && Object.keys(error.fieldErrors).length
           ? { ...error.fieldErrors, form: 'Check the fields marked below.' }
-          : { form: errorText(error) },
+          : {
+              form:
+                error instanceof ApiError && error.code?.startsWith('attachment_')
+                  ? refusalText(error, limits)
+                  : errorText(error),
+            },
       );
       setBusy(false);
     }
@@ -122,24 +137,31 @@ export function RaiseQueryForm({
           />
         )}
       </Field>
-      <Field id="raise-body" label="Message" hint="What happened, and what do you need from us?" error={errors.body}>
-        {(p) => (
-          <textarea
-            {...p}
-            className="textarea"
-            rows={6}
-            value={body}
-            maxLength={10000}
-            onChange={(e) => {
-              setBody(e.target.value);
-              clear('body');
-            }}
-            name="body"
-          />
-        )}
-      </Field>
+      <FileDropArea onFiles={files.add} className="stack">
+        <Field id="raise-body" label="Message" hint="What happened, and what do you need from us?" error={errors.body}>
+          {(p) => (
+            <textarea
+              {...p}
+              className="textarea"
+              rows={6}
+              value={body}
+              maxLength={10000}
+              onChange={(e) => {
+                setBody(e.target.value);
+                clear('body');
+              }}
+              name="body"
+            />
+          )}
+        </Field>
+        <DraftAttachmentList drafts={files.drafts} onRemove={files.remove} />
+        <div className="row">
+          <AttachButton onFiles={files.add} limits={limits} />
+          {filesHint ? <span className="small muted">{filesHint}</span> : null}
+        </div>
+      </FileDropArea>
       <div className="row">
-        <Button type="submit" variant="primary" busy={busy} icon="send">
+        <Button type="submit" variant="primary" busy={busy} icon="send" disabled={files.uploading}>
           Raise query
         </Button>
         {onCancel ? (

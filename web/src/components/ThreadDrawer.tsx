@@ -141,12 +141,27 @@ export function ThreadDrawer({
     }
   }
 
-  async function send(body: string, visibility: Visibility) {
-    const answer = await api.post<CommandAnswer>(`/api/support/threads/${threadId}/messages`, { body, visibility });
+  async function send(body: string, visibility: Visibility, attachmentIds: string[]) {
+    const answer = await api.post<CommandAnswer>(`/api/support/threads/${threadId}/messages`, {
+      body,
+      visibility,
+      ...(attachmentIds.length ? { attachmentIds } : {}),
+    });
     await view.reload({ waitFor: answer.position });
     onChanged(answer.position);
     void emails.reload();
     toast(visibility === 'internal' ? 'Internal note added' : 'Reply sent');
+  }
+
+  // the bytes go for good (the history keeps the file's hash, shown as removed): admins only, with a reason
+  async function eraseAttachment(attachmentId: string, reason: string) {
+    const answer = await api.post<CommandAnswer>(
+      `/api/support/threads/${threadId}/attachments/${encodeURIComponent(attachmentId)}/erase`,
+      { reason },
+    );
+    await view.reload({ waitFor: answer.position });
+    onChanged(answer.position);
+    toast('File erased');
   }
 
   const data = view.data;
@@ -340,6 +355,7 @@ export function ThreadDrawer({
               myId={identity.accountId}
               deliveriesByMessage={deliveriesByMessage}
               audience="staff"
+              onEraseAttachment={isAdmin(identity) ? eraseAttachment : undefined}
             />
           </section>
 

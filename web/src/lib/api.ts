@@ -37,6 +37,20 @@ export function getGuestToken(): string | null {
   return guestToken;
 }
 
+/**
+ * Who the request acts for: a guest page's link token, or for a signed-in write the CSRF token
+ * (the session cookie itself rides along). The uploads' XMLHttpRequest sends the same.
+ */
+export function identityHeaders(method: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (guestToken) headers['x-guest-token'] = guestToken;
+  if (method !== 'GET') {
+    const csrf = csrfToken();
+    if (csrf) headers['x-csrf-token'] = csrf;
+  }
+  return headers;
+}
+
 function csrfToken(): string | undefined {
   for (const part of document.cookie.split(';')) {
     const [name, ...rest] = part.trim().split('=');
@@ -81,11 +95,7 @@ export async function request<T>(
   const url = params.size ? `${path}${path.includes('?') ? '&' : '?'}${params}` : path;
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...options.headers };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  if (guestToken) headers['x-guest-token'] = guestToken;
-  if (method !== 'GET') {
-    const csrf = csrfToken();
-    if (csrf) headers['x-csrf-token'] = csrf;
-  }
+  Object.assign(headers, identityHeaders(method));
 
   let res: Response;
   try {
@@ -123,21 +133,27 @@ export async function request<T>(
   // wait for the intake's answer: the error text says "reported" only when it was
   const reported =
     res.status >= 500 ? await reportClientError('error', `${method} ${path} answered ${res.status}`) : false;
-  const problem = (parsed ?? {}) as {
+  const error = problemError(res.status, res.statusText, parsed, reported);
+  if (res.status === 401 && !guestToken && error.code !== 'invalid_link' && !path.startsWith('/api/auth/')) {
+    for (const listener of unauthorizedListeners) listener();
+  }
+  throw error;
+}
+
+/** A refusal's problem+json body (or whatever came instead) as an ApiError. */
+export function problemError(status: number, statusText: string, parsed: unknown, reported = false): ApiError {
+  const problem = (parsed && typeof parsed === 'object' ? parsed : {}) as {
     title?: string;
     detail?: string;
     code?: string;
     errors?: { path: string; message: string }[];
   };
   const fieldErrors: Record<string, string> = {};
-  for (const e of problem.errors ?? []) {
+  for (const e of Array.isArray(problem.errors) ? problem.errors : []) {
     const name = fieldName(e.path);
     fieldErrors[name] = fieldErrors[name] ? `${fieldErrors[name]}; ${e.message}` : e.message;
   }
-  if (res.status === 401 && !guestToken && problem.code !== 'invalid_link' && !path.startsWith('/api/auth/')) {
-    for (const listener of unauthorizedListeners) listener();
-  }
-  throw new ApiError(res.status, problem.title ?? res.statusText, problem.detail, problem.code, fieldErrors, reported);
+  return new ApiError(status, problem.title ?? statusText, problem.detail, problem.code, fieldErrors, reported);
 }
 
 export const api = {

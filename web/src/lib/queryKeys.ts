@@ -18,6 +18,7 @@ export const queryKeys = {
   heldMail: () => ['held-mail', 'list'] as const,
   heldMailDetail: (id: string) => ['held-mail', 'detail', id] as const,
   deadInbound: () => ['ops', 'inbound-dead'] as const,
+  opsAttachments: () => ['ops', 'attachments'] as const,
   staffThread: (threadId: string) => ['threads', threadId, 'staff'] as const,
   publicThread: (threadId: string) => ['threads', threadId, 'public'] as const,
   threadHistory: (threadId: string) => ['audit', threadId, 'history'] as const,
