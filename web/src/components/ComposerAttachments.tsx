@@ -4,7 +4,9 @@ import { formatBytes, formatLimit, type AttachmentLimits } from '../lib/attachme
 import { Icon } from './Icon';
 import { Button } from './ui';
 
-const carriesFiles = (event: DragEvent) => [...event.dataTransfer.types].includes('Files');
+// while dragging, the files themselves are hidden; their kind is not
+const carriesFiles = (event: DragEvent) =>
+  [...event.dataTransfer.types].includes('Files') || [...event.dataTransfer.items].some((i) => i.kind === 'file');
 
 /**
  * A composer that takes files dropped onto it (a drop zone shows while files are dragged over it)

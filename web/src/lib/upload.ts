@@ -76,7 +76,11 @@ export function uploadAttachment(file: Blob, fileName: string, options: UploadOp
     });
 
     const form = new FormData();
-    form.append('file', file, fileName);
+    // a File under the name to send: some FormData implementations drop the name given beside a plain Blob
+    form.append(
+      'file',
+      file instanceof File && file.name === fileName ? file : new File([file], fileName, { type: file.type }),
+    );
     xhr.send(form);
   });
 }
