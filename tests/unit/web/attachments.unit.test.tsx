@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../web/src/lib/api.js';
+import { ApiError } from '../../../web/src/lib/api';
 import {
   attachmentLimits,
   defaultAttachmentLimits,
@@ -8,7 +8,7 @@ import {
   refusalText,
   scanText,
   type ScanState,
-} from '../../../web/src/lib/attachments.js';
+} from '../../../web/src/lib/attachments';
 
 /** The words the web app uses for files: sizes, limits, scan states and refused uploads. */
 describe('attachments: words for files', () => {
