@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../web/src/lib/api';
 import {
   attachmentLimits,
+  awaitsScan,
   defaultAttachmentLimits,
   formatBytes,
   formatLimit,
@@ -72,5 +73,16 @@ describe('attachments: words for files', () => {
       maxBytes: 2_097_152,
       maxFiles: 10,
     });
+  });
+
+  it('when a message has a file still waiting for its scan, then the thread is looked at again; otherwise not', () => {
+    const file = (scan: ScanState, erased = false) => ({
+      attachmentId: scan,
+      scan,
+      erased: erased ? { at: '2026-12-01T00:00:00Z', by: null, reason: null } : null,
+    });
+    expect(awaitsScan([{ body: 'no files' }, { attachments: [file('clean'), file('not_scanned')] }])).toBe(false);
+    expect(awaitsScan([{ attachments: [file('pending', true)] }])).toBe(false);
+    expect(awaitsScan([{ attachments: [file('clean')] }, { attachments: [file('pending')] }])).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { useRef, useState, type ReactNode } from 'react';
 import { ApiError, api } from '../lib/api';
+import { awaitsScan, SCAN_REFRESH_MS } from '../lib/attachments';
 import { formatDateTime, label } from '../lib/format';
 import { useLive, usePresence, type PresencePeer } from '../lib/live';
 import { applyThreadPush } from '../lib/threadPatch';
@@ -68,6 +69,8 @@ export function PublicThread({
         throw error;
       }
     },
+    // a file waiting for its virus scan gets its links when the scan is done: look again until then
+    refetchInterval: (data) => (data && awaitsScan(data.messages) ? SCAN_REFRESH_MS : false),
   });
   useLive((event) => {
     if (event.type === 'resync') return void view.reload();

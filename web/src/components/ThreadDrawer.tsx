@@ -1,6 +1,7 @@
 import { useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, errorText } from '../lib/api';
+import { awaitsScan, SCAN_REFRESH_MS } from '../lib/attachments';
 import { formatDateTime, formatDuration, label } from '../lib/format';
 import { useLive, usePresence } from '../lib/live';
 import { applyThreadPush } from '../lib/threadPatch';
@@ -73,7 +74,13 @@ export function ThreadDrawer({
       return answer;
     },
     // delivery reports are not pushed: while an email of the last hour still waits for its report, look again
-    refetchInterval: (data) => (data && awaitsDeliveryReport(data, Date.now()) ? DELIVERY_REFRESH_MS : false),
+    // and while a file waits for its virus scan (its chip and links change when it is done)
+    refetchInterval: (data) =>
+      data && awaitsDeliveryReport(data, Date.now())
+        ? DELIVERY_REFRESH_MS
+        : data && awaitsScan(data.messages)
+          ? SCAN_REFRESH_MS
+          : false,
   });
 
   // Each email's delivery state: from the thread view when it carries it, else (admins) from the queue.

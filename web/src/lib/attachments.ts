@@ -136,3 +136,9 @@ export interface OpsAttachments {
     scannedAt: string | null;
   }[];
 }
+
+/** While a file of these messages waits for the virus scan, its state (and its links) change without a push: look again. */
+export const SCAN_REFRESH_MS = 5_000;
+export function awaitsScan(messages: readonly object[]): boolean {
+  return messages.some((m) => messageAttachments(m).some((a) => a.scan === 'pending' && !a.erased));
+}
