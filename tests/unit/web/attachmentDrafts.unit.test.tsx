@@ -13,25 +13,14 @@ import {
   type AttachmentDrafts,
   type Uploader,
 } from '../../../web/src/lib/attachmentDrafts';
-import type { AttachmentView } from '../../../web/src/lib/attachments';
+import type { UploadedAttachment } from '../../../web/src/lib/types';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 const limits = { maxBytes: 1_000, maxFiles: 3 };
 
-function staged(attachmentId: string, fileName: string, sizeBytes: number): AttachmentView {
-  return {
-    attachmentId,
-    fileName,
-    sizeBytes,
-    mediaType: 'image/png',
-    scan: 'pending',
-    erased: null,
-    downloadUrl: `/api/support/attachments/${attachmentId}`,
-    previewUrl: `/api/support/attachments/${attachmentId}?disposition=inline`,
-    thumbnailUrl: null,
-    inline: false,
-  };
+function staged(attachmentId: string, fileName: string, sizeBytes: number): UploadedAttachment {
+  return { attachmentId, fileName, sizeBytes, mediaType: 'image/png', url: `/api/support/attachments/${attachmentId}` };
 }
 
 /**

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../web/src/lib/api';
 import {
-  attachmentLimits,
   awaitsScan,
-  defaultAttachmentLimits,
+  fetchableNow,
   formatBytes,
   formatLimit,
   refusalText,
   scanText,
   type ScanState,
 } from '../../../web/src/lib/attachments';
+import type { Attachment } from '../../../web/src/lib/types';
 
 /** The words the web app uses for files: sizes, limits, scan states and refused uploads. */
 describe('attachments: words for files', () => {
@@ -62,26 +62,27 @@ describe('attachments: words for files', () => {
     );
   });
 
-  it('when the public config carries the limits, then they are used; otherwise 25 MB and 10 files', () => {
-    expect(attachmentLimits(undefined)).toEqual(defaultAttachmentLimits);
-    expect(attachmentLimits({ whatsappNumber: null })).toEqual({ maxBytes: 26_214_400, maxFiles: 10 });
-    expect(attachmentLimits({ attachments: { maxBytes: 1_048_576, maxFiles: 3 } })).toEqual({
-      maxBytes: 1_048_576,
-      maxFiles: 3,
-    });
-    expect(attachmentLimits({ attachmentMaxBytes: 2_097_152, attachmentMaxFiles: 0 })).toEqual({
-      maxBytes: 2_097_152,
-      maxFiles: 10,
-    });
+  it('when a file is being scanned, then only the message’s author may fetch it; an infected one nobody', () => {
+    expect(fetchableNow({ url: '/f', scan: 'pending' }, true)).toBe(true);
+    expect(fetchableNow({ url: '/f', scan: 'pending' }, false)).toBe(false);
+    expect(fetchableNow({ url: '/f', scan: 'not_scanned' }, false)).toBe(true);
+    expect(fetchableNow({ url: null, scan: 'infected' }, true)).toBe(false);
   });
 
   it('when a message has a file still waiting for its scan, then the thread is looked at again; otherwise not', () => {
-    const file = (scan: ScanState, erased = false) => ({
+    const file = (scan: ScanState, erased = false): Attachment => ({
       attachmentId: scan,
+      fileName: 'photo.png',
+      sizeBytes: 10,
+      mediaType: 'image/png',
       scan,
-      erased: erased ? { at: '2026-12-01T00:00:00Z', by: null, reason: null } : null,
+      erased: erased ? { at: '2026-12-01T00:00:00Z', by: 'Alex Admin', reason: null } : null,
+      url: erased ? null : `/api/support/attachments/${scan}`,
+      previewUrl: null,
+      thumbnailUrl: null,
+      inline: false,
     });
-    expect(awaitsScan([{ body: 'no files' }, { attachments: [file('clean'), file('not_scanned')] }])).toBe(false);
+    expect(awaitsScan([{ attachments: [] }, { attachments: [file('clean'), file('not_scanned')] }])).toBe(false);
     expect(awaitsScan([{ attachments: [file('pending', true)] }])).toBe(false);
     expect(awaitsScan([{ attachments: [file('clean')] }, { attachments: [file('pending')] }])).toBe(true);
   });

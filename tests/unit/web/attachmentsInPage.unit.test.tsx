@@ -43,7 +43,7 @@ const image: AttachmentView = {
   mediaType: 'image/png',
   scan: 'clean',
   erased: null,
-  downloadUrl: '/api/support/attachments/img-1',
+  url: '/api/support/attachments/img-1',
   previewUrl: '/api/support/attachments/img-1?disposition=inline',
   thumbnailUrl: null,
   inline: false,

@@ -12,18 +12,24 @@ const base = (over: Partial<AttachmentView>): AttachmentView => ({
   mediaType: 'application/pdf',
   scan: 'clean',
   erased: null,
-  downloadUrl: '/api/support/attachments/a1',
+  url: '/api/support/attachments/a1',
   previewUrl: '/api/support/attachments/a1?disposition=inline',
   thumbnailUrl: null,
   inline: false,
   ...over,
 });
 
-const render = (attachments: AttachmentView[], audience: 'staff' | 'public' = 'public', erasable = false) =>
+const render = (
+  attachments: AttachmentView[],
+  audience: 'staff' | 'public' = 'public',
+  erasable = false,
+  mine = false,
+) =>
   renderToStaticMarkup(
     <MessageAttachments
       attachments={attachments}
       audience={audience}
+      mine={mine}
       onErase={erasable ? async () => {} : undefined}
     />,
   );
@@ -59,10 +65,10 @@ describe('MessageAttachments', () => {
 
   it('when a file may not be fetched now (scanning, blocked), then it has no link, and its chip says why', () => {
     const html = render([
-      base({ attachmentId: 'p', scan: 'pending', downloadUrl: null, previewUrl: null }),
-      base({ attachmentId: 'i', scan: 'infected', downloadUrl: null, previewUrl: null }),
+      base({ attachmentId: 'p', scan: 'pending' }),
+      base({ attachmentId: 'i', scan: 'infected', url: null, previewUrl: null }),
       base({ attachmentId: 'n', scan: 'not_scanned' }),
-      base({ attachmentId: 'u', scan: 'unscannable', downloadUrl: null, previewUrl: null }),
+      base({ attachmentId: 'u', scan: 'unscannable', url: null, previewUrl: null }),
     ]);
     expect(html).toContain('Scanning…');
     expect(html).toContain('Blocked: a virus was found');
@@ -71,9 +77,21 @@ describe('MessageAttachments', () => {
     expect(html.match(/>Download</g)).toHaveLength(1);
   });
 
+  it('when a file is being scanned, then its uploader (the message’s author) can already fetch it, others not', () => {
+    const pending = base({ scan: 'pending', mediaType: 'image/png', fileName: 'photo.png' });
+    const others = render([pending], 'staff', false, false);
+    expect(others).toContain('Scanning…');
+    expect(others).not.toContain('Download');
+    expect(others).not.toContain('<img');
+    const mine = render([pending], 'public', false, true);
+    expect(mine).toContain('Scanning…');
+    expect(mine).toContain('>Download<');
+    expect(mine).toContain('src="/api/support/attachments/a1?disposition=inline"');
+  });
+
   it('when a file was erased, then everyone sees "File removed" and only staff see who and why', () => {
     const erased = base({
-      downloadUrl: null,
+      url: null,
       previewUrl: null,
       erased: { at: '2026-11-30T09:00:00.000Z', by: 'Alex Admin', reason: 'Personal data sent by mistake' },
     });
@@ -107,7 +125,13 @@ describe('DraftAttachmentList', () => {
         fileName: 'photo.png',
         sizeBytes: 1_000,
         state: 'attached',
-        attachment: base({ attachmentId: 'x', fileName: 'photo.png' }),
+        attachment: {
+          attachmentId: 'x',
+          fileName: 'photo.png',
+          sizeBytes: 1_000,
+          mediaType: 'image/png',
+          url: '/api/support/attachments/x',
+        },
       },
       {
         key: '3',

@@ -1,7 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { formatDateTime, formatRelative, label } from '../lib/format';
 import type { EmailDelivery, Message } from '../lib/types';
-import { messageAttachments } from '../lib/attachments';
 import { Icon } from './Icon';
 import { MessageAttachments } from './MessageAttachments';
 import { Avatar, EmptyState } from './ui';
@@ -156,8 +155,9 @@ export function Conversation({
                 </div>
                 <p className="message-body">{m.body}</p>
                 <MessageAttachments
-                  attachments={messageAttachments(m)}
+                  attachments={m.attachments}
                   audience={audience}
+                  mine={mine}
                   onErase={onEraseAttachment}
                 />
                 {m.fullText ? (

@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent, type MouseEvent } f
 import { createPortal } from 'react-dom';
 import { errorText } from '../lib/api';
 import { needsHeaderFetch, openFileWithHeader, useFileSource } from '../lib/attachmentFiles';
-import { formatBytes, isImage, isPdf, scanText, type AttachmentView } from '../lib/attachments';
+import { fetchableNow, formatBytes, isImage, isPdf, scanText, type AttachmentView } from '../lib/attachments';
 import { formatDateTime, formatRelative } from '../lib/format';
 import { Icon } from './Icon';
 import { Button } from './ui';
@@ -27,7 +27,7 @@ export function ScanChip({ attachment }: { attachment: AttachmentView }) {
 
 /** The larger image, in place: a dialog over the page; Escape, the close button or a click beside it closes it. */
 export function Lightbox({ attachment, onClose }: { attachment: AttachmentView; onClose: () => void }) {
-  const { src, failed } = useFileSource(attachment.previewUrl ?? attachment.downloadUrl);
+  const { src, failed } = useFileSource(attachment.previewUrl ?? attachment.url);
   const close = useRef<HTMLButtonElement>(null);
   const titleId = useId();
   const onCloseRef = useRef(onClose);
@@ -227,10 +227,12 @@ function EraseControl({
 function AttachmentItem({
   attachment: a,
   audience,
+  mine,
   onErase,
 }: {
   attachment: AttachmentView;
   audience: 'staff' | 'public';
+  mine: boolean;
   onErase?: ((attachmentId: string, reason: string) => Promise<void>) | undefined;
 }) {
   if (a.erased) {
@@ -255,7 +257,8 @@ function AttachmentItem({
       </li>
     );
   }
-  const image = isImage(a) && !!(a.thumbnailUrl ?? a.previewUrl);
+  const fetchable = fetchableNow(a, mine);
+  const image = fetchable && isImage(a) && !!(a.thumbnailUrl ?? a.previewUrl);
   return (
     <li className={`attachment${image ? ' attachment-image' : ''}`} data-testid="attachment" data-scan={a.scan}>
       {image ? <ImageTile attachment={a} /> : <Icon name={isImage(a) ? 'image' : 'file'} size={18} />}
@@ -265,12 +268,12 @@ function AttachmentItem({
         </span>
         <span className="attachment-meta small muted">
           {formatBytes(a.sizeBytes)}
-          {a.downloadUrl ? (
-            <FileLink url={a.downloadUrl} attachment={a} as="download">
+          {fetchable && a.url ? (
+            <FileLink url={a.url} attachment={a} as="download">
               Download
             </FileLink>
           ) : null}
-          {isPdf(a) && a.previewUrl ? (
+          {fetchable && isPdf(a) && a.previewUrl ? (
             <FileLink url={a.previewUrl} attachment={a} as="preview">
               Preview
             </FileLink>
@@ -287,10 +290,13 @@ function AttachmentItem({
 export function MessageAttachments({
   attachments,
   audience,
+  mine = false,
   onErase,
 }: {
   attachments: readonly AttachmentView[];
   audience: 'staff' | 'public';
+  /** The reader wrote the message (uploaded its files): they may fetch a file still being scanned. */
+  mine?: boolean;
   /** Admins: erase a file's bytes, with a reason. */
   onErase?: ((attachmentId: string, reason: string) => Promise<void>) | undefined;
 }) {
@@ -298,7 +304,7 @@ export function MessageAttachments({
   return (
     <ul className="attachments" aria-label="Files" data-testid="attachments">
       {attachments.map((a) => (
-        <AttachmentItem key={a.attachmentId} attachment={a} audience={audience} onErase={onErase} />
+        <AttachmentItem key={a.attachmentId} attachment={a} audience={audience} mine={mine} onErase={onErase} />
       ))}
     </ul>
   );

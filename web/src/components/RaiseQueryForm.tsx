@@ -1,8 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, api, errorText } from '../lib/api';
 import { useAttachmentDrafts } from '../lib/attachmentDrafts';
-import { refusalText } from '../lib/attachments';
-import { useAttachmentLimits } from '../lib/useAttachmentLimits';
+import { defaultAttachmentLimits as limits, refusalText } from '../lib/attachments';
 import { AttachButton, DraftAttachmentList, FileDropArea, draftsHint } from './ComposerAttachments';
 import { label } from '../lib/format';
 import { priorities, queryTypes, type CommandAnswer, type Priority, type QueryType } from '../lib/types';
@@ -32,7 +31,6 @@ export function RaiseQueryForm({
   const [body, setBody] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
-  const limits = useAttachmentLimits();
   const files = useAttachmentDrafts(limits);
   const filesHint = draftsHint(files);
   const clear = (field: keyof Errors) => setErrors((e) => (e[field] ? { ...e, [field]: undefined } : e));

@@ -1,8 +1,7 @@
 import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { ApiError, errorText } from '../lib/api';
 import { useAttachmentDrafts } from '../lib/attachmentDrafts';
-import { refusalText } from '../lib/attachments';
-import { useAttachmentLimits } from '../lib/useAttachmentLimits';
+import { defaultAttachmentLimits as limits, refusalText } from '../lib/attachments';
 import { AttachButton, DraftAttachmentList, FileDropArea, draftsHint } from './ComposerAttachments';
 import { Icon } from './Icon';
 import { Button } from './ui';
@@ -33,7 +32,6 @@ export function ReplyBox({
   const [mode, setMode] = useState<Visibility>('external');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const limits = useAttachmentLimits();
   const files = useAttachmentDrafts(limits);
   const id = useId();
   const internal = mode === 'internal';

@@ -6,6 +6,7 @@ import {
   type AttachmentLimits,
   type AttachmentView,
 } from './attachments';
+import type { UploadedAttachment } from './types';
 import { uploadAttachment } from './upload';
 
 /**
@@ -15,14 +16,14 @@ import { uploadAttachment } from './upload';
  */
 export type AttachmentDraft =
   | { key: string; fileName: string; sizeBytes: number; state: 'uploading'; sent: number; total: number }
-  | { key: string; fileName: string; sizeBytes: number; state: 'attached'; attachment: AttachmentView }
+  | { key: string; fileName: string; sizeBytes: number; state: 'attached'; attachment: UploadedAttachment }
   | { key: string; fileName: string; sizeBytes: number; state: 'refused'; reason: string };
 
 export type DraftAction =
   | { type: 'added'; key: string; fileName: string; sizeBytes: number }
   | { type: 'refusedAtOnce'; key: string; fileName: string; sizeBytes: number; reason: string }
   | { type: 'progressed'; key: string; sent: number; total: number }
-  | { type: 'attached'; key: string; attachment: AttachmentView }
+  | { type: 'attached'; key: string; attachment: UploadedAttachment }
   | { type: 'refused'; key: string; reason: string }
   | { type: 'removed'; key: string }
   | { type: 'cleared' };

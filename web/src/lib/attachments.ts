@@ -1,47 +1,25 @@
 import { ApiError, errorText } from './api';
+import type { Attachment, Message } from './types';
 
 /**
- * Files on messages, as the web app sees them: a message's attachments as this reader may see
- * them (the desk sets a URL only when this reader may fetch the file now), the limits of an
- * upload, and the words for a file's scan state and for a refused upload.
+ * Files on messages, as the web app sees them: the limits of an upload, and the words for a
+ * file's size, its scan state and a refused upload.
  */
 
-export type ScanState = 'pending' | 'clean' | 'infected' | 'not_scanned' | 'unscannable';
-
-export interface AttachmentView {
-  attachmentId: string;
-  fileName: string;
-  sizeBytes: number;
-  mediaType: string;
-  scan: ScanState;
-  erased: { at: string; by: string | null; reason: string | null } | null;
-  /** Relative paths; null when this reader may not fetch the file now. */
-  downloadUrl: string | null;
-  previewUrl: string | null;
-  thumbnailUrl: string | null;
-  /** An inline image of a received email. */
-  inline: boolean;
-}
+export type AttachmentView = Attachment;
+export type ScanState = Attachment['scan'];
 
 export interface AttachmentLimits {
   maxBytes: number;
   maxFiles: number;
 }
 
-/** The desk's defaults (25 MiB a file, 10 files a message), used when the public config says nothing. */
+/**
+ * The desk's limits (25 MiB a file, 10 files a message: ATTACHMENT_MAX_BYTES and
+ * ATTACHMENT_MAX_FILES by default). The public config does not announce the configured ones;
+ * a desk configured otherwise still refuses in its own words.
+ */
 export const defaultAttachmentLimits: AttachmentLimits = { maxBytes: 26_214_400, maxFiles: 10 };
-
-/** The limits from the public config, where it carries them. */
-export function attachmentLimits(config: unknown): AttachmentLimits {
-  const c = (config && typeof config === 'object' ? config : {}) as Record<string, unknown>;
-  const nested = (c.attachments && typeof c.attachments === 'object' ? c.attachments : {}) as Record<string, unknown>;
-  const positive = (...values: unknown[]) =>
-    values.find((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0);
-  return {
-    maxBytes: positive(nested.maxBytes, c.attachmentMaxBytes) ?? defaultAttachmentLimits.maxBytes,
-    maxFiles: positive(nested.maxFiles, c.attachmentMaxFiles) ?? defaultAttachmentLimits.maxFiles,
-  };
-}
 
 /** 1234567 → "1.2 MB" (decimal units, as people read file sizes). */
 export function formatBytes(bytes: number): string {
@@ -115,30 +93,17 @@ function sentence(text: string): string {
   return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
-/** A message's files as the thread view carries them (none on a desk or a message without). */
-export function messageAttachments(message: object): AttachmentView[] {
-  const list = (message as { attachments?: unknown }).attachments;
-  return Array.isArray(list) ? (list as AttachmentView[]) : [];
-}
-
-/** GET /api/ops/attachments: what the blob store holds, what waits for the scanner, what it quarantined. */
-export interface OpsAttachments {
-  stored: { files: number; bytes: number };
-  pendingScans: number;
-  quarantined: {
-    attachmentId: string;
-    fileName: string;
-    threadId: string | null;
-    sha256: string;
-    sizeBytes: number;
-    /** What the scanner found (its signature's name). */
-    signature: string | null;
-    scannedAt: string | null;
-  }[];
-}
-
 /** While a file of these messages waits for the virus scan, its state (and its links) change without a push: look again. */
 export const SCAN_REFRESH_MS = 5_000;
-export function awaitsScan(messages: readonly object[]): boolean {
-  return messages.some((m) => messageAttachments(m).some((a) => a.scan === 'pending' && !a.erased));
+export function awaitsScan(messages: readonly Pick<Message, 'attachments'>[]): boolean {
+  return messages.some((m) => m.attachments.some((a) => a.scan === 'pending' && !a.erased));
+}
+
+/**
+ * Whether this reader can fetch the file now. The desk's view is one for every reader of an
+ * audience, so its `url` is there even while the file is being scanned, when only its uploader
+ * (the message's author, for a file sent from the web) may fetch it.
+ */
+export function fetchableNow(attachment: Pick<Attachment, 'url' | 'scan'>, mine: boolean): boolean {
+  return attachment.url !== null && (attachment.scan !== 'pending' || mine);
 }

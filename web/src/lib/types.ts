@@ -32,6 +32,11 @@ export type Author = StaffThreadSummary['raisedBy'];
 
 type GetThread = Answer<'getThread'>;
 export type Message = GetThread['messages'][number];
+/** A file as the readers of its message see it (the download route checks who asks). */
+export type Attachment = Schemas['Attachment'];
+/** A file just uploaded, staged for its uploader's next message. */
+export type UploadedAttachment = Schemas['UploadedAttachment'];
+export type AttachmentFigures = Answer<'getAttachmentFigures'>;
 export type GuestLink = Schemas['GuestLink'];
 export interface ThreadView<T = StaffThreadSummary | PartnerThreadSummary> extends Omit<GetThread, 'thread'> {
   thread: T;

@@ -1,6 +1,6 @@
 import { ApiError, identityHeaders, problemError } from './api';
-import type { AttachmentView } from './attachments';
 import { reportClientError } from './clientLogs';
+import type { UploadedAttachment } from './types';
 
 export const uploadPath = '/api/support/attachments';
 
@@ -17,9 +17,13 @@ export interface UploadOptions {
  * and the CSRF token, or a guest page's link token). A refusal rejects with the problem's
  * ApiError; an abort with an AbortError.
  */
-export function uploadAttachment(file: Blob, fileName: string, options: UploadOptions = {}): Promise<AttachmentView> {
+export function uploadAttachment(
+  file: Blob,
+  fileName: string,
+  options: UploadOptions = {},
+): Promise<UploadedAttachment> {
   const { onProgress, signal } = options;
-  return new Promise<AttachmentView>((resolve, reject) => {
+  return new Promise<UploadedAttachment>((resolve, reject) => {
     if (signal?.aborted) return reject(new DOMException('The upload was cancelled.', 'AbortError'));
     const xhr = new XMLHttpRequest();
     xhr.open('POST', uploadPath);
@@ -43,7 +47,7 @@ export function uploadAttachment(file: Blob, fileName: string, options: UploadOp
         parsed = undefined;
       }
       if (xhr.status >= 200 && xhr.status < 300) {
-        const first = (parsed as { attachments?: AttachmentView[] } | undefined)?.attachments?.[0];
+        const first = (parsed as { attachments?: UploadedAttachment[] } | undefined)?.attachments?.[0];
         if (first) return resolve(first);
         return reject(
           new ApiError(xhr.status, 'Unexpected answer', 'The desk did not say what it stored.', undefined, {}),

@@ -1,19 +1,21 @@
 import { Link } from 'react-router-dom';
 import { api } from '../../lib/api';
-import { formatBytes, type OpsAttachments } from '../../lib/attachments';
-import { formatDateTime, formatNumber, formatRelative } from '../../lib/format';
+import { formatBytes } from '../../lib/attachments';
+import { formatDateTime, formatDuration, formatNumber, formatRelative } from '../../lib/format';
 import { queryKeys } from '../../lib/queryKeys';
+import type { AttachmentFigures } from '../../lib/types';
 import { useDeskQuery } from '../../lib/useDeskQuery';
 import { OpsPanel, PanelBody } from './OpsPanel';
 
 /**
  * Files: what the blob store holds (files and bytes), how many wait for the virus scanner, and
- * the quarantined files (never served), each with its thread and what the scanner found.
+ * the quarantined files (never served: infected or unscannable), each with its thread and what the
+ * scanner found or why it could not scan.
  */
 export function AttachmentsSection() {
   const files = useDeskQuery({
     queryKey: queryKeys.opsAttachments(),
-    read: (signal) => api.get<OpsAttachments>('/api/ops/attachments', { signal }),
+    read: (signal) => api.get<AttachmentFigures>('/api/ops/attachments', { signal }),
     refetchInterval: 10_000,
   });
   const f = files.data;
@@ -40,9 +42,10 @@ export function AttachmentsSection() {
               <div className="stats">
                 {(
                   [
-                    ['ops-files-stored', 'Stored files', formatNumber(data.stored.files), false],
-                    ['ops-files-bytes', 'Storage used', formatBytes(data.stored.bytes), false],
-                    ['ops-files-pending', 'Waiting for the virus scan', formatNumber(data.pendingScans), false],
+                    ['ops-files-stored', 'Files', formatNumber(data.files), false],
+                    ['ops-files-bytes', 'Storage used', formatBytes(data.storedBytes), false],
+                    ['ops-files-staged', 'Uploaded, not sent yet', formatNumber(data.stagedFiles), false],
+                    ['ops-files-pending', 'Waiting for the virus scan', formatNumber(data.pendingScan), false],
                     [
                       'ops-files-quarantined',
                       'Quarantined',
@@ -58,6 +61,14 @@ export function AttachmentsSection() {
                 ))}
               </div>
             </div>
+            <p className="small muted" style={{ padding: '0 20px 12px' }} data-testid="ops-files-scanner">
+              {data.scanner
+                ? `Virus scanner: ${data.scanner}.`
+                : 'No virus scanner is configured: files are served unscanned, and marked so.'}
+              {data.oldestPendingSeconds !== null
+                ? ` The oldest file waiting for its scan has waited ${formatDuration(data.oldestPendingSeconds)}.`
+                : ''}
+            </p>
             {data.quarantined.length === 0 ? (
               <p className="small muted" style={{ padding: '0 20px 16px' }}>
                 No file is quarantined.
@@ -70,7 +81,7 @@ export function AttachmentsSection() {
                     <tr>
                       <th scope="col">Quarantined file</th>
                       <th scope="col">Thread</th>
-                      <th scope="col">Found</th>
+                      <th scope="col">Why</th>
                       <th scope="col">Scanned</th>
                     </tr>
                   </thead>
@@ -89,7 +100,8 @@ export function AttachmentsSection() {
                           )}
                         </td>
                         <td className="small" style={{ color: 'var(--red)' }}>
-                          {q.signature ?? ''}
+                          {q.status === 'infected' ? 'Virus found' : 'Could not be scanned'}
+                          {q.detail ? `: ${q.detail}` : ''}
                         </td>
                         <td
                           className="small muted nowrap"
