@@ -144,6 +144,7 @@ describe('DraftAttachmentList', () => {
     const html = renderToStaticMarkup(<DraftAttachmentList drafts={drafts} onRemove={() => {}} />);
     expect(html).toContain('role="progressbar" aria-label="Uploading big-scan.pdf"');
     expect(html).toContain('aria-valuenow="25"');
+    expect(html).toContain('Uploading… 25%');
     expect(html).toContain('aria-label="Cancel big-scan.pdf"');
     expect(html).toContain('Attached');
     expect(html).toContain('aria-label="Remove photo.png"');

@@ -139,6 +139,7 @@ function DraftRow({ draft, onRemove }: { draft: AttachmentDraft; onRemove: () =>
         <div className="draft-name">
           <span className="file-name">{draft.fileName}</span>
           <span className="small muted">{formatBytes(draft.sizeBytes)}</span>
+          {draft.state === 'uploading' ? <span className="small muted">Uploading… {percent}%</span> : null}
         </div>
         {draft.state === 'uploading' ? (
           <div
