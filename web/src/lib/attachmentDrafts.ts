@@ -1,11 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
-import {
-  defaultAttachmentLimits,
-  formatLimit,
-  refusalText,
-  type AttachmentLimits,
-  type AttachmentView,
-} from './attachments';
+import { defaultAttachmentLimits, formatLimit, refusalText, type AttachmentLimits } from './attachments';
 import type { UploadedAttachment } from './types';
 import { uploadAttachment } from './upload';
 
