@@ -8,14 +8,23 @@ import type { HistoryEvent, ThreadHistory } from '../lib/types';
 import { queryKeys } from '../lib/queryKeys';
 import { useDeskQuery } from '../lib/useDeskQuery';
 
+/** The files a message carried, by name and the start of their SHA-256 (what the chain covers). */
+function filesText(files: unknown): string {
+  if (!Array.isArray(files) || files.length === 0) return '';
+  const names = files.map(
+    (f: { fileName?: string; sha256?: string }) => `${f.fileName ?? 'file'} (${(f.sha256 ?? '').slice(0, 12)}…)`,
+  );
+  return ` · ${files.length === 1 ? 'file' : `${files.length} files`}: ${names.join(', ')}`;
+}
+
 function eventSummary(e: HistoryEvent): string {
   const d = e.data;
   const s = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
   switch (e.type) {
     case 'QueryRaised':
-      return `“${s('subject')}” on ${s('assignmentReference')} · ${label(s('queryType'))}, ${label(s('priority'))}`;
+      return `“${s('subject')}” on ${s('assignmentReference')} · ${label(s('queryType'))}, ${label(s('priority'))}${filesText(d.attachments)}`;
     case 'MessagePosted':
-      return `${d.visibility === 'internal' ? 'Internal note' : 'Message'}: ${s('body').slice(0, 120)}${s('body').length > 120 ? '…' : ''}`;
+      return `${d.visibility === 'internal' ? 'Internal note' : 'Message'}: ${s('body').slice(0, 120)}${s('body').length > 120 ? '…' : ''}${filesText(d.attachments)}`;
     case 'ThreadAssigned':
       return d.assigneeId ? `Assigned to ${s('assigneeName') || s('assigneeId')}` : 'Unassigned';
     case 'PriorityChanged':
@@ -26,6 +35,8 @@ function eventSummary(e: HistoryEvent): string {
       return `Closed (was ${label(s('statusBefore'))})`;
     case 'ThreadReopened':
       return `Reopened (was ${label(s('statusBefore'))})`;
+    case 'AttachmentErased':
+      return `File erased (SHA-256 ${s('sha256').slice(0, 12)}…): ${s('reason')}`;
     default:
       return '';
   }
