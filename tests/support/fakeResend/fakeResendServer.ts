@@ -1,7 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EmailBouncedEvent, GetReceivingEmailResponseSuccess, WebhookEventPayload } from 'resend';
+import type {
+  AttachmentData,
+  EmailBouncedEvent,
+  GetReceivingEmailResponseSuccess,
+  InboundAttachment,
+  WebhookEventPayload,
+} from 'resend';
 import { FakeResendWebhookSender, newWebhookSecret, resendEvents, type DeliveryEventType } from './webhookSender.js';
 
 /**
@@ -9,7 +15,12 @@ import { FakeResendWebhookSender, newWebhookSecret, resendEvents, type DeliveryE
  * answers and idempotency rules, plus fault injection that can be changed while it runs. It also
  * receives: `receive()` stores an inbound email as Resend's inbound domain would, answered by
  * GET /emails/receiving/:id (`resend.emails.receiving.get`), and `receivedEvent()` is the
- * `email.received` webhook event that announces it.
+ * `email.received` webhook event that announces it. A received email's attachments are served as
+ * Resend serves them: listed and fetched through GET /emails/receiving/:id/attachments[/:id]
+ * (`resend.emails.receiving.attachments`), each with a signed `download_url` on the server's own
+ * "CDN" path that expires (`downloadUrlTtlMs`, Resend's hour by default, on the server's clock) and
+ * answers 403 once it has; a fresh one is had by asking the API again. GET /emails/receiving/:id
+ * answers inline images in `html` as `data:` URIs unless `?html_format=cid`, as Resend does.
  *
  * Idempotency (as documented by Resend): a request with an Idempotency-Key that was already
  * answered successfully, with the same payload, answers the first result and sends nothing;
@@ -96,8 +107,25 @@ export interface InboundEmail {
   messageId?: string;
   /** When it arrived (default: now). */
   at?: Date;
-  /** Its attachments' metadata, as Resend lists them (the bytes are not served). */
-  attachments?: GetReceivingEmailResponseSuccess['attachments'];
+  /**
+   * Its attachments, as Resend lists them; with `content`, their bytes are served through the
+   * attachments API and its expiring download URLs (without, only the metadata is).
+   */
+  attachments?: InboundAttachmentInput[];
+}
+
+/** An attachment of a received email: Resend's metadata (id and size filled in when left out) and its bytes. */
+export type InboundAttachmentInput = Omit<InboundAttachment, 'id' | 'size' | 'content_id' | 'content_disposition'> & {
+  id?: string;
+  size?: number;
+  content_id?: string | null;
+  content_disposition?: string | null;
+  content?: Uint8Array | string;
+};
+
+interface StoredAttachment {
+  meta: InboundAttachment;
+  content: Buffer | null;
 }
 
 const emailPattern = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -136,6 +164,17 @@ export class FakeResendServer {
   private readonly inbound = new Map<string, GetReceivingEmailResponseSuccess>();
   /** GET /emails/receiving/:id requests, per id (faults included). */
   private readonly receivingGets = new Map<string, number>();
+  /** Received emails' attachments with their bytes, by email id. */
+  private readonly inboundAttachments = new Map<string, StoredAttachment[]>();
+  /** Download URLs handed out and downloads answered, per attachment id. */
+  private readonly downloadUrlsIssued = new Map<string, number>();
+  private readonly downloads = new Map<string, { ok: number; expired: number }>();
+  /** Signs the download URLs (as Resend's CDN signs its own). */
+  private readonly urlKey = randomUUID();
+  /** The server's time: download URLs expire on it (a test moves it instead of sleeping). */
+  private now: () => Date = () => new Date();
+  /** How long a download URL works (Resend: one hour). */
+  downloadUrlTtlMs = 60 * 60 * 1000;
   /** Every email actually sent, in order. */
   readonly delivered: ReceivedEmail[] = [];
   /** Every POST /emails, in order of arrival. */
@@ -153,7 +192,9 @@ export class FakeResendServer {
     this.random = mulberry32(seed);
   }
 
-  static async start(options: { apiKey?: string; seed?: number; port?: number } = {}): Promise<FakeResendServer> {
+  static async start(
+    options: { apiKey?: string; seed?: number; port?: number; clock?: () => Date } = {},
+  ): Promise<FakeResendServer> {
     const started: { instance?: FakeResendServer } = {};
     const server = createServer((req, res) => {
       res.on('error', () => undefined);
@@ -166,7 +207,13 @@ export class FakeResendServer {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const apiKey = options.apiKey ?? `re_test_${randomUUID().replace(/-/g, '')}`;
     started.instance = new FakeResendServer(server, url, apiKey, options.seed ?? 42);
+    if (options.clock) started.instance.now = options.clock;
     return started.instance;
+  }
+
+  /** The clock download URLs expire by (a test clock's `now`). */
+  useClock(clock: () => Date): void {
+    this.now = clock;
   }
 
   /** Changes some faults (the rest stay). */
@@ -215,6 +262,21 @@ export class FakeResendServer {
   receive(email: InboundEmail): string {
     const id = randomUUID();
     const messageId = email.messageId ?? `<${randomUUID()}@mail.example.test>`;
+    const attachments = (email.attachments ?? []).map(({ content, ...meta }): StoredAttachment => {
+      const bytes = content === undefined ? null : Buffer.from(content);
+      return {
+        meta: {
+          id: meta.id ?? randomUUID(),
+          filename: meta.filename,
+          size: meta.size ?? bytes?.length ?? 0,
+          content_type: meta.content_type,
+          content_id: meta.content_id ?? null,
+          content_disposition: meta.content_disposition ?? (meta.content_id ? 'inline' : 'attachment'),
+        },
+        content: bytes,
+      };
+    });
+    this.inboundAttachments.set(id, attachments);
     this.inbound.set(id, {
       object: 'email',
       id,
@@ -231,9 +293,19 @@ export class FakeResendServer {
       headers: { 'Message-ID': messageId, ...email.headers },
       message_id: messageId,
       raw: null,
-      attachments: email.attachments ?? [],
+      attachments: attachments.map((a) => a.meta),
     });
     return id;
+  }
+
+  /** Download URLs handed out for this attachment (one per list or get that named it). */
+  downloadUrlsIssuedFor(attachmentId: string): number {
+    return this.downloadUrlsIssued.get(attachmentId) ?? 0;
+  }
+
+  /** Downloads of this attachment: answered with its bytes, and refused because the URL had expired. */
+  downloadsOf(attachmentId: string): { ok: number; expired: number } {
+    return { ...(this.downloads.get(attachmentId) ?? { ok: 0, expired: 0 }) };
   }
 
   /** The `email.received` webhook event for an email stored by `receive`. */
@@ -309,6 +381,54 @@ export class FakeResendServer {
     await new Promise((resolve) => this.server.close(resolve));
   }
 
+  /** An attachment as the attachments API answers it: with a download URL that works for `downloadUrlTtlMs`. */
+  private attachmentData(emailId: string, { meta }: StoredAttachment): AttachmentData {
+    this.downloadUrlsIssued.set(meta.id, (this.downloadUrlsIssued.get(meta.id) ?? 0) + 1);
+    const expires = this.now().getTime() + this.downloadUrlTtlMs;
+    const path = `/_inbound-cdn/${emailId}/attachments/${meta.id}`;
+    return {
+      id: meta.id,
+      ...(meta.filename === null ? {} : { filename: meta.filename }),
+      size: meta.size,
+      content_type: meta.content_type,
+      content_disposition: meta.content_disposition === 'inline' ? 'inline' : 'attachment',
+      ...(meta.content_id === null ? {} : { content_id: meta.content_id }),
+      download_url: `${this.url}${path}?expires=${expires}&signature=${this.urlSignature(path, expires)}`,
+      expires_at: new Date(expires).toISOString(),
+    };
+  }
+
+  private urlSignature(path: string, expires: number): string {
+    return createHmac('sha256', this.urlKey).update(`${path}\n${expires}`).digest('hex');
+  }
+
+  /** A download URL: the bytes while it works; 403 once it expired or when its signature is not ours; 404 for nothing. */
+  private download(res: ServerResponse, emailId: string, attachmentId: string, query: URLSearchParams): void {
+    const path = `/_inbound-cdn/${emailId}/attachments/${attachmentId}`;
+    const expires = Number(query.get('expires'));
+    const signature = Buffer.from(query.get('signature') ?? '');
+    const expected = Buffer.from(this.urlSignature(path, expires));
+    if (!Number.isFinite(expires) || signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('Request has invalid signature');
+      return;
+    }
+    const counts = this.downloads.get(attachmentId) ?? { ok: 0, expired: 0 };
+    this.downloads.set(attachmentId, counts);
+    if (this.now().getTime() >= expires) {
+      counts.expired++;
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('Request has expired');
+      return;
+    }
+    const stored = this.inboundAttachments.get(emailId)?.find((a) => a.meta.id === attachmentId);
+    if (!stored?.content) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+      return;
+    }
+    counts.ok++;
+    res.writeHead(200, { 'content-type': stored.meta.content_type, 'content-length': String(stored.content.length) });
+    res.end(stored.content);
+  }
+
   private chance(rate: number): boolean {
     return rate > 0 && this.random() < rate;
   }
@@ -316,10 +436,32 @@ export class FakeResendServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     const body = await readBody(req);
+    // the download URLs are signed: they need no API key (as Resend's CDN)
+    const cdnMatch = /^\/_inbound-cdn\/([\w-]+)\/attachments\/([\w.@-]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && cdnMatch) return this.download(res, cdnMatch[1]!, cdnMatch[2]!, url.searchParams);
     const auth = req.headers.authorization;
     if (!auth) return error(res, 401, 'missing_api_key', 'Missing API key in the authorization header.');
     if (auth !== `Bearer ${this.apiKey}`) return error(res, 403, 'invalid_api_key', 'API key is invalid.');
 
+    const attachmentsMatch = /^\/emails\/receiving\/([\w-]+)\/attachments(?:\/([\w.@-]+))?$/.exec(url.pathname);
+    if (req.method === 'GET' && attachmentsMatch) {
+      const [, emailId, attachmentId] = attachmentsMatch as unknown as [string, string, string | undefined];
+      if (this.chance(this.faults.serverErrorRate)) {
+        return error(res, 500, 'internal_server_error', 'An unexpected error occurred.');
+      }
+      const stored = this.inboundAttachments.get(emailId);
+      if (!stored) return error(res, 404, 'not_found', 'Email not found.');
+      if (attachmentId === undefined) {
+        return json(res, 200, {
+          object: 'list',
+          has_more: false,
+          data: stored.map((a) => this.attachmentData(emailId, a)),
+        });
+      }
+      const one = stored.find((a) => a.meta.id === attachmentId);
+      if (!one) return error(res, 404, 'not_found', 'Attachment not found.');
+      return json(res, 200, { object: 'attachment', ...this.attachmentData(emailId, one) });
+    }
     const receivingMatch = /^\/emails\/receiving\/([\w-]+)$/.exec(url.pathname);
     if (req.method === 'GET' && receivingMatch) {
       const id = receivingMatch[1]!;
@@ -329,7 +471,8 @@ export class FakeResendServer {
       }
       const email = this.inbound.get(id);
       if (!email) return error(res, 404, 'not_found', 'Email not found.');
-      return json(res, 200, email);
+      if (url.searchParams.get('html_format') === 'cid') return json(res, 200, email);
+      return json(res, 200, { ...email, html: withDataUris(email.html, this.inboundAttachments.get(id) ?? []) });
     }
     const getMatch = /^\/emails\/([\w-]+)$/.exec(url.pathname);
     if (req.method === 'GET' && getMatch) {
@@ -443,6 +586,19 @@ export class FakeResendServer {
     if (this.chance(f.slowRate)) await sleep(f.slowMs);
     json(res, 200, { id: emailId });
   }
+}
+
+/** Resend's default `html`: each `cid:` reference to an inline attachment replaced by the image as a `data:` URI. */
+function withDataUris(html: string | null, attachments: readonly StoredAttachment[]): string | null {
+  if (html === null) return null;
+  let answered = html;
+  for (const { meta, content } of attachments) {
+    if (!meta.content_id || !content) continue;
+    const id = meta.content_id.replace(/^<|>$/g, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const reference = new RegExp(`cid:${id}`, 'gi');
+    answered = answered.replace(reference, `data:${meta.content_type};base64,${content.toString('base64')}`);
+  }
+  return answered;
 }
 
 function headerValue(value: string | string[] | undefined): string | null {
