@@ -36,6 +36,27 @@ export interface ThreadEmailFacts {
   reference: string;
 }
 
+/**
+ * The files of the message an email tells of: listed by name and size, never attached (a 25 MB
+ * file is no email's business). A partner or guest gets each as a signed link that expires
+ * (`signedPath` under the portal URL: GET /api/attachments/<id>/signed?expires=…&signature=…,
+ * no sign-in needed); staff a link into the app (the download, for the signed-in). Only external
+ * messages' files are ever here: an internal note sends no email.
+ */
+export interface EmailFiles {
+  files: EmailFile[];
+  /** When the signed links stop working (ISO); null: none was signed (no secret), only names are listed. */
+  linksExpireAt: string | null;
+}
+
+export interface EmailFile {
+  attachmentId: string;
+  fileName: string;
+  sizeBytes: number;
+  /** The signed link's path (and query) under the portal URL; null: none. */
+  signedPath: string | null;
+}
+
 export type EmailContent =
   | {
       template: 'query_raised_support';
@@ -45,6 +66,7 @@ export type EmailContent =
       raisedByName: string;
       queryType: string;
       priority: string;
+      files?: EmailFiles;
     }
   | {
       template: 'query_raised_ack';
@@ -53,8 +75,16 @@ export type EmailContent =
       body: string;
       /** The query is a follow-up: the sender replied by email to a closed thread, which takes no messages. */
       followUp?: boolean;
+      files?: EmailFiles;
     }
-  | { template: 'staff_reply'; thread: ThreadEmailFacts; messageId: string; body: string; authorName: string }
+  | {
+      template: 'staff_reply';
+      thread: ThreadEmailFacts;
+      messageId: string;
+      body: string;
+      authorName: string;
+      files?: EmailFiles;
+    }
   /** Staff told that a partner or guest wrote: only what they wrote, never an internal note. */
   | {
       template: 'partner_wrote';
@@ -65,6 +95,7 @@ export type EmailContent =
       authorKind: 'partner' | 'guest';
       /** An agent's own notification (their reply by email becomes their staff reply); false: the team address's. */
       toAssignee: boolean;
+      files?: EmailFiles;
     }
   /** A resolution has no message: its event id names the email. */
   | { template: 'thread_resolved'; thread: ThreadEmailFacts; eventId: string }
@@ -115,6 +146,14 @@ export function emailTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/** A file's size as people read it: 812 bytes, 48 KB, 2.4 MB. */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  const mb = bytes / (1024 * 1024);
+  return `${mb < 10 ? mb.toFixed(1) : Math.round(mb)} MB`;
+}
+
 const htmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 export function escapeHtml(text: string): string {
@@ -146,6 +185,8 @@ interface Layout {
   intro: string;
   /** A person's words, shown quoted. */
   quoted?: { by: string; body: string };
+  /** The files of the message, each with its link (none: the name and size alone), and a word on the links. */
+  files?: { items: { name: string; size: string; url: string | null }[]; note?: string };
   facts?: [string, string][];
   /** Absent: the email has no link (a guest whose link has ended). */
   link?: { label: string; url: string };
@@ -167,6 +208,16 @@ function layout(l: Layout): { html: string; text: string } {
     ? `<p style="margin:16px 0 4px;color:#555">${escapeHtml(l.quoted.by)} wrote:</p>` +
       `<blockquote style="margin:0;padding:8px 12px;border-left:3px solid #ccc">${paragraphs(l.quoted.body)}</blockquote>`
     : '';
+  const files = l.files?.items.length
+    ? `<p style="margin:16px 0 4px;color:#555">${l.files.items.length === 1 ? 'File' : 'Files'}:</p><ul style="margin:0;padding-left:20px">${l.files.items
+        .map(
+          (f) =>
+            `<li>${f.url ? `<a href="${escapeHtml(f.url)}">${escapeHtml(f.name)}</a>` : escapeHtml(f.name)} (${escapeHtml(f.size)})</li>`,
+        )
+        .join(
+          '',
+        )}</ul>${l.files.note ? `<p style="margin:4px 0;color:#777;font-size:13px">${escapeHtml(l.files.note)}</p>` : ''}`
+    : '';
   const html = [
     '<!doctype html>',
     '<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
@@ -175,6 +226,7 @@ function layout(l: Layout): { html: string; text: string } {
     `<p>${escapeHtml(l.intro)}</p>`,
     facts,
     quoted,
+    files,
     l.link ? `<p style="margin-top:20px"><a href="${escapeHtml(l.link.url)}">${escapeHtml(l.link.label)}</a></p>` : '',
     l.notice ? `<p style="margin-top:20px">${escapeHtml(l.notice)}</p>` : '',
     l.footer ? `<p style="color:#777;font-size:13px">${escapeHtml(l.footer)}</p>` : '',
@@ -186,6 +238,13 @@ function layout(l: Layout): { html: string; text: string } {
     l.intro,
     l.facts?.length ? l.facts.map(([k, v]) => `${k}: ${v}`).join('\n') : undefined,
     l.quoted ? `${l.quoted.by} wrote:\n${quoteText(l.quoted.body)}` : undefined,
+    l.files?.items.length
+      ? [
+          `${l.files.items.length === 1 ? 'File' : 'Files'}:`,
+          ...l.files.items.map((f) => `- ${f.name} (${f.size})${f.url ? `: ${f.url}` : ''}`),
+          ...(l.files.note ? [l.files.note] : []),
+        ].join('\n')
+      : undefined,
     l.link ? `${l.link.label}: ${l.link.url}` : undefined,
     l.notice,
     l.footer,
@@ -230,6 +289,43 @@ function recipientLink(
   }
 }
 
+/** Where the app serves a file to the signed-in (staff follow it from their email). */
+export function appAttachmentUrl(portalBaseUrl: string, attachmentId: string): string {
+  return `${portalBaseUrl}/api/support/attachments/${encodeURIComponent(attachmentId)}`;
+}
+
+/**
+ * The files as this reader gets them: staff a link into the app; a partner, or a guest while
+ * their link works, the signed link; a guest whose link has ended the names alone (the email
+ * hands out no new way in).
+ */
+function filesFor(
+  content: { files?: EmailFiles },
+  recipient: EmailRecipient,
+  settings: EmailSettings,
+): Layout['files'] | undefined {
+  const listed = content.files;
+  if (!listed?.files.length) return undefined;
+  const staff = recipient.audience === 'support' || recipient.audience === 'staff';
+  const signed =
+    recipient.audience === 'partner' || (recipient.audience === 'guest' && recipient.link.state === 'working');
+  const items = listed.files.map((f) => ({
+    name: f.fileName,
+    size: fileSize(f.sizeBytes),
+    url: staff
+      ? appAttachmentUrl(settings.portalBaseUrl, f.attachmentId)
+      : signed && f.signedPath
+        ? `${settings.portalBaseUrl}${f.signedPath}`
+        : null,
+  }));
+  const note = staff
+    ? undefined
+    : signed && listed.linksExpireAt && items.some((f) => f.url)
+      ? `The file links work until ${emailTime(listed.linksExpireAt)}; after that, open the files in the conversation.`
+      : 'Open the files in the conversation.';
+  return { items, ...(note ? { note } : {}) };
+}
+
 /** Renders one email for one recipient. Pure: the same input always gives the same email. */
 export function renderEmail(content: EmailContent, recipient: EmailRecipient, settings: EmailSettings): RenderedEmail {
   if (content.template === 'guest_link_issued') return renderGuestLinkIssued(content, recipient, settings);
@@ -237,6 +333,8 @@ export function renderEmail(content: EmailContent, recipient: EmailRecipient, se
   const links = threadLinks(settings.portalBaseUrl, thread.threadId);
   const topic = plainLine(`[${thread.reference}] ${thread.subject}`);
   const link = recipientLink(recipient, links, settings, 'this conversation');
+  const files = 'files' in content ? filesFor(content, recipient, settings) : undefined;
+  const withFiles = files ? { files } : {};
   let rendered: RenderedEmail;
   switch (content.template) {
     case 'query_raised_support': {
@@ -252,6 +350,7 @@ export function renderEmail(content: EmailContent, recipient: EmailRecipient, se
             ['Priority', content.priority],
           ],
           quoted: { by: content.raisedByName, body: content.body },
+          ...withFiles,
           ...link,
         }),
       };
@@ -269,6 +368,7 @@ export function renderEmail(content: EmailContent, recipient: EmailRecipient, se
             : `Thank you: we received your query about assignment ${thread.reference} and will answer soon.`,
           facts: [['Subject', thread.subject]],
           quoted: { by: 'You', body: content.body },
+          ...withFiles,
           ...link,
         }),
       };
@@ -283,6 +383,7 @@ export function renderEmail(content: EmailContent, recipient: EmailRecipient, se
           intro: `${content.authorName} replied to your query about assignment ${thread.reference}.`,
           facts: [['Subject', thread.subject]],
           quoted: { by: content.authorName, body: content.body },
+          ...withFiles,
           ...link,
           ...(link.link ? { link: { ...link.link, label: 'Reply in the conversation' } } : {}),
         }),
@@ -301,6 +402,7 @@ export function renderEmail(content: EmailContent, recipient: EmailRecipient, se
             : `${who} wrote in the conversation about assignment ${thread.reference}, which nobody is assigned.`,
           facts: [['Subject', thread.subject]],
           quoted: { by: who, body: content.body },
+          ...withFiles,
           ...link,
           ...(content.toAssignee
             ? {

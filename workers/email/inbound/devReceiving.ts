@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type pg from 'pg';
-import type { GetReceivingEmailResponseSuccess } from 'resend';
+import type { AttachmentData, GetReceivingEmailResponseSuccess, InboundAttachment } from 'resend';
 import { bareAddress } from '../replyAddress.js';
 import type { ReceivingApi } from './inboundWorker.js';
 import { recordWebhookDelivery } from './resendWebhookDeliveries.js';
@@ -15,20 +16,67 @@ import { recordWebhookDelivery } from './resendWebhookDeliveries.js';
  * checked, References are matched, the quoted history is cut off, noise is ignored.
  */
 
-/** The receiving API of the development mailbox: the replies `replyAsRecipient` stored. */
+/**
+ * A stored reply: the received email as Resend would answer it, and the bytes of its files
+ * (base64, by attachment id), which Resend would serve behind download URLs.
+ */
+type StoredReply = GetReceivingEmailResponseSuccess & { dev_files?: Record<string, string> };
+
+/** The download URL of a file of a stored reply: read from its row, it never expires. */
+const devDownloadUrl = (emailId: string, id: string) => `dev-mailbox:${emailId}/${id}`;
+
+/** The receiving API of the development mailbox: the replies `replyAsRecipient` stored, and their files. */
 export function devReceivingApi(pool: pg.Pool): ReceivingApi {
+  const stored = async (id: string): Promise<StoredReply | undefined> => {
+    const { rows } = await pool.query<{ email: StoredReply }>(
+      'SELECT email FROM dev_inbound_emails WHERE id::text = $1',
+      [id],
+    );
+    return rows[0]?.email;
+  };
+  const notFound = (what: string) => ({ data: null, error: { name: 'not_found', message: `${what} not found.` } });
+  const attachmentData = (emailId: string, a: InboundAttachment): AttachmentData => ({
+    id: a.id,
+    ...(a.filename === null ? {} : { filename: a.filename }),
+    size: a.size,
+    content_type: a.content_type,
+    content_disposition: a.content_disposition === 'inline' ? 'inline' : 'attachment',
+    ...(a.content_id === null ? {} : { content_id: a.content_id }),
+    download_url: devDownloadUrl(emailId, a.id),
+    expires_at: '9999-12-31T23:59:59.999Z',
+  });
   return {
     async get(id) {
-      const { rows } = await pool.query<{ email: GetReceivingEmailResponseSuccess }>(
-        'SELECT email FROM dev_inbound_emails WHERE id::text = $1',
-        [id],
-      );
-      const email = rows[0]?.email;
-      return email
-        ? { data: email, error: null }
-        : { data: null, error: { name: 'not_found', message: 'Email not found.' } };
+      const email = await stored(id);
+      if (!email) return notFound('Email');
+      const { dev_files: _files, ...received } = email;
+      return { data: received, error: null };
+    },
+    attachments: {
+      async list({ emailId }) {
+        const email = await stored(emailId);
+        if (!email) return notFound('Email');
+        return { data: { data: email.attachments.map((a) => attachmentData(emailId, a)) }, error: null };
+      },
+      async get({ emailId, id }) {
+        const found = (await stored(emailId))?.attachments.find((a) => a.id === id);
+        return found ? { data: attachmentData(emailId, found), error: null } : notFound('Attachment');
+      },
+      async download(url) {
+        const [, emailId, id] = /^dev-mailbox:([^/]+)\/(.+)$/.exec(url) ?? [];
+        const content = emailId && id ? (await stored(emailId))?.dev_files?.[id] : undefined;
+        if (content === undefined) return { kind: 'refused', status: 404 };
+        return { kind: 'ok', body: Readable.from([Buffer.from(content, 'base64')]) };
+      },
     },
   };
+}
+
+/** A file the development mailbox's reply carries, as the recipient's mail program would attach it. */
+export interface DevReplyFile {
+  fileName: string;
+  contentType: string;
+  content: Buffer;
 }
 
 interface MailboxRow {
@@ -50,6 +98,7 @@ export async function replyAsRecipient(
   mailboxId: string,
   text: string,
   now: Date = new Date(),
+  files: readonly DevReplyFile[] = [],
 ): Promise<ReplyAsRecipientResult> {
   const { rows } = await pool.query<MailboxRow>(
     'SELECT id::text, sender, recipient, subject, text, headers, delivered_at FROM dev_mailbox WHERE id::text = $1',
@@ -58,9 +107,23 @@ export async function replyAsRecipient(
   const original = rows[0];
   if (!original) return { ok: false, reason: 'not_found' };
   const email = replyEmailOf(original, text, now);
+  const devFiles: Record<string, string> = {};
+  for (const file of files) {
+    const id = randomUUID();
+    email.attachments.push({
+      id,
+      filename: file.fileName,
+      size: file.content.length,
+      content_type: file.contentType,
+      content_id: null,
+      content_disposition: 'attachment',
+    });
+    devFiles[id] = file.content.toString('base64');
+  }
+  const stored: StoredReply = files.length ? { ...email, dev_files: devFiles } : email;
   await pool.query(
     'INSERT INTO dev_inbound_emails (id, email, reply_to_mailbox_id, created_at) VALUES ($1, $2, $3, $4)',
-    [email.id, JSON.stringify(email), original.id, now],
+    [email.id, JSON.stringify(stored), original.id, now],
   );
   const deliveryId = `dev_${randomUUID()}`;
   await recordWebhookDelivery(pool, {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { deterministicUuid, handleCommand } from '../../../commands/commandHandler.js';
 import {
+  BODY_MAX,
   threadDecider,
   threadStreamName,
   type Author,
@@ -9,7 +10,9 @@ import {
   type QueryType,
 } from '../../../domain/index.js';
 import type { Actor, EventStore, JsonValue } from '../../../eventstore/port.js';
-import { inboundKeyHash, inboundMessageIdOf } from './inboundIds.js';
+import { emailSystemAuthor } from '../emailOutcomeEvents.js';
+import type { InboundAttachmentRef } from './inboundAttachments.js';
+import { inboundKeyHash, inboundMessageIdOf, refusedFilesNoteKeyHash } from './inboundIds.js';
 import type { InboundAssignment } from './matchThread.js';
 
 /**
@@ -38,6 +41,13 @@ export interface InboundCommandOptions {
   inboundEmail: Record<string, JsonValue>;
   correlationId: string;
   now: Date;
+  /** The email's files, stored (inboundAttachments.ts): the message carries them. */
+  attachments?: readonly InboundAttachmentRef[];
+}
+
+/** The command's files: none leaves the field out, as a message posted without any. */
+function attachmentsOf(options: InboundCommandOptions) {
+  return options.attachments?.length ? { attachments: [...options.attachments] } : {};
 }
 
 /** Posts the email's text in `threadId` (external as its sender, or a staff member's internal note). */
@@ -56,6 +66,7 @@ export async function postInboundMessage(
         messageId: inboundMessageIdOf(options.messageId),
         body: options.body,
         visibility: options.visibility,
+        ...attachmentsOf(options),
       },
       metadata: { now: options.now, author: options.author },
     },
@@ -95,6 +106,7 @@ export async function raiseInboundQuery(
         subject: options.subject,
         body: options.body,
         ...(options.followUpOf ? { followUpOf: options.followUpOf } : {}),
+        ...attachmentsOf(options),
       },
       metadata: { now: options.now, author: options.author },
     },
@@ -105,6 +117,36 @@ export async function raiseInboundQuery(
     },
   );
   return { threadId, position: outcome.position };
+}
+
+/**
+ * The internal note that lists the files of an email the desk did not keep (too large, a type it
+ * does not take, …), by the system's Email author, once per email: staff see what did not arrive.
+ */
+export async function noteRefusedFiles(
+  eventStore: EventStore,
+  options: { threadId: string; messageId: string; body: string; now: Date; correlationId: string },
+) {
+  const keyHash = refusedFilesNoteKeyHash(options.messageId);
+  return handleCommand(
+    eventStore,
+    threadDecider,
+    threadStreamName(options.threadId),
+    {
+      type: 'PostMessage',
+      data: {
+        threadId: options.threadId,
+        messageId: deterministicUuid(`${keyHash}:message`),
+        body: options.body.slice(0, BODY_MAX),
+        visibility: 'internal',
+      },
+      metadata: { now: options.now, author: emailSystemAuthor },
+    },
+    {
+      idempotencyKeyHash: keyHash,
+      metadata: { actor: { type: 'system', id: 'email' }, correlationId: options.correlationId },
+    },
+  );
 }
 
 /** Records the Message-ID as the thread's inbound one: later deliveries of it are duplicates, replies to it match. */

@@ -10,3 +10,13 @@ export function inboundKeyHash(messageId: string): string {
 export function inboundMessageIdOf(messageId: string): string {
   return deterministicUuid(`${inboundKeyHash(messageId)}:message`);
 }
+
+/** The id a file of the email is stored under: every run of the same email stores it under the same id. */
+export function inboundAttachmentIdOf(messageId: string, resendAttachmentId: string): string {
+  return deterministicUuid(`${inboundKeyHash(messageId)}:attachment:${resendAttachmentId}`);
+}
+
+/** The idempotency key of the internal note listing the files of the email that were not kept. */
+export function refusedFilesNoteKeyHash(messageId: string): string {
+  return createHash('sha256').update(`inbound-email-refused-files:${messageId}`).digest('hex');
+}

@@ -54,8 +54,15 @@ export function shortenedMarker(omitted: number): string {
   return `\n\n[… shortened: ${omitted} more characters are in the full email]`;
 }
 
-export function inboundMessageOf(email: Pick<ReceivedEmail, 'text' | 'html'>): InboundMessage {
-  const html = sanitizedHtmlOf(email.html);
+/**
+ * `inlineImages`: the stored copies of the email's inline images (Content-ID key → path), which
+ * the kept HTML shows instead of their `cid:` references (inboundMessageHtml.ts).
+ */
+export function inboundMessageOf(
+  email: Pick<ReceivedEmail, 'text' | 'html'>,
+  inlineImages?: ReadonlyMap<string, string>,
+): InboundMessage {
+  const html = sanitizedHtmlOf(email.html, inlineImages);
   const ownText = cleanText(email.text ?? '');
   const textFrom = ownText.trim() === '' && email.html ? 'html' : 'text';
   const fullText = textFrom === 'html' ? cleanText(textOfHtml(email.html ?? '')) : ownText;

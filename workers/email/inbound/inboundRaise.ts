@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { GetReceivingEmailResponseSuccess } from 'resend';
 import { DomainError } from '../../../domain/index.js';
 import type { EventStore } from '../../../eventstore/port.js';
+import type { ReceivedFiles } from './inboundAttachments.js';
 import { raiseInboundQuery, recordInboundMessageId } from './inboundCommands.js';
 import { arrivedTextOf, inboundMessageOf } from './inboundMessage.js';
 import type { InboundMessageDigest } from './inboundMessageDigest.js';
@@ -30,6 +31,8 @@ export async function raiseFromEmail(
     digest: InboundMessageDigest;
     outcome: Extract<InboundOutcome, { kind: 'raise' | 'followUp' }>;
     correlationId: string;
+    /** Fetches and stores the email's files, once the query is sure to be raised (nothing is fetched for a held mail). */
+    receiveFiles: () => Promise<ReceivedFiles>;
   },
 ): Promise<RaiseResult> {
   const { email, messageId, digest, outcome } = input;
@@ -43,6 +46,8 @@ export async function raiseFromEmail(
   if (message.kind === 'empty')
     return { kind: 'hold', reason: 'empty_message', threadId: closedThreadId, assignmentId };
   const sender = senderOf(email)?.normalized ?? email.from;
+  const files = await input.receiveFiles();
+  const arrived = files.inlineImages.size ? inboundMessageOf(email, files.inlineImages) : message;
   let threadId: string;
   try {
     ({ threadId } = await raiseInboundQuery(deps.eventStore, {
@@ -56,8 +61,9 @@ export async function raiseFromEmail(
         digestOf: digest.of,
         matchedBy: outcome.kind === 'followUp' ? outcome.matchedBy : 'subject_tag',
         bodyShortened: message.bodyShortened,
-        ...arrivedTextOf(message),
+        ...arrivedTextOf(arrived),
       },
+      attachments: files.refs,
       correlationId: input.correlationId,
       now: deps.clock(),
       assignment: outcome.assignment,

@@ -11,7 +11,15 @@ import {
   webhookDeliveryStats,
   type ClaimedDelivery,
 } from '../webhookDeliveryQueue.js';
-import { inboundKeyHash, inboundMessageIdOf } from './inboundIds.js';
+import {
+  receiveAttachments,
+  refusedFilesNote,
+  type ReceivedAttachmentsApi,
+  type ReceivedFiles,
+  type StoreInboundFile,
+} from './inboundAttachments.js';
+import { noteRefusedFiles } from './inboundCommands.js';
+import { inboundAttachmentIdOf, inboundKeyHash, inboundMessageIdOf } from './inboundIds.js';
 import { arrivedTextOf, inboundMessageOf } from './inboundMessage.js';
 import { receivedEmailDigest, type InboundMessageDigest } from './inboundMessageDigest.js';
 import { ownMessageIdOf, senderOf } from './inboundMessageHeaders.js';
@@ -34,19 +42,34 @@ import { matchThread, type InboundAuthor, type InboundLookup, type InboundOutcom
  * as duplicates before anything is matched.
  */
 
-/** What the worker needs of the SDK: `resend.emails.receiving`. */
+/** What the worker needs of the SDK: `resend.emails.receiving` (resendReceiving.ts), or the development mailbox's. */
 export interface ReceivingApi {
   get(
     id: string,
   ): Promise<
     { data: GetReceivingEmailResponseSuccess; error: null } | { data: null; error: { message: string; name?: string } }
   >;
+  /** `resend.emails.receiving.attachments`, and the download of the URLs it hands out. */
+  attachments: ReceivedAttachmentsApi;
+}
+
+/** Where the files of received emails go: the desk's `storeFile`, with its limits. */
+export interface InboundFileStore {
+  store: StoreInboundFile;
+  maxBytes: number;
+  /** Files a message carries at most. */
+  maxFiles: number;
 }
 
 export interface InboundWorkerOptions {
   pool: pg.Pool;
   eventStore: EventStore;
   receiving: ReceivingApi;
+  /**
+   * Where the emails' files are stored. Without it (a worker built for text only) the files of an
+   * email are not fetched, and the message's internal note says they were not kept.
+   */
+  files?: InboundFileStore;
   lookup: InboundLookup;
   /** Signed reply addresses (INBOUND_EMAIL_DOMAIN and the guest link secret); without them none matches. */
   replyAddresses?: ReplyAddresses;
@@ -208,6 +231,8 @@ export class InboundWorker {
     }
     const keyHash = inboundKeyHash(messageId);
     const author = authorOf(outcome.author);
+    const files = await this.receiveFiles(email, messageId);
+    const arrived = files.inlineImages.size ? inboundMessageOf(email, files.inlineImages) : message;
     try {
       await handleCommand(
         this.options.eventStore,
@@ -220,6 +245,7 @@ export class InboundWorker {
             messageId: inboundMessageIdOf(messageId),
             body: message.body,
             visibility: 'external',
+            ...(files.refs.length ? { attachments: files.refs } : {}),
           },
           metadata: { now: this.clock(), author },
         },
@@ -237,7 +263,7 @@ export class InboundWorker {
               digestOf: digest.of,
               matchedBy: outcome.matchedBy,
               bodyShortened: message.bodyShortened,
-              ...arrivedTextOf(message),
+              ...arrivedTextOf(arrived),
             },
           },
         },
@@ -249,6 +275,7 @@ export class InboundWorker {
       }
       throw error;
     }
+    await this.noteRefused(delivery, email, messageId, outcome.threadId, files);
     await this.options.pool.query(
       `INSERT INTO email_thread_message_ids (thread_id, message_id, direction, at) VALUES ($1, $2, 'inbound', $3)
        ON CONFLICT DO NOTHING`,
@@ -265,12 +292,71 @@ export class InboundWorker {
     digest: InboundMessageDigest,
     outcome: Extract<InboundOutcome, { kind: 'raise' | 'followUp' }>,
   ): Promise<Done> {
+    let files: ReceivedFiles | undefined;
     const result = await raiseFromEmail(
       { eventStore: this.options.eventStore, pool: this.options.pool, clock: this.clock },
-      { email, messageId, digest, outcome, correlationId: delivery.svix_id },
+      {
+        email,
+        messageId,
+        digest,
+        outcome,
+        correlationId: delivery.svix_id,
+        receiveFiles: async () => (files = await this.receiveFiles(email, messageId)),
+      },
     );
     if (result.kind === 'hold') return this.hold(delivery, email, messageId, digest, result);
+    if (files) await this.noteRefused(delivery, email, messageId, result.threadId, files);
     return { outcome: 'raised', reason: result.followUp ? 'follow_up' : 'raised_query', threadId: result.threadId };
+  }
+
+  /**
+   * The email's files, fetched and stored (inboundAttachments.ts) under ids derived from its
+   * Message-ID, so that a retried delivery stores each once. Without a file store, none is
+   * fetched and each is listed as not kept.
+   */
+  private async receiveFiles(email: GetReceivingEmailResponseSuccess, messageId: string): Promise<ReceivedFiles> {
+    const { files } = this.options;
+    if (!files) {
+      return {
+        refs: [],
+        refused: (email.attachments ?? []).map((a) => ({
+          fileName: a.filename ?? 'attachment',
+          sizeBytes: a.size,
+          reason: 'no_file_store' as const,
+        })),
+        inlineImages: new Map(),
+      };
+    }
+    return receiveAttachments(
+      {
+        attachments: this.options.receiving.attachments,
+        store: files.store,
+        clock: this.clock,
+        attachmentIdOf: (id) => inboundAttachmentIdOf(messageId, id),
+        maxBytes: files.maxBytes,
+        maxFiles: files.maxFiles,
+      },
+      email,
+    );
+  }
+
+  /** The internal note listing the files of the email that were not kept (none: no note). */
+  private async noteRefused(
+    delivery: ClaimedDelivery,
+    email: GetReceivingEmailResponseSuccess,
+    messageId: string,
+    threadId: string,
+    files: ReceivedFiles,
+  ): Promise<void> {
+    if (files.refused.length === 0) return;
+    const sender = senderOf(email)?.normalized ?? email.from;
+    await noteRefusedFiles(this.options.eventStore, {
+      threadId,
+      messageId,
+      body: refusedFilesNote(sender, files.refused, this.options.files),
+      now: this.clock(),
+      correlationId: delivery.svix_id,
+    });
   }
 
   private async hold(

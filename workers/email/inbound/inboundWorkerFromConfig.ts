@@ -7,6 +7,7 @@ import { bareAddress, replyAddresses } from '../replyAddress.js';
 import { devReceivingApi } from './devReceiving.js';
 import { InboundWorker, type InboundWorkerOptions, type ReceivingApi } from './inboundWorker.js';
 import { postgresInboundLookup } from './postgresInboundLookup.js';
+import { resendReceivingApi } from './resendReceiving.js';
 
 /**
  * The inbound worker of the email role, from its config: Resend's receiving API through the SDK
@@ -28,7 +29,7 @@ export function inboundWorkerFromConfig(options: {
   let receiving: ReceivingApi;
   if (config.RESEND_API_KEY) {
     const resend = new Resend(config.RESEND_API_KEY, config.RESEND_BASE_URL ? { baseUrl: config.RESEND_BASE_URL } : {});
-    receiving = { get: (id) => resend.emails.receiving.get(id) };
+    receiving = resendReceivingApi(resend);
   } else {
     receiving = devReceivingApi(options.pool);
   }
