@@ -9,6 +9,7 @@ import {
   renderEmail,
   type EmailAudience,
   type EmailContent,
+  type EmailFiles,
   type EmailRecipient,
   type ThreadEmailFacts,
 } from './templates.js';
@@ -70,6 +71,37 @@ function isStaffReply(event: MessagePosted): boolean {
 /** A partner or guest wrote (on the portal, the guest page or by email): staff are told. */
 function isExternalWriter(event: MessagePosted): boolean {
   return event.data.visibility === 'external' && (event.data.by.kind === 'partner' || event.data.by.kind === 'guest');
+}
+
+/** The files of a message as its event records them (what an email lists). */
+interface PostedFile {
+  attachmentId: string;
+  fileName: string;
+  sizeBytes: number;
+}
+
+/**
+ * The files of an external message or query, for its emails: each with its signed link (when a
+ * secret signs them), expiring a set time after the event, so the email is the same on every
+ * attempt. An internal note's files never get here: no internal note is emailed.
+ */
+function filesOf(facts: MailingFacts, data: { attachments?: readonly PostedFile[]; occurredAt: string }) {
+  const posted = data.attachments ?? [];
+  if (posted.length === 0) return {};
+  const sign = facts.attachmentLinkOf ?? null;
+  let linksExpireAt: string | null = null;
+  const files = posted.map((file) => {
+    const link = sign ? sign(file.attachmentId, data.occurredAt) : null;
+    if (link) linksExpireAt = link.expiresAt;
+    return {
+      attachmentId: file.attachmentId,
+      fileName: file.fileName,
+      sizeBytes: file.sizeBytes,
+      signedPath: link?.path ?? null,
+    };
+  });
+  const listed: EmailFiles = { files, linksExpireAt };
+  return { files: listed };
 }
 
 function threadFrom(event: QueryRaised): ThreadRow {
@@ -286,7 +318,7 @@ export function decideEmails(facts: MailingFacts, { record, event }: ProjectedEv
       const thread = threadFrom(event);
       const known = { ...facts, threads: withEntry(facts.threads, thread.thread_id, thread) };
       const { messageId } = event.data;
-      const base = { thread: threadFacts(thread), messageId, body: event.data.body };
+      const base = { thread: threadFacts(thread), messageId, body: event.data.body, ...filesOf(known, event.data) };
       const toSupport: EmailContent = {
         ...base,
         template: 'query_raised_support',
@@ -315,6 +347,7 @@ export function decideEmails(facts: MailingFacts, { record, event }: ProjectedEv
           authorName: by.name,
           authorKind: by.kind === 'guest' ? 'guest' : 'partner',
           toAssignee: false,
+          ...filesOf(facts, event.data),
         };
         // each recipient's own rendering: an agent's says their reply by email answers the partner
         const emails = staffToTell(facts, thread).flatMap((recipient) =>
@@ -342,6 +375,7 @@ export function decideEmails(facts: MailingFacts, { record, event }: ProjectedEv
         messageId: event.data.messageId,
         body: event.data.body,
         authorName: event.data.by.name,
+        ...filesOf(facts, event.data),
       };
       const recipients = [...raiserOf(facts, thread, event.data.occurredAt), ...guests];
       const emails = emailsTo(facts, record, thread.thread_id, content, recipients, event.data.messageId);

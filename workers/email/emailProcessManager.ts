@@ -28,6 +28,11 @@ export interface EmailProcessManagerOptions {
   from: string;
   /** Signs the Reply-To of emails to partners and guests (INBOUND_EMAIL_DOMAIN); absent: no Reply-To. */
   replyAddresses?: ReplyAddresses;
+  /**
+   * Signs the links to files in emails to partners and guests (the path under the portal URL of
+   * a link that works until `expiresAt`); absent: files are listed by name and size only.
+   */
+  attachmentLinks?: { sign(attachmentId: string, expiresAt: Date): string; lifetimeDays: number };
   /** Events per read of the log. */
   batchSize?: number;
   /** The portal base URL until an admin sets one: where the desk serves (default http://127.0.0.1:3000). */
@@ -127,8 +132,25 @@ export class EmailProcessManager {
     const replyAddressOf = replyAddresses
       ? (threadId: string, recipient: string) => replyAddresses.signReplyAddress(threadId, recipient)
       : null;
+    const { attachmentLinks } = this.options;
+    // the expiry follows from the event's time, so every attempt renders the same email
+    const attachmentLinkOf = attachmentLinks
+      ? (attachmentId: string, occurredAt: string) => {
+          const ms = Date.parse(occurredAt) + attachmentLinks.lifetimeDays * 86_400_000;
+          const expiresAt = new Date(Math.floor(ms / 1000) * 1000);
+          return { path: attachmentLinks.sign(attachmentId, expiresAt), expiresAt: expiresAt.toISOString() };
+        }
+      : null;
     const { emails, learnt } = decideBatch(
-      { ...stored, partnerEmails, staffRecipients, sender: this.options.from, replyAddressOf, emailsFrom },
+      {
+        ...stored,
+        partnerEmails,
+        staffRecipients,
+        sender: this.options.from,
+        replyAddressOf,
+        attachmentLinkOf,
+        emailsFrom,
+      },
       events,
     );
     await saveLearntFacts(client, learnt);

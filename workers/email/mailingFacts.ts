@@ -91,8 +91,21 @@ export interface MailingFacts {
    * its input and the secret. null: no INBOUND_EMAIL_DOMAIN, so no Reply-To.
    */
   replyAddressOf: ((threadId: string, recipient: string) => string) | null;
+  /**
+   * The signed link of a file for an email about an event of `occurredAt` (signedLinks.ts; it
+   * expires ATTACHMENT_EMAIL_LINK_DAYS after the event, so every attempt renders the same
+   * email): a pure function of its input and the secret. Absent or null: no secret, so files are
+   * listed by name and size only.
+   */
+  attachmentLinkOf?: ((attachmentId: string, occurredAt: string) => SignedFileLink) | null;
   /** Events at or before this position only teach facts and send nothing (history skipped); null: all send. */
   emailsFrom: Position | null;
+}
+
+/** A file's signed link in an email: its path and query under the portal URL, and when it stops working. */
+export interface SignedFileLink {
+  path: string;
+  expiresAt: string;
 }
 
 /** What an event taught that must be kept for later batches. */
