@@ -175,6 +175,11 @@ export class FakeResendServer {
   private now: () => Date = () => new Date();
   /** How long a download URL works (Resend: one hour). */
   downloadUrlTtlMs = 60 * 60 * 1000;
+  /**
+   * Called as a download arrives, before its URL is checked: a test moves the server's clock
+   * here to play a download that starts after its URL expired (a slow queue, clocks apart).
+   */
+  beforeDownload: ((attachmentId: string) => void) | null = null;
   /** Every email actually sent, in order. */
   readonly delivered: ReceivedEmail[] = [];
   /** Every POST /emails, in order of arrival. */
@@ -414,6 +419,7 @@ export class FakeResendServer {
     }
     const counts = this.downloads.get(attachmentId) ?? { ok: 0, expired: 0 };
     this.downloads.set(attachmentId, counts);
+    this.beforeDownload?.(attachmentId);
     if (this.now().getTime() >= expires) {
       counts.expired++;
       res.writeHead(403, { 'content-type': 'text/plain' }).end('Request has expired');
