@@ -15,6 +15,8 @@ import { servedOrigin } from '../platform/http/servedOrigin.js';
 import { embeddedDataDir, openInfrastructure } from './infrastructure.js';
 import { seedDemoThreads } from '../commands/threads/demoThreads.js';
 import { createLogger } from '../platform/logger.js';
+import { attachmentLimitsOf } from '../platform/attachments/attachmentConfig.js';
+import { AttachmentStore } from '../platform/attachments/attachmentStore.js';
 import { blobStoreFromConfig } from '../platform/blobs/blobStoreConfig.js';
 import { clamdScannerFromUrl } from '../platform/scanning/clamdScanner.js';
 import { StagedFileCleanup } from '../workers/attachments/stagedFileCleanup.js';
@@ -128,6 +130,9 @@ async function main(): Promise<void> {
       eventStore: infra.eventStore,
       config,
       guestLinkSecrets: guestLinks.secrets,
+      // the emails' files go where uploads go (an email process alone opens the same blob store)
+      attachments: desk?.attachments ?? new AttachmentStore(infra.pool, blobStore, attachmentLimitsOf(config)),
+      onFileStored: () => scanWorker?.wake(),
       logger,
     });
     await inbound.start();

@@ -71,6 +71,7 @@ export async function startEmailDesk(): Promise<EmailDesk> {
         eventStore: desk.eventStore,
         config: config(overrides),
         guestLinkSecrets: [TEST_GUEST_LINK_SECRET],
+        attachments: desk.desk.attachments,
         tuning: { backoff: { baseMs: 0, capMs: 0 } },
       }),
     fromAddress,

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { GuestTokens } from '../../commands/guestLinks/guestToken.js';
 import type { EventStore } from '../../eventstore/port.js';
+import { signAttachmentLink, signedAttachmentPath } from '../../platform/attachments/signedLinks.js';
 import { backoffDelay, WORKER_BACKOFF } from '../../platform/backoff.js';
 import { AccountStore } from '../../platform/identity/accounts.js';
 import type { Logger } from '../../platform/logger.js';
@@ -21,8 +22,12 @@ export type EmailSenderTuning = Pick<
 export interface EmailWorkerOptions {
   pool: pg.Pool;
   eventStore: EventStore;
-  /** The parsed emailConfigSchema (RESEND_API_KEY, RESEND_BASE_URL, EMAIL_FROM, EMAIL_MAX_ATTEMPTS, EMAIL_POLL_MS, INBOUND_EMAIL_DOMAIN). */
-  config: EmailConfig;
+  /**
+   * The parsed emailConfigSchema (RESEND_API_KEY, RESEND_BASE_URL, EMAIL_FROM, EMAIL_MAX_ATTEMPTS,
+   * EMAIL_POLL_MS, INBOUND_EMAIL_DOMAIN), and how long a file's link in an email works
+   * (ATTACHMENT_EMAIL_LINK_DAYS, default 7).
+   */
+  config: EmailConfig & { ATTACHMENT_EMAIL_LINK_DAYS?: number };
   logger?: Logger;
   /** Partner addresses; defaults to the accounts table (disabled accounts get no email). */
   accounts?: AccountEmails;
@@ -37,7 +42,9 @@ export interface EmailWorkerOptions {
   /**
    * The guest link secret(s) (loadGuestLinkSecrets): the same the API issues links with, so a
    * guest's email can carry their link. Without them, guests' emails say they cannot. They also
-   * sign the reply addresses (INBOUND_EMAIL_DOMAIN), which therefore needs them.
+   * sign the reply addresses (INBOUND_EMAIL_DOMAIN), which therefore needs them, and the links to
+   * files in emails (the first of them, as the API checks them); without them files are listed
+   * by name and size only.
    */
   guestLinkSecrets?: string[];
   /** First run over a log with history: email it (`send`, default) or only learn from it (`skip`). */
@@ -65,6 +72,18 @@ export function defaultTransport(pool: pg.Pool, config: EmailConfig): EmailTrans
         ...(config.RESEND_BASE_URL ? { baseUrl: config.RESEND_BASE_URL } : {}),
       })
     : new DevMailboxTransport(pool);
+}
+
+/** How long a file's link in an email works without ATTACHMENT_EMAIL_LINK_DAYS: a week. */
+export const DEFAULT_ATTACHMENT_LINK_DAYS = 7;
+
+/** Signs the links to files in emails with the secret the API verifies them with (signedLinks.ts). */
+function attachmentLinksOf(secret: string, config: { ATTACHMENT_EMAIL_LINK_DAYS?: number }) {
+  return {
+    sign: (attachmentId: string, expiresAt: Date) =>
+      signedAttachmentPath(attachmentId, signAttachmentLink(secret, attachmentId, expiresAt)),
+    lifetimeDays: config.ATTACHMENT_EMAIL_LINK_DAYS ?? DEFAULT_ATTACHMENT_LINK_DAYS,
+  };
 }
 
 export function accountEmailsFrom(accounts: AccountStore): AccountEmails {
@@ -113,6 +132,9 @@ export class EmailWorker {
       from: config.EMAIL_FROM,
       ...(inboundDomain && options.guestLinkSecrets?.length
         ? { replyAddresses: replyAddresses({ secrets: options.guestLinkSecrets, domain: inboundDomain }) }
+        : {}),
+      ...(options.guestLinkSecrets?.[0]
+        ? { attachmentLinks: attachmentLinksOf(options.guestLinkSecrets[0], config) }
         : {}),
       ...(options.eventBatchSize ? { batchSize: options.eventBatchSize } : {}),
       ...(options.history ? { history: options.history } : {}),

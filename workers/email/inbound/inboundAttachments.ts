@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { AttachmentData, GetReceivingEmailResponseSuccess } from 'resend';
+import type { AttachmentRef } from '../../../domain/index.js';
+import type { AttachmentRefusal } from '../../../platform/attachments/attachmentStore.js';
 import { fileSize } from '../templates.js';
 import { contentIdKey, inlineImagePath, referencedContentIds } from './inboundInlineImages.js';
 
@@ -30,21 +32,12 @@ export interface ReceivedAttachmentsApi {
   download(url: string): Promise<{ kind: 'ok'; body: Readable } | { kind: 'refused'; status: number }>;
 }
 
-/** A stored file as the message's command carries it (domain `AttachmentRef`). */
-export interface InboundAttachmentRef {
-  attachmentId: string;
-  sha256: string;
-  sizeBytes: number;
-  mediaType: string;
-  fileName: string;
-  contentId: string | null;
-}
+/** A stored file as the message's command carries it. */
+export type InboundAttachmentRef = AttachmentRef;
 
 /** Why a file was not kept: the store's refusals (the upload route's problem codes), or one file too many for a message. */
 export type RefusalCode =
-  | 'attachment_too_large'
-  | 'attachment_type_not_allowed'
-  | 'attachment_type_mismatch'
+  | AttachmentRefusal
   | 'too_many_files'
   /** A worker without a file store (built for text only). */
   | 'no_file_store';

@@ -3,7 +3,8 @@ import type { GetReceivingEmailResponseSuccess } from 'resend';
 import { DomainError } from '../../../domain/index.js';
 import type { EventStore } from '../../../eventstore/port.js';
 import type { ReceivedFiles } from './inboundAttachments.js';
-import { raiseInboundQuery, recordInboundMessageId } from './inboundCommands.js';
+import { inboundThreadIdOf, raiseInboundQuery, recordInboundMessageId } from './inboundCommands.js';
+import { inboundMessageIdOf } from './inboundIds.js';
 import { arrivedTextOf, inboundMessageOf } from './inboundMessage.js';
 import type { InboundMessageDigest } from './inboundMessageDigest.js';
 import { senderOf } from './inboundMessageHeaders.js';
@@ -32,7 +33,7 @@ export async function raiseFromEmail(
     outcome: Extract<InboundOutcome, { kind: 'raise' | 'followUp' }>;
     correlationId: string;
     /** Fetches and stores the email's files, once the query is sure to be raised (nothing is fetched for a held mail). */
-    receiveFiles: () => Promise<ReceivedFiles>;
+    receiveFiles: (target: { threadId: string; messageId: string }) => Promise<ReceivedFiles>;
   },
 ): Promise<RaiseResult> {
   const { email, messageId, digest, outcome } = input;
@@ -46,7 +47,10 @@ export async function raiseFromEmail(
   if (message.kind === 'empty')
     return { kind: 'hold', reason: 'empty_message', threadId: closedThreadId, assignmentId };
   const sender = senderOf(email)?.normalized ?? email.from;
-  const files = await input.receiveFiles();
+  const files = await input.receiveFiles({
+    threadId: inboundThreadIdOf(messageId),
+    messageId: inboundMessageIdOf(messageId),
+  });
   const arrived = files.inlineImages.size ? inboundMessageOf(email, files.inlineImages) : message;
   let threadId: string;
   try {

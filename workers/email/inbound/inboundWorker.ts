@@ -1,7 +1,13 @@
 import type pg from 'pg';
 import type { GetReceivingEmailResponseSuccess } from 'resend';
 import { handleCommand } from '../../../commands/commandHandler.js';
-import { DomainError, threadDecider, threadStreamName, type Author } from '../../../domain/index.js';
+import {
+  DomainError,
+  threadDecider,
+  threadStreamName,
+  type AttachmentRef,
+  type Author,
+} from '../../../domain/index.js';
 import type { EventStore } from '../../../eventstore/port.js';
 import type { Logger } from '../../../platform/logger.js';
 import type { ReplyAddresses } from '../replyAddress.js';
@@ -53,9 +59,17 @@ export interface ReceivingApi {
   attachments: ReceivedAttachmentsApi;
 }
 
-/** Where the files of received emails go: the desk's `storeFile`, with its limits. */
+/** Where the files of received emails go: the desk's `storeFile`, with its limits (inboundFileStore.ts). */
 export interface InboundFileStore {
   store: StoreInboundFile;
+  /** Marks the stored files as the message's (as a command claims the uploads it names). */
+  claim(
+    refs: readonly AttachmentRef[],
+    receivedEmailId: string,
+    target: { threadId: string; messageId: string },
+  ): Promise<void>;
+  /** Gives them back when the message was refused (the mail is held instead). */
+  release(refs: readonly AttachmentRef[], messageId: string): Promise<void>;
   maxBytes: number;
   /** Files a message carries at most. */
   maxFiles: number;
@@ -231,7 +245,8 @@ export class InboundWorker {
     }
     const keyHash = inboundKeyHash(messageId);
     const author = authorOf(outcome.author);
-    const files = await this.receiveFiles(email, messageId);
+    const target = { threadId: outcome.threadId, messageId: inboundMessageIdOf(messageId) };
+    const files = await this.receiveFiles(email, messageId, target);
     const arrived = files.inlineImages.size ? inboundMessageOf(email, files.inlineImages) : message;
     try {
       await handleCommand(
@@ -242,7 +257,7 @@ export class InboundWorker {
           type: 'PostMessage',
           data: {
             threadId: outcome.threadId,
-            messageId: inboundMessageIdOf(messageId),
+            messageId: target.messageId,
             body: message.body,
             visibility: 'external',
             ...(files.refs.length ? { attachments: files.refs } : {}),
@@ -271,6 +286,7 @@ export class InboundWorker {
     } catch (error) {
       // the thread changed between the match and the post (closed meanwhile): staff decide
       if (error instanceof DomainError && error.kind !== 'conflict') {
+        await this.options.files?.release(files.refs, target.messageId);
         return this.hold(delivery, email, messageId, digest, { reason: error.code, threadId: outcome.threadId });
       }
       throw error;
@@ -301,10 +317,13 @@ export class InboundWorker {
         digest,
         outcome,
         correlationId: delivery.svix_id,
-        receiveFiles: async () => (files = await this.receiveFiles(email, messageId)),
+        receiveFiles: async (target) => (files = await this.receiveFiles(email, messageId, target)),
       },
     );
-    if (result.kind === 'hold') return this.hold(delivery, email, messageId, digest, result);
+    if (result.kind === 'hold') {
+      if (files) await this.options.files?.release(files.refs, inboundMessageIdOf(messageId));
+      return this.hold(delivery, email, messageId, digest, result);
+    }
     if (files) await this.noteRefused(delivery, email, messageId, result.threadId, files);
     return { outcome: 'raised', reason: result.followUp ? 'follow_up' : 'raised_query', threadId: result.threadId };
   }
@@ -314,7 +333,11 @@ export class InboundWorker {
    * Message-ID, so that a retried delivery stores each once. Without a file store, none is
    * fetched and each is listed as not kept.
    */
-  private async receiveFiles(email: GetReceivingEmailResponseSuccess, messageId: string): Promise<ReceivedFiles> {
+  private async receiveFiles(
+    email: GetReceivingEmailResponseSuccess,
+    messageId: string,
+    target: { threadId: string; messageId: string },
+  ): Promise<ReceivedFiles> {
     const { files } = this.options;
     if (!files) {
       return {
@@ -327,7 +350,7 @@ export class InboundWorker {
         inlineImages: new Map(),
       };
     }
-    return receiveAttachments(
+    const received = await receiveAttachments(
       {
         attachments: this.options.receiving.attachments,
         store: files.store,
@@ -338,6 +361,8 @@ export class InboundWorker {
       },
       email,
     );
+    await files.claim(received.refs, email.id, target);
+    return received;
   }
 
   /** The internal note listing the files of the email that were not kept (none: no note). */
