@@ -5,7 +5,6 @@ import {
   createEventCatalog,
   domainEventDefinitions,
   MalformedEventError,
-  messagePostedEvent,
   threadDecider,
   UnknownEventTypeError,
   type DomainEvent,
