@@ -28,6 +28,8 @@ export interface ReadDependencies {
   clock: () => Date;
   /** The public config, from memory until the system config changes (see PublicConfigCache). */
   publicConfig: PublicConfigCache;
+  /** What files the desk takes, for composers to say before a file is sent. */
+  attachmentLimits: { maxBytes: number; maxFiles: number; mediaTypes: readonly string[]; scanned: boolean };
 }
 
 const staffReaders = [...supportManagers, 'auditor', 'ops'] as const;
@@ -239,6 +241,16 @@ export const getPublicConfig = routeContract({
         portalBaseUrl: z.string().meta({
           description: 'Where links in emails and guest links start (staff pages warn when it is not their origin)',
         }),
+        attachments: z
+          .object({
+            maxBytes: z.number().int(),
+            maxFiles: z.number().int(),
+            mediaTypes: z.array(z.string()).meta({ description: 'The media types taken (sniffed from the bytes)' }),
+            scanned: z
+              .boolean()
+              .meta({ description: 'Whether files are scanned for viruses (false: no scanner configured)' }),
+          })
+          .meta({ description: 'What files the desk takes' }),
       })
       .meta({ id: 'PublicConfig' }),
   },
@@ -431,7 +443,13 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
     async handle() {
       // no-cache: browsers and proxies may keep it but ask again each time (a conditional request,
       // answered 304 by its ETag while nothing changed), so a saved change shows on the next load
-      return { body: await deps.publicConfig.get(), headers: { 'Cache-Control': 'public, no-cache' } };
+      return {
+        body: {
+          ...(await deps.publicConfig.get()),
+          attachments: { ...deps.attachmentLimits, mediaTypes: [...deps.attachmentLimits.mediaTypes] },
+        },
+        headers: { 'Cache-Control': 'public, no-cache' },
+      };
     },
   });
 

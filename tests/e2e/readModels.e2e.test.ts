@@ -260,6 +260,13 @@ describe('read models and the read API', () => {
       supportEmail: 'help@desk.test',
       // where links lead: public anyway (every email carries it), and staff pages compare it with their origin
       portalBaseUrl: 'https://portal.desk.test',
+      // what composers say before a file is sent (the defaults; no scanner in the tests)
+      attachments: {
+        maxBytes: 25 * 1024 * 1024,
+        maxFiles: 10,
+        mediaTypes: expect.arrayContaining(['image/png', 'application/pdf']),
+        scanned: false,
+      },
     });
   });
 

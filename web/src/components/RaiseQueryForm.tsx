@@ -1,7 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, useMemo } from 'react';
 import { ApiError, api, errorText } from '../lib/api';
 import { useAttachmentDrafts } from '../lib/attachmentDrafts';
-import { defaultAttachmentLimits as limits, refusalText } from '../lib/attachments';
+import { limitsOf, refusalText } from '../lib/attachments';
+import { usePublicConfig } from '../lib/publicConfig';
 import { AttachButton, DraftAttachmentList, FileDropArea, draftsHint } from './ComposerAttachments';
 import { label } from '../lib/format';
 import { priorities, queryTypes, type CommandAnswer, type Priority, type QueryType } from '../lib/types';
@@ -31,6 +32,8 @@ export function RaiseQueryForm({
   const [body, setBody] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
+  const publicConfig = usePublicConfig().data;
+  const limits = useMemo(() => limitsOf(publicConfig), [publicConfig]);
   const files = useAttachmentDrafts(limits);
   const filesHint = draftsHint(files);
   const clear = (field: keyof Errors) => setErrors((e) => (e[field] ? { ...e, [field]: undefined } : e));

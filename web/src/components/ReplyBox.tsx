@@ -1,7 +1,8 @@
-import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useId, useState, type FormEvent, type KeyboardEvent, useMemo } from 'react';
 import { ApiError, errorText } from '../lib/api';
 import { useAttachmentDrafts } from '../lib/attachmentDrafts';
-import { defaultAttachmentLimits as limits, refusalText } from '../lib/attachments';
+import { limitsOf, refusalText } from '../lib/attachments';
+import { usePublicConfig } from '../lib/publicConfig';
 import { AttachButton, DraftAttachmentList, FileDropArea, draftsHint } from './ComposerAttachments';
 import { Icon } from './Icon';
 import { Button } from './ui';
@@ -32,6 +33,8 @@ export function ReplyBox({
   const [mode, setMode] = useState<Visibility>('external');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const publicConfig = usePublicConfig().data;
+  const limits = useMemo(() => limitsOf(publicConfig), [publicConfig]);
   const files = useAttachmentDrafts(limits);
   const id = useId();
   const internal = mode === 'internal';

@@ -1311,6 +1311,15 @@ export interface components {
       supportEmail: string;
       /** @description Where links in emails and guest links start (staff pages warn when it is not their origin) */
       portalBaseUrl: string;
+      /** @description What files the desk takes */
+      attachments: {
+        maxBytes: number;
+        maxFiles: number;
+        /** @description The media types taken (sniffed from the bytes) */
+        mediaTypes: string[];
+        /** @description Whether files are scanned for viruses (false: no scanner configured) */
+        scanned: boolean;
+      };
     };
     AssignableStaff: {
       /** @description The account id, as assignThread takes it */

@@ -15,11 +15,18 @@ export interface AttachmentLimits {
 }
 
 /**
- * The desk's limits (25 MiB a file, 10 files a message: ATTACHMENT_MAX_BYTES and
- * ATTACHMENT_MAX_FILES by default). The public config does not announce the configured ones;
- * a desk configured otherwise still refuses in its own words.
+ * The desk's default limits (25 MiB a file, 10 files a message: ATTACHMENT_MAX_BYTES and
+ * ATTACHMENT_MAX_FILES), until the public config has said the configured ones.
  */
 export const defaultAttachmentLimits: AttachmentLimits = { maxBytes: 26_214_400, maxFiles: 10 };
+
+/** The limits the desk announces in its public config, or the defaults while it loads. */
+export function limitsOf(
+  config: { attachments?: { maxBytes: number; maxFiles: number } } | undefined,
+): AttachmentLimits {
+  const announced = config?.attachments;
+  return announced ? { maxBytes: announced.maxBytes, maxFiles: announced.maxFiles } : defaultAttachmentLimits;
+}
 
 /** 1234567 → "1.2 MB" (decimal units, as people read file sizes). */
 export function formatBytes(bytes: number): string {
