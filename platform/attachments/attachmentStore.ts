@@ -3,6 +3,7 @@ import { Transform, type Readable } from 'node:stream';
 import type pg from 'pg';
 import type { AttachmentRef } from '../../domain/index.js';
 import { BlobTooLargeError, type BlobStore } from '../blobs/blobStore.js';
+import { inTransaction } from '../database/transaction.js';
 import type { PersonIdentity } from '../identity/identity.js';
 import type { AttachmentLimits } from './attachmentConfig.js';
 import { cleanFileName } from './fileNames.js';
@@ -150,11 +151,8 @@ export class AttachmentStore {
     }
     const attachmentId = input.attachmentId ?? randomUUID();
     const now = this.clock();
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await lockBlob(client, stored.sha256);
-      const { rows } = await client.query(
+    const rows = await this.withBlobLock(stored.sha256, async (client) => {
+      const { rows: inserted } = await client.query(
         `INSERT INTO attachments (attachment_id, uploader_kind, uploader_id, sha256, size_bytes, media_type, file_name,
                                   content_id, uploaded_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -178,18 +176,13 @@ export class AttachmentStore {
       // a cleanup that removed these very bytes just before the lock: they are gone, so is this upload
       if (!(await this.blobs.stat(stored.sha256)))
         throw new Error('the file was removed while it was stored; send it again');
-      await client.query('COMMIT');
-      if (rows[0]) return toStaged(rows[0]);
-      // the same id again (a received email's attachment, fetched twice): the first record stands
-      const existing = await this.byId(attachmentId);
-      if (!existing) throw new Error(`attachment ${attachmentId} vanished`);
-      return existing;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      return inserted;
+    });
+    if (rows[0]) return toStaged(rows[0]);
+    // the same id again (a received email's attachment, fetched twice): the first record stands
+    const existing = await this.byId(attachmentId);
+    if (!existing) throw new Error(`attachment ${attachmentId} vanished`);
+    return existing;
   }
 
   async byId(attachmentId: string): Promise<StagedAttachment | undefined> {
@@ -250,20 +243,11 @@ export class AttachmentStore {
       await this.withBlobLock(sha256, (c) => this.removeBytesIfUnused(c, sha256));
   }
 
-  private async withBlobLock<T>(sha256: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+  private withBlobLock<T>(sha256: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, async (client) => {
       await lockBlob(client, sha256);
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      return work(client);
+    });
   }
 
   /** Gives claimed files back to their uploader (the message was refused, or never appended). */
