@@ -111,7 +111,7 @@ function receiveFiles(
         headers: req.headers,
         defParamCharset: 'utf8',
         // one byte past the limit tells the store the file is too large; the parser drops the rest
-        limits: { fileSize: maxBytes + 1, files: maxFiles, fields: 0, parts: maxFiles + 5, headerPairs: 30 },
+        limits: { fileSize: maxBytes + 1, files: maxFiles, fields: 5, parts: maxFiles + 10, headerPairs: 30 },
       });
     } catch {
       reject(problems.badRequest([{ path: 'body', message: 'must be multipart/form-data with a boundary' }]));
@@ -151,6 +151,7 @@ function receiveFiles(
         }
       });
     });
+    // a text part is refused by name (the limit above lets a few reach this handler to say so)
     parser.on('field', (name) => {
       refusal ??= problems.badRequest([{ path: name, message: 'only files (parts named file) are taken here' }]);
     });

@@ -144,6 +144,21 @@ interface FileRow {
 
 const notFound = () => problems.notFound(plainWords('not_found'));
 
+/** A file of a message, from its `support_attachments` row joined with its scan (`scan_status`, `thumbnail_sha256`). */
+function postedFile(r: Record<string, unknown>): FileRow {
+  return {
+    attachmentId: String(r.attachment_id),
+    sha256: String(r.sha256),
+    sizeBytes: Number(r.size_bytes),
+    mediaType: String(r.media_type),
+    fileName: String(r.file_name),
+    erased: r.erased_at != null,
+    scan: String(r.scan_status ?? 'pending'),
+    thumbnailSha256: (r.thumbnail_sha256 as string | null | undefined) ?? null,
+    visibility: String(r.visibility),
+  };
+}
+
 /** The file, if `identity` may read it (else 404, as for a file that does not exist), and whether they uploaded it. */
 async function readableFile(
   deps: AttachmentReadDependencies,
@@ -171,17 +186,7 @@ async function readableFile(
         }));
     if (!visible) throw notFound();
     return {
-      file: {
-        attachmentId,
-        sha256: String(posted.sha256),
-        sizeBytes: Number(posted.size_bytes),
-        mediaType: String(posted.media_type),
-        fileName: String(posted.file_name),
-        erased: posted.erased_at != null,
-        scan: String(posted.scan_status ?? 'pending'),
-        thumbnailSha256: (posted.thumbnail_sha256 as string | null) ?? null,
-        visibility: String(posted.visibility),
-      },
+      file: postedFile(posted),
       uploader: me !== undefined && me.kind === posted.author_kind && me.id === posted.author_id,
     };
   }
@@ -298,17 +303,7 @@ export function attachmentReadRoutes(deps: AttachmentReadDependencies, scannerNa
         const r = rows[0];
         // a link can only ever have been signed for a file partners see; anything else is not there
         if (!r || r.visibility !== 'external') throw notFound();
-        const file: FileRow = {
-          attachmentId: String(r.attachment_id),
-          sha256: String(r.sha256),
-          sizeBytes: Number(r.size_bytes),
-          mediaType: String(r.media_type),
-          fileName: String(r.file_name),
-          erased: r.erased_at != null,
-          scan: String(r.scan_status ?? 'pending'),
-          thumbnailSha256: null,
-          visibility: 'external',
-        };
+        const file = postedFile(r);
         checkServable(file, false);
         return serve(deps, file, ctx.query.disposition ?? 'attachment', ctx.header('if-none-match'));
       },

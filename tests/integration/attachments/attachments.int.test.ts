@@ -125,6 +125,10 @@ describe('uploading and attaching', () => {
     expect(got.headers.get('x-content-type-options')).toBe('nosniff');
     expect(got.headers.get('content-security-policy')).toContain('sandbox');
     expect(got.headers.get('etag')).toBe(`"${sha256Of(png)}"`);
+    // a second look with the ETag costs no bytes
+    const again = await bytesOf(desk.base, file!.url, { ...agent.headers, 'if-none-match': got.headers.get('etag')! });
+    expect(again.status).toBe(304);
+    expect(again.bytes.length).toBe(0);
     const inline = await bytesOf(desk.base, `${file!.url}?disposition=inline`, acme.headers);
     expect(inline.headers.get('content-disposition')).toMatch(/^inline;/);
     const thumb = await bytesOf(desk.base, `${file!.url}/thumbnail`, acme.headers);
@@ -264,6 +268,11 @@ describe('what is refused, with nothing kept', () => {
     expect(empty.status).toBe(400);
     const json = await acme.request('POST', '/api/support/attachments', { file: 'x' });
     expect(json.status).toBe(400);
+    const form = filesForm({ name: 'ok.png', bytes: await seededPng(random, 13, 13) });
+    form.append('note', 'a text part');
+    const withText = await acme.request<{ errors: { path: string }[] }>('POST', '/api/support/attachments', form);
+    expect(withText.status).toBe(400);
+    expect(withText.body.errors[0]!.path).toBe('note');
   });
 
   it('cleans what a name must not carry', async () => {
