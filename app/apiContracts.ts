@@ -12,6 +12,15 @@ import {
   revokeGuestLink,
 } from '../commands/guestLinks/guestLinkRoutes.js';
 import { getSystemConfig, updateSystemConfig } from '../commands/systemConfig/systemConfigRoutes.js';
+import {
+  getSlaConfig,
+  reapplySlaToPeriod,
+  reapplyThreadSla,
+  removeSlaCalendar,
+  removeSlaPolicy,
+  saveSlaCalendar,
+  saveSlaPolicy,
+} from '../commands/serviceLevels/serviceLevelRoutes.js';
 import { assignThread, changePriority, statusChanges } from '../commands/threads/manageThread.js';
 import { postMessage } from '../commands/threads/postMessage.js';
 import { raiseQuery } from '../commands/threads/raiseQuery.js';
@@ -68,6 +77,13 @@ export const apiContracts: readonly AnyRouteContract[] = [
   revokeGuestLink,
   getSystemConfig,
   updateSystemConfig,
+  getSlaConfig,
+  saveSlaCalendar,
+  removeSlaCalendar,
+  saveSlaPolicy,
+  removeSlaPolicy,
+  reapplyThreadSla,
+  reapplySlaToPeriod,
   upsertAssignment,
   listAssignments,
   getAssignment,

@@ -19,6 +19,8 @@ import { createGuestTokenResolver } from '../commands/guestLinks/guestTokenResol
 import { guestLinkRoutes } from '../commands/guestLinks/guestLinkRoutes.js';
 import { IdempotencyStore } from '../commands/idempotency.js';
 import { readSystemConfig, systemConfigRoutes } from '../commands/systemConfig/systemConfigRoutes.js';
+import { serviceLevelRoutes } from '../commands/serviceLevels/serviceLevelRoutes.js';
+import { serviceLevelPoliciesOf } from '../commands/serviceLevels/serviceLevelPolicies.js';
 import { manageThreadRoutes } from '../commands/threads/manageThread.js';
 import { postMessageRoute } from '../commands/threads/postMessage.js';
 import { raiseQueryRoute } from '../commands/threads/raiseQuery.js';
@@ -171,6 +173,7 @@ export function composeApi(parts: DeskParts) {
     },
     servedOrigin: () => servedAt(),
     guestTokens,
+    serviceLevels: serviceLevelPoliciesOf(eventStore),
   };
 
   // the served API is the contract list, each contract with its handler: a mismatch stops the start
@@ -191,6 +194,16 @@ export function composeApi(parts: DeskParts) {
     ...manageThreadRoutes(commandDeps),
     ...guestLinkRoutes(commandDeps),
     ...systemConfigRoutes(commandDeps),
+    ...serviceLevelRoutes({
+      ...commandDeps,
+      async threadsRaisedBetween(from: Date, to: Date, limit: number) {
+        const { rows } = await pool.query<{ thread_id: string }>(
+          `SELECT thread_id FROM support_inbox WHERE raised_at >= $1 AND raised_at < $2 ORDER BY raised_at LIMIT $3`,
+          [from, to, limit],
+        );
+        return rows.map((r) => r.thread_id);
+      },
+    }),
     ...assignmentRoutes(directory),
     ...readRoutes({
       pool,

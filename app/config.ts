@@ -55,6 +55,8 @@ export const configSchema = z
     /** The secret before the last rotation: email still rebuilds the links it issued. */
     GUEST_LINK_SECRET_PREVIOUS: z.string().min(32, 'must be at least 32 characters').optional(),
     SEAL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    /** How often the service-level scheduler looks for warnings and breaches due (in the projector role). */
+    SLA_SCHEDULER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
     /** Events per projection batch (one transaction each). */
     PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(2000),
     /** Events per batch while a rebuild catches up (at least PROJECTION_BATCH_SIZE). */

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { ChainSealer } from '../workers/chainSealer.js';
+import { SlaScheduler } from '../workers/serviceLevels/slaScheduler.js';
 import { EmailWorker } from '../workers/email/emailWorker.js';
 import { deliveryReportWorkerFromConfig } from '../workers/email/delivery/deliveryReportWorkerFromConfig.js';
 import { inboundWorkerFromConfig } from '../workers/email/inbound/inboundWorkerFromConfig.js';
@@ -13,7 +14,7 @@ import { composeApi } from './composeApi.js';
 import { composeProjections } from './composeProjections.js';
 import { servedOrigin } from '../platform/http/servedOrigin.js';
 import { embeddedDataDir, openInfrastructure } from './infrastructure.js';
-import { seedDemoThreads } from '../commands/threads/demoThreads.js';
+import { seedDemoServiceLevels, seedDemoThreads } from '../commands/threads/demoThreads.js';
 import { createLogger } from '../platform/logger.js';
 import { attachmentLimitsOf } from '../platform/attachments/attachmentConfig.js';
 import { AttachmentStore } from '../platform/attachments/attachmentStore.js';
@@ -108,6 +109,11 @@ async function main(): Promise<void> {
     const sealer = new ChainSealer(infra.pool, infra.eventStore, seal.key);
     sealer.start(config.SEAL_INTERVAL_SECONDS, (error) => logger.error({ err: error }, 'sealing chain heads failed'));
     stops.push(async () => sealer.stop());
+    const scheduler = new SlaScheduler({ pool: infra.pool, eventStore: infra.eventStore, clock: () => new Date() });
+    scheduler.start(config.SLA_SCHEDULER_INTERVAL_SECONDS * 1000, (error) =>
+      logger.error({ err: error }, 'recording service-level alerts failed'),
+    );
+    stops.push(async () => scheduler.stop());
   }
 
   if (roles.has('email')) {
@@ -169,6 +175,7 @@ async function main(): Promise<void> {
         const partners = Object.fromEntries(
           accounts.filter((a) => a.role === 'partner' && a.partnerOrgId).map((a) => [a.partnerOrgId!, a]),
         );
+        await seedDemoServiceLevels(infra.eventStore, new Date());
         if (agent) {
           const raised = await seedDemoThreads(infra.eventStore, { agent, partners, assignments }, new Date());
           logger.info({ threads: raised }, 'seeded demo threads on a first start');

@@ -8,6 +8,7 @@ import type { AssignmentDirectory } from './assignmentDirectory/assignmentDirect
 import type { CommandOutcome } from './commandHandler.js';
 import type { GuestTokens } from './guestLinks/guestToken.js';
 import type { IdempotencyStore } from './idempotency.js';
+import type { ServiceLevelPolicies } from './serviceLevels/serviceLevelPolicies.js';
 
 /** What every command route needs; passed in, never imported as globals. */
 export interface CommandDependencies {
@@ -27,6 +28,8 @@ export interface CommandDependencies {
   attachments: AttachmentStore;
   /** A file was stored: the virus scanner of this process looks at once. */
   onFileStored?: () => void;
+  /** The calendars and policies: a raised query gets the policy that matches it. */
+  serviceLevels: ServiceLevelPolicies;
 }
 
 export function authorOf(identity: Identity): Author {

@@ -37,6 +37,11 @@ export interface CommandOptions<State> {
   /** Runs on the loaded state before deciding: throws to refuse (404 for what the caller may not see). */
   authorize?: (state: State) => void;
   maxRetries?: number;
+  /**
+   * Each appended event's id as a function of the event (overrides the idempotency key's): for
+   * events that must be unique by what they are, e.g. one breach per (thread, metric, cycle).
+   */
+  eventId?: (event: DomainEvent, index: number) => string;
 }
 
 export interface LoadedStream<State> {
@@ -152,7 +157,11 @@ async function decideAndAppend<Command, Event extends DomainEvent, State>(
   const causationId = options.metadata.causationId ?? options.idempotencyKeyHash;
   const correlationId = options.metadata.correlationId ?? randomUUID();
   const toAppend = decided.map((event, index) => ({
-    id: options.idempotencyKeyHash ? deterministicUuid(`${options.idempotencyKeyHash}:${index}`) : randomUUID(),
+    id: options.eventId
+      ? options.eventId(event, index)
+      : options.idempotencyKeyHash
+        ? deterministicUuid(`${options.idempotencyKeyHash}:${index}`)
+        : randomUUID(),
     type: event.type,
     data: event.data as unknown as JsonObject,
     metadata: {

@@ -11,6 +11,13 @@ import {
   type EmailDeliveryReported,
   type EmailEvent,
 } from './email/events.js';
+import {
+  slaCalendarRemovedEvent,
+  slaCalendarSavedEvent,
+  slaPolicyRemovedEvent,
+  slaPolicySavedEvent,
+  type ServiceLevelEvent,
+} from './serviceLevel/events.js';
 import { guestLinkIssuedEvent, guestLinkRevokedEvent, type GuestLinkEvent } from './guestLink/events.js';
 import {
   systemConfigUpdatedEvent,
@@ -29,11 +36,20 @@ import {
   upcastQueryRaisedV1,
   upcastWithoutAttachments,
   attachmentErasedEvent,
+  slaPolicyAppliedEvent,
+  slaWarningEvent,
+  slaBreachedEvent,
   type ThreadEvent,
 } from './thread/events.js';
 
 export type DomainEvent =
-  ThreadEvent | GuestLinkEvent | SystemConfigEvent | EmailEvent | EmailDeliveryReported | EmailAddressEvent;
+  | ThreadEvent
+  | GuestLinkEvent
+  | SystemConfigEvent
+  | EmailEvent
+  | EmailDeliveryReported
+  | EmailAddressEvent
+  | ServiceLevelEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /** Turns the data of version n of an event into version n + 1. Pure; gets and returns plain JSON. */
@@ -70,6 +86,13 @@ export const domainEventDefinitions: EventDefinitions<DomainEvent> = {
   ThreadClosed: { version: 1, schema: threadClosedEvent, upcasters: {} },
   ThreadReopened: { version: 1, schema: threadReopenedEvent, upcasters: {} },
   AttachmentErased: { version: 1, schema: attachmentErasedEvent, upcasters: {} },
+  SlaPolicyApplied: { version: 1, schema: slaPolicyAppliedEvent, upcasters: {} },
+  SlaWarning: { version: 1, schema: slaWarningEvent, upcasters: {} },
+  SlaBreached: { version: 1, schema: slaBreachedEvent, upcasters: {} },
+  SlaCalendarSaved: { version: 1, schema: slaCalendarSavedEvent, upcasters: {} },
+  SlaCalendarRemoved: { version: 1, schema: slaCalendarRemovedEvent, upcasters: {} },
+  SlaPolicySaved: { version: 1, schema: slaPolicySavedEvent, upcasters: {} },
+  SlaPolicyRemoved: { version: 1, schema: slaPolicyRemovedEvent, upcasters: {} },
   GuestLinkIssued: { version: 1, schema: guestLinkIssuedEvent, upcasters: {} },
   GuestLinkRevoked: { version: 1, schema: guestLinkRevokedEvent, upcasters: {} },
   SystemConfigUpdated: {

@@ -26,3 +26,12 @@ export * from './systemConfig/decider.js';
 
 export * from './email/events.js';
 export * from './email/outcomes.js';
+
+export * from './serviceLevel/vocabulary.js';
+export * from './serviceLevel/events.js';
+export * from './serviceLevel/commands.js';
+export * from './serviceLevel/state.js';
+export * from './serviceLevel/businessTime.js';
+export * from './serviceLevel/clocks.js';
+export { decideServiceLevels } from './serviceLevel/decide.js';
+export * from './serviceLevel/decider.js';

@@ -37,6 +37,9 @@ export const domainErrorCodes = [
   'concurrent_changes',
   'attachment_not_found',
   'attachment_already_posted',
+  'sla_calendar_not_found',
+  'sla_calendar_in_use',
+  'sla_policy_not_found',
 ] as const;
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
 

@@ -5,6 +5,7 @@ import { guestLinksProjection } from './guestLinks.js';
 import type { Projection } from './projection.js';
 import { systemConfigProjection } from './systemConfig.js';
 import { threadInboxProjection } from './threadInbox.js';
+import { serviceLevelsProjection } from './serviceLevels.js';
 
 /** Every read model the desk keeps. */
 export const allProjections: readonly Projection[] = [
@@ -14,4 +15,5 @@ export const allProjections: readonly Projection[] = [
   emailDeliveriesProjection,
   emailDeliveryReportsProjection,
   emailSuppressionsProjection,
+  serviceLevelsProjection,
 ];

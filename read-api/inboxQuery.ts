@@ -10,6 +10,8 @@ export interface InboxFilter {
   threadId?: string | undefined;
   awaiting?: string | undefined;
   q?: string | undefined;
+  /** 'due': only threads with a running service-level clock, soonest due (most overdue) first. */
+  sla?: 'due' | undefined;
   /**
    * Partners and guests: search only external messages, and order and page by the last
    * activity they may see (`public_activity_at`), so staff-only events move nothing of theirs.
@@ -75,14 +77,24 @@ export function inboxPageSql(filter: InboxFilter, columns: string): { sql: strin
       `(to_tsvector('english', i.subject) @@ ${q} OR i.thread_id IN (SELECT m.thread_id FROM support_messages m WHERE to_tsvector('english', m.body) @@ ${q} ${visibility}))`,
     );
   }
+  const bySla = filter.sla === 'due' && !filter.publicOnly;
   if (filter.cursor) {
     const c = decodeCursor(filter.cursor);
     params.push(c.at, c.id);
-    where.push(`(${activity}, i.thread_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    where.push(
+      bySla
+        ? `(s.due_at, i.thread_id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`
+        : `(${activity}, i.thread_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
+    );
   }
   params.push(filter.limit + 1);
-  const sql = `SELECT ${columns} FROM support_inbox i ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY ${activity} DESC, i.thread_id DESC LIMIT $${params.length}`;
+  const from = bySla
+    ? 'support_inbox i JOIN sla_clocks s ON s.thread_id = i.thread_id AND s.due_at IS NOT NULL'
+    : 'support_inbox i';
+  const select = bySla ? `${columns}, s.due_at AS sla_due_at` : columns;
+  const order = bySla ? 's.due_at ASC, i.thread_id ASC' : `${activity} DESC, i.thread_id DESC`;
+  const sql = `SELECT ${select} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY ${order} LIMIT $${params.length}`;
   return { sql, params };
 }
 

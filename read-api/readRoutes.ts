@@ -7,6 +7,7 @@ import { problems } from '../platform/http/problem.js';
 import { implement, routeContract, type AnyRoute, type RouteContext } from '../platform/http/route.js';
 import { publicReaderMayRead, supportManagers, type Identity } from '../platform/identity/identity.js';
 import { encodeCursor, inboxCountsSql, inboxPageSql } from './inboxQuery.js';
+import { loadThreadSla, threadSlaView } from './serviceLevels/slaViews.js';
 import type { PublicConfigCache } from './publicConfig.js';
 import { requestedPosition, type ProjectionWatcher } from './projectionWatcher.js';
 import {
@@ -89,6 +90,10 @@ const inboxQuery = z.object({
   assignmentId: z.string().max(100).optional(),
   awaiting: z.enum(['staff', 'partner']).optional(),
   q: z.string().trim().min(1).max(200).optional().meta({ description: 'Full-text search over subjects and messages' }),
+  sla: z
+    .enum(['due'])
+    .optional()
+    .meta({ description: "'due': only threads with a running service-level clock, soonest due (most overdue) first" }),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   ...consistencyQuery,
@@ -194,6 +199,12 @@ export const getThread = routeContract({
         }),
       ),
       guestLinks: z.array(guestLinkView).optional(),
+      sla: threadSlaView
+        .nullable()
+        .optional()
+        .meta({
+          description: 'Staff only: the service-level policy the thread is held to and each target, as of asOf',
+        }),
       suppressedRecipients: z
         .array(z.object({ address: z.string(), reason: z.enum(['bounced', 'complained']), since: z.string() }))
         .optional()
@@ -264,10 +275,17 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
         ctx.query.assigneeId === 'me' && ctx.identity.kind === 'staff' ? ctx.identity.accountId : ctx.query.assigneeId;
       const { sql, params } = inboxPageSql({ ...ctx.query, assigneeId }, STAFF_COLUMNS);
       const { rows } = await deps.pool.query(sql, params);
-      const items = rows.slice(0, ctx.query.limit).map(toStaffSummary);
+      const page = rows.slice(0, ctx.query.limit);
+      const sla = await loadThreadSla(
+        deps.pool,
+        page.map((r) => String(r.thread_id)),
+        deps.clock(),
+      );
+      const items = page.map((r) => ({ ...toStaffSummary(r), sla: sla.get(String(r.thread_id))?.headline ?? null }));
       const last = items[items.length - 1];
-      const nextCursor =
-        rows.length > ctx.query.limit && last ? encodeCursor({ at: last.lastActivityAt, id: last.threadId }) : null;
+      const lastRow = page[page.length - 1] as Record<string, unknown> | undefined;
+      const at = ctx.query.sla === 'due' && lastRow ? (lastRow.sla_due_at as Date).toISOString() : last?.lastActivityAt;
+      const nextCursor = rows.length > ctx.query.limit && last && at ? encodeCursor({ at, id: last.threadId }) : null;
       return { body: { items, nextCursor }, headers };
     },
   });
@@ -408,9 +426,11 @@ export function readRoutes(deps: ReadDependencies): AnyRoute[] {
         ]),
       ]);
       const now = deps.clock();
+      const sla = (await loadThreadSla(deps.pool, [ctx.params.threadId], now)).get(ctx.params.threadId);
       return {
         body: {
-          thread: toStaffSummary(row),
+          thread: { ...toStaffSummary(row), sla: sla?.headline ?? null },
+          sla: sla?.detail ?? null,
           messages: messages.map((m) => ({
             ...toMessage(m, 'staff', filesOf(m)),
             emails: emailsOf(String(m.message_id)),

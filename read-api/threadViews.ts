@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authorKinds, prioritySchema, queryTypeSchema, threadStatusSchema, type Awaiting } from '../domain/index.js';
 import { attachmentView, type AttachmentView } from './attachments/attachmentViews.js';
+import { slaHeadlineView } from './serviceLevels/slaViews.js';
 
 /**
  * What each audience may see of a thread. Staff see everything; partners and guests never
@@ -43,6 +44,14 @@ export const staffThreadSummary = z
     lastActivityAt: z.string(),
     firstResponseSeconds: z.number().nullable(),
     resolutionSeconds: z.number().nullable(),
+    sla: slaHeadlineView
+      .nullable()
+      .optional()
+      .meta({
+        description:
+          'The service-level clock the row shows (null: no policy applies or every clock is done). In inbox pages and thread reads; ' +
+          'live pushes of a thread leave it out, and an `sla` frame carries it when the clocks change.',
+      }),
   })
   .meta({ id: 'StaffThreadSummary' });
 

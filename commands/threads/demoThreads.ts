@@ -1,4 +1,7 @@
 import {
+  serviceLevelsDecider,
+  slaServiceLevelsStreamName,
+  weekdays,
   threadDecider,
   threadStreamName,
   type Author,
@@ -8,6 +11,74 @@ import {
 } from '../../domain/index.js';
 import type { EventStore } from '../../eventstore/port.js';
 import { deterministicUuid, handleCommand } from '../commandHandler.js';
+import { serviceLevelPoliciesOf } from '../serviceLevels/serviceLevelPolicies.js';
+
+const DEMO_24_7 = deterministicUuid('demo-sla:calendar:24/7');
+const DEMO_OFFICE = deterministicUuid('demo-sla:calendar:office');
+const DEMO_POLICY = deterministicUuid('demo-sla:policy:standard');
+
+/**
+ * The demo desk's service levels: an office-hours calendar (a lunch break, a holiday) and a 24/7
+ * one, and a standard policy on the 24/7 calendar, so that the inbox's clocks run whenever
+ * someone first looks. Admins change them on the service levels pages.
+ */
+export async function seedDemoServiceLevels(eventStore: EventStore, now: Date): Promise<void> {
+  const system: Author = { kind: 'system', id: 'demo-seed', name: 'Demo seed' };
+  const run = (command: Parameters<typeof serviceLevelsDecider.decide>[0]) =>
+    handleCommand(eventStore, serviceLevelsDecider, slaServiceLevelsStreamName, command, {
+      metadata: { actor: { type: 'system', id: 'demo-seed' }, correlationId: 'demo-seed' },
+    });
+  const closed = { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
+  const office = [
+    { start: '09:00', end: '12:30' },
+    { start: '13:30', end: '17:30' },
+  ];
+  await run({
+    type: 'SaveSlaCalendar',
+    data: {
+      calendarId: DEMO_24_7,
+      calendar: { name: '24/7', timeZone: 'UTC', alwaysOpen: true, week: closed, holidays: [] },
+    },
+    metadata: { now, author: system },
+  });
+  await run({
+    type: 'SaveSlaCalendar',
+    data: {
+      calendarId: DEMO_OFFICE,
+      calendar: {
+        name: 'London office hours',
+        timeZone: 'Europe/London',
+        alwaysOpen: false,
+        week: Object.fromEntries(weekdays.map((d) => [d, d === 'sat' || d === 'sun' ? [] : office])) as typeof closed,
+        holidays: [
+          { date: '2026-12-25', name: 'Christmas Day' },
+          { date: '2026-12-28', name: 'Boxing Day (substitute)' },
+        ],
+      },
+    },
+    metadata: { now, author: system },
+  });
+  const t = (first: number, next: number, resolution: number) => ({
+    firstResponseMinutes: first,
+    nextResponseMinutes: next,
+    resolutionMinutes: resolution,
+  });
+  await run({
+    type: 'SaveSlaPolicy',
+    data: {
+      policyId: DEMO_POLICY,
+      policy: {
+        name: 'Standard',
+        calendarId: DEMO_24_7,
+        position: 0,
+        match: { queryTypes: [], partnerOrgIds: [] },
+        targets: { URGENT: t(30, 60, 240), HIGH: t(60, 120, 480), MEDIUM: t(240, 480, 1440), LOW: t(480, 960, 2880) },
+        warnBeforeMinutes: 30,
+      },
+    },
+    metadata: { now, author: system },
+  });
+}
 
 /**
  * A few realistic threads for the embedded default's first start, so a new user opens a desk
@@ -121,9 +192,14 @@ export async function seedDemoThreads(eventStore: EventStore, cast: DemoCast, no
         metadata: { actor: { type: 'user', id: command.metadata.author.id }, correlationId: 'demo-seed' },
       });
 
+    const slaSnapshot = await serviceLevelPoliciesOf(eventStore).match({
+      queryType: demo.queryType,
+      partnerOrgId: assignment.partnerOrgId,
+    });
     await run({
       type: 'RaiseQuery',
       data: {
+        slaSnapshot,
         threadId,
         messageId: id('raised'),
         assignmentId: assignment.assignmentId,

@@ -62,6 +62,10 @@ export const raiseQueryRoute = (deps: CommandDependencies) =>
             threadId,
             messageId,
           });
+          const slaSnapshot = await deps.serviceLevels.match({
+            queryType: ctx.body.queryType,
+            partnerOrgId: assignment.partnerOrgId,
+          });
           const outcome = await handleCommand(
             deps.eventStore,
             threadDecider,
@@ -79,6 +83,7 @@ export const raiseQueryRoute = (deps: CommandDependencies) =>
                 subject: ctx.body.subject,
                 body: ctx.body.body,
                 attachments: files.refs,
+                slaSnapshot,
               },
               metadata: { now: deps.clock(), author: authorOf(ctx.identity) },
             },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Command } from '../shared.js';
 import { attachmentRefSchema } from './events.js';
+import { slaSnapshotSchema } from '../serviceLevel/events.js';
 import {
   attachmentIdsSchema,
   eraseReasonSchema,
@@ -38,6 +39,8 @@ export const raiseQueryData = raiseQueryInput.extend({
   followUpOf: threadIdSchema.optional(),
   /** The files, as the edge found them (the uploader's own staged files); none when absent. */
   attachments: z.array(attachmentRefSchema).optional(),
+  /** The service-level policy that matches the query, as the edge found it (none when absent or null). */
+  slaSnapshot: slaSnapshotSchema.nullable().optional(),
 });
 
 export const postMessageInput = z.object({
@@ -75,6 +78,9 @@ export const eraseAttachmentData = eraseAttachmentInput.extend({
   attachmentId: z.uuid({ error: 'must be a UUID' }),
 });
 
+/** An admin re-applies the policy that matches the thread now (null: none does). */
+export const applySlaPolicyData = z.object({ threadId: threadIdSchema, snapshot: slaSnapshotSchema.nullable() });
+
 /** Resolve, Close and Reopen carry nothing but the thread they act on. */
 export const threadTransitionData = z.object({ threadId: threadIdSchema });
 
@@ -90,6 +96,18 @@ export type Resolve = Command<'Resolve', z.output<typeof threadTransitionData>>;
 export type Close = Command<'Close', z.output<typeof threadTransitionData>>;
 export type Reopen = Command<'Reopen', z.output<typeof threadTransitionData>>;
 export type EraseAttachment = Command<'EraseAttachment', z.output<typeof eraseAttachmentData>>;
+export type ApplySlaPolicy = Command<'ApplySlaPolicy', z.output<typeof applySlaPolicyData>>;
+/** The scheduler's: record whatever warning or breach is due on the thread now (and nothing else). */
+export type RecordSlaAlerts = Command<'RecordSlaAlerts', z.output<typeof threadTransitionData>>;
 
 export type ThreadCommand =
-  RaiseQuery | PostMessage | Assign | ChangePriority | Resolve | Close | Reopen | EraseAttachment;
+  | RaiseQuery
+  | PostMessage
+  | Assign
+  | ChangePriority
+  | Resolve
+  | Close
+  | Reopen
+  | EraseAttachment
+  | ApplySlaPolicy
+  | RecordSlaAlerts;

@@ -9,7 +9,11 @@ import type {
   Close,
   Reopen,
   EraseAttachment,
+  ApplySlaPolicy,
+  RecordSlaAlerts,
 } from './commands.js';
+import { dueSlaAlerts } from '../serviceLevel/clocks.js';
+import { slaSnapshotKey } from '../serviceLevel/events.js';
 import type {
   AttachmentErased,
   AttachmentRef,
@@ -21,13 +25,16 @@ import type {
   ThreadEvent,
   ThreadReopened,
   ThreadResolved,
+  SlaPolicyApplied,
+  SlaWarning,
+  SlaBreached,
 } from './events.js';
 import type { RaisedThread, ThreadState } from './state.js';
 import { ATTACHMENTS_PER_MESSAGE_MAX, type ThreadStatus } from './vocabulary.js';
 
 const staffOrSystem = ['staff', 'system'] as const;
 
-export function raiseQuery(command: RaiseQuery, state: ThreadState): QueryRaised[] {
+export function raiseQuery(command: RaiseQuery, state: ThreadState): (QueryRaised | SlaPolicyApplied)[] {
   const { author, now } = command.metadata;
   requireAuthor(author, ['partner', 'guest', 'staff'], 'raise a query');
   const { data } = command;
@@ -59,6 +66,20 @@ export function raiseQuery(command: RaiseQuery, state: ThreadState): QueryRaised
         attachments: newFiles(data.attachments, undefined),
       },
     },
+    ...(data.slaSnapshot
+      ? [
+          {
+            type: 'SlaPolicyApplied' as const,
+            data: {
+              threadId: data.threadId,
+              snapshot: data.slaSnapshot,
+              reason: 'raised' as const,
+              by: author,
+              occurredAt: now.toISOString(),
+            },
+          },
+        ]
+      : []),
   ];
 }
 
@@ -237,6 +258,50 @@ export function eraseAttachment(command: EraseAttachment, state: ThreadState): A
   ];
 }
 
+/** An admin's re-apply: recorded even when the policy is the same one (the clocks are recomputed on it). */
+export function applySlaPolicy(command: ApplySlaPolicy, state: ThreadState): SlaPolicyApplied[] {
+  const { author, now } = command.metadata;
+  requireAuthor(author, staffOrSystem, 'apply a service-level policy');
+  const thread = existing(state, command.data.threadId);
+  const { snapshot } = command.data;
+  const current = thread.sla.snapshot;
+  // nothing applied and nothing matches: nothing to record
+  if (snapshot === null && current === null) return [];
+  if (snapshot !== null && current !== null && slaSnapshotKey(snapshot) === slaSnapshotKey(current)) return [];
+  return [
+    {
+      type: 'SlaPolicyApplied',
+      data: { threadId: thread.threadId, snapshot, reason: 'reapplied', by: author, occurredAt: now.toISOString() },
+    },
+  ];
+}
+
+/**
+ * The scheduler's command: the warnings and breaches due now, decided on the thread's own events
+ * (the scheduler's read model only says when to ask). Nothing when a reply stopped the clock or a
+ * change moved its deadline; never the same alert twice.
+ */
+export function recordSlaAlerts(command: RecordSlaAlerts, state: ThreadState): (SlaWarning | SlaBreached)[] {
+  const { author, now } = command.metadata;
+  requireAuthor(author, ['system'], 'record service-level alerts');
+  const thread = existing(state, command.data.threadId);
+  const snapshot = thread.sla.snapshot;
+  if (!snapshot) return [];
+  return dueSlaAlerts(thread.sla, now).map((alert) => ({
+    type: alert.kind === 'breach' ? ('SlaBreached' as const) : ('SlaWarning' as const),
+    data: {
+      threadId: thread.threadId,
+      metric: alert.metric,
+      cycle: alert.cycle,
+      dueAt: alert.dueAt,
+      policyId: snapshot.policy.policyId,
+      policyVersion: snapshot.policy.version,
+      by: author,
+      occurredAt: now.toISOString(),
+    },
+  }));
+}
+
 function existing(state: ThreadState, threadId: string): RaisedThread {
   if (state.status === 'EMPTY' || state.threadId !== threadId) {
     throw new DomainError('not_found', 'thread_not_found', `thread ${threadId} not found`);
@@ -272,6 +337,10 @@ export function decideThread(command: ThreadCommand, state: ThreadState): Thread
       return reopen(command, state);
     case 'EraseAttachment':
       return eraseAttachment(command, state);
+    case 'ApplySlaPolicy':
+      return applySlaPolicy(command, state);
+    case 'RecordSlaAlerts':
+      return recordSlaAlerts(command, state);
     default:
       return unreachable(type);
   }

@@ -13,6 +13,8 @@ import {
   FILE_NAME_MAX,
   sha256Schema,
 } from './vocabulary.js';
+import { slaSnapshotSchema } from '../serviceLevel/events.js';
+import { slaMetricSchema } from '../serviceLevel/vocabulary.js';
 
 /*
  * Event data as stored: plain JSON, no transforms, no optional fields (absent is `null`).
@@ -126,6 +128,34 @@ export const threadResolvedData = z.object({ threadId, statusBefore: threadStatu
 export const threadClosedData = z.object({ threadId, statusBefore: threadStatusSchema, by, occurredAt });
 export const threadReopenedData = z.object({ threadId, statusBefore: threadStatusSchema, by, occurredAt });
 
+/**
+ * The service-level policy a thread is held to, as it was when applied (its targets and its
+ * calendar): appended with the query when a policy matches it, or when an admin re-applies the
+ * policy that matches it now (`snapshot` null: none does any more). Staff-only.
+ */
+export const slaPolicyAppliedData = z.object({
+  threadId,
+  snapshot: slaSnapshotSchema.nullable(),
+  reason: z.enum(['raised', 'reapplied']),
+  by,
+  occurredAt,
+});
+
+/**
+ * A service-level target is close (a warning) or past (a breach). Recorded by the scheduler once
+ * per (thread, metric, cycle): its event id is derived from them. Staff-only.
+ */
+export const slaAlertData = z.object({
+  threadId,
+  metric: slaMetricSchema,
+  cycle: z.number().int().min(0),
+  dueAt: isoTimestamp,
+  policyId: z.guid(),
+  policyVersion: z.number().int().min(1),
+  by,
+  occurredAt,
+});
+
 export const queryRaisedEvent = z.object({ type: z.literal('QueryRaised'), data: queryRaisedData });
 export const messagePostedEvent = z.object({ type: z.literal('MessagePosted'), data: messagePostedData });
 export const threadAssignedEvent = z.object({ type: z.literal('ThreadAssigned'), data: threadAssignedData });
@@ -134,6 +164,9 @@ export const threadResolvedEvent = z.object({ type: z.literal('ThreadResolved'),
 export const threadClosedEvent = z.object({ type: z.literal('ThreadClosed'), data: threadClosedData });
 export const threadReopenedEvent = z.object({ type: z.literal('ThreadReopened'), data: threadReopenedData });
 export const attachmentErasedEvent = z.object({ type: z.literal('AttachmentErased'), data: attachmentErasedData });
+export const slaPolicyAppliedEvent = z.object({ type: z.literal('SlaPolicyApplied'), data: slaPolicyAppliedData });
+export const slaWarningEvent = z.object({ type: z.literal('SlaWarning'), data: slaAlertData });
+export const slaBreachedEvent = z.object({ type: z.literal('SlaBreached'), data: slaAlertData });
 
 export type QueryRaised = z.infer<typeof queryRaisedEvent>;
 export type MessagePosted = z.infer<typeof messagePostedEvent>;
@@ -143,6 +176,9 @@ export type ThreadResolved = z.infer<typeof threadResolvedEvent>;
 export type ThreadClosed = z.infer<typeof threadClosedEvent>;
 export type ThreadReopened = z.infer<typeof threadReopenedEvent>;
 export type AttachmentErased = z.infer<typeof attachmentErasedEvent>;
+export type SlaPolicyApplied = z.infer<typeof slaPolicyAppliedEvent>;
+export type SlaWarning = z.infer<typeof slaWarningEvent>;
+export type SlaBreached = z.infer<typeof slaBreachedEvent>;
 
 export type ThreadEvent =
   | QueryRaised
@@ -152,7 +188,10 @@ export type ThreadEvent =
   | ThreadResolved
   | ThreadClosed
   | ThreadReopened
-  | AttachmentErased;
+  | AttachmentErased
+  | SlaPolicyApplied
+  | SlaWarning
+  | SlaBreached;
 
 export const threadEventTypes = [
   'QueryRaised',
@@ -163,6 +202,9 @@ export const threadEventTypes = [
   'ThreadClosed',
   'ThreadReopened',
   'AttachmentErased',
+  'SlaPolicyApplied',
+  'SlaWarning',
+  'SlaBreached',
 ] as const satisfies readonly ThreadEvent['type'][];
 
 /**
@@ -177,6 +219,9 @@ export function isStaffOnlyThreadEvent(event: { type: string; data: unknown }): 
     case 'AttachmentErased':
       return (event.data as { visibility?: unknown } | null)?.visibility === 'internal';
     case 'ThreadAssigned':
+    case 'SlaPolicyApplied':
+    case 'SlaWarning':
+    case 'SlaBreached':
       return true;
     default:
       return false;

@@ -2,6 +2,7 @@ import type { Author } from '../shared.js';
 import { unreachable } from '../shared.js';
 import type { ThreadEvent } from './events.js';
 import type { Priority, QueryType, ThreadStatus } from './vocabulary.js';
+import { evolveSlaClocks, initialSlaClocks, type SlaClocks } from '../serviceLevel/clocks.js';
 
 /** The staff member a thread is assigned to; the name is null when it was not known at the time. */
 export interface Assignee {
@@ -34,6 +35,8 @@ export interface ThreadFacts {
   lastMessageAt: string;
   /** Every file its messages carried, by attachment id (an admin's erase names one). */
   attachments: Readonly<Record<string, ThreadAttachment>>;
+  /** The service-level clocks (domain/serviceLevel/clocks.ts): what the scheduler's alerts are decided on. */
+  sla: SlaClocks;
 }
 
 /** A file of one of the thread's messages, as far as the thread's rules need it. */
@@ -86,6 +89,13 @@ export type ThreadState = EmptyThread | RaisedThread;
 export const initialThreadState: ThreadState = Object.freeze({ status: 'EMPTY' });
 
 export function evolveThread(state: ThreadState, event: ThreadEvent): ThreadState {
+  const next = evolveFacts(state, event);
+  if (next.status === 'EMPTY') return next;
+  const sla = evolveSlaClocks(next.sla, event);
+  return sla === next.sla ? next : { ...next, sla };
+}
+
+function evolveFacts(state: ThreadState, event: ThreadEvent): ThreadState {
   const { type, data } = event;
   if (type === 'QueryRaised') {
     if (state.status !== 'EMPTY') return state;
@@ -108,6 +118,7 @@ export function evolveThread(state: ThreadState, event: ThreadEvent): ThreadStat
       messageCount: 1,
       lastMessageAt: data.occurredAt,
       attachments: attachmentsOf(data.attachments, data.messageId, 'external'),
+      sla: initialSlaClocks,
     };
   }
   // Every other event needs a raised thread; a stray one changes nothing.
@@ -145,6 +156,10 @@ export function evolveThread(state: ThreadState, event: ThreadEvent): ThreadStat
       if (!file) return state;
       return { ...state, attachments: { ...state.attachments, [data.attachmentId]: { ...file, erased: true } } };
     }
+    case 'SlaPolicyApplied':
+    case 'SlaWarning':
+    case 'SlaBreached':
+      return state;
     default:
       return unreachable(type);
   }

@@ -117,6 +117,9 @@ const domainWords: Record<DomainErrorCode, string | ((details: DomainErrorDetail
   concurrent_changes: 'Many changes are reaching this thread at once. Try again in a moment.',
   attachment_not_found: 'This file does not exist, or you do not have access to it. Upload it again.',
   attachment_already_posted: 'This file is already on a message. Upload it again to send it once more.',
+  sla_calendar_not_found: 'This calendar does not exist. Pick one of the desk’s calendars.',
+  sla_calendar_in_use: 'A service-level policy still uses this calendar. Move the policy to another calendar first.',
+  sla_policy_not_found: 'This service-level policy does not exist.',
 };
 
 export function plainWords(code: ProblemCode, details: DomainErrorDetails = {}): string {

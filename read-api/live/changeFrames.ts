@@ -11,6 +11,7 @@ import {
 import { publicReaderMayRead, type Identity } from '../../platform/identity/identity.js';
 import { toGuestLink, toMessage, toPartnerSummary, toStaffSummary, type MessageView } from '../threadViews.js';
 import { attachmentsByMessage, type AttachmentView } from '../attachments/attachmentViews.js';
+import { loadThreadSla } from '../serviceLevels/slaViews.js';
 
 /**
  * Turns rows of projection_change_log into what each audience may receive. A change is built
@@ -147,9 +148,11 @@ export class ChangeFrameBuilder {
   ): Promise<{ built: BuiltChange[]; threadsAfter: Position }> {
     const threadChanges = changes.filter((c) => c.projection === 'threads');
     const linkChanges = changes.filter((c) => c.projection === 'guestLinks');
-    const [threads, links] = await Promise.all([
+    const slaChanges = changes.filter((c) => c.projection === 'serviceLevels');
+    const [threads, links, slaFrames] = await Promise.all([
       this.buildThreads(threadChanges, threadsBefore),
       this.buildGuestLinks(linkChanges),
+      this.buildServiceLevels(slaChanges),
     ]);
     const built = changes.map((change): BuiltChange => {
       const base = {
@@ -164,6 +167,8 @@ export class ChangeFrameBuilder {
           return threads.get(change.id) ?? base;
         case 'guestLinks':
           return links.get(change.id) ?? { ...base, guestLinksChanged: true };
+        case 'serviceLevels':
+          return slaFrames.get(change.id) ?? base;
         case 'systemConfig': {
           const everyoneFrame = `{"type":"config","position":"${positionText(change.id)}"}`;
           return { ...base, everyoneFrame, bytes: everyoneFrame.length };
@@ -174,6 +179,34 @@ export class ChangeFrameBuilder {
     });
     const last = threadChanges[threadChanges.length - 1];
     return { built, threadsAfter: last ? parsePosition(last.position) : threadsBefore };
+  }
+
+  /**
+   * Service-level changes go to staff only, as `sla` frames: per thread its headline clock and its
+   * targets as of now (the row's clock counts down on the client from there).
+   */
+  private async buildServiceLevels(changes: readonly ChangeRow[]): Promise<Map<bigint, BuiltChange>> {
+    const out = new Map<bigint, BuiltChange>();
+    const ids = [...new Set(changes.flatMap((c) => c.threadIds))];
+    if (ids.length === 0) return out;
+    const views = await loadThreadSla(this.pool, ids, this.clock());
+    for (const change of changes) {
+      const items = [...new Set(change.threadIds)].map((threadId) => {
+        const view = views.get(threadId);
+        return JSON.stringify({ threadId, headline: view?.headline ?? null, sla: view?.detail ?? null });
+      });
+      if (items.length === 0) continue;
+      const staffFrame = framed('sla', change.id, items);
+      out.set(change.id, {
+        id: change.id,
+        projection: change.projection,
+        staffFrame,
+        publicItems: [],
+        guestLinksChanged: false,
+        bytes: staffFrame.length,
+      });
+    }
+    return out;
   }
 
   private async buildThreads(changes: readonly ChangeRow[], before: Position): Promise<Map<bigint, BuiltChange>> {

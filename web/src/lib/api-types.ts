@@ -440,6 +440,120 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/support/sla/config': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The business-hour calendars and service-level policies (policies in the order they are tried)
+     * @description Allowed roles: admin, agent.
+     */
+    get: operations['getSlaConfig'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/sla/calendars/{calendarId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Create or change a business-hour calendar (each change is a new version)
+     * @description Threads keep the calendar version they got; an admin re-applies the current policy to move them onto the new one.
+     *
+     *     Allowed roles: admin.
+     */
+    put: operations['saveSlaCalendar'];
+    post?: never;
+    /**
+     * Remove a calendar no policy uses
+     * @description Allowed roles: admin.
+     */
+    delete: operations['removeSlaCalendar'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/sla/policies/{policyId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Create or change a service-level policy (each change is a new version)
+     * @description New threads get the first policy (by position) that matches their query type and organisation; threads raised before keep theirs until re-applied.
+     *
+     *     Allowed roles: admin.
+     */
+    put: operations['saveSlaPolicy'];
+    post?: never;
+    /**
+     * Remove a service-level policy (threads that have it keep it)
+     * @description Allowed roles: admin.
+     */
+    delete: operations['removeSlaPolicy'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/threads/{threadId}/sla/reapply': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Hold the thread to the policy that matches it today (recorded on its history)
+     * @description Its clocks are recomputed from its whole history on the policy and calendar as they are now.
+     *
+     *     Allowed roles: admin.
+     */
+    post: operations['reapplyThreadSla'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/sla/reapply': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Re-apply today’s policies to every thread raised in a period (a changed calendar applied to the past)
+     * @description Allowed roles: admin.
+     */
+    post: operations['reapplySlaToPeriod'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/host/assignments/{assignmentId}': {
     parameters: {
       query?: never;
@@ -1187,6 +1301,90 @@ export interface components {
       revision: number;
       position: string | null;
     };
+    SlaConfig: {
+      calendars: components['schemas']['SlaCalendar'][];
+      policies: components['schemas']['SlaPolicy'][];
+      revision: number;
+    };
+    SlaCalendar: {
+      calendarId: string;
+      version: number;
+      name: string;
+      timeZone: string;
+      alwaysOpen: boolean;
+      week: {
+        mon: {
+          start: string;
+          end: string;
+        }[];
+        tue: {
+          start: string;
+          end: string;
+        }[];
+        wed: {
+          start: string;
+          end: string;
+        }[];
+        thu: {
+          start: string;
+          end: string;
+        }[];
+        fri: {
+          start: string;
+          end: string;
+        }[];
+        sat: {
+          start: string;
+          end: string;
+        }[];
+        sun: {
+          start: string;
+          end: string;
+        }[];
+      };
+      holidays: {
+        date: string;
+        name: string;
+      }[];
+      updatedAt: string;
+      updatedBy: string;
+    };
+    SlaPolicy: {
+      policyId: string;
+      version: number;
+      name: string;
+      calendarId: string;
+      position: number;
+      match: {
+        queryTypes: ('DOCUMENTS' | 'PAYMENT' | 'SCHEDULING' | 'TECHNICAL' | 'ACCESS' | 'OTHER')[];
+        partnerOrgIds: string[];
+      };
+      targets: {
+        LOW: {
+          firstResponseMinutes: number | null;
+          nextResponseMinutes: number | null;
+          resolutionMinutes: number | null;
+        };
+        MEDIUM: {
+          firstResponseMinutes: number | null;
+          nextResponseMinutes: number | null;
+          resolutionMinutes: number | null;
+        };
+        HIGH: {
+          firstResponseMinutes: number | null;
+          nextResponseMinutes: number | null;
+          resolutionMinutes: number | null;
+        };
+        URGENT: {
+          firstResponseMinutes: number | null;
+          nextResponseMinutes: number | null;
+          resolutionMinutes: number | null;
+        };
+      };
+      warnBeforeMinutes: number;
+      updatedAt: string;
+      updatedBy: string;
+    };
     Assignment: {
       assignmentId: string;
       reference: string;
@@ -1237,6 +1435,18 @@ export interface components {
       lastActivityAt: string;
       firstResponseSeconds: number | null;
       resolutionSeconds: number | null;
+      /** @description The service-level clock the row shows (null: no policy applies or every clock is done). In inbox pages and thread reads; live pushes of a thread leave it out, and an `sla` frame carries it when the clocks change. */
+      sla?: {
+        /** @enum {string} */
+        metric: 'firstResponse' | 'nextResponse' | 'resolution';
+        cycle: number;
+        /** @enum {string} */
+        state: 'running' | 'paused' | 'breached' | 'met' | 'missed';
+        dueAt: string | null;
+        warnAt: string | null;
+        remainingSeconds: number;
+        targetSeconds: number;
+      } | null;
     };
     PartnerThreadSummary: {
       threadId: string;
@@ -1298,6 +1508,23 @@ export interface components {
       revokedAt: string | null;
       /** @enum {string} */
       state: 'active' | 'expired' | 'revoked';
+    };
+    SlaTarget: {
+      /** @enum {string} */
+      metric: 'firstResponse' | 'nextResponse' | 'resolution';
+      cycle: number;
+      targetSeconds: number;
+      /** @enum {string} */
+      state: 'running' | 'paused' | 'breached' | 'met' | 'missed';
+      dueAt: string | null;
+      warnAt: string | null;
+      /** @description Business seconds left at asOf (negative once past due) */
+      remainingSeconds: number;
+      elapsedSeconds: number;
+      startedAt: string;
+      completedAt: string | null;
+      warned: boolean;
+      breachedAt: string | null;
     };
     LinkedThread: {
       threadId: string;
@@ -3319,6 +3546,602 @@ export interface operations {
       };
     };
   };
+  getSlaConfig: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Calendars and policies, with the stream revision as ETag */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SlaConfig'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  saveSlaCalendar: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Retries with the same key answer the first result and append nothing. */
+        'Idempotency-Key'?: string;
+        /** @description The ETag (stream revision) you saw; the command is refused with 412 if it moved. */
+        'If-Match'?: string;
+      };
+      path: {
+        calendarId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          timeZone: string;
+          alwaysOpen: boolean;
+          week: {
+            mon: {
+              start: string;
+              end: string;
+            }[];
+            tue: {
+              start: string;
+              end: string;
+            }[];
+            wed: {
+              start: string;
+              end: string;
+            }[];
+            thu: {
+              start: string;
+              end: string;
+            }[];
+            fri: {
+              start: string;
+              end: string;
+            }[];
+            sat: {
+              start: string;
+              end: string;
+            }[];
+            sun: {
+              start: string;
+              end: string;
+            }[];
+          };
+          holidays: {
+            date: string;
+            name: string;
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description The calendar as saved */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            calendar: components['schemas']['SlaCalendar'];
+            revision: number;
+            position: string | null;
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match does not match the current revision */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A rule of the domain refuses it */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  removeSlaCalendar: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Retries with the same key answer the first result and append nothing. */
+        'Idempotency-Key'?: string;
+        /** @description The ETag (stream revision) you saw; the command is refused with 412 if it moved. */
+        'If-Match'?: string;
+      };
+      path: {
+        calendarId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            removed: string;
+            revision: number;
+            position: string | null;
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match does not match the current revision */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  saveSlaPolicy: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Retries with the same key answer the first result and append nothing. */
+        'Idempotency-Key'?: string;
+        /** @description The ETag (stream revision) you saw; the command is refused with 412 if it moved. */
+        'If-Match'?: string;
+      };
+      path: {
+        policyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          /** Format: uuid */
+          calendarId: string;
+          position: number;
+          match: {
+            queryTypes: ('DOCUMENTS' | 'PAYMENT' | 'SCHEDULING' | 'TECHNICAL' | 'ACCESS' | 'OTHER')[];
+            partnerOrgIds: string[];
+          };
+          targets: {
+            LOW: {
+              firstResponseMinutes: number | null;
+              nextResponseMinutes: number | null;
+              resolutionMinutes: number | null;
+            };
+            MEDIUM: {
+              firstResponseMinutes: number | null;
+              nextResponseMinutes: number | null;
+              resolutionMinutes: number | null;
+            };
+            HIGH: {
+              firstResponseMinutes: number | null;
+              nextResponseMinutes: number | null;
+              resolutionMinutes: number | null;
+            };
+            URGENT: {
+              firstResponseMinutes: number | null;
+              nextResponseMinutes: number | null;
+              resolutionMinutes: number | null;
+            };
+          };
+          warnBeforeMinutes: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The policy as saved */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            policy: components['schemas']['SlaPolicy'];
+            revision: number;
+            position: string | null;
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match does not match the current revision */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A rule of the domain refuses it */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  removeSlaPolicy: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Retries with the same key answer the first result and append nothing. */
+        'Idempotency-Key'?: string;
+        /** @description The ETag (stream revision) you saw; the command is refused with 412 if it moved. */
+        'If-Match'?: string;
+      };
+      path: {
+        policyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            removed: string;
+            revision: number;
+            position: string | null;
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match does not match the current revision */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  reapplyThreadSla: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Retries with the same key answer the first result and append nothing. */
+        'Idempotency-Key'?: string;
+        /** @description The ETag (stream revision) you saw; the command is refused with 412 if it moved. */
+        'If-Match'?: string;
+      };
+      path: {
+        threadId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Re-applied (no change when it already has that version) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ThreadCommandAnswer'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match does not match the current revision */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  reapplySlaToPeriod: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: date-time */
+          raisedFrom: string;
+          /** Format: date-time */
+          raisedTo: string;
+        };
+      };
+    };
+    responses: {
+      /** @description How many threads were looked at and how many changed policy or version */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            threads: number;
+            changed: number;
+          };
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A rule of the domain refuses it */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   upsertAssignment: {
     parameters: {
       query?: never;
@@ -3499,6 +4322,8 @@ export interface operations {
         awaiting?: 'staff' | 'partner';
         /** @description Full-text search over subjects and messages */
         q?: string;
+        /** @description 'due': only threads with a running service-level clock, soonest due (most overdue) first */
+        sla?: 'due';
         cursor?: string;
         limit?: number;
         /** @description A position from a command answer: wait (up to 5 s) until this read reflects it */
@@ -3566,6 +4391,8 @@ export interface operations {
         awaiting?: 'staff' | 'partner';
         /** @description Full-text search over subjects and messages */
         q?: string;
+        /** @description 'due': only threads with a running service-level clock, soonest due (most overdue) first */
+        sla?: 'due';
         /** @description A position from a command answer: wait (up to 5 s) until this read reflects it */
         waitFor?: string;
       };
@@ -3748,6 +4575,26 @@ export interface operations {
               }[];
             }[];
             guestLinks?: components['schemas']['GuestLink'][];
+            /** @description Staff only: the service-level policy the thread is held to and each target, as of asOf */
+            sla?: {
+              policy: {
+                policyId: string;
+                version: number;
+                name: string;
+              };
+              calendar: {
+                calendarId: string;
+                version: number;
+                name: string;
+                timeZone: string;
+                alwaysOpen: boolean;
+              };
+              appliedAt: string;
+              /** @enum {string} */
+              appliedReason: 'raised' | 'reapplied';
+              asOf: string;
+              targets: components['schemas']['SlaTarget'][];
+            } | null;
             /** @description Staff only: the thread's recipients no mail goes to (a permanent bounce or a complaint) */
             suppressedRecipients?: {
               address: string;

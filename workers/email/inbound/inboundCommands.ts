@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { serviceLevelPoliciesOf } from '../../../commands/serviceLevels/serviceLevelPolicies.js';
 import { deterministicUuid, handleCommand } from '../../../commands/commandHandler.js';
 import {
   BODY_MAX,
@@ -89,6 +90,10 @@ export async function raiseInboundQuery(
   },
 ): Promise<{ threadId: string; position: string | null }> {
   const threadId = inboundThreadIdOf(options.messageId);
+  const slaSnapshot = await serviceLevelPoliciesOf(eventStore).match({
+    queryType: INBOUND_QUERY_TYPE,
+    partnerOrgId: options.assignment.partnerOrgId,
+  });
   const outcome = await handleCommand(
     eventStore,
     threadDecider,
@@ -107,6 +112,7 @@ export async function raiseInboundQuery(
         body: options.body,
         ...(options.followUpOf ? { followUpOf: options.followUpOf } : {}),
         ...attachmentsOf(options),
+        slaSnapshot,
       },
       metadata: { now: options.now, author: options.author },
     },
