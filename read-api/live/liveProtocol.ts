@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { guestLinkView, messageView, partnerThreadSummary, staffThreadSummary } from '../threadViews.js';
+import { slaHeadlineView, threadSlaView } from '../serviceLevels/slaViews.js';
 
 /**
  * The wire protocol of the live push (`/api/support/live`): JSON text frames, one message
@@ -109,6 +110,19 @@ export const guestLinksMessage = z.object({
   threads: z.array(z.object({ threadId: z.string(), guestLinks: z.array(guestLinkView) })).min(1),
 });
 
+/**
+ * Staff only: a thread's service-level clocks changed (a reply stopped one, a partner's message
+ * started one, a warning or breach was recorded, a policy was re-applied). `headline` is the
+ * inbox row's clock; `sla` the drawer's targets, as of the moment the frame was built.
+ */
+export const slaMessage = z.object({
+  type: z.literal('sla'),
+  position: livePosition,
+  threads: z
+    .array(z.object({ threadId: z.string(), headline: slaHeadlineView.nullable(), sla: threadSlaView.nullable() }))
+    .min(1),
+});
+
 export const configMessage = z.object({ type: z.literal('config'), position: livePosition });
 
 export const syncMessage = z.object({ type: z.literal('sync'), position: livePosition });
@@ -165,6 +179,7 @@ export const serverMessage = z.discriminatedUnion('type', [
   helloMessage,
   threadsMessage,
   guestLinksMessage,
+  slaMessage,
   configMessage,
   syncMessage,
   presenceMessage,
