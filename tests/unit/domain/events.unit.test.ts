@@ -7,6 +7,8 @@ import {
   eventSchemaVersion,
   guestLinkDecider,
   isDomainEventType,
+  matchSlaPolicy,
+  serviceLevelsDecider,
   MalformedEventError,
   parseDomainEvent,
   systemConfigDecider,
@@ -129,6 +131,76 @@ function oneOfEach(): DomainEvent[] {
         occurredAt: at(5).toISOString(),
       },
     },
+    ...serviceLevelEvents(),
+  ];
+}
+
+/** Calendars and policies through their decider; a policy applied, a warning and a breach on a thread. */
+function serviceLevelEvents(): DomainEvent[] {
+  const calendarId = '0b7a9f5e-5f1a-4c3e-9d2b-000000000001';
+  const policyId = '0b7a9f5e-5f1a-4c3e-9d2b-000000000002';
+  const meta = { now: at(6), author: staff };
+  const open = [{ start: '09:00', end: '17:00' }];
+  const week = { mon: open, tue: open, wed: open, thu: open, fri: open, sat: [], sun: [] };
+  const t = { firstResponseMinutes: 60, nextResponseMinutes: null, resolutionMinutes: 480 };
+  let state = serviceLevelsDecider.initialState;
+  const run = (command: Parameters<typeof serviceLevelsDecider.decide>[0]) => {
+    const events = serviceLevelsDecider.decide(command, state);
+    state = events.reduce(serviceLevelsDecider.evolve, state);
+    return events;
+  };
+  const saved = [
+    ...run({
+      type: 'SaveSlaCalendar',
+      data: {
+        calendarId,
+        calendar: {
+          name: 'Office',
+          timeZone: 'Europe/Paris',
+          alwaysOpen: false,
+          week,
+          holidays: [{ date: '2026-12-25', name: 'Noël' }],
+        },
+      },
+      metadata: meta,
+    }),
+    ...run({
+      type: 'SaveSlaPolicy',
+      data: {
+        policyId,
+        policy: {
+          name: 'Standard',
+          calendarId,
+          position: 0,
+          match: { queryTypes: ['PAYMENT'], partnerOrgIds: [] },
+          targets: { LOW: t, MEDIUM: t, HIGH: t, URGENT: t },
+          warnBeforeMinutes: 30,
+        },
+      },
+      metadata: meta,
+    }),
+  ];
+  const snapshot = matchSlaPolicy(state, { queryType: 'PAYMENT', partnerOrgId: 'org-1' })!;
+  const alert = {
+    threadId,
+    metric: 'firstResponse' as const,
+    cycle: 0,
+    dueAt: at(7).toISOString(),
+    policyId,
+    policyVersion: 1,
+    by: { kind: 'system' as const, id: 'sla-scheduler', name: 'Service levels' },
+    occurredAt: at(7).toISOString(),
+  };
+  return [
+    ...saved,
+    {
+      type: 'SlaPolicyApplied',
+      data: { threadId, snapshot, reason: 'reapplied', by: staff, occurredAt: at(6).toISOString() },
+    },
+    { type: 'SlaWarning', data: alert },
+    { type: 'SlaBreached', data: alert },
+    ...run({ type: 'RemoveSlaPolicy', data: { policyId }, metadata: meta }),
+    ...run({ type: 'RemoveSlaCalendar', data: { calendarId }, metadata: meta }),
   ];
 }
 
@@ -152,6 +224,13 @@ describe('event catalog', () => {
         'EmailDeliveryReported',
         'EmailAddressSuppressed',
         'EmailAddressSuppressionCleared',
+        'SlaPolicyApplied',
+        'SlaWarning',
+        'SlaBreached',
+        'SlaCalendarSaved',
+        'SlaCalendarRemoved',
+        'SlaPolicySaved',
+        'SlaPolicyRemoved',
       ].sort(),
     );
     for (const type of allEventTypes) {

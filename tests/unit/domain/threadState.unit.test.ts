@@ -44,6 +44,7 @@ describe('thread state', () => {
       messageCount: 1,
       lastMessageAt: iso(0),
       attachments: {},
+      sla: expect.objectContaining({ status: 'OPEN', snapshot: null }),
     });
   });
 
