@@ -39,6 +39,8 @@ export const mailedEventTypes: ReadonlySet<string> = new Set([
   'GuestLinkIssued',
   'GuestLinkRevoked',
   'SystemConfigUpdated',
+  'SlaWarning',
+  'SlaBreached',
 ]);
 
 /** Someone to email about an event; a guest comes with the link they were emailed for. */
@@ -381,6 +383,31 @@ export function decideEmails(facts: MailingFacts, { record, event }: ProjectedEv
       const emails = emailsTo(facts, record, thread.thread_id, content, recipients, event.data.messageId);
       return addressed(facts, record, emails, learntNothing());
     }
+    case 'SlaWarning':
+    case 'SlaBreached': {
+      const thread = facts.threads.get(event.data.threadId);
+      if (!thread) return nothing(facts);
+      // the assignee (whatever they chose for partners' messages: this is about their own deadline), else the team
+      const assignee = thread.assignee_id === null ? undefined : facts.staffRecipients.get(thread.assignee_id);
+      const recipient: Recipient = assignee
+        ? { email: assignee.email, audience: 'staff' }
+        : { email: facts.settings.supportEmail, audience: 'support' };
+      const content: EmailContent = {
+        template: 'sla_alert',
+        thread: threadFacts(thread),
+        eventId: record.id,
+        kind: event.type === 'SlaBreached' ? 'breach' : 'warning',
+        metric: event.data.metric,
+        dueAt: event.data.dueAt,
+        toAssignee: recipient.audience === 'staff',
+      };
+      return addressed(
+        facts,
+        record,
+        emailsTo(facts, record, thread.thread_id, content, [recipient], null),
+        learntNothing(),
+      );
+    }
     case 'ThreadResolved': {
       const thread = facts.threads.get(event.data.threadId);
       if (!thread) return nothing(facts);
@@ -478,7 +505,11 @@ export function staffToEmail(threads: ReadonlyMap<string, ThreadRow>, events: re
   const assigned = new Map<string, string | null>();
   for (const { event } of events) {
     if (event.type === 'ThreadAssigned') assigned.set(event.data.threadId, event.data.assigneeId);
-    else if (event.type === 'MessagePosted' && isExternalWriter(event)) {
+    else if (
+      (event.type === 'MessagePosted' && isExternalWriter(event)) ||
+      event.type === 'SlaWarning' ||
+      event.type === 'SlaBreached'
+    ) {
       const { threadId } = event.data;
       const assignee = assigned.has(threadId) ? assigned.get(threadId) : threads.get(threadId)?.assignee_id;
       if (assignee) accounts.add(assignee);

@@ -97,6 +97,17 @@ export type EmailContent =
       toAssignee: boolean;
       files?: EmailFiles;
     }
+  /** Staff told that a service-level target is close or past (a warning, a breach); its event id names the email. */
+  | {
+      template: 'sla_alert';
+      thread: ThreadEmailFacts;
+      eventId: string;
+      kind: 'warning' | 'breach';
+      metric: 'firstResponse' | 'nextResponse' | 'resolution';
+      dueAt: string;
+      /** The thread's assignee; false: the team address (nobody is assigned). */
+      toAssignee: boolean;
+    }
   /** A resolution has no message: its event id names the email. */
   | { template: 'thread_resolved'; thread: ThreadEmailFacts; eventId: string }
   /** A guest link handed to its recipient; its event id names the email. */
@@ -410,6 +421,28 @@ export function renderEmail(content: EmailContent, recipient: EmailRecipient, se
                   'Reply to this email to answer them: your reply is posted as your message in the conversation and emailed to them. To stop these emails, turn them off in My settings.',
               }
             : {}),
+        }),
+      };
+      break;
+    }
+    case 'sla_alert': {
+      const what = { firstResponse: 'first reply', nextResponse: 'reply', resolution: 'resolution' }[content.metric];
+      const due = new Date(content.dueAt).toUTCString().replace('GMT', 'UTC');
+      const subject = plainLine(`${content.kind === 'breach' ? 'Overdue' : 'Due soon'}: ${what} ${topic}`);
+      const whose = content.toAssignee ? 'assigned to you' : 'which nobody is assigned';
+      rendered = {
+        subject,
+        ...layout({
+          subject,
+          intro:
+            content.kind === 'breach'
+              ? `The ${what} in the conversation about assignment ${thread.reference}, ${whose}, was due ${due} and is overdue.`
+              : `The ${what} in the conversation about assignment ${thread.reference}, ${whose}, is due ${due}.`,
+          facts: [
+            ['Subject', thread.subject],
+            ['Due', due],
+          ],
+          ...link,
         }),
       };
       break;

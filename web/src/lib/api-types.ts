@@ -4566,7 +4566,8 @@ export interface operations {
                   | 'staff_reply'
                   | 'thread_resolved'
                   | 'guest_link_issued'
-                  | 'partner_wrote';
+                  | 'partner_wrote'
+                  | 'sla_alert';
                 /** @description accepted (the provider took it), sent, delayed, delivered, bounced, complained (as the provider reported: the strongest so far), failed, dead_lettered, suppressed (not sent: mail to the address is stopped) */
                 status: string;
                 attempts: number;
