@@ -61,6 +61,7 @@ const allSteps: Step[] = [
   })),
   { id: 'reads', title: 'Inbox reads', script: 'bench/read.bench.ts', timeoutMs: minutes(60, 8) },
   { id: 'uploads', title: 'Uploads', script: 'bench/uploads.bench.ts', timeoutMs: minutes(10, 5) },
+  { id: 'sla', title: 'Service-level scheduler', script: 'bench/sla.bench.ts', timeoutMs: minutes(25, 5) },
 ];
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const steps = allSteps.filter((s) => !only || only.some((o) => s.id === o || s.id.startsWith(`${o}-`)));
@@ -376,7 +377,8 @@ const sections: { result?: BenchResult; outcome?: StepOutcome[]; title: string; 
   { id: 'live', title: '4. Live push', result: liveSection, outcome: liveOutcomes },
   { id: 'reads', title: '5. Inbox reads', result: outcomes.find((o) => o.step.id === 'reads')?.result },
   { id: 'uploads', title: '6. Uploads', result: outcomes.find((o) => o.step.id === 'uploads')?.result },
-  { id: 'memory', title: '7. Memory', result: memorySection },
+  { id: 'sla', title: '7. Service-level scheduler', result: outcomes.find((o) => o.step.id === 'sla')?.result },
+  { id: 'memory', title: '8. Memory', result: memorySection },
 ];
 
 await mkdir(chartDir, { recursive: true });

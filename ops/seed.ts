@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { DomainEvent } from '../domain/index.js';
+import type { DomainEvent, SlaSnapshot } from '../domain/index.js';
 import { eventSchemaVersion, priorities, queryTypes, threadStreamName } from '../domain/index.js';
 import { chainEvents } from '../eventstore/hashChain.js';
 import type { EventStore, EventToAppend } from '../eventstore/port.js';
@@ -14,6 +14,10 @@ export interface SeedOptions {
   onProgress?: (done: number, total: number) => void;
   /** Start of the simulated history. */
   since?: Date;
+  /** Every thread gets this service-level policy (an SlaPolicyApplied with its query). */
+  sla?: SlaSnapshot;
+  /** Every thread stays open and unanswered (a backlog of running clocks). */
+  allOpen?: boolean;
 }
 
 const subjects = [
@@ -66,7 +70,13 @@ function threadEvents(i: number, o: SeedOptions, at: number): { threadId: string
       },
     },
   ];
-  const stage = i % 5; // 0 open, 1 pending, 2 answered again, 3 resolved, 4 closed
+  if (o.sla) {
+    events.push({
+      type: 'SlaPolicyApplied',
+      data: { threadId, snapshot: o.sla, reason: 'raised', by: partner, occurredAt: t(0) },
+    });
+  }
+  const stage = o.allOpen ? 0 : i % 5; // 0 open, 1 pending, 2 answered again, 3 resolved, 4 closed
   if (stage >= 1) {
     events.push({
       type: 'MessagePosted',

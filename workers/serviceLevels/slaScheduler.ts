@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import pMap from 'p-map';
 import { threadDecider, threadStreamName, type Author, type SlaWarning } from '../../domain/index.js';
 import { deterministicUuid, handleCommand } from '../../commands/commandHandler.js';
 import type { EventStore } from '../../eventstore/port.js';
@@ -22,6 +23,8 @@ export interface SlaSchedulerOptions {
   batchSize?: number;
   /** A row that had nothing due (the read model was behind) is looked at again after this long. */
   recheckMs?: number;
+  /** Threads whose alerts are appended at once within a round. */
+  concurrency?: number;
 }
 
 export function slaAlertEventId(alert: { threadId: string; metric: string; cycle: number }, type: string): string {
@@ -53,25 +56,30 @@ export class SlaScheduler {
           ORDER BY next_alert_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [now, batchSize, [...this.quiet.keys()]],
       );
-      for (const { thread_id: threadId } of rows) {
-        if (this.stopped) break;
-        looked++;
-        const outcome = await handleCommand(
-          eventStore,
-          threadDecider,
-          threadStreamName(threadId),
-          { type: 'RecordSlaAlerts', data: { threadId }, metadata: { now: clock(), author: SLA_SCHEDULER_AUTHOR } },
-          {
-            metadata: { actor: { type: 'system', id: 'sla-scheduler' } },
-            eventId: (event) => slaAlertEventId(event.data as SlaWarning['data'], event.type),
-          },
-        );
-        if (outcome.appended.length === 0) {
-          this.quiet.set(threadId, now.getTime() + (this.options.recheckMs ?? 30_000));
-          continue;
-        }
-        recorded += outcome.appended.length;
-      }
+      // each thread its own stream: their alerts are appended side by side, commits grouped by Postgres
+      await pMap(
+        rows,
+        async ({ thread_id: threadId }) => {
+          if (this.stopped) return;
+          looked++;
+          const outcome = await handleCommand(
+            eventStore,
+            threadDecider,
+            threadStreamName(threadId),
+            { type: 'RecordSlaAlerts', data: { threadId }, metadata: { now: clock(), author: SLA_SCHEDULER_AUTHOR } },
+            {
+              metadata: { actor: { type: 'system', id: 'sla-scheduler' } },
+              eventId: (event) => slaAlertEventId(event.data as SlaWarning['data'], event.type),
+            },
+          );
+          if (outcome.appended.length === 0) {
+            this.quiet.set(threadId, now.getTime() + (this.options.recheckMs ?? 30_000));
+            return;
+          }
+          recorded += outcome.appended.length;
+        },
+        { concurrency: this.options.concurrency ?? 8 },
+      );
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
