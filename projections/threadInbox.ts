@@ -151,6 +151,10 @@ export function foldInbox(row: InboxRow | undefined, event: ThreadEvent, revisio
     };
   }
   if (!row) return undefined; // an event for a thread we never saw raised: nothing to fold onto
+  // the service-level events change no column but the revision (the ETag a client sends back as If-Match)
+  if (event.type === 'SlaPolicyApplied' || event.type === 'SlaWarning' || event.type === 'SlaBreached') {
+    return { ...row, revision };
+  }
   const next: InboxRow = {
     ...row,
     revision,
@@ -231,6 +235,9 @@ const threadEventTypes = [
   'ThreadClosed',
   'ThreadReopened',
   'AttachmentErased',
+  'SlaPolicyApplied',
+  'SlaWarning',
+  'SlaBreached',
 ] as const;
 
 export const threadInboxProjection: Projection = {
@@ -240,7 +247,8 @@ export const threadInboxProjection: Projection = {
   // 4: support_messages.via and full_text (a reply by email keeps its whole text for "show quoted")
   // 5: follow_up_of (a follow-up names the closed thread it continues; that one reads "continued in" from it)
   // 6: support_attachments (the files of messages, and their erasure)
-  version: 6,
+  // 7: the service-level events move the revision too (it is the stream's, the ETag of If-Match)
+  version: 7,
   tables: ['support_inbox', 'support_messages', 'support_attachments'],
   eventTypes: threadEventTypes,
   createTables: (t) => `

@@ -199,12 +199,9 @@ export const getThread = routeContract({
         }),
       ),
       guestLinks: z.array(guestLinkView).optional(),
-      sla: threadSlaView
-        .nullable()
-        .optional()
-        .meta({
-          description: 'Staff only: the service-level policy the thread is held to and each target, as of asOf',
-        }),
+      sla: threadSlaView.nullable().optional().meta({
+        description: 'Staff only: the service-level policy the thread is held to and each target, as of asOf',
+      }),
       suppressedRecipients: z
         .array(z.object({ address: z.string(), reason: z.enum(['bounced', 'complained']), since: z.string() }))
         .optional()

@@ -22,6 +22,27 @@ export const sampleBodies: Record<string, Record<string, unknown>> = {
   },
   upsertAssignment: { reference: 'A-1001', title: 'Warehouse audit, Rotterdam', partnerOrgId: 'acme' },
   reportClientError: { level: 'error', message: 'a sample error', url: 'http://127.0.0.1:3000/portal' },
+  saveSlaCalendar: {
+    name: 'Sample hours',
+    timeZone: 'Europe/Berlin',
+    alwaysOpen: false,
+    week: { mon: [{ start: '09:00', end: '17:00' }], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] },
+    holidays: [],
+  },
+  saveSlaPolicy: {
+    name: 'Sample policy',
+    calendarId: '00000000-0000-4000-8000-000000000000',
+    position: 0,
+    match: { queryTypes: [], partnerOrgIds: [] },
+    targets: Object.fromEntries(
+      ['LOW', 'MEDIUM', 'HIGH', 'URGENT'].map((p) => [
+        p,
+        { firstResponseMinutes: 60, nextResponseMinutes: 60, resolutionMinutes: 480 },
+      ]),
+    ),
+    warnBeforeMinutes: 10,
+  },
+  reapplySlaToPeriod: { raisedFrom: '2026-01-01T00:00:00.000Z', raisedTo: '2026-01-02T00:00:00.000Z' },
 };
 
 export function sampleBody(route: AnyRoute): Record<string, unknown> | undefined {
