@@ -10,6 +10,8 @@ export const queryKeys = {
     assigneeId: string;
     q: string;
     status: string;
+    /** `due`: the breaching-soon view (threads with a running clock, soonest deadline first) */
+    sla: string;
     limit: number;
   }) => ['inbox', 'list', query] as const,
   inboxCounts: (filters: { priority: string; queryType: string; assigneeId: string; q: string }) =>
@@ -28,6 +30,7 @@ export const queryKeys = {
   assignment: (assignmentId: string) => ['assignments', assignmentId] as const,
   staff: (q: string) => ['staff', { q }] as const,
   systemConfig: () => ['config', 'system'] as const,
+  slaConfig: () => ['config', 'sla'] as const,
   publicConfig: () => ['config', 'public'] as const,
   guestIdentity: (token: string) => ['guest', 'identity', token] as const,
   projections: () => ['ops', 'projections'] as const,

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { Icon } from '../components/Icon';
+import { SlaChip } from '../components/sla/SlaChip';
 import { ThreadDrawer } from '../components/ThreadDrawer';
 import { Button, EmptyState, ErrorState, PriorityBadge, SkeletonRows, StatusBadge } from '../components/ui';
 import { api } from '../lib/api';
@@ -8,6 +9,7 @@ import { formatDateTime, formatRelative, label } from '../lib/format';
 import { useLive } from '../lib/live';
 import { useIdentity } from '../lib/session';
 import { priorities, queryTypes, type Counts, type Page, type StaffThreadSummary } from '../lib/types';
+import type { WithSlaHeadline } from '../lib/sla';
 import { isUnread, rememberStaff } from '../lib/unread';
 import { queryKeys } from '../lib/queryKeys';
 import { useDeskQuery } from '../lib/useDeskQuery';
@@ -15,6 +17,19 @@ import { useDeskQuery } from '../lib/useDeskQuery';
 const tabs = ['ALL', 'OPEN', 'PENDING', 'RESOLVED', 'CLOSED'] as const;
 const PAGE = 25;
 const MAX_LIVE = 100;
+
+type Row = StaffThreadSummary & WithSlaHeadline;
+
+/** A row of the breaching-soon view: its clock runs (or ran past its deadline). */
+function hasRunningClock(row: Row): boolean {
+  return Boolean(row.sla?.dueAt && (row.sla.state === 'running' || row.sla.state === 'breached'));
+}
+
+/** Newest activity first; in the breaching-soon view, the soonest (most breached) deadline first. */
+function rowOrder(breachingSoon: boolean): (a: Row, b: Row) => number {
+  if (!breachingSoon) return (a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt);
+  return (a, b) => (a.sla?.dueAt ?? '\uffff').localeCompare(b.sla?.dueAt ?? '\uffff');
+}
 
 /** Re-renders when this browser marks a thread seen (any tab of it). */
 function useSeenVersion(): number {
@@ -44,6 +59,8 @@ export function InboxPage() {
   const assignee = params.get('assignee') ?? '';
   const q = params.get('q') ?? '';
   const openThread = params.get('thread');
+  const breachingSoon = params.get('sla') === 'due';
+  const sla = breachingSoon ? 'due' : '';
   const [search, setSearch] = useState(q);
   const [limit, setLimit] = useState(PAGE);
   const seenVersion = useSeenVersion();
@@ -51,12 +68,12 @@ export function InboxPage() {
   const filters = useMemo(() => ({ priority, queryType, assigneeId: assignee, q }), [priority, queryType, assignee, q]);
 
   const list = useDeskQuery({
-    queryKey: queryKeys.inbox({ ...filters, status, limit }),
+    queryKey: queryKeys.inbox({ ...filters, status, sla, limit }),
     read: (signal, waitFor) =>
-      api.get<Page<StaffThreadSummary>>('/api/support/inbox', {
+      api.get<Page<Row>>('/api/support/inbox', {
         signal,
         waitFor,
-        query: { ...filters, status, limit },
+        query: { ...filters, status, sla, limit },
       }),
   });
   const counts = useDeskQuery({
@@ -104,8 +121,9 @@ export function InboxPage() {
     [list, counts],
   );
   /** Whether a thread belongs in the list under the current tab and filters (search aside). */
-  function matches(row: StaffThreadSummary): boolean {
+  function matches(row: Row): boolean {
     if (status !== 'ALL' && row.status !== status) return false;
+    if (breachingSoon && !hasRunningClock(row)) return false;
     if (priority && row.priority !== priority) return false;
     if (queryType && row.queryType !== queryType) return false;
     if (assignee === 'me' && row.assigneeId !== identity.accountId) return false;
@@ -117,16 +135,14 @@ export function InboxPage() {
   // re-read; a thread the list does not hold yet (or a search) re-reads the page.
   useLive((event) => {
     if (event.type === 'thread' && event.thread && !q) {
-      const row = event.thread as StaffThreadSummary;
+      const row = event.thread as Row;
       const current = list.data;
       const shown = current?.items.find((r) => r.threadId === row.threadId);
       if (shown && shown.revision > row.revision) {
         // a push older than what a re-read already shows: nothing to do
       } else if (current && shown) {
         const others = current.items.filter((r) => r.threadId !== row.threadId);
-        const items = matches(row)
-          ? [row, ...others].sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt))
-          : others;
+        const items = matches(row) ? [row, ...others].sort(rowOrder(breachingSoon)) : others;
         list.setData(() => ({ ...current, items }));
       } else if (matches(row)) {
         void list.reload();
@@ -158,7 +174,7 @@ export function InboxPage() {
   }
 
   const rows = list.data?.items ?? [];
-  const hasFilters = Boolean(priority || queryType || assignee || q);
+  const hasFilters = Boolean(priority || queryType || assignee || q || breachingSoon);
 
   function threadHref(threadId: string): string {
     const next = new URLSearchParams(params);
@@ -171,7 +187,11 @@ export function InboxPage() {
       <div className="page-header">
         <div>
           <h1>Support inbox</h1>
-          <p>Partner queries, newest activity first.</p>
+          <p>
+            {breachingSoon
+              ? 'Breaching soon: threads with a running service-level clock, soonest deadline first.'
+              : 'Partner queries, newest activity first.'}
+          </p>
         </div>
         <span className="spacer" />
         <span className="live-pill" title="New threads and replies appear without reloading">
@@ -262,13 +282,23 @@ export function InboxPage() {
               </option>
             ))}
           </select>
+          <Button
+            size="sm"
+            variant={breachingSoon ? 'primary' : 'secondary'}
+            icon="clock"
+            aria-pressed={breachingSoon}
+            onClick={() => update({ sla: breachingSoon ? null : 'due' })}
+            data-testid="breaching-soon"
+          >
+            Breaching soon
+          </Button>
           {hasFilters ? (
             <Button
               size="sm"
               variant="ghost"
               onClick={() => {
                 setSearch('');
-                update({ priority: null, queryType: null, assignee: null, q: null });
+                update({ priority: null, queryType: null, assignee: null, q: null, sla: null });
               }}
             >
               Clear
@@ -282,7 +312,11 @@ export function InboxPage() {
           ) : list.error && !list.data ? (
             <ErrorState error={list.error} onRetry={() => void list.reload()} title="Could not load the inbox" />
           ) : rows.length === 0 ? (
-            hasFilters || status !== 'ALL' ? (
+            breachingSoon ? (
+              <EmptyState icon="clock" title="Nothing is breaching soon">
+                No thread matching these filters has a running service-level clock.
+              </EmptyState>
+            ) : hasFilters || status !== 'ALL' ? (
               <EmptyState icon="search" title="No threads match">
                 Try another status, or clear the filters.
               </EmptyState>
@@ -340,6 +374,7 @@ export function InboxPage() {
                         </time>
                         <StatusBadge status={row.status} />
                         <PriorityBadge priority={row.priority} />
+                        {row.sla ? <SlaChip clock={row.sla} /> : null}
                         {row.awaiting === 'staff' ? (
                           <span className="awaiting" data-testid="awaiting-staff">
                             <Icon name="clock" size={12} />
