@@ -14,6 +14,7 @@ import {
   type StaffThreadSummary,
   type ThreadView,
 } from '../lib/types';
+import type { ThreadSla, WithSlaHeadline } from '../lib/sla';
 import { markSeen, rememberStaff } from '../lib/unread';
 import { queryKeys } from '../lib/queryKeys';
 import { useDeskQuery } from '../lib/useDeskQuery';
@@ -24,10 +25,14 @@ import { GuestLinksPanel } from './GuestLinksPanel';
 import { Icon } from './Icon';
 import { ThreadLinks } from './ThreadLinks';
 import { ReplyBox, type Visibility } from './ReplyBox';
+import { SlaPanel } from './sla/SlaPanel';
 import { useToast } from './Toasts';
 import { Alert, Button, ErrorState, PriorityBadge, SkeletonRows, StatusBadge } from './ui';
 
-type StaffThread = ThreadView<StaffThreadSummary>;
+type StaffThread = ThreadView<StaffThreadSummary & WithSlaHeadline> & {
+  /** The thread's service levels (absent from a desk that has none). */
+  sla?: ThreadSla | null;
+};
 
 /**
  * One thread, for staff: the conversation with internal notes, the reply box, and the
@@ -126,9 +131,13 @@ export function ThreadDrawer({
     }
     if (event.type !== 'thread' || event.threadId !== threadId) return;
     const patched = applyThreadPush(view.data, event);
+    // the push carries the row's headline clock, not the drawer's targets: a clock that may have
+    // moved (started, stopped, warned, breached) is read again
+    const clocks = Boolean(view.data?.sla || (event.thread as WithSlaHeadline | undefined)?.sla);
     if (patched) {
       view.setData(() => patched);
       markSeen(identity.accountId, threadId, patched.thread.lastActivityAt);
+      if (clocks) void view.reload();
     } else void view.reload();
     void emails.reload();
   });
@@ -328,6 +337,17 @@ export function ThreadDrawer({
                 View history and verify
               </Link>
             </p>
+          ) : null}
+          {data.sla !== undefined ? (
+            <SlaPanel
+              sla={data.sla}
+              reapplying={busy === 'reapply'}
+              onReapply={
+                isAdmin(identity)
+                  ? () => void command('reapply', 'sla/reapply', {}, 'Current policy re-applied')
+                  : undefined
+              }
+            />
           ) : null}
           {actionError ? (
             <div style={{ marginTop: 12 }}>
