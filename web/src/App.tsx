@@ -18,6 +18,9 @@ import { PortalThreadPage } from './pages/PortalThreadPage';
 import { SignInPage } from './pages/SignInPage';
 import { SystemConfigPage } from './pages/SystemConfigPage';
 import { MySettingsPage } from './pages/MySettingsPage';
+import { ServiceLevelsPage } from './pages/ServiceLevelsPage';
+import { SlaCalendarPage } from './pages/SlaCalendarPage';
+import { SlaPolicyPage } from './pages/SlaPolicyPage';
 
 function Home() {
   const { state } = useSession();
@@ -71,6 +74,31 @@ function SignedInApp() {
             element={
               <RoleGate allow={isAdmin}>
                 <SystemConfigPage />
+              </RoleGate>
+            }
+          />
+          {/* admins edit service levels; agents may read them (the drawer links its policy here) */}
+          <Route
+            path="/admin/service-levels"
+            element={
+              <RoleGate allow={canManageSupport}>
+                <ServiceLevelsPage />
+              </RoleGate>
+            }
+          />
+          <Route
+            path="/admin/service-levels/calendars/:calendarId"
+            element={
+              <RoleGate allow={canManageSupport}>
+                <SlaCalendarPage />
+              </RoleGate>
+            }
+          />
+          <Route
+            path="/admin/service-levels/policies/:policyId"
+            element={
+              <RoleGate allow={canManageSupport}>
+                <SlaPolicyPage />
               </RoleGate>
             }
           />

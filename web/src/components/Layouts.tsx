@@ -87,6 +87,7 @@ export function StaffLayout({ identity }: { identity: SignedIn }) {
     { to: '/admin/support', text: 'Inbox', icon: 'inbox' as const, show: true },
     { to: '/admin/held-mail', text: 'Held mail', icon: 'mail' as const, show: mayManage, count: heldCount },
     { to: '/admin/system-config', text: 'Config', icon: 'settings' as const, show: isAdmin(identity) },
+    { to: '/admin/service-levels', text: 'Service levels', icon: 'clock' as const, show: isAdmin(identity) },
     { to: '/ops', text: 'Ops', icon: 'activity' as const, show: canOperate(identity) },
     { to: '/audit', text: 'Audit', icon: 'shield' as const, show: canAudit(identity) },
     { to: '/admin/my-settings', text: 'My settings', icon: 'mail' as const, show: mayManage },
