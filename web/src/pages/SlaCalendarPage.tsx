@@ -480,7 +480,7 @@ function HolidayInputs({
   const nameError = errors[`holidays.${index}.name`];
   return (
     <>
-      <span>
+      <span style={{ display: 'grid' }}>
         <label className="visually-hidden" htmlFor={`${base}-date`}>
           Holiday {index + 1} date
         </label>
@@ -496,7 +496,7 @@ function HolidayInputs({
         />
         <ErrorText id={`${base}-date-error`} text={dateError} />
       </span>
-      <span style={{ flex: 1, minWidth: 160 }}>
+      <span style={{ display: 'grid', flex: 1, minWidth: 160 }}>
         <label className="visually-hidden" htmlFor={`${base}-name`}>
           Holiday {index + 1} name
         </label>
