@@ -129,8 +129,20 @@ describe('service levels, in a browser', { timeout: 180_000 }, () => {
     await admin.goto('/admin/support');
     await admin.getByRole('heading', { name: 'Support inbox' }).waitFor();
     await markPage(admin);
+    // a technical query runs on the office's hours (4 h); the payment on the 24/7 minute
+    const other = 'The shared drive will not open';
+    await ok(
+      scenario.api.partner.request('POST', '/api/support/threads', {
+        assignmentId: 'asg-1001',
+        queryType: 'TECHNICAL',
+        priority: 'MEDIUM',
+        subject: other,
+        body: 'Since this morning the shared drive asks for a password none of us has.',
+      }),
+    );
     const subject = 'Invoice 4471 was paid twice';
     const threadId = await scenario.arrangeThread(subject);
+    await (await chip(admin, other)).waitFor(LIVE);
     const clock = await chip(admin, subject);
     await clock.waitFor(LIVE);
     expect(await clock.innerText()).toMatch(/^first reply due in (1 m|under 1 m)$/);
@@ -146,6 +158,9 @@ describe('service levels, in a browser', { timeout: 180_000 }, () => {
     await admin.getByRole('button', { name: 'Breaching soon' }).click();
     await admin.getByText('Breaching soon: threads with a running service-level clock').waitFor();
     await admin.getByTestId('inbox-row').filter({ hasText: subject }).waitFor();
+    // the soonest (most breached) deadline first
+    await admin.getByTestId('inbox-row').nth(1).filter({ hasText: other }).waitFor();
+    expect(await admin.getByTestId('inbox-row').first().innerText()).toContain(subject);
 
     // the drawer shows the policy and the target; an agent's reply stops the clock: met
     await admin.getByTestId('inbox-row').filter({ hasText: subject }).getByRole('link').click();
@@ -194,13 +209,13 @@ describe('service levels, in a browser', { timeout: 180_000 }, () => {
 /** The error shown beside the field labelled `name` (tied to it by aria-describedby). */
 async function fieldError(page: Page, name: string): Promise<string> {
   const input = page.getByLabel(name, { exact: true });
-  await page.waitForFunction(
-    (el) => el?.getAttribute('aria-invalid') === 'true',
-    await input.elementHandle(),
-  );
+  await page.waitForFunction((el) => el?.getAttribute('aria-invalid') === 'true', await input.elementHandle());
   const ids = ((await input.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
   for (const id of ids) {
-    const text = await page.locator(`[id="${id}"][data-field-error]`).innerText().catch(() => '');
+    const text = await page
+      .locator(`[id="${id}"][data-field-error]`)
+      .innerText()
+      .catch(() => '');
     if (text) return text.trim();
   }
   return '';
