@@ -244,7 +244,7 @@ export function SlaCalendarPage() {
 
               {form.alwaysOpen ? null : (
                 <>
-                  <fieldset className="field" style={{ border: 0, padding: 0, margin: 0 }}>
+                  <fieldset className="field" style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
                     <legend className="field-label">Opening hours</legend>
                     <span className="field-hint">A lunch break is two intervals. A day without hours is closed.</span>
                     {errors.week ? (
@@ -267,7 +267,7 @@ export function SlaCalendarPage() {
                       ))}
                     </div>
                   </fieldset>
-                  <fieldset className="field" style={{ border: 0, padding: 0, margin: 0 }}>
+                  <fieldset className="field" style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
                     <legend className="field-label">Holidays</legend>
                     <span className="field-hint">Closed all day, in the calendar&rsquo;s time zone.</span>
                     <div className="stack-sm" data-testid="sla-holidays">

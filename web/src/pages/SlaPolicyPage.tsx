@@ -303,7 +303,7 @@ export function SlaPolicyPage() {
                 </div>
               </div>
 
-              <fieldset className="field" style={{ border: 0, padding: 0, margin: 0 }}>
+              <fieldset className="field" style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
                 <legend className="field-label">Query types</legend>
                 <span className="field-hint" id="pol-match-queryTypes-hint">
                   None ticked: any query type.
@@ -355,7 +355,7 @@ export function SlaPolicyPage() {
                 )}
               </Field>
 
-              <fieldset className="field" style={{ border: 0, padding: 0, margin: 0 }}>
+              <fieldset className="field" style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
                 <legend className="field-label">Targets</legend>
                 <span className="field-hint">
                   Business time per priority: minutes (90) or hours and minutes (1h 30m). Empty: no target.

@@ -1,5 +1,5 @@
 import { Link } from 'react-router-dom';
-import { formatDateTime, label } from '../../lib/format';
+import { formatDateTime } from '../../lib/format';
 import {
   formatBusinessSeconds,
   formatClockDuration,
@@ -46,23 +46,11 @@ export function SlaPanel({
               {formatDateTime(sla.appliedAt)}
             </span>
           </p>
-          <div style={{ overflowX: 'auto' }}>
-            <table className="sla-targets" data-testid="sla-targets">
-              <thead>
-                <tr>
-                  <th scope="col">Target</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Due</th>
-                  <th scope="col">Business time</th>
-                </tr>
-              </thead>
-              <tbody>
-                {sla.targets.map((target) => (
-                  <TargetRow key={`${target.metric}-${target.cycle}`} target={target} />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ul className="sla-target-list" data-testid="sla-targets">
+            {sla.targets.map((target) => (
+              <TargetRow key={`${target.metric}-${target.cycle}`} target={target} />
+            ))}
+          </ul>
           <p className="small muted" style={{ marginTop: 6 }}>
             Business time counts only the calendar&rsquo;s open hours; as of {formatDateTime(sla.asOf)}, counted on here
             since.
@@ -90,44 +78,31 @@ function TargetRow({ target }: { target: SlaTargetView }) {
   const name =
     target.metric === 'nextResponse' ? `${metricNames[target.metric]} #${target.cycle}` : metricNames[target.metric];
   const live = target.state === 'running' || target.state === 'breached';
+  const facts = [
+    target.dueAt ? `due ${formatDateTime(target.dueAt)}` : null,
+    target.completedAt ? `done ${formatDateTime(target.completedAt)}` : null,
+    `${formatBusinessSeconds(target.elapsedSeconds)} used`,
+    live
+      ? look.remainingSeconds >= 0
+        ? `${formatBusinessSeconds(look.remainingSeconds)} left`
+        : `${formatBusinessSeconds(look.remainingSeconds)} over`
+      : null,
+    target.warned ? 'warned' : null,
+  ].filter((f): f is string => f !== null);
   return (
-    <tr data-testid="sla-target" data-metric={target.metric} data-state={look.tone}>
-      <th scope="row">
-        {name}
-        <span className="muted small" style={{ display: 'block', fontWeight: 400 }}>
-          within {formatClockDuration(target.targetSeconds)}
-        </span>
-      </th>
-      <td>
+    <li className="sla-target" data-testid="sla-target" data-metric={target.metric} data-state={look.tone}>
+      <div className="sla-target-head">
+        <strong>{name}</strong>
+        <span className="muted small">within {formatClockDuration(target.targetSeconds)}</span>
+        <span className="spacer" />
         <SlaChipAt clock={target} now={now} />
-        {target.warned && look.tone !== 'breached' && target.state !== 'missed' ? (
-          <span className="small muted" style={{ display: 'block' }}>
-            Warned
-          </span>
-        ) : null}
-      </td>
-      <td>
-        {target.dueAt
-          ? formatDateTime(target.dueAt)
-          : target.completedAt
-            ? `done ${formatDateTime(target.completedAt)}`
-            : '—'}
+      </div>
+      <div className="small muted">
+        {facts.join(' · ')}
         {target.breachedAt ? (
-          <span className="small" style={{ display: 'block', color: 'var(--red)' }}>
-            breached {formatDateTime(target.breachedAt)}
-          </span>
+          <span style={{ color: 'var(--red)' }}> · breached {formatDateTime(target.breachedAt)}</span>
         ) : null}
-      </td>
-      <td>
-        {formatBusinessSeconds(target.elapsedSeconds)} used
-        <span className="small muted" style={{ display: 'block' }}>
-          {live
-            ? look.remainingSeconds >= 0
-              ? `${formatBusinessSeconds(look.remainingSeconds)} left`
-              : `${formatBusinessSeconds(look.remainingSeconds)} over`
-            : label(target.state)}
-        </span>
-      </td>
-    </tr>
+      </div>
+    </li>
   );
 }
