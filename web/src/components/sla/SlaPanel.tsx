@@ -38,8 +38,8 @@ export function SlaPanel({
       {sla ? (
         <>
           <p className="small" data-testid="sla-policy">
-            <Link to="/admin/service-levels">{sla.policy.name}</Link> (version {sla.policy.version}) on{' '}
-            {sla.calendar.name} (version {sla.calendar.version}, {sla.calendar.timeZone})
+            <Link to={`/admin/service-levels/policies/${sla.policy.policyId}`}>{sla.policy.name}</Link> (version{' '}
+            {sla.policy.version}) on {sla.calendar.name} (version {sla.calendar.version}, {sla.calendar.timeZone})
             <span className="muted">
               {' '}
               · {sla.appliedReason === 'reapplied' ? 're-applied' : 'applied when raised'}{' '}
