@@ -69,9 +69,16 @@ describe('service levels, in a browser', { timeout: 180_000 }, () => {
     await admin.getByLabel('Holiday 1 name').fill('Christmas Day');
     await admin.getByRole('button', { name: 'Save calendar' }).click();
     expect(await fieldError(admin, 'Monday interval 2 closes')).toBe('Must be after the start.');
+    // overlapping intervals only the desk refuses: its sentence stands beside Monday
+    await admin.getByLabel('Monday interval 2 opens').fill('12:00');
     await admin.getByLabel('Monday interval 2 closes').fill('17:30');
     await admin.getByRole('button', { name: 'Save calendar' }).click();
+    await admin.getByTestId('sla-day-mon').getByText('Intervals of a day must not overlap.').waitFor();
+    expect(await admin.getByTestId('sla-version').count()).toBe(0);
+    await admin.getByLabel('Monday interval 2 opens').fill('13:30');
+    await admin.getByRole('button', { name: 'Save calendar' }).click();
     await admin.getByTestId('sla-version').filter({ hasText: 'Version 1' }).waitFor();
+    await admin.evaluate(() => window.scrollTo(0, 0));
     await scenario.bd.screenshot(admin, 'sla-calendar');
 
     // the policy: payments get a first reply within a minute, on the 24/7 calendar
@@ -94,6 +101,8 @@ describe('service levels, in a browser', { timeout: 180_000 }, () => {
     await admin.getByRole('button', { name: 'Save policy' }).click();
     await admin.getByTestId('sla-version').filter({ hasText: 'Version 1' }).waitFor();
     expect(await admin.getByLabel('High next response').inputValue()).toBe('1h 30m');
+    const fastId = new URL(admin.url()).pathname.split('/').pop()!;
+    await admin.evaluate(() => window.scrollTo(0, 0));
     await scenario.bd.screenshot(admin, 'sla-policy');
 
     // everything else: on the office's hours, a first reply within 4 hours (arranged, not what is tested)
@@ -184,9 +193,22 @@ describe('service levels, in a browser', { timeout: 180_000 }, () => {
     expect(await wasNotReloaded(admin)).toBe(true);
     await scenario.bd.screenshot(admin, 'sla-drawer');
 
-    // an admin re-applies the current policy to the thread: the drawer says so
+    // the policy changes (version 2); the thread keeps version 1 until an admin re-applies it
+    const fast = await ok(
+      scenario.api.admin.request<{ policies: Record<string, unknown>[] }>('GET', '/api/support/sla/config'),
+    );
+    const saved = fast.policies.find((p) => p.policyId === fastId)!;
+    const { policyId: _id, version: _v, updatedAt: _at, updatedBy: _by, ...input } = saved;
+    const slower = { firstResponseMinutes: 1, nextResponseMinutes: 120, resolutionMinutes: null };
+    await ok(
+      scenario.api.admin.request('PUT', `/api/support/sla/policies/${fastId}`, {
+        ...input,
+        targets: { LOW: slower, MEDIUM: slower, HIGH: slower, URGENT: slower },
+      }),
+    );
     await panel.getByRole('button', { name: 'Re-apply current policy' }).click();
-    await panel.getByText('re-applied', { exact: false }).waitFor(LIVE);
+    await panel.getByTestId('sla-policy').getByText('re-applied').waitFor(LIVE);
+    expect(await panel.getByTestId('sla-policy').innerText()).toContain(`${FAST} (version 2)`);
   });
 
   it('an agent reads the service levels but changes nothing, and has no menu entry for them', async () => {

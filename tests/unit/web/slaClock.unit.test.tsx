@@ -10,6 +10,7 @@ import {
   parseMinutes,
   slaClockLook,
   type SlaHeadline,
+  type SlaTarget,
 } from '../../../web/src/lib/sla';
 import { TICK_MS } from '../../../web/src/lib/sharedClock';
 
@@ -25,6 +26,7 @@ function clock(overrides: Partial<SlaHeadline> = {}): SlaHeadline {
     cycle: 1,
     state: 'running',
     dueAt: at(80 * 60),
+    warnAt: null,
     remainingSeconds: 80 * 60,
     targetSeconds: 4 * 3600,
     ...overrides,
@@ -89,8 +91,7 @@ describe('the clock chip’s words', () => {
 });
 
 describe('the clock chip’s colour', () => {
-  const tone = (c: SlaHeadline, warnBeforeSeconds?: number) =>
-    slaClockLook(c, NOW, warnBeforeSeconds === undefined ? {} : { warnBeforeSeconds }).tone;
+  const tone = (c: SlaHeadline | SlaTarget) => slaClockLook(c, NOW).tone;
 
   it('when more than a quarter of the target is left, then it is neutral', () => {
     expect(tone(clock({ dueAt: at(3601), remainingSeconds: 3601, targetSeconds: 4 * 3600 }))).toBe('neutral');
@@ -100,11 +101,19 @@ describe('the clock chip’s colour', () => {
     expect(tone(clock({ dueAt: at(3599), remainingSeconds: 3599, targetSeconds: 4 * 3600 }))).toBe('warning');
   });
 
-  it('when inside the policy’s warn window, or warned by the desk, then it is amber', () => {
-    const plenty = clock({ dueAt: at(1800), remainingSeconds: 1800, targetSeconds: 3600 });
+  it('when inside the policy’s warn window (from warnAt), or warned by the desk, then it is amber', () => {
+    const plenty = clock({ dueAt: at(1800), warnAt: at(1), remainingSeconds: 1800, targetSeconds: 3600 });
     expect(tone(plenty)).toBe('neutral');
-    expect(tone(plenty, 1800)).toBe('warning');
-    expect(tone({ ...plenty, warned: true })).toBe('warning');
+    expect(tone({ ...plenty, warnAt: at(0) })).toBe('warning');
+    const target: SlaTarget = {
+      ...plenty,
+      elapsedSeconds: 1800,
+      startedAt: at(-1800),
+      completedAt: null,
+      warned: true,
+      breachedAt: null,
+    };
+    expect(tone(target)).toBe('warning');
   });
 
   it('when the deadline passes, then it is red though the desk last said running', () => {
@@ -201,6 +210,17 @@ describe('the countdown', () => {
     // afterwards the 30 s tick moves it on: within one tick of 15 minutes over, it says so
     act(() => vi.advanceTimersByTime(15 * 60_000 + TICK_MS));
     expect(text()).toBe('first reply breached 15 m ago');
+  });
+
+  it('when the warn window opens, then the chip turns amber at that moment', () => {
+    const c = clock({ dueAt: at(3600), warnAt: at(600), remainingSeconds: 3600, targetSeconds: 7200 });
+    act(() => root.render(<SlaChip clock={c} />));
+    expect(toneOf()).toBe('neutral');
+    act(() => vi.advanceTimersByTime(599_999));
+    expect(toneOf()).toBe('neutral');
+    act(() => vi.advanceTimersByTime(1));
+    expect(toneOf()).toBe('warning');
+    expect(text()).toBe('first reply due in 50 m');
   });
 
   it('when a push brings the clock stopped, then the chip says so at once', () => {

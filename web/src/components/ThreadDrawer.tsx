@@ -14,7 +14,7 @@ import {
   type StaffThreadSummary,
   type ThreadView,
 } from '../lib/types';
-import type { ThreadSla, WithSlaHeadline } from '../lib/sla';
+import { keepSlaHeadline } from '../lib/sla';
 import { markSeen, rememberStaff } from '../lib/unread';
 import { queryKeys } from '../lib/queryKeys';
 import { useDeskQuery } from '../lib/useDeskQuery';
@@ -29,10 +29,7 @@ import { SlaPanel } from './sla/SlaPanel';
 import { useToast } from './Toasts';
 import { Alert, Button, ErrorState, PriorityBadge, SkeletonRows, StatusBadge } from './ui';
 
-type StaffThread = ThreadView<StaffThreadSummary & WithSlaHeadline> & {
-  /** The thread's service levels (absent from a desk that has none). */
-  sla?: ThreadSla | null;
-};
+type StaffThread = ThreadView<StaffThreadSummary>;
 
 /**
  * One thread, for staff: the conversation with internal notes, the reply box, and the
@@ -129,15 +126,20 @@ export function ThreadDrawer({
       view.setData((current) => (current ? { ...current, guestLinks: event.guestLinks } : current));
       return;
     }
+    if (event.type === 'sla') {
+      // the clocks changed (a reply stopped one, the scheduler warned or breached, a re-apply)
+      if (event.threadId === threadId)
+        view.setData((current) =>
+          current ? { ...current, sla: event.sla, thread: { ...current.thread, sla: event.headline } } : current,
+        );
+      return;
+    }
     if (event.type !== 'thread' || event.threadId !== threadId) return;
     const patched = applyThreadPush(view.data, event);
-    // the push carries the row's headline clock, not the drawer's targets: a clock that may have
-    // moved (started, stopped, warned, breached) is read again
-    const clocks = Boolean(view.data?.sla || (event.thread as WithSlaHeadline | undefined)?.sla);
     if (patched) {
-      view.setData(() => patched);
+      // a thread push leaves the clocks out: the ones shown stay until an `sla` frame moves them
+      view.setData(() => ({ ...patched, thread: keepSlaHeadline(patched.thread, view.data?.thread) }));
       markSeen(identity.accountId, threadId, patched.thread.lastActivityAt);
-      if (clocks) void view.reload();
     } else void view.reload();
     void emails.reload();
   });

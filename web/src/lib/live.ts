@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { getGuestToken } from './api';
-import type { GuestLink, Message } from './types';
+import type { GuestLink, Message, SlaHeadline, ThreadSla } from './types';
 
 /**
  * Live updates: the one module that knows how changes reach the browser.
@@ -20,6 +20,8 @@ export type LiveEvent =
   /** A thread changed. `thread` and `messages` (those this change added) come with a push; a page may patch with them. */
   | { type: 'thread'; threadId: string; thread?: unknown; messages?: Message[]; truncated?: boolean }
   | { type: 'guestLinks'; threadId: string; guestLinks: GuestLink[] }
+  /** Staff only: a thread's service-level clocks changed (started, stopped, warned, breached, re-applied). */
+  | { type: 'sla'; threadId: string; headline: SlaHeadline | null; sla: ThreadSla | null }
   | { type: 'config' }
   /** Something may have changed (a poll tick, a reconnect, a reload order): re-read what you show. */
   | { type: 'resync' };
@@ -107,6 +109,8 @@ interface ServerFrame {
     messages?: Message[];
     truncated?: boolean;
     guestLinks?: GuestLink[];
+    headline?: SlaHeadline | null;
+    sla?: ThreadSla | null;
   }[];
   threadId?: string;
   viewers?: PresencePeer[];
@@ -154,6 +158,12 @@ function onFrame(frame: ServerFrame): void {
       for (const update of frame.threads ?? []) {
         if (update.threadId)
           emit({ type: 'guestLinks', threadId: update.threadId, guestLinks: update.guestLinks ?? [] });
+      }
+      return;
+    case 'sla':
+      for (const update of frame.threads ?? []) {
+        if (update.threadId)
+          emit({ type: 'sla', threadId: update.threadId, headline: update.headline ?? null, sla: update.sla ?? null });
       }
       return;
     case 'config':

@@ -1,4 +1,13 @@
-import type { QueryType } from './types';
+import type {
+  SlaCalendar,
+  SlaCalendarInput,
+  SlaConfig,
+  SlaHeadline,
+  SlaPolicy,
+  SlaPolicyInput,
+  SlaTarget,
+  ThreadSla,
+} from './types';
 
 /**
  * Service levels as the web app sees them: business-hour calendars, policies, and the clocks a
@@ -18,102 +27,30 @@ export const weekdayNames: Record<Weekday, string> = {
   sun: 'Sunday',
 };
 
-export interface Interval {
-  /** "HH:MM" */
-  start: string;
-  /** "HH:MM", "24:00" allowed, after start */
-  end: string;
-}
-export interface Holiday {
-  /** YYYY-MM-DD */
-  date: string;
-  name: string;
-}
-export interface CalendarInput {
-  name: string;
-  timeZone: string;
-  /** 24/7: the week and the holidays are ignored */
-  alwaysOpen: boolean;
-  week: Record<Weekday, Interval[]>;
-  holidays: Holiday[];
-}
-export interface Calendar extends CalendarInput {
-  calendarId: string;
-  version: number;
-  updatedAt: string;
-  updatedBy: string;
-}
+export type Calendar = SlaCalendar;
+export type CalendarInput = SlaCalendarInput;
+export type Interval = CalendarInput['week']['mon'][number];
+export type Policy = SlaPolicy;
+export type PolicyInput = SlaPolicyInput;
+export type SlaPriority = keyof PolicyInput['targets'];
+export type SlaMetric = SlaTarget['metric'];
+export type SlaState = SlaTarget['state'];
+export type SlaTargetView = SlaTarget;
+export type { SlaTarget };
+export type { SlaConfig, SlaHeadline, ThreadSla };
 
-export const slaMetrics = ['firstResponse', 'nextResponse', 'resolution'] as const;
-export type SlaMetric = (typeof slaMetrics)[number];
-export type SlaPriority = 'LOW' | 'MEDIUM' | 'HIGH' | 'URGENT';
-export interface Targets {
-  firstResponseMinutes: number | null;
-  nextResponseMinutes: number | null;
-  resolutionMinutes: number | null;
-}
-export interface PolicyInput {
-  name: string;
-  calendarId: string;
-  /** lower is tried first; the first match wins */
-  position: number;
-  /** an empty list matches any */
-  match: { queryTypes: QueryType[]; partnerOrgIds: string[] };
-  targets: Record<SlaPriority, Targets>;
-  warnBeforeMinutes: number;
-}
-export interface Policy extends PolicyInput {
-  policyId: string;
-  version: number;
-  updatedAt: string;
-  updatedBy: string;
-}
-export interface SlaConfig {
-  calendars: Calendar[];
-  policies: Policy[];
-  revision: number;
-}
+export const slaMetrics = ['firstResponse', 'nextResponse', 'resolution'] as const satisfies readonly SlaMetric[];
 
-/** running: counting; paused: thread PENDING; breached: running past dueAt; met / missed: done in time / late */
-export type SlaState = 'running' | 'paused' | 'breached' | 'met' | 'missed';
-export interface SlaTargetView {
-  metric: SlaMetric;
-  cycle: number;
-  targetSeconds: number;
-  state: SlaState;
-  /** while running or breached */
-  dueAt: string | null;
-  /** business seconds; negative once breached */
-  remainingSeconds: number;
-  elapsedSeconds: number;
-  startedAt: string;
-  completedAt: string | null;
-  warned: boolean;
-  breachedAt: string | null;
-}
-export interface ThreadSla {
-  policy: { policyId: string; version: number; name: string };
-  calendar: { calendarId: string; version: number; name: string; timeZone: string };
-  appliedAt: string;
-  appliedReason: 'raised' | 'reapplied';
-  asOf: string;
-  targets: SlaTargetView[];
-}
-/** The clock an inbox row shows: the running one due first, else a paused one. */
-export interface SlaHeadline {
-  metric: SlaMetric;
-  cycle: number;
-  state: SlaState;
-  dueAt: string | null;
-  remainingSeconds: number;
-  targetSeconds: number;
-  /** Not in the contract's headline; honoured when the desk sends it (the scheduler's warning). */
-  warned?: boolean;
-}
-
-/** What a staff row or thread carries once the desk knows service levels (absent before). */
-export interface WithSlaHeadline {
-  sla?: SlaHeadline | null;
+/**
+ * A live push of a thread leaves its clock out (an `sla` frame carries it when the clocks change):
+ * the pushed summary keeps the clock the screen already shows.
+ */
+export function keepSlaHeadline<T extends { sla?: SlaHeadline | null }>(
+  pushed: T,
+  shown: { sla?: SlaHeadline | null } | undefined,
+): T {
+  if ('sla' in pushed || !shown || !('sla' in shown)) return pushed;
+  return { ...pushed, sla: shown.sla ?? null };
 }
 
 export const metricNames: Record<SlaMetric, string> = {
@@ -125,8 +62,8 @@ export const metricNames: Record<SlaMetric, string> = {
 /* ------------------------------------------------------------------ the clock's words and colour */
 
 /**
- * neutral: far from its deadline; warning: inside the warn window or under a quarter of the target
- * left; breached: past the deadline; paused: the thread waits for the partner; met / missed: done.
+ * neutral: far from its deadline; warning: inside the policy's warn window or a quarter of the
+ * target (or less) left; breached: past the deadline; paused: the thread waits for the partner; met / missed: done.
  */
 export type SlaTone = 'neutral' | 'warning' | 'breached' | 'paused' | 'met' | 'missed';
 
@@ -181,13 +118,13 @@ export function formatDueTime(dueMs: number, nowMs: number, locale?: string, tim
 
 /**
  * A clock as the chip shows it at `nowMs`: counted down from `dueAt` in the browser, so it turns
- * red at the deadline without waiting for the desk. Business seconds left are at most what the
+ * amber at `warnAt` (the policy's warn window) and red at the deadline without waiting for the desk. Business seconds left are at most what the
  * desk last said and at most the wall time to the deadline (business time never runs faster).
  */
 export function slaClockLook(
   clock: SlaHeadline | SlaTargetView,
   nowMs: number,
-  options: { warnBeforeSeconds?: number | null; locale?: string; timeZone?: string } = {},
+  options: { locale?: string; timeZone?: string } = {},
 ): SlaClockLook {
   const dueMs = clock.dueAt ? Date.parse(clock.dueAt) : Number.NaN;
   const hasDue = !Number.isNaN(dueMs);
@@ -209,10 +146,10 @@ export function slaClockLook(
         return { text: `${what} breached ${ago}`, tone: 'breached', remainingSeconds: -over };
       }
       const left = Math.min(clock.remainingSeconds, wallLeft);
-      const warnBefore = options.warnBeforeSeconds ?? null;
+      const warnAt = clock.warnAt ? Date.parse(clock.warnAt) : Number.NaN;
       const warning =
-        ('warned' in clock && clock.warned === true) ||
-        (warnBefore !== null && left <= warnBefore) ||
+        ('warned' in clock && clock.warned) ||
+        (!Number.isNaN(warnAt) && nowMs >= warnAt) ||
         (clock.targetSeconds > 0 && left <= clock.targetSeconds * WARN_SHARE);
       const text =
         wallLeft <= COUNTDOWN_HORIZON_SECONDS
@@ -234,8 +171,10 @@ export function nextChangeAt(clock: SlaHeadline | SlaTargetView, nowMs: number):
   if (clock.state !== 'running' || !clock.dueAt) return null;
   const dueMs = Date.parse(clock.dueAt);
   if (Number.isNaN(dueMs)) return null;
-  const amberAt = dueMs - clock.targetSeconds * WARN_SHARE * 1000;
-  return [amberAt, dueMs].find((t) => t > nowMs) ?? null;
+  const quarterLeft = dueMs - clock.targetSeconds * WARN_SHARE * 1000;
+  const warnAt = clock.warnAt ? Date.parse(clock.warnAt) : Number.NaN;
+  const moments = [quarterLeft, dueMs, ...(Number.isNaN(warnAt) ? [] : [warnAt])].filter((t) => t > nowMs);
+  return moments.length ? Math.min(...moments) : null;
 }
 
 /* ------------------------------------------------------------------ minutes as people type them */

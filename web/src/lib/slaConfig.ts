@@ -3,8 +3,6 @@ import { useLive } from './live';
 import { queryKeys } from './queryKeys';
 import type { SignedIn } from './session';
 import type { SlaConfig } from './sla';
-import type { Page, StaffMember } from './types';
-import { knownStaff } from './unread';
 import { useDeskQuery } from './useDeskQuery';
 
 /** The desk's calendars and policies (staff may read them; admins edit), re-read on every resync. */
@@ -25,19 +23,9 @@ export function timeZones(): string[] {
   return ['UTC', ...known.filter((z) => z !== 'UTC')];
 }
 
-/**
- * Who saved a calendar or policy last, by name (never an id): admins are among the staff who may
- * be assigned (GET /api/support/staff), and this browser remembers the staff it has met.
- */
-export function useChangedBy(identity: SignedIn): (accountId: string) => string {
-  const staff = useDeskQuery({
-    queryKey: queryKeys.staff(''),
-    read: (signal) => api.get<Page<StaffMember>>('/api/support/staff', { signal, query: { q: '', limit: 100 } }),
-  });
-  return (accountId) => {
-    if (accountId === identity.accountId) return 'you';
-    return staff.data?.items.find((s) => s.id === accountId)?.name ?? knownStaff()[accountId] ?? 'a teammate';
-  };
+/** Who saved a calendar or policy last: the desk records their name ("you" for the one reading). */
+export function useChangedBy(identity: SignedIn): (updatedBy: string) => string {
+  return (updatedBy) => (updatedBy === identity.name ? 'you' : updatedBy);
 }
 
 const sentence = (s: string) => {

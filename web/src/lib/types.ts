@@ -75,6 +75,23 @@ export type HeldMailResolved = Schemas['HeldMailResolved'];
 export type DeadInboundList = Answer<'listDeadInbound'>;
 export type LinkedThread = Schemas['LinkedThread'];
 
+/** Service levels (issue 19): calendars, policies, and the clocks a thread runs against them. */
+type Body<Op extends keyof operations> = operations[Op] extends {
+  requestBody: { content: { 'application/json': infer B } };
+}
+  ? B
+  : never;
+export type SlaConfig = Schemas['SlaConfig'];
+export type SlaCalendar = Schemas['SlaCalendar'];
+export type SlaCalendarInput = Body<'saveSlaCalendar'>;
+export type SlaPolicy = Schemas['SlaPolicy'];
+export type SlaPolicyInput = Body<'saveSlaPolicy'>;
+export type SlaTarget = Schemas['SlaTarget'];
+/** The clock an inbox row shows: the running one due first, else a paused one. */
+export type SlaHeadline = NonNullable<StaffThreadSummary['sla']>;
+export type ThreadSla = NonNullable<GetThread['sla']>;
+export type SlaReapplied = Answer<'reapplySlaToPeriod'>;
+
 export type ThreadHistory = Schemas['ThreadHistory'];
 export type HistoryEvent = ThreadHistory['events'][number];
 export type StreamVerification = ThreadHistory['verification']['streams'][number];

@@ -9,7 +9,7 @@ import { formatDateTime, formatRelative, label } from '../lib/format';
 import { useLive } from '../lib/live';
 import { useIdentity } from '../lib/session';
 import { priorities, queryTypes, type Counts, type Page, type StaffThreadSummary } from '../lib/types';
-import type { WithSlaHeadline } from '../lib/sla';
+import { keepSlaHeadline } from '../lib/sla';
 import { isUnread, rememberStaff } from '../lib/unread';
 import { queryKeys } from '../lib/queryKeys';
 import { useDeskQuery } from '../lib/useDeskQuery';
@@ -18,7 +18,7 @@ const tabs = ['ALL', 'OPEN', 'PENDING', 'RESOLVED', 'CLOSED'] as const;
 const PAGE = 25;
 const MAX_LIVE = 100;
 
-type Row = StaffThreadSummary & WithSlaHeadline;
+type Row = StaffThreadSummary;
 
 /** A row of the breaching-soon view: its clock runs (or ran past its deadline). */
 function hasRunningClock(row: Row): boolean {
@@ -134,10 +134,22 @@ export function InboxPage() {
   // A push carries the thread's new summary: the row moves (or leaves) in place, the counts are
   // re-read; a thread the list does not hold yet (or a search) re-reads the page.
   useLive((event) => {
-    if (event.type === 'thread' && event.thread && !q) {
-      const row = event.thread as Row;
+    if (event.type === 'sla') {
+      // the clocks of a thread changed: its row's chip changes in place (or it joins or leaves the breaching-soon view)
       const current = list.data;
-      const shown = current?.items.find((r) => r.threadId === row.threadId);
+      const shown = current?.items.find((r) => r.threadId === event.threadId);
+      if (current && shown) {
+        const row = { ...shown, sla: event.headline };
+        const others = current.items.filter((r) => r.threadId !== event.threadId);
+        const items = matches(row) ? [row, ...others].sort(rowOrder(breachingSoon)) : others;
+        list.setData(() => ({ ...current, items }));
+      } else if (breachingSoon && event.headline && !q) void list.reload();
+      return;
+    }
+    if (event.type === 'thread' && event.thread && !q) {
+      const current = list.data;
+      const shown = current?.items.find((r) => r.threadId === event.threadId);
+      const row = keepSlaHeadline(event.thread as Row, shown);
       if (shown && shown.revision > row.revision) {
         // a push older than what a re-read already shows: nothing to do
       } else if (current && shown) {

@@ -7,6 +7,7 @@ import { api, errorText } from '../lib/api';
 import { formatDateTime, formatNumber, label } from '../lib/format';
 import { isAdmin, useIdentity } from '../lib/session';
 import { formatMinutes, slaMetrics, type Calendar, type Policy } from '../lib/sla';
+import type { SlaReapplied } from '../lib/types';
 import { useChangedBy, useSlaConfig } from '../lib/slaConfig';
 
 /**
@@ -189,7 +190,7 @@ function ReapplyCard() {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<{ from?: string; to?: string; form?: string }>({});
-  const [done, setDone] = useState<number | null>(null);
+  const [done, setDone] = useState<SlaReapplied | null>(null);
 
   function check(event: FormEvent) {
     event.preventDefault();
@@ -208,8 +209,8 @@ function ReapplyCard() {
       // whole days in this browser's time zone
       const raisedFrom = new Date(`${from}T00:00:00`).toISOString();
       const raisedTo = new Date(new Date(`${to}T00:00:00`).getTime() + 86_400_000).toISOString();
-      const answer = await api.post<{ threads: number }>('/api/support/sla/reapply', { raisedFrom, raisedTo });
-      setDone(answer.threads);
+      const answer = await api.post<SlaReapplied>('/api/support/sla/reapply', { raisedFrom, raisedTo });
+      setDone(answer);
       setConfirming(false);
       toast(`Re-applied to ${formatNumber(answer.threads)} thread${answer.threads === 1 ? '' : 's'}`);
     } catch (error) {
@@ -233,7 +234,8 @@ function ReapplyCard() {
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
         {done !== null ? (
           <Alert kind="success">
-            Re-applied to {formatNumber(done)} thread{done === 1 ? '' : 's'}.
+            Looked at {formatNumber(done.threads)} thread{done.threads === 1 ? '' : 's'} raised in those days;{' '}
+            {formatNumber(done.changed)} got another policy or version.
           </Alert>
         ) : null}
         <div className="row" style={{ alignItems: 'flex-start', gap: 16, flexWrap: 'wrap' }}>

@@ -92,7 +92,7 @@ export function SlaCalendarPage() {
     });
   }
   const setDay = (day: Weekday, intervals: Interval[]) =>
-    change((f) => ({ ...f, week: { ...f.week, [day]: intervals } }), 'week');
+    change((f) => ({ ...f, week: { ...f.week, [day]: intervals } }), 'week', `week.${day}`);
 
   async function save(event: FormEvent) {
     event.preventDefault();
@@ -272,7 +272,7 @@ export function SlaCalendarPage() {
                     <span className="field-hint">Closed all day, in the calendar&rsquo;s time zone.</span>
                     <div className="stack-sm" data-testid="sla-holidays">
                       {form.holidays.map((h, i) => (
-                        <div key={i} className="sla-interval">
+                        <div key={i} className="sla-holiday">
                           <HolidayInputs
                             index={i}
                             date={h.date}

@@ -13,16 +13,8 @@ const icons: Record<SlaTone, IconName> = {
 };
 
 /** The words and colour of a clock at a given moment (the chip without its ticking). */
-export function SlaChipAt({
-  clock,
-  now,
-  warnBeforeSeconds,
-}: {
-  clock: SlaHeadline | SlaTargetView;
-  now: number;
-  warnBeforeSeconds?: number | null;
-}) {
-  const look = slaClockLook(clock, now, { warnBeforeSeconds });
+export function SlaChipAt({ clock, now }: { clock: SlaHeadline | SlaTargetView; now: number }) {
+  const look = slaClockLook(clock, now);
   return (
     <span
       className={`sla-chip sla-${look.tone}`}
@@ -40,13 +32,7 @@ export function SlaChipAt({
  * A thread's running clock ("first reply due in 1 h 20 m", "breached 15 m ago"), counted down
  * in the browser on the page's one shared clock: it turns amber and red by itself, without a push.
  */
-export function SlaChip({
-  clock,
-  warnBeforeSeconds,
-}: {
-  clock: SlaHeadline | SlaTargetView;
-  warnBeforeSeconds?: number | null;
-}) {
+export function SlaChip({ clock }: { clock: SlaHeadline | SlaTargetView }) {
   const now = useNow(nextChangeAt(clock, Date.now()));
-  return <SlaChipAt clock={clock} now={now} warnBeforeSeconds={warnBeforeSeconds} />;
+  return <SlaChipAt clock={clock} now={now} />;
 }
