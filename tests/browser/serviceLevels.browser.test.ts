@@ -226,6 +226,41 @@ describe('service levels, in a browser', { timeout: 180_000 }, () => {
     expect(await agent.getByRole('button', { name: 'Save policy' }).count()).toBe(0);
     expect(await agent.getByRole('button', { name: 'Delete policy' }).count()).toBe(0);
   });
+
+  it('an admin deletes an unused calendar after a second click, and re-applies the policies to the threads of a period', async () => {
+    const spare = crypto.randomUUID();
+    await ok(
+      scenario.api.admin.request('PUT', `/api/support/sla/calendars/${spare}`, {
+        name: 'Spare calendar',
+        timeZone: 'Europe/London',
+        alwaysOpen: true,
+        week: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] },
+        holidays: [],
+      }),
+    );
+    const admin = await scenario.person('admin@demo.test');
+    await admin.goto(`/admin/service-levels/calendars/${spare}`);
+    await admin.getByRole('heading', { name: 'Spare calendar' }).waitFor();
+    await admin.getByRole('button', { name: 'Delete calendar' }).click();
+    await admin.getByText('Delete Spare calendar? Threads keep the calendar they were given.').waitFor();
+    await admin.getByRole('button', { name: 'Cancel' }).click();
+    await admin.getByRole('button', { name: 'Delete calendar' }).click();
+    await admin.getByRole('button', { name: 'Yes, delete' }).click();
+    await admin.getByRole('heading', { name: 'Service levels' }).waitFor();
+    await admin.getByTestId('sla-calendar-row').filter({ hasText: OFFICE }).waitFor();
+    expect(await admin.getByTestId('sla-calendar-row').filter({ hasText: 'Spare calendar' }).count()).toBe(0);
+
+    // the threads of the first story were raised today (in the browser's zone, Europe/Amsterdam)
+    const day = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(d);
+    const reapply = admin.getByTestId('sla-reapply');
+    await reapply.getByRole('button', { name: 'Re-apply current policies' }).click();
+    await reapply.getByText('Pick the first day.').waitFor();
+    await reapply.getByLabel('Raised from').fill(day(new Date(Date.now() - 86_400_000)));
+    await reapply.getByLabel('Raised until (including)').fill(day(new Date()));
+    await reapply.getByRole('button', { name: 'Re-apply current policies' }).click();
+    await reapply.getByRole('button', { name: 'Yes, re-apply' }).click();
+    await reapply.getByText('Looked at 2 threads raised in those days').waitFor(LIVE);
+  });
 });
 
 /** The error shown beside the field labelled `name` (tied to it by aria-describedby). */
