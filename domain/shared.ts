@@ -37,6 +37,8 @@ export const domainErrorCodes = [
   'concurrent_changes',
   'attachment_not_found',
   'attachment_already_posted',
+  'survey_not_found',
+  'survey_expired',
 ] as const;
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
 

@@ -203,6 +203,10 @@ export function foldInbox(row: InboxRow | undefined, event: ThreadEvent, revisio
       return next;
     case 'AttachmentErased':
       return next;
+    // staff-only: the revision and staff's last activity move (the drawer reads the survey itself)
+    case 'SatisfactionSurveyOffered':
+    case 'SatisfactionRated':
+      return next;
   }
 }
 
@@ -231,7 +235,9 @@ const threadEventTypes = [
   'ThreadClosed',
   'ThreadReopened',
   'AttachmentErased',
-] as const;
+  'SatisfactionSurveyOffered',
+  'SatisfactionRated',
+] as const satisfies readonly ThreadEvent['type'][];
 
 export const threadInboxProjection: Projection = {
   name: 'threads',

@@ -13,6 +13,7 @@ import {
   FILE_NAME_MAX,
   sha256Schema,
 } from './vocabulary.js';
+import type { SatisfactionRated, SatisfactionSurveyOffered } from './satisfaction.js';
 
 /*
  * Event data as stored: plain JSON, no transforms, no optional fields (absent is `null`).
@@ -152,7 +153,9 @@ export type ThreadEvent =
   | ThreadResolved
   | ThreadClosed
   | ThreadReopened
-  | AttachmentErased;
+  | AttachmentErased
+  | SatisfactionSurveyOffered
+  | SatisfactionRated;
 
 export const threadEventTypes = [
   'QueryRaised',
@@ -163,6 +166,8 @@ export const threadEventTypes = [
   'ThreadClosed',
   'ThreadReopened',
   'AttachmentErased',
+  'SatisfactionSurveyOffered',
+  'SatisfactionRated',
 ] as const satisfies readonly ThreadEvent['type'][];
 
 /**
@@ -177,6 +182,11 @@ export function isStaffOnlyThreadEvent(event: { type: string; data: unknown }): 
     case 'AttachmentErased':
       return (event.data as { visibility?: unknown } | null)?.visibility === 'internal';
     case 'ThreadAssigned':
+      return true;
+    // the survey and its answers are for staff (the drawer, the audit history, reports): the
+    // partner's own list does not move when they rate
+    case 'SatisfactionSurveyOffered':
+    case 'SatisfactionRated':
       return true;
     default:
       return false;

@@ -1,6 +1,7 @@
 import type { Author } from '../shared.js';
 import { unreachable } from '../shared.js';
 import type { ThreadEvent } from './events.js';
+import { evolveSurveys, type SatisfactionSurvey } from './satisfaction.js';
 import type { Priority, QueryType, ThreadStatus } from './vocabulary.js';
 
 /** The staff member a thread is assigned to; the name is null when it was not known at the time. */
@@ -34,6 +35,8 @@ export interface ThreadFacts {
   lastMessageAt: string;
   /** Every file its messages carried, by attachment id (an admin's erase names one). */
   attachments: Readonly<Record<string, ThreadAttachment>>;
+  /** The satisfaction surveys its resolutions offered, by survey id (each resolution offers one). */
+  surveys: Readonly<Record<string, SatisfactionSurvey>>;
 }
 
 /** A file of one of the thread's messages, as far as the thread's rules need it. */
@@ -108,6 +111,7 @@ export function evolveThread(state: ThreadState, event: ThreadEvent): ThreadStat
       messageCount: 1,
       lastMessageAt: data.occurredAt,
       attachments: attachmentsOf(data.attachments, data.messageId, 'external'),
+      surveys: {},
     };
   }
   // Every other event needs a raised thread; a stray one changes nothing.
@@ -145,6 +149,9 @@ export function evolveThread(state: ThreadState, event: ThreadEvent): ThreadStat
       if (!file) return state;
       return { ...state, attachments: { ...state.attachments, [data.attachmentId]: { ...file, erased: true } } };
     }
+    case 'SatisfactionSurveyOffered':
+    case 'SatisfactionRated':
+      return { ...state, surveys: evolveSurveys(state.surveys, event) };
     default:
       return unreachable(type);
   }

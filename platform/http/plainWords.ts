@@ -117,6 +117,8 @@ const domainWords: Record<DomainErrorCode, string | ((details: DomainErrorDetail
   concurrent_changes: 'Many changes are reaching this thread at once. Try again in a moment.',
   attachment_not_found: 'This file does not exist, or you do not have access to it. Upload it again.',
   attachment_already_posted: 'This file is already on a message. Upload it again to send it once more.',
+  survey_not_found: 'This survey link does not exist. Check that the whole link was copied from the email.',
+  survey_expired: 'This survey has closed, so it takes no more answers. Thank you all the same.',
 };
 
 export function plainWords(code: ProblemCode, details: DomainErrorDetails = {}): string {

@@ -44,6 +44,7 @@ describe('thread state', () => {
       messageCount: 1,
       lastMessageAt: iso(0),
       attachments: {},
+      surveys: {},
     });
   });
 
