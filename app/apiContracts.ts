@@ -11,6 +11,11 @@ import {
   issueThreadGuestLink,
   revokeGuestLink,
 } from '../commands/guestLinks/guestLinkRoutes.js';
+import {
+  getSatisfactionSurvey,
+  getThreadSatisfaction,
+  rateSatisfaction,
+} from '../commands/satisfaction/satisfactionRoutes.js';
 import { getSystemConfig, updateSystemConfig } from '../commands/systemConfig/systemConfigRoutes.js';
 import { assignThread, changePriority, statusChanges } from '../commands/threads/manageThread.js';
 import { postMessage } from '../commands/threads/postMessage.js';
@@ -66,6 +71,9 @@ export const apiContracts: readonly AnyRouteContract[] = [
   issueThreadGuestLink,
   issueAssignmentGuestLink,
   revokeGuestLink,
+  getSatisfactionSurvey,
+  rateSatisfaction,
+  getThreadSatisfaction,
   getSystemConfig,
   updateSystemConfig,
   upsertAssignment,

@@ -115,12 +115,4 @@ export type EraseAttachment = Command<'EraseAttachment', z.output<typeof eraseAt
 export type RateSatisfaction = Command<'RateSatisfaction', z.output<typeof rateSatisfactionData>>;
 
 export type ThreadCommand =
-  | RaiseQuery
-  | PostMessage
-  | Assign
-  | ChangePriority
-  | Resolve
-  | Close
-  | Reopen
-  | EraseAttachment
-  | RateSatisfaction;
+  RaiseQuery | PostMessage | Assign | ChangePriority | Resolve | Close | Reopen | EraseAttachment | RateSatisfaction;

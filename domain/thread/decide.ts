@@ -223,7 +223,8 @@ export function rateSatisfaction(command: RateSatisfaction, state: ThreadState):
   const { data } = command;
   const thread = existing(state, data.threadId);
   const survey = surveyByTokenHash(thread.surveys, data.tokenHash);
-  if (!survey) throw new DomainError('not_found', 'survey_not_found', `no survey of thread ${thread.threadId} has that token`);
+  if (!survey)
+    throw new DomainError('not_found', 'survey_not_found', `no survey of thread ${thread.threadId} has that token`);
   // only the person asked answers: the edge speaks for the link's holder as the survey's recipient
   if (author.kind !== survey.recipient.kind || author.id !== survey.recipient.id) {
     throw new DomainError('forbidden', 'author_not_allowed', `a ${author.kind} may not answer another person's survey`);

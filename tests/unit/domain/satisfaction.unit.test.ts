@@ -14,13 +14,7 @@ import {
 } from '../../../domain/index.js';
 import { at, by, guest, iso, partner, staff, system } from './fixtures.js';
 import { refusal } from './spec.js';
-import {
-  queryRaised,
-  threadReopened,
-  threadResolved,
-  threadId,
-  threadSpec as spec,
-} from './threadFixtures.js';
+import { queryRaised, threadReopened, threadResolved, threadId, threadSpec as spec } from './threadFixtures.js';
 
 const DAY = 24 * 60;
 const resolvedAt = 20;
@@ -134,11 +128,7 @@ describe('Resolve offers a satisfaction survey', () => {
   });
 
   it('when a reopened thread is resolved again, then a new survey is offered, and the first keeps its answer', () => {
-    const history = [
-      ...surveyed(offer(1)),
-      rated(offer(1), 'bad', null, 30),
-      threadReopened('RESOLVED', 40),
-    ];
+    const history = [...surveyed(offer(1)), rated(offer(1), 'bad', null, 30), threadReopened('RESOLVED', 40)];
     spec
       .given(history)
       .when(resolve(offer(2), staff, 50))
@@ -220,7 +210,10 @@ describe('RateSatisfaction', () => {
 
   it('when a closed thread’s survey is answered before it expires, then it is recorded', () => {
     spec
-      .given([...surveyed(), { type: 'ThreadClosed', data: { threadId, statusBefore: 'RESOLVED', by: staff, occurredAt: iso(25) } }])
+      .given([
+        ...surveyed(),
+        { type: 'ThreadClosed', data: { threadId, statusBefore: 'RESOLVED', by: staff, occurredAt: iso(25) } },
+      ])
       .when(rate(offer(), { rating: 'okay' }, 30))
       .then([rated(offer(), 'okay', null, 30)]);
   });
