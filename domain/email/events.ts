@@ -17,6 +17,7 @@ export const emailTemplates = [
   'thread_resolved',
   'guest_link_issued',
   'partner_wrote',
+  'satisfaction_survey',
 ] as const;
 export const emailTemplateSchema = z.enum(emailTemplates);
 export type EmailTemplate = z.infer<typeof emailTemplateSchema>;
