@@ -16,13 +16,17 @@ export type SatisfactionScale = z.infer<typeof satisfactionScaleSchema>;
 export const threePointRatings = ['good', 'okay', 'bad'] as const;
 export const fivePointRatings = [1, 2, 3, 4, 5] as const;
 export type ThreePointRating = (typeof threePointRatings)[number];
-export type FivePointRating = (typeof fivePointRatings)[number];
-export type SatisfactionRating = ThreePointRating | FivePointRating;
 
 /** Any rating of either scale; the decider checks it against the survey's own scale. */
-export const satisfactionRatingSchema = z.union([z.enum(threePointRatings), z.literal([...fivePointRatings])], {
-  error: "must be 'good', 'okay' or 'bad', or a whole number from 1 to 5",
-});
+export const satisfactionRatingSchema = z.union(
+  [
+    z.enum(threePointRatings),
+    z.number().int().min(fivePointRatings[0]).max(fivePointRatings[fivePointRatings.length - 1]!),
+  ],
+  { error: "must be 'good', 'okay' or 'bad', or a whole number from 1 to 5" },
+);
+/** good / okay / bad, or a whole number from 1 to 5. */
+export type SatisfactionRating = z.infer<typeof satisfactionRatingSchema>;
 
 /** The ratings a scale takes, in the order a page shows them (best first). */
 export function ratingsOf(scale: SatisfactionScale): readonly SatisfactionRating[] {

@@ -21,6 +21,7 @@ import { AssigneePicker } from './AssigneePicker';
 import { Conversation } from './Conversation';
 import { Drawer } from './Drawer';
 import { GuestLinksPanel } from './GuestLinksPanel';
+import { SatisfactionPanel } from './SatisfactionPanel';
 import { Icon } from './Icon';
 import { ThreadLinks } from './ThreadLinks';
 import { ReplyBox, type Visibility } from './ReplyBox';
@@ -366,6 +367,7 @@ export function ThreadDrawer({
             />
           </section>
 
+          <SatisfactionPanel threadId={threadId} revision={data.thread.revision} />
           {manager ? (
             <GuestLinksPanel
               threadId={threadId}
