@@ -21,7 +21,11 @@ export type ThreePointRating = (typeof threePointRatings)[number];
 export const satisfactionRatingSchema = z.union(
   [
     z.enum(threePointRatings),
-    z.number().int().min(fivePointRatings[0]).max(fivePointRatings[fivePointRatings.length - 1]!),
+    z
+      .number()
+      .int()
+      .min(fivePointRatings[0])
+      .max(fivePointRatings[fivePointRatings.length - 1]!),
   ],
   { error: "must be 'good', 'okay' or 'bad', or a whole number from 1 to 5" },
 );

@@ -175,8 +175,14 @@ describe('UpdateSystemConfig', () => {
 describe('the satisfaction survey settings', () => {
   it('when an admin chooses the 1 to 5 scale and a 30-day link, then the event says so, and an update that omits them keeps them', () => {
     const chosen = { satisfactionScale: 'five', satisfactionLinkDays: 30 } as const;
-    spec.given([updated({}, 1)]).when(update(chosen)).then([updated(chosen)]);
-    spec.given([updated(chosen, 1)]).when(update()).thenNothingHappens();
+    spec
+      .given([updated({}, 1)])
+      .when(update(chosen))
+      .then([updated(chosen)]);
+    spec
+      .given([updated(chosen, 1)])
+      .when(update())
+      .thenNothingHappens();
   });
 
   it('when the survey is switched off, then the event says so', () => {
