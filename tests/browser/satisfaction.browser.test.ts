@@ -112,6 +112,11 @@ describe('satisfaction survey, in a browser', { timeout: 90_000 }, () => {
     await panel.waitFor(LIVE);
     await panel.getByTestId('satisfaction-rating').getByText('Good').waitFor(LIVE);
     await panel.getByText('Quick refund, thank you. The first answer took a day.').waitFor(LIVE);
+    // a change made while the drawer is open shows with the live push, no reload
+    await visitor.getByRole('radio', { name: 'Bad' }).check();
+    await visitor.getByRole('button', { name: 'Save changes' }).click();
+    await visitor.getByText('We recorded your answer: Bad.', { exact: false }).waitFor(LIVE);
+    await panel.getByTestId('satisfaction-rating').getByText('Bad').waitFor(LIVE);
     // and in the audit history
     await admin.goto(`/audit/threads/${threadId}`);
     await admin.getByText('Rated Good', { exact: false }).first().waitFor(LIVE);

@@ -116,6 +116,14 @@ describe('satisfaction survey', () => {
     expect(rated.body).toMatchObject({ rating: 'good', comment: 'Quick and clear.', open: true });
     const last = (await desk.eventStore.readStream(`thread-${threadId}`)).at(-1)!;
     expect(last.type).toBe('SatisfactionRated');
+    // the read model's revision (the ETag staff send back) stays the stream's
+    const answer = rated.body as unknown as { revision: number; position: string };
+    expect(answer.revision).toBe(last.revision);
+    const staffView = await admin.request<{ thread: { revision: number } }>(
+      'GET',
+      `/api/support/threads/${threadId}?waitFor=${answer.position}`,
+    );
+    expect(staffView.body.thread.revision).toBe(last.revision);
     expect(last.data).toMatchObject({
       rating: 'good',
       comment: 'Quick and clear.',
