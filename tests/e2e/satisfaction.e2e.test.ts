@@ -294,4 +294,16 @@ describe('satisfaction survey', () => {
     expect(metrics).toMatch(/^support_desk_satisfaction_ratings_total\{rating="good"\} 1$/m);
     expect(metrics).toMatch(/^support_desk_satisfaction_ratings_total\{rating="4"\} 1$/m);
   });
+
+  it('when one address tries token after token, then it meets the guest tokens’ limit (429) and nothing is read', async () => {
+    // fixed windows on the desk's clock: start a fresh one so that the count is this test's
+    desk.clock.toWindowStart(60);
+    const guess = (n: number) => survey(`${'A'.repeat(22)}${String(n).padStart(43, 'B')}`);
+    const answers: number[] = [];
+    for (let n = 0; n < 121; n++) answers.push((await desk.anonymous.request('GET', guess(n))).status);
+    expect(answers.slice(0, 120).every((status) => status === 404)).toBe(true);
+    const limited = await desk.anonymous.request<{ code: string }>('PUT', guess(121), { rating: 'good' });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
 });
