@@ -300,9 +300,9 @@ describe('satisfaction survey', () => {
     desk.clock.toWindowStart(60);
     const guess = (n: number) => survey(`${'A'.repeat(22)}${String(n).padStart(43, 'B')}`);
     const answers: number[] = [];
-    for (let n = 0; n < 121; n++) answers.push((await desk.anonymous.request('GET', guess(n))).status);
-    expect(answers.slice(0, 120).every((status) => status === 404)).toBe(true);
-    const limited = await desk.anonymous.request<{ code: string }>('PUT', guess(121), { rating: 'good' });
+    for (let n = 0; n < 120; n++) answers.push((await desk.anonymous.request('GET', guess(n))).status);
+    expect(answers.every((status) => status === 404)).toBe(true);
+    const limited = await desk.anonymous.request<{ code: string }>('PUT', guess(120), { rating: 'good' });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   });
