@@ -1,3 +1,4 @@
+import { formatDateTime } from './format';
 import type { SatisfactionRating } from './types';
 
 /*
@@ -34,7 +35,7 @@ export function satisfactionEventSummary(type: string, data: Record<string, unkn
   if (type === 'SatisfactionSurveyOffered') {
     const recipient = data.recipient as { name?: string; kind?: string } | undefined;
     const scale = data.scale === 'five' ? '1 to 5' : 'good / okay / bad';
-    return `Satisfaction survey offered to ${recipient?.name ?? 'the raiser'} (${recipient?.kind ?? ''}, ${scale}), open until ${String(data.expiresAt ?? '')}`;
+    return `Satisfaction survey offered to ${recipient?.name ?? 'the raiser'} (${recipient?.kind ?? ''}, ${scale}), open until ${formatDateTime(typeof data.expiresAt === 'string' ? data.expiresAt : null)}`;
   }
   if (type === 'SatisfactionRated') {
     const rating = data.rating as SatisfactionRating;
