@@ -11,6 +11,11 @@ import {
   issueThreadGuestLink,
   revokeGuestLink,
 } from '../commands/guestLinks/guestLinkRoutes.js';
+import {
+  getSatisfactionSurvey,
+  getThreadSatisfaction,
+  rateSatisfaction,
+} from '../commands/satisfaction/satisfactionRoutes.js';
 import { getSystemConfig, updateSystemConfig } from '../commands/systemConfig/systemConfigRoutes.js';
 import {
   getSlaConfig,
@@ -75,6 +80,9 @@ export const apiContracts: readonly AnyRouteContract[] = [
   issueThreadGuestLink,
   issueAssignmentGuestLink,
   revokeGuestLink,
+  getSatisfactionSurvey,
+  rateSatisfaction,
+  getThreadSatisfaction,
   getSystemConfig,
   updateSystemConfig,
   getSlaConfig,

@@ -17,6 +17,8 @@ import type { CommandDependencies } from '../commands/commandContext.js';
 import { GuestTokens } from '../commands/guestLinks/guestToken.js';
 import { createGuestTokenResolver } from '../commands/guestLinks/guestTokenResolver.js';
 import { guestLinkRoutes } from '../commands/guestLinks/guestLinkRoutes.js';
+import { satisfactionRoutes } from '../commands/satisfaction/satisfactionRoutes.js';
+import { SurveyTokens } from '../commands/satisfaction/satisfactionToken.js';
 import { IdempotencyStore } from '../commands/idempotency.js';
 import { readSystemConfig, systemConfigRoutes } from '../commands/systemConfig/systemConfigRoutes.js';
 import { serviceLevelRoutes } from '../commands/serviceLevels/serviceLevelRoutes.js';
@@ -174,6 +176,9 @@ export function composeApi(parts: DeskParts) {
     servedOrigin: () => servedAt(),
     guestTokens,
     serviceLevels: serviceLevelPoliciesOf(eventStore),
+    // the email worker rebuilds survey tokens with the guest link secret, as it does guest links'
+    surveyTokens: new SurveyTokens(guestLinkSecrets),
+    onSatisfactionRated: (rating) => metrics.satisfactionRatings.inc({ rating }),
   };
 
   // the served API is the contract list, each contract with its handler: a mismatch stops the start
@@ -193,6 +198,7 @@ export function composeApi(parts: DeskParts) {
     ),
     ...manageThreadRoutes(commandDeps),
     ...guestLinkRoutes(commandDeps),
+    ...satisfactionRoutes(commandDeps, { rateLimiter }),
     ...systemConfigRoutes(commandDeps),
     ...serviceLevelRoutes({
       ...commandDeps,

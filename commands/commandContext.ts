@@ -9,6 +9,7 @@ import type { CommandOutcome } from './commandHandler.js';
 import type { GuestTokens } from './guestLinks/guestToken.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type { ServiceLevelPolicies } from './serviceLevels/serviceLevelPolicies.js';
+import type { SurveyTokens } from './satisfaction/satisfactionToken.js';
 
 /** What every command route needs; passed in, never imported as globals. */
 export interface CommandDependencies {
@@ -24,6 +25,10 @@ export interface CommandDependencies {
   clock: () => Date;
   /** Mints guest link tokens from the guest link secret (GUEST_LINK_SECRET). */
   guestTokens: GuestTokens;
+  /** Mints satisfaction survey tokens from the same secret (the email worker rebuilds them). */
+  surveyTokens: SurveyTokens;
+  /** A survey was answered: counted by rating (support_desk_satisfaction_ratings_total). */
+  onSatisfactionRated?: (rating: string) => void;
   /** Uploaded files: staged, then claimed by the message that carries them. */
   attachments: AttachmentStore;
   /** A file was stored: the virus scanner of this process looks at once. */

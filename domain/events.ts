@@ -23,6 +23,7 @@ import {
   systemConfigUpdatedEvent,
   upcastSystemConfigUpdatedV1,
   upcastSystemConfigUpdatedV2,
+  upcastSystemConfigUpdatedV3,
   type SystemConfigEvent,
 } from './systemConfig/events.js';
 import {
@@ -41,6 +42,7 @@ import {
   slaBreachedEvent,
   type ThreadEvent,
 } from './thread/events.js';
+import { satisfactionRatedEvent, satisfactionSurveyOfferedEvent } from './thread/satisfaction.js';
 
 export type DomainEvent =
   | ThreadEvent
@@ -69,8 +71,8 @@ export type EventDefinitions<Event extends { type: string }> = {
 };
 
 /**
- * Every event of every aggregate: version 1, but SystemConfigUpdated at 3 (v2 added the presence
- * names switch, v3 the team notification switch), QueryRaised at 3 (v2 added `followUpOf`, the
+ * Every event of every aggregate: version 1, but SystemConfigUpdated at 4 (v2 added the presence
+ * names switch, v3 the team notification switch, v4 the satisfaction survey settings), QueryRaised at 3 (v2 added `followUpOf`, the
  * closed thread a follow-up continues; v3 `attachments`) and MessagePosted at 2 (`attachments`).
  */
 export const domainEventDefinitions: EventDefinitions<DomainEvent> = {
@@ -93,12 +95,14 @@ export const domainEventDefinitions: EventDefinitions<DomainEvent> = {
   SlaCalendarRemoved: { version: 1, schema: slaCalendarRemovedEvent, upcasters: {} },
   SlaPolicySaved: { version: 1, schema: slaPolicySavedEvent, upcasters: {} },
   SlaPolicyRemoved: { version: 1, schema: slaPolicyRemovedEvent, upcasters: {} },
+  SatisfactionSurveyOffered: { version: 1, schema: satisfactionSurveyOfferedEvent, upcasters: {} },
+  SatisfactionRated: { version: 1, schema: satisfactionRatedEvent, upcasters: {} },
   GuestLinkIssued: { version: 1, schema: guestLinkIssuedEvent, upcasters: {} },
   GuestLinkRevoked: { version: 1, schema: guestLinkRevokedEvent, upcasters: {} },
   SystemConfigUpdated: {
-    version: 3,
+    version: 4,
     schema: systemConfigUpdatedEvent,
-    upcasters: { 1: upcastSystemConfigUpdatedV1, 2: upcastSystemConfigUpdatedV2 },
+    upcasters: { 1: upcastSystemConfigUpdatedV1, 2: upcastSystemConfigUpdatedV2, 3: upcastSystemConfigUpdatedV3 },
   },
   EmailDelivered: { version: 1, schema: emailDeliveredEvent, upcasters: {} },
   EmailDeliveryFailed: { version: 1, schema: emailDeliveryFailedEvent, upcasters: {} },

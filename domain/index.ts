@@ -4,6 +4,7 @@ export * from './events.js';
 
 export * from './thread/vocabulary.js';
 export * from './thread/events.js';
+export * from './thread/satisfaction.js';
 export * from './thread/commands.js';
 export * from './thread/state.js';
 export { decideThread } from './thread/decide.js';

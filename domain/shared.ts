@@ -40,6 +40,8 @@ export const domainErrorCodes = [
   'sla_calendar_not_found',
   'sla_calendar_in_use',
   'sla_policy_not_found',
+  'survey_not_found',
+  'survey_expired',
 ] as const;
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
 

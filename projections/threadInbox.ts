@@ -207,6 +207,10 @@ export function foldInbox(row: InboxRow | undefined, event: ThreadEvent, revisio
       return next;
     case 'AttachmentErased':
       return next;
+    // staff-only: the revision and staff's last activity move (the drawer reads the survey itself)
+    case 'SatisfactionSurveyOffered':
+    case 'SatisfactionRated':
+      return next;
   }
 }
 
@@ -238,7 +242,9 @@ const threadEventTypes = [
   'SlaPolicyApplied',
   'SlaWarning',
   'SlaBreached',
-] as const;
+  'SatisfactionSurveyOffered',
+  'SatisfactionRated',
+] as const satisfies readonly ThreadEvent['type'][];
 
 export const threadInboxProjection: Projection = {
   name: 'threads',

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import {
+  SATISFACTION_LINK_DAYS_MAX,
+  SATISFACTION_LINK_DAYS_MIN,
+  satisfactionScaleSchema,
   defaultSystemConfig,
   systemConfigDecider,
   systemConfigInput,
@@ -33,6 +36,19 @@ const configAnswer = z
       description:
         'When a partner or guest writes in a thread nobody is assigned, the support address is emailed (an assigned thread emails its agent)',
     }),
+    satisfactionSurveyEnabled: z.boolean().meta({
+      description:
+        'A resolution emails the partner or guest who raised the thread a satisfaction survey (a link, like a guest link)',
+    }),
+    satisfactionScale: satisfactionScaleSchema.meta({
+      description: "The survey's answers: 'three' (good, okay, bad) or 'five' (1 to 5)",
+    }),
+    satisfactionLinkDays: z
+      .number()
+      .int()
+      .min(SATISFACTION_LINK_DAYS_MIN)
+      .max(SATISFACTION_LINK_DAYS_MAX)
+      .meta({ description: 'How many days a survey link takes answers (and changes to them)' }),
     revision: z.number().int(),
     position: z.string().nullable(),
   })
@@ -54,6 +70,9 @@ function valuesOf(state: SystemConfigState, servedOrigin: string): SystemConfigV
     whatsappBubbleEnabled: c.whatsappBubbleEnabled,
     showStaffNamesInPresence: c.showStaffNamesInPresence,
     notifyTeamOfUnassigned: c.notifyTeamOfUnassigned,
+    satisfactionSurveyEnabled: c.satisfactionSurveyEnabled,
+    satisfactionScale: c.satisfactionScale,
+    satisfactionLinkDays: c.satisfactionLinkDays,
   };
 }
 
@@ -81,7 +100,7 @@ export const updateSystemConfig = routeContract({
   path: '/api/support/config',
   operationId: 'updateSystemConfig',
   summary:
-    'Update the system config (WhatsApp number, support email, portal base URL, bubble, staff names in presence, team notifications)',
+    'Update the system config (WhatsApp number, support email, portal base URL, bubble, staff names in presence, team notifications, satisfaction survey)',
   tags: ['System config'],
   access: ['admin'],
   body: systemConfigInput,

@@ -5,6 +5,7 @@ import { supportManagers } from '../../platform/identity/identity.js';
 import { authorOf, commandHeaders, type CommandDependencies } from '../commandContext.js';
 import { threadCommandAnswer, threadIdParams } from './threadAnswer.js';
 import { runThreadCommand } from './threadCommand.js';
+import { surveyOfferFor } from '../satisfaction/surveyOffer.js';
 
 export const assignThread = routeContract({
   method: 'post',
@@ -90,11 +91,16 @@ export function manageThreadRoutes(deps: CommandDependencies): AnyRoute[] {
   const statusRoutes = statusChanges.map(({ verb, type, contract }) =>
     implement(contract, {
       handle: (ctx) =>
-        runThreadCommand(deps, ctx, verb, () => ({
-          type,
-          data: { threadId: ctx.params.threadId },
-          metadata: { now: deps.clock(), author: authorOf(ctx.identity) },
-        })),
+        runThreadCommand(deps, ctx, verb, async () => {
+          const now = deps.clock();
+          const metadata = { now, author: authorOf(ctx.identity) };
+          const { threadId } = ctx.params;
+          if (type !== 'Resolve') return { type, data: { threadId }, metadata };
+          // the raiser's satisfaction survey, when the system config asks for one (the decider
+          // offers it only when a partner or guest raised the thread)
+          const survey = await surveyOfferFor(deps, threadId, now);
+          return { type, data: { threadId, ...(survey ? { survey } : {}) }, metadata };
+        }),
     }),
   );
   return [assign, priority, ...statusRoutes];

@@ -18,6 +18,7 @@ export const emailTemplates = [
   'guest_link_issued',
   'partner_wrote',
   'sla_alert',
+  'satisfaction_survey',
 ] as const;
 export const emailTemplateSchema = z.enum(emailTemplates);
 export type EmailTemplate = z.infer<typeof emailTemplateSchema>;

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  DEFAULT_SATISFACTION_LINK_DAYS,
+  SATISFACTION_LINK_DAYS_MAX,
+  SATISFACTION_LINK_DAYS_MIN,
+  satisfactionScaleSchema,
+} from '../thread/satisfaction.js';
 
 const whatsappNumberMessage = 'must be 8 to 15 digits, no spaces or +';
 
@@ -37,13 +43,31 @@ export const systemConfigInput = z.object({
    * assigned (an assigned thread's agent is emailed instead). Omitted: stays as it is.
    */
   notifyTeamOfUnassigned: z.boolean({ error: 'must be true or false' }).optional(),
+  /** Whether a resolution asks the partner or guest who raised the thread how it went. Omitted: stays. */
+  satisfactionSurveyEnabled: z.boolean({ error: 'must be true or false' }).optional(),
+  /** Good / okay / bad (`three`) or 1 to 5 (`five`). Omitted: stays. */
+  satisfactionScale: satisfactionScaleSchema.optional(),
+  /** How many days a survey's link takes answers. Omitted: stays. */
+  satisfactionLinkDays: z
+    .number({ error: 'must be a whole number of days' })
+    .int({ error: 'must be a whole number of days' })
+    .min(SATISFACTION_LINK_DAYS_MIN, { error: `must be at least ${SATISFACTION_LINK_DAYS_MIN} day` })
+    .max(SATISFACTION_LINK_DAYS_MAX, { error: `must be at most ${SATISFACTION_LINK_DAYS_MAX} days` })
+    .optional(),
 });
 
 export type SystemConfigInput = z.output<typeof systemConfigInput>;
+/** The settings an update may omit (it then keeps what is set). */
+type KeptWhenOmitted =
+  | 'showStaffNamesInPresence'
+  | 'notifyTeamOfUnassigned'
+  | 'satisfactionSurveyEnabled'
+  | 'satisfactionScale'
+  | 'satisfactionLinkDays';
+
 /** The desk's settings: every field set (an update that omits a switch keeps it). */
-export type SystemConfig = Omit<SystemConfigInput, 'showStaffNamesInPresence' | 'notifyTeamOfUnassigned'> & {
-  showStaffNamesInPresence: boolean;
-  notifyTeamOfUnassigned: boolean;
+export type SystemConfig = Omit<SystemConfigInput, KeptWhenOmitted> & {
+  [K in KeptWhenOmitted]-?: Exclude<SystemConfigInput[K], undefined>;
 };
 
 export const defaultSystemConfig: SystemConfig = Object.freeze({
@@ -53,6 +77,9 @@ export const defaultSystemConfig: SystemConfig = Object.freeze({
   whatsappBubbleEnabled: false,
   showStaffNamesInPresence: false,
   notifyTeamOfUnassigned: true,
+  satisfactionSurveyEnabled: true,
+  satisfactionScale: 'three',
+  satisfactionLinkDays: DEFAULT_SATISFACTION_LINK_DAYS,
 });
 
 /** `https://Desk.Example.com/portal/` → `https://desk.example.com/portal`: links are built by appending `/path`. */

@@ -12,6 +12,9 @@ export function updateSystemConfig(command: UpdateSystemConfig, state: SystemCon
     ...input,
     showStaffNamesInPresence: input.showStaffNamesInPresence ?? current.showStaffNamesInPresence,
     notifyTeamOfUnassigned: input.notifyTeamOfUnassigned ?? current.notifyTeamOfUnassigned,
+    satisfactionSurveyEnabled: input.satisfactionSurveyEnabled ?? current.satisfactionSurveyEnabled,
+    satisfactionScale: input.satisfactionScale ?? current.satisfactionScale,
+    satisfactionLinkDays: input.satisfactionLinkDays ?? current.satisfactionLinkDays,
   };
   if (next.whatsappBubbleEnabled && next.whatsappNumber === null) {
     throw new DomainError('rule', 'whatsapp_number_required', 'the WhatsApp bubble needs a WhatsApp number', {
@@ -24,7 +27,10 @@ export function updateSystemConfig(command: UpdateSystemConfig, state: SystemCon
     next.portalBaseUrl === current.portalBaseUrl &&
     next.whatsappBubbleEnabled === current.whatsappBubbleEnabled &&
     next.showStaffNamesInPresence === current.showStaffNamesInPresence &&
-    next.notifyTeamOfUnassigned === current.notifyTeamOfUnassigned
+    next.notifyTeamOfUnassigned === current.notifyTeamOfUnassigned &&
+    next.satisfactionSurveyEnabled === current.satisfactionSurveyEnabled &&
+    next.satisfactionScale === current.satisfactionScale &&
+    next.satisfactionLinkDays === current.satisfactionLinkDays
   ) {
     return [];
   }

@@ -18,25 +18,6 @@ export const initialSystemConfigState: SystemConfigState = Object.freeze({
 
 /** Each update carries the whole config: the latest one wins. */
 export function evolveSystemConfig(_state: SystemConfigState, event: SystemConfigEvent): SystemConfigState {
-  const {
-    whatsappNumber,
-    supportEmail,
-    portalBaseUrl,
-    whatsappBubbleEnabled,
-    showStaffNamesInPresence,
-    notifyTeamOfUnassigned,
-    by,
-    occurredAt,
-  } = event.data;
-  return {
-    config: {
-      whatsappNumber,
-      supportEmail,
-      portalBaseUrl,
-      whatsappBubbleEnabled,
-      showStaffNamesInPresence,
-      notifyTeamOfUnassigned,
-    },
-    lastUpdate: { at: occurredAt, by },
-  };
+  const { by, occurredAt, ...config } = event.data;
+  return { config, lastUpdate: { at: occurredAt, by } };
 }

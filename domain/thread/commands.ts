@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Command } from '../shared.js';
 import { attachmentRefSchema } from './events.js';
 import { slaSnapshotSchema } from '../serviceLevel/events.js';
+import { satisfactionCommentSchema, satisfactionRatingSchema, surveyOfferSchema } from './satisfaction.js';
+import { tokenHashSchema } from '../guestLink/vocabulary.js';
 import {
   attachmentIdsSchema,
   eraseReasonSchema,
@@ -84,6 +86,26 @@ export const applySlaPolicyData = z.object({ threadId: threadIdSchema, snapshot:
 /** Resolve, Close and Reopen carry nothing but the thread they act on. */
 export const threadTransitionData = z.object({ threadId: threadIdSchema });
 
+/**
+ * A resolution may also offer the raiser a satisfaction survey: the command layer adds it when
+ * the survey is switched on (its id, token seed and hash, scale and expiry); the decider offers it
+ * only when a partner or guest raised the thread.
+ */
+export const resolveData = threadTransitionData.extend({ survey: surveyOfferSchema.optional() });
+
+/** What the person asked types on the rating page. */
+export const rateSatisfactionInput = z.object({
+  rating: satisfactionRatingSchema,
+  /** Omitted: the comment given before stays; empty or null: none. */
+  comment: satisfactionCommentSchema.nullish(),
+});
+
+/** The answer, with the survey it answers: found by the hash of the token its link carries. */
+export const rateSatisfactionData = rateSatisfactionInput.extend({
+  threadId: threadIdSchema,
+  tokenHash: tokenHashSchema,
+});
+
 /*
  * A command carries its data parsed (validated, trimmed, defaults applied): the edge parses what
  * it receives once, with the schemas above, and the deciders trust their typed input.
@@ -92,13 +114,14 @@ export type RaiseQuery = Command<'RaiseQuery', z.output<typeof raiseQueryData>>;
 export type PostMessage = Command<'PostMessage', z.output<typeof postMessageData>>;
 export type Assign = Command<'Assign', z.output<typeof assignData>>;
 export type ChangePriority = Command<'ChangePriority', z.output<typeof changePriorityData>>;
-export type Resolve = Command<'Resolve', z.output<typeof threadTransitionData>>;
+export type Resolve = Command<'Resolve', z.output<typeof resolveData>>;
 export type Close = Command<'Close', z.output<typeof threadTransitionData>>;
 export type Reopen = Command<'Reopen', z.output<typeof threadTransitionData>>;
 export type EraseAttachment = Command<'EraseAttachment', z.output<typeof eraseAttachmentData>>;
 export type ApplySlaPolicy = Command<'ApplySlaPolicy', z.output<typeof applySlaPolicyData>>;
 /** The scheduler's: record whatever warning or breach is due on the thread now (and nothing else). */
 export type RecordSlaAlerts = Command<'RecordSlaAlerts', z.output<typeof threadTransitionData>>;
+export type RateSatisfaction = Command<'RateSatisfaction', z.output<typeof rateSatisfactionData>>;
 
 export type ThreadCommand =
   | RaiseQuery
@@ -110,4 +133,5 @@ export type ThreadCommand =
   | Reopen
   | EraseAttachment
   | ApplySlaPolicy
-  | RecordSlaAlerts;
+  | RecordSlaAlerts
+  | RateSatisfaction;

@@ -11,6 +11,7 @@ import type {
   EraseAttachment,
   ApplySlaPolicy,
   RecordSlaAlerts,
+  RateSatisfaction,
 } from './commands.js';
 import { dueSlaAlerts } from '../serviceLevel/clocks.js';
 import { slaSnapshotKey } from '../serviceLevel/events.js';
@@ -29,6 +30,14 @@ import type {
   SlaWarning,
   SlaBreached,
 } from './events.js';
+import {
+  ratingFitsScale,
+  ratingsOf,
+  surveyByTokenHash,
+  surveyIsOpen,
+  type SatisfactionRated,
+  type SatisfactionSurveyOffered,
+} from './satisfaction.js';
 import type { RaisedThread, ThreadState } from './state.js';
 import { ATTACHMENTS_PER_MESSAGE_MAX, type ThreadStatus } from './vocabulary.js';
 
@@ -184,16 +193,86 @@ export function changePriority(command: ChangePriority, state: ThreadState): Pri
   ];
 }
 
-export function resolve(command: Resolve, state: ThreadState): ThreadResolved[] {
+export function resolve(command: Resolve, state: ThreadState): (ThreadResolved | SatisfactionSurveyOffered)[] {
   const { author, now } = command.metadata;
   requireAuthor(author, staffOrSystem, 'resolve a thread');
-  const { threadId } = command.data;
+  const { threadId, survey } = command.data;
   const thread = existing(state, threadId);
   if (thread.status !== 'OPEN' && thread.status !== 'PENDING') throw invalidTransition(thread, 'RESOLVED');
+  const occurredAt = now.toISOString();
+  const resolved: ThreadResolved = {
+    type: 'ThreadResolved',
+    data: { threadId: thread.threadId, statusBefore: thread.status, by: author, occurredAt },
+  };
+  // the survey asks whoever raised the thread; a query staff raised for someone asks nobody
+  const raiser = thread.raisedBy;
+  if (!survey || (raiser.kind !== 'partner' && raiser.kind !== 'guest')) return [resolved];
+  if (thread.surveys[survey.surveyId]) {
+    throw new DomainError('conflict', 'invalid_command', `survey ${survey.surveyId} was offered before`, {
+      issues: [{ path: 'survey.surveyId', message: 'is already a survey of this thread' }],
+    });
+  }
+  if (Date.parse(survey.expiresAt) <= now.getTime()) {
+    throw new DomainError('rule', 'invalid_command', 'a survey must expire after it is offered', {
+      issues: [{ path: 'survey.expiresAt', message: 'must be later than now' }],
+    });
+  }
+  const offered: SatisfactionSurveyOffered = {
+    type: 'SatisfactionSurveyOffered',
+    data: {
+      threadId: thread.threadId,
+      surveyId: survey.surveyId,
+      tokenSeed: survey.tokenSeed,
+      tokenHash: survey.tokenHash,
+      recipient: { kind: raiser.kind, id: raiser.id, name: raiser.name },
+      scale: survey.scale,
+      expiresAt: survey.expiresAt,
+      by: author,
+      occurredAt,
+    },
+  };
+  return [resolved, offered];
+}
+
+/**
+ * The raiser's answer to a survey, found by its token's hash. Until the survey expires it may be
+ * answered again (the latest counts); the same answer again changes nothing. The rating must be
+ * one of the survey's own scale. A closed thread's survey still takes answers until it expires.
+ */
+export function rateSatisfaction(command: RateSatisfaction, state: ThreadState): SatisfactionRated[] {
+  const { author, now } = command.metadata;
+  const { data } = command;
+  const thread = existing(state, data.threadId);
+  const survey = surveyByTokenHash(thread.surveys, data.tokenHash);
+  if (!survey)
+    throw new DomainError('not_found', 'survey_not_found', `no survey of thread ${thread.threadId} has that token`);
+  // only the person asked answers: the edge speaks for the link's holder as the survey's recipient
+  if (author.kind !== survey.recipient.kind || author.id !== survey.recipient.id) {
+    throw new DomainError('forbidden', 'author_not_allowed', `a ${author.kind} may not answer another person's survey`);
+  }
+  if (!surveyIsOpen(survey, now)) {
+    throw new DomainError('rule', 'survey_expired', `survey ${survey.surveyId} expired at ${survey.expiresAt}`);
+  }
+  if (!ratingFitsScale(data.rating, survey.scale)) {
+    const allowed = ratingsOf(survey.scale).map(String).join(', ');
+    throw new DomainError('rule', 'invalid_command', `rating ${String(data.rating)} is not on the survey's scale`, {
+      issues: [{ path: 'rating', message: `must be one of ${allowed}` }],
+    });
+  }
+  // omitted: the comment given before stays (a one-click rating keeps what was written)
+  const comment = data.comment === undefined ? survey.comment : data.comment;
+  if (survey.rating === data.rating && survey.comment === comment) return [];
   return [
     {
-      type: 'ThreadResolved',
-      data: { threadId: thread.threadId, statusBefore: thread.status, by: author, occurredAt: now.toISOString() },
+      type: 'SatisfactionRated',
+      data: {
+        threadId: thread.threadId,
+        surveyId: survey.surveyId,
+        rating: data.rating,
+        comment,
+        by: { kind: survey.recipient.kind, id: survey.recipient.id, name: survey.recipient.name },
+        occurredAt: now.toISOString(),
+      },
     },
   ];
 }
@@ -341,6 +420,8 @@ export function decideThread(command: ThreadCommand, state: ThreadState): Thread
       return applySlaPolicy(command, state);
     case 'RecordSlaAlerts':
       return recordSlaAlerts(command, state);
+    case 'RateSatisfaction':
+      return rateSatisfaction(command, state);
     default:
       return unreachable(type);
   }

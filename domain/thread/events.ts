@@ -15,6 +15,7 @@ import {
 } from './vocabulary.js';
 import { slaSnapshotSchema } from '../serviceLevel/events.js';
 import { slaMetricSchema } from '../serviceLevel/vocabulary.js';
+import type { SatisfactionRated, SatisfactionSurveyOffered } from './satisfaction.js';
 
 /*
  * Event data as stored: plain JSON, no transforms, no optional fields (absent is `null`).
@@ -191,7 +192,9 @@ export type ThreadEvent =
   | AttachmentErased
   | SlaPolicyApplied
   | SlaWarning
-  | SlaBreached;
+  | SlaBreached
+  | SatisfactionSurveyOffered
+  | SatisfactionRated;
 
 export const threadEventTypes = [
   'QueryRaised',
@@ -205,6 +208,8 @@ export const threadEventTypes = [
   'SlaPolicyApplied',
   'SlaWarning',
   'SlaBreached',
+  'SatisfactionSurveyOffered',
+  'SatisfactionRated',
 ] as const satisfies readonly ThreadEvent['type'][];
 
 /**
@@ -222,6 +227,11 @@ export function isStaffOnlyThreadEvent(event: { type: string; data: unknown }): 
     case 'SlaPolicyApplied':
     case 'SlaWarning':
     case 'SlaBreached':
+      return true;
+    // the survey and its answers are for staff (the drawer, the audit history, reports): the
+    // partner's own list does not move when they rate
+    case 'SatisfactionSurveyOffered':
+    case 'SatisfactionRated':
       return true;
     default:
       return false;

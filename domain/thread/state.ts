@@ -1,6 +1,7 @@
 import type { Author } from '../shared.js';
 import { unreachable } from '../shared.js';
 import type { ThreadEvent } from './events.js';
+import { evolveSurveys, type SatisfactionSurvey } from './satisfaction.js';
 import type { Priority, QueryType, ThreadStatus } from './vocabulary.js';
 import { evolveSlaClocks, initialSlaClocks, type SlaClocks } from '../serviceLevel/clocks.js';
 
@@ -37,6 +38,8 @@ export interface ThreadFacts {
   attachments: Readonly<Record<string, ThreadAttachment>>;
   /** The service-level clocks (domain/serviceLevel/clocks.ts): what the scheduler's alerts are decided on. */
   sla: SlaClocks;
+  /** The satisfaction surveys its resolutions offered, by survey id (each resolution offers one). */
+  surveys: Readonly<Record<string, SatisfactionSurvey>>;
 }
 
 /** A file of one of the thread's messages, as far as the thread's rules need it. */
@@ -119,6 +122,7 @@ function evolveFacts(state: ThreadState, event: ThreadEvent): ThreadState {
       lastMessageAt: data.occurredAt,
       attachments: attachmentsOf(data.attachments, data.messageId, 'external'),
       sla: initialSlaClocks,
+      surveys: {},
     };
   }
   // Every other event needs a raised thread; a stray one changes nothing.
@@ -160,6 +164,9 @@ function evolveFacts(state: ThreadState, event: ThreadEvent): ThreadState {
     case 'SlaWarning':
     case 'SlaBreached':
       return state;
+    case 'SatisfactionSurveyOffered':
+    case 'SatisfactionRated':
+      return { ...state, surveys: evolveSurveys(state.surveys, event) };
     default:
       return unreachable(type);
   }

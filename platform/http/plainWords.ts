@@ -120,6 +120,8 @@ const domainWords: Record<DomainErrorCode, string | ((details: DomainErrorDetail
   sla_calendar_not_found: 'This calendar does not exist. Pick one of the desk’s calendars.',
   sla_calendar_in_use: 'A service-level policy still uses this calendar. Move the policy to another calendar first.',
   sla_policy_not_found: 'This service-level policy does not exist.',
+  survey_not_found: 'This survey link does not exist. Check that the whole link was copied from the email.',
+  survey_expired: 'This survey has closed, so it takes no more answers. Thank you all the same.',
 };
 
 export function plainWords(code: ProblemCode, details: DomainErrorDetails = {}): string {

@@ -7,6 +7,7 @@ export class DeskMetrics {
   readonly requests: Counter<'operation' | 'method' | 'status'>;
   readonly latency: Histogram<'operation' | 'method'>;
   readonly commands: Counter<'operation' | 'outcome'>;
+  readonly satisfactionRatings: Counter<'rating'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'support_desk_' });
@@ -27,6 +28,12 @@ export class DeskMetrics {
       name: 'support_desk_commands_total',
       help: 'Commands by operation and outcome (ok, refused, error)',
       labelNames: ['operation', 'outcome'],
+      registers: [this.registry],
+    });
+    this.satisfactionRatings = new Counter({
+      name: 'support_desk_satisfaction_ratings_total',
+      help: 'Satisfaction survey answers recorded by this process, by rating (good, okay, bad or 1 to 5; a changed answer counts again)',
+      labelNames: ['rating'],
       registers: [this.registry],
     });
   }

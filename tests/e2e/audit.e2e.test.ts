@@ -94,10 +94,12 @@ describe('tamper-evident thread history', () => {
       'MessagePosted',
       'MessagePosted',
       'ThreadResolved',
+      // the resolution asks the partner how it went (docs/satisfaction.md)
+      'SatisfactionSurveyOffered',
     ]);
     expect(h.events.every((e) => e.actor?.type === 'user')).toBe(true);
     expect(h.verification).toMatchObject({ ok: true, firstBrokenRevision: null });
-    expect(h.stateAsOf).toMatchObject({ revision: 4, state: { status: 'RESOLVED' } });
+    expect(h.stateAsOf).toMatchObject({ revision: 5, state: { status: 'RESOLVED' } });
   });
 
   it('when asked for the state as of a revision or a time, then it equals a replay of the events up to there', async () => {
@@ -165,18 +167,18 @@ describe('tamper-evident thread history', () => {
     const thread = h.events.filter((e) => e.source === 'thread');
     const email = h.events.filter((e) => e.source === 'email');
     expect(thread.map((e) => [e.stream, e.revision, e.threadRevision])).toEqual(
-      [0, 1, 2, 3, 4].map((r) => [`thread-${id}`, r, r]),
+      [0, 1, 2, 3, 4, 5].map((r) => [`thread-${id}`, r, r]),
     );
     // the outcomes were appended after the thread's last revision: they follow it, with revisions of their own stream
     expect(email.map((e) => [e.type, e.stream, e.revision, e.threadRevision])).toEqual([
-      ['EmailDelivered', `threadEmail-${id}`, 0, 4],
-      ['EmailDeliveryFailed', `threadEmail-${id}`, 1, 4],
+      ['EmailDelivered', `threadEmail-${id}`, 0, 5],
+      ['EmailDeliveryFailed', `threadEmail-${id}`, 1, 5],
     ]);
     // a thread revision names exactly one entry, whatever the email stream's revisions are
     for (const r of [0, 1, 4])
       expect(h.events.filter((e) => e.source === 'thread' && e.revision === r)).toHaveLength(1);
     expect(h.verification.streams.map((s) => [s.streamName, s.ok, s.checked])).toEqual([
-      [`thread-${id}`, true, 5],
+      [`thread-${id}`, true, 6],
       [`threadEmail-${id}`, true, 2],
     ]);
 

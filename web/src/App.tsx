@@ -15,6 +15,7 @@ import { OpsPage } from './pages/OpsPage';
 import { PortalAssignmentPage } from './pages/PortalAssignmentPage';
 import { PortalHomePage } from './pages/PortalHomePage';
 import { PortalThreadPage } from './pages/PortalThreadPage';
+import { RatePage } from './pages/RatePage';
 import { SignInPage } from './pages/SignInPage';
 import { SystemConfigPage } from './pages/SystemConfigPage';
 import { MySettingsPage } from './pages/MySettingsPage';
@@ -148,6 +149,8 @@ export function App() {
           <Routes>
             {/* guests have no session: their page never asks who is signed in */}
             <Route path="/t/:token" element={<GuestPage />} />
+            {/* the satisfaction survey's page: no sign-in, its link's token is the key */}
+            <Route path="/rate/:token" element={<RatePage />} />
             <Route path="*" element={<SignedInApp />} />
           </Routes>
         </ToastProvider>

@@ -1,4 +1,4 @@
-import type { MessagePosted, QueryRaised } from '../../domain/index.js';
+import type { MessagePosted, QueryRaised, SatisfactionSurveyOffered } from '../../domain/index.js';
 import { comparePositions, type RecordedEvent } from '../../eventstore/port.js';
 import type { ProjectedEvent } from '../../projections/projection.js';
 import type { AssigneeRow, LearntFacts, LinkRow, MailingFacts, MessageIdRow, ThreadRow } from './mailingFacts.js';
@@ -14,6 +14,7 @@ import {
   type ThreadEmailFacts,
 } from './templates.js';
 import { messageIdDomain, outgoingMessageId, replyHeaders, withSentId } from './threadingHeaders.js';
+import { renderSatisfactionSurvey, type SatisfactionSurveyContent } from './satisfactionEmail.js';
 
 /**
  * Which emails an event sends, and what it teaches: a pure function of what the process manager
@@ -41,6 +42,7 @@ export const mailedEventTypes: ReadonlySet<string> = new Set([
   'SystemConfigUpdated',
   'SlaWarning',
   'SlaBreached',
+  'SatisfactionSurveyOffered',
 ]);
 
 /** Someone to email about an event; a guest comes with the link they were emailed for. */
@@ -118,6 +120,7 @@ function threadFrom(event: QueryRaised): ThreadRow {
     root_message_id: d.messageId,
     raised_at: d.occurredAt,
     assignee_id: null,
+    partner_org_id: d.partnerOrgId,
   };
 }
 
@@ -252,6 +255,64 @@ function addressed(
     facts: { ...facts, threadMessageIds },
     learnt: messageIds.length ? { ...learnt, messageIds: [...(learnt.messageIds ?? []), ...messageIds] } : learnt,
   };
+}
+
+/**
+ * Who is sent a survey: its recipient, while they can still see the thread. A partner with an
+ * enabled account in the thread's organisation (one who moved elsewhere is not asked); a guest
+ * whose link still works (a revoked or expired link gets nothing) and was sent to an address.
+ */
+function surveyRecipient(facts: MailingFacts, thread: ThreadRow, event: SatisfactionSurveyOffered): Recipient[] {
+  const { recipient, occurredAt } = event.data;
+  if (recipient.kind !== thread.raised_by_kind || recipient.id !== thread.raised_by_id) return [];
+  if (recipient.kind === 'partner') {
+    const org = facts.partnerOrgs?.get(recipient.id);
+    if (facts.partnerOrgs && thread.partner_org_id && org !== thread.partner_org_id) return [];
+  }
+  return raiserOf(facts, thread, occurredAt);
+}
+
+/**
+ * The survey's email, one per offered survey: rendered here as a preview with the token elided;
+ * the sender rebuilds the token from the recorded seed as it sends (satisfaction_render).
+ */
+function surveyEmails(facts: MailingFacts, record: RecordedEvent, event: SatisfactionSurveyOffered): EmailDecision {
+  const thread = facts.threads.get(event.data.threadId);
+  if (!thread) return nothing(facts);
+  if (facts.emailsFrom && comparePositions(record.position, facts.emailsFrom) <= 0) return nothing(facts);
+  const [to] = surveyRecipient(facts, thread, event);
+  const recipient = to?.email.trim();
+  if (!to || !recipient) return nothing(facts);
+  const { settings } = facts;
+  const content: SatisfactionSurveyContent = {
+    template: 'satisfaction_survey',
+    thread: threadFacts(thread),
+    eventId: record.id,
+    surveyId: event.data.surveyId,
+    scale: event.data.scale,
+    expiresAt: event.data.expiresAt,
+  };
+  const row = {
+    id: emailIdFor(record.id, content.template, recipient),
+    event_id: record.id,
+    thread_id: thread.thread_id,
+    message_id: null,
+    template: content.template,
+    audience: to.audience,
+    recipient,
+    sender: facts.sender,
+    ...renderSatisfactionSurvey(content, ELIDED_TOKEN, settings),
+    guest_link_id: null,
+    guest_render: null,
+    satisfaction_render: {
+      content,
+      settings,
+      threadId: thread.thread_id,
+      tokenSeed: event.data.tokenSeed,
+      tokenHash: event.data.tokenHash,
+    },
+  };
+  return addressed(facts, record, [row], learntNothing());
 }
 
 /** The emails one event sends, given what is known so far, and what it teaches. */
@@ -420,6 +481,8 @@ export function decideEmails(facts: MailingFacts, { record, event }: ProjectedEv
         learntNothing(),
       );
     }
+    case 'SatisfactionSurveyOffered':
+      return surveyEmails(facts, record, event);
     default:
       return nothing(facts);
   }
@@ -491,7 +554,8 @@ export function partnersToEmail(
       raisedInBatch.set(threadId, threadFrom(event));
       raiserOfThread(threadId);
     } else if (event.type === 'MessagePosted' && isStaffReply(event)) raiserOfThread(event.data.threadId);
-    else if (event.type === 'ThreadResolved') raiserOfThread(event.data.threadId);
+    else if (event.type === 'ThreadResolved' || event.type === 'SatisfactionSurveyOffered')
+      raiserOfThread(event.data.threadId);
   }
   return accounts;
 }

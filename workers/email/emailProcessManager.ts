@@ -4,7 +4,13 @@ import { applyCheckpointedBatch, parseRecorded } from '../../projections/checkpo
 import type { ProjectedEvent } from '../../projections/projection.js';
 import { emailCheckpoint, seenEmailCheckpoint } from './emailCheckpoint.js';
 import { decideBatch, mailedEventTypes, partnersToEmail, staffToEmail } from './emailDecider.js';
-import { loadMailingFacts, loadStaffRecipients, queueEmails, saveLearntFacts } from './mailingFactsStore.js';
+import {
+  loadMailingFacts,
+  loadPartnerOrgs,
+  loadStaffRecipients,
+  queueEmails,
+  saveLearntFacts,
+} from './mailingFactsStore.js';
 import type { ReplyAddresses } from './replyAddress.js';
 
 /**
@@ -124,9 +130,14 @@ export class EmailProcessManager {
   ): Promise<number> {
     const stored = await loadMailingFacts(client, events, this.options.defaultPortalBaseUrl);
     const partnerEmails = new Map<string, string | undefined>();
-    for (const accountId of partnersToEmail(stored.threads, events)) {
+    const partners = partnersToEmail(stored.threads, events);
+    for (const accountId of partners) {
       partnerEmails.set(accountId, await this.options.accounts.emailOf(accountId));
     }
+    // a survey goes only to a partner still in the thread's organisation
+    const partnerOrgs = events.some((e) => e.event.type === 'SatisfactionSurveyOffered')
+      ? await loadPartnerOrgs(client, partners)
+      : undefined;
     const staffRecipients = await loadStaffRecipients(client, staffToEmail(stored.threads, events));
     const { replyAddresses } = this.options;
     const replyAddressOf = replyAddresses
@@ -145,6 +156,7 @@ export class EmailProcessManager {
       {
         ...stored,
         partnerEmails,
+        ...(partnerOrgs ? { partnerOrgs } : {}),
         staffRecipients,
         sender: this.options.from,
         replyAddressOf,

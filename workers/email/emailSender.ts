@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { loadStream } from '../../commands/commandHandler.js';
 import type { GuestTokens } from '../../commands/guestLinks/guestToken.js';
+import type { SurveyTokens } from '../../commands/satisfaction/satisfactionToken.js';
 import { guestLinkAccess, guestLinkDecider, guestLinkStreamName } from '../../domain/index.js';
 import type { EventStore } from '../../eventstore/port.js';
 import { backoffDelay } from '../../platform/backoff.js';
@@ -10,6 +11,7 @@ import { suppressionOfAddress } from './delivery/suppressedAddresses.js';
 import { appendOutcomeEvents } from './emailOutcomeEvents.js';
 import type { EmailTransport, OutgoingEmail, SendOutcome } from './emailTransport.js';
 import type { ClaimedEmail, FinishedEmail } from './outboxRows.js';
+import { renderSatisfactionSurvey } from './satisfactionEmail.js';
 import { guestLinkUrl, renderEmail, type GuestLinkInEmail } from './templates.js';
 
 export interface BackoffOptions {
@@ -43,6 +45,8 @@ export interface EmailSenderOptions {
    * guest's email says that it cannot carry their link.
    */
   guestTokens?: GuestTokens;
+  /** Rebuilds satisfaction survey tokens (the same secret). Without it, a survey email says it cannot carry its link. */
+  surveyTokens?: SurveyTokens;
 }
 
 export interface SendReport {
@@ -57,7 +61,8 @@ export interface SendReport {
 
 /** Columns of a claimed row, from the outbox aliased `o`. */
 const claimedColumns = `o.id, o.event_id::text, o.thread_id::text, o.message_id::text, o.template, o.recipient, o.sender,
-  o.subject, o.html, o.text, o.headers, o.attempts, o.round, o.claim_token::text, o.guest_link_id, o.guest_render`;
+  o.subject, o.html, o.text, o.headers, o.attempts, o.round, o.claim_token::text, o.guest_link_id, o.guest_render,
+  o.satisfaction_render`;
 const finishedColumns = `${claimedColumns}, o.status, o.provider_id, o.last_error, o.last_error_name,
   to_json(o.updated_at)#>>'{}' AS finished_at`;
 
@@ -151,6 +156,22 @@ export class EmailSender {
    */
   private async compose(email: ClaimedEmail): Promise<{ outgoing: OutgoingEmail; idempotencyKey: string }> {
     const base = { from: email.sender, to: email.recipient, headers: email.headers };
+    if (email.satisfaction_render) {
+      // the survey's token is rebuilt from its recorded seed, only now; a key of its own when it cannot be
+      const { content, settings, threadId, tokenSeed, tokenHash } = email.satisfaction_render;
+      const token = this.options.surveyTokens?.rebuild(threadId, tokenSeed, tokenHash) ?? null;
+      if (!token) {
+        this.options.logger?.warn(
+          { emailId: email.id, threadId },
+          'cannot rebuild a survey link for its email: GUEST_LINK_SECRET differs from the one that made it',
+        );
+      }
+      const rendered = renderSatisfactionSurvey(content, token, settings);
+      return {
+        outgoing: { ...base, subject: rendered.subject, html: rendered.html, text: rendered.text },
+        idempotencyKey: token ? email.id : `${email.id}.unavailable`,
+      };
+    }
     if (!email.guest_link_id || !email.guest_render) {
       return {
         outgoing: { ...base, subject: email.subject, html: email.html, text: email.text },

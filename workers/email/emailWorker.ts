@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { SurveyTokens } from '../../commands/satisfaction/satisfactionToken.js';
 import { GuestTokens } from '../../commands/guestLinks/guestToken.js';
 import type { EventStore } from '../../eventstore/port.js';
 import { signAttachmentLink, signedAttachmentPath } from '../../platform/attachments/signedLinks.js';
@@ -149,7 +150,12 @@ export class EmailWorker {
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.workerId ? { workerId: options.workerId } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.guestLinkSecrets?.length ? { guestTokens: new GuestTokens(options.guestLinkSecrets) } : {}),
+      ...(options.guestLinkSecrets?.length
+        ? {
+            guestTokens: new GuestTokens(options.guestLinkSecrets),
+            surveyTokens: new SurveyTokens(options.guestLinkSecrets),
+          }
+        : {}),
     };
     this.sender = options.createSender ? options.createSender(senderOptions) : new EmailSender(senderOptions);
   }

@@ -20,6 +20,8 @@ export type ThreadRow = {
   raised_at: string;
   /** The staff account the thread is assigned to; null: nobody. */
   assignee_id: string | null;
+  /** The thread's partner organisation; null or absent: learnt before it was kept (not checked). */
+  partner_org_id?: string | null;
 };
 
 /** A thread's assignment as email learns it from ThreadAssigned. */
@@ -73,6 +75,12 @@ export interface MailingFacts {
   assignmentReferences: ReadonlyMap<string, string>;
   /** Partner account addresses by account id; undefined (or absent): nobody to email. */
   partnerEmails: ReadonlyMap<string, string | undefined>;
+  /**
+   * The organisations of those partner accounts (enabled ones), by account id: a partner who
+   * moved to another organisation cannot see the thread any more and is sent no survey. Absent:
+   * not checked.
+   */
+  partnerOrgs?: ReadonlyMap<string, string | undefined>;
   /**
    * Assigned staff by account id (the assignees of the threads a batch emails about); undefined
    * (or absent): nobody to email (no such enabled admin or agent).

@@ -31,6 +31,7 @@ const threadColumns: readonly Column[] = [
   ['root_message_id', 'uuid'],
   ['raised_at', 'timestamptz'],
   ['assignee_id', 'text'],
+  ['partner_org_id', 'text'],
 ];
 
 const linkColumns: readonly Column[] = [
@@ -57,6 +58,7 @@ const outboxColumns: readonly Column[] = [
   ['headers', 'jsonb'],
   ['guest_link_id', 'text'],
   ['guest_render', 'jsonb'],
+  ['satisfaction_render', 'jsonb'],
 ];
 
 const messageIdColumns: readonly Column[] = [
@@ -90,9 +92,13 @@ export async function loadMailingFacts(
       event.type === 'QueryRaised' ||
       event.type === 'MessagePosted' ||
       event.type === 'ThreadResolved' ||
-      event.type === 'ThreadAssigned'
+      event.type === 'ThreadAssigned' ||
+      event.type === 'SatisfactionSurveyOffered'
     ) {
       threadIds.add(event.data.threadId);
+    }
+    if (event.type === 'SatisfactionSurveyOffered' && event.data.recipient.kind === 'guest') {
+      linkIds.add(event.data.recipient.id);
     }
     if (event.type === 'GuestLinkRevoked') linkIds.add(event.data.tokenHash);
     if (event.type === 'QueryRaised' && event.data.by.kind === 'guest') linkIds.add(event.data.by.id);
@@ -106,7 +112,7 @@ export async function loadMailingFacts(
   if (threadIds.size) {
     const { rows } = await client.query<ThreadRow>(
       `SELECT thread_id::text, subject, reference, raised_by_kind, raised_by_id, raised_by_name,
-              root_message_id::text, to_json(raised_at)#>>'{}' AS raised_at, assignee_id
+              root_message_id::text, to_json(raised_at)#>>'{}' AS raised_at, assignee_id, partner_org_id
          FROM email_threads WHERE thread_id = ANY($1::uuid[])`,
       [[...threadIds]],
     );
@@ -232,6 +238,25 @@ export async function loadStaffRecipients(
     [[...accountIds]],
   );
   for (const row of rows) known.set(row.id, { email: row.email, notify: row.notify });
+  return known;
+}
+
+/**
+ * The organisations of enabled partner accounts, by account id (a survey goes only to a partner
+ * who can still see the thread). Looked up when the event is processed, like partners' addresses.
+ */
+export async function loadPartnerOrgs(
+  client: pg.PoolClient,
+  accountIds: ReadonlySet<string>,
+): Promise<Map<string, string | undefined>> {
+  const known = new Map<string, string | undefined>([...accountIds].map((id) => [id, undefined]));
+  if (accountIds.size === 0) return known;
+  const { rows } = await client.query<{ id: string; partner_org_id: string }>(
+    `SELECT id::text, partner_org_id FROM accounts
+      WHERE id::text = ANY($1::text[]) AND role = 'partner' AND NOT disabled`,
+    [[...accountIds]],
+  );
+  for (const row of rows) known.set(row.id, row.partner_org_id);
   return known;
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EmailTemplate } from '../../domain/index.js';
+import type { SatisfactionRender } from './satisfactionEmail.js';
 import type { EmailAudience, EmailContent, EmailSettings } from './templates.js';
 
 /**
@@ -38,6 +39,8 @@ interface OutboxEmail {
   /** The guest link this email carries, rebuilt as it is sent; html and text are then only a preview. */
   guest_link_id: string | null;
   guest_render: GuestRender | null;
+  /** The satisfaction survey this email carries, its token rebuilt as it is sent; absent or null: none. */
+  satisfaction_render?: SatisfactionRender | null;
 }
 
 /** A row as the process manager writes it. */

@@ -129,6 +129,7 @@ describe('email process manager: who gets what', () => {
       'guest_link_issued',
       'query_raised_ack',
       'query_raised_support',
+      'satisfaction_survey',
       'staff_reply',
       'staff_reply',
       'thread_resolved',

@@ -20,8 +20,10 @@ import {
 } from '../../../domain/index.js';
 import type { JsonObject } from '../../../eventstore/port.js';
 import { emailDelivered, emailDeliveryFailed } from '../../../domain/email/outcomes.js';
-import { at, by, guest, staff } from './fixtures.js';
+import { at, by, guest, partner, staff } from './fixtures.js';
 import { historyFor, messagePosted, queryRaised, threadId } from './threadFixtures.js';
+
+const surveyDefaults = { satisfactionSurveyEnabled: true, satisfactionScale: 'three', satisfactionLinkDays: 14 };
 
 /** One event of every type, as the deciders produce them. */
 const fileRef = {
@@ -50,6 +52,13 @@ function oneOfEach(): DomainEvent[] {
     attempts: 1,
   };
   const tokenHash = 'f'.repeat(64);
+  const survey = {
+    surveyId: '3c1d0a52-8f3e-4c1d-9a57-2f6d7c1e9b32',
+    tokenSeed: 'A'.repeat(22),
+    tokenHash: 'd'.repeat(64),
+    scale: 'three' as const,
+    expiresAt: at(14 * 24 * 60).toISOString(),
+  };
   const issued = guestLinkDecider.decide(
     {
       type: 'IssueGuestLink',
@@ -79,7 +88,19 @@ function oneOfEach(): DomainEvent[] {
       },
       [...historyFor.OPEN, messageWithFile].reduce(threadDecider.evolve, threadDecider.initialState),
     ),
-    ...onOpenThread({ type: 'Resolve', data: { threadId }, metadata: meta }),
+    // a resolution that offers the partner a survey, and the partner's answer to it
+    ...onOpenThread({ type: 'Resolve', data: { threadId, survey }, metadata: meta }),
+    {
+      type: 'SatisfactionRated',
+      data: {
+        threadId,
+        surveyId: survey.surveyId,
+        rating: 'good',
+        comment: 'Quick and clear',
+        by: partner,
+        occurredAt: at(2).toISOString(),
+      },
+    },
     ...onOpenThread({ type: 'Close', data: { threadId }, metadata: meta }),
     ...threadDecider.decide(
       { type: 'Reopen', data: { threadId }, metadata: meta },
@@ -205,7 +226,7 @@ function serviceLevelEvents(): DomainEvent[] {
 }
 
 describe('event catalog', () => {
-  it('lists every event type of every aggregate, each at schema version 1 but SystemConfigUpdated (3), QueryRaised (3) and MessagePosted (2)', () => {
+  it('lists every event type of every aggregate, each at schema version 1 but SystemConfigUpdated (4), QueryRaised (3) and MessagePosted (2)', () => {
     expect([...allEventTypes].sort()).toEqual(
       [
         'QueryRaised',
@@ -216,6 +237,8 @@ describe('event catalog', () => {
         'ThreadClosed',
         'ThreadReopened',
         'AttachmentErased',
+        'SatisfactionSurveyOffered',
+        'SatisfactionRated',
         'GuestLinkIssued',
         'GuestLinkRevoked',
         'SystemConfigUpdated',
@@ -234,7 +257,7 @@ describe('event catalog', () => {
       ].sort(),
     );
     for (const type of allEventTypes) {
-      const versions: Record<string, number> = { SystemConfigUpdated: 3, QueryRaised: 3, MessagePosted: 2 };
+      const versions: Record<string, number> = { SystemConfigUpdated: 4, QueryRaised: 3, MessagePosted: 2 };
       expect(eventSchemaVersion(type)).toBe(versions[type] ?? 1);
     }
     expect(isDomainEventType('QueryRaised')).toBe(true);
@@ -261,7 +284,7 @@ describe('event catalog', () => {
     };
     expect(parseDomainEvent('SystemConfigUpdated', v1, 1)).toEqual({
       type: 'SystemConfigUpdated',
-      data: { ...v1, showStaffNamesInPresence: false, notifyTeamOfUnassigned: true },
+      data: { ...v1, showStaffNamesInPresence: false, notifyTeamOfUnassigned: true, ...surveyDefaults },
     });
     // version 2 must carry it
     expect(() => parseDomainEvent('SystemConfigUpdated', v1, 2)).toThrow(MalformedEventError);
@@ -279,13 +302,34 @@ describe('event catalog', () => {
     };
     expect(parseDomainEvent('SystemConfigUpdated', v2, 2)).toEqual({
       type: 'SystemConfigUpdated',
-      data: { ...v2, notifyTeamOfUnassigned: true },
+      data: { ...v2, notifyTeamOfUnassigned: true, ...surveyDefaults },
     });
-    // today's version must carry it
+    // version 3 must carry it
     expect(() => parseDomainEvent('SystemConfigUpdated', v2, 3)).toThrow(MalformedEventError);
     expect(parseDomainEvent('SystemConfigUpdated', { ...v2, notifyTeamOfUnassigned: false }, 3).data).toMatchObject({
       notifyTeamOfUnassigned: false,
     });
+  });
+
+  it('a SystemConfigUpdated written at version 3 (before the satisfaction survey) reads with the survey on, good / okay / bad, 14 days', () => {
+    const v3 = {
+      whatsappNumber: null,
+      supportEmail: 'help@desk.example.com',
+      portalBaseUrl: 'https://desk.example.com',
+      whatsappBubbleEnabled: false,
+      showStaffNamesInPresence: false,
+      notifyTeamOfUnassigned: false,
+      by: staff,
+      occurredAt: at(1).toISOString(),
+    };
+    expect(parseDomainEvent('SystemConfigUpdated', v3, 3)).toEqual({
+      type: 'SystemConfigUpdated',
+      data: { ...v3, ...surveyDefaults },
+    });
+    // today's version must carry them
+    expect(() => parseDomainEvent('SystemConfigUpdated', v3, 4)).toThrow(MalformedEventError);
+    const chosen = { satisfactionSurveyEnabled: false, satisfactionScale: 'five', satisfactionLinkDays: 30 };
+    expect(parseDomainEvent('SystemConfigUpdated', { ...v3, ...chosen }, 4).data).toMatchObject(chosen);
   });
 
   it('a QueryRaised written at version 1 (before follow-ups) reads as following up nothing', () => {

@@ -37,6 +37,9 @@ function updated(data: Partial<SystemConfigUpdated['data']> = {}, minutes = 5): 
       ...valid,
       showStaffNamesInPresence: false,
       notifyTeamOfUnassigned: true,
+      satisfactionSurveyEnabled: true,
+      satisfactionScale: 'three',
+      satisfactionLinkDays: 14,
       by: staff,
       occurredAt: iso(minutes),
       ...data,
@@ -58,6 +61,9 @@ describe('UpdateSystemConfig', () => {
       whatsappBubbleEnabled: false,
       showStaffNamesInPresence: false,
       notifyTeamOfUnassigned: true,
+      satisfactionSurveyEnabled: true,
+      satisfactionScale: 'three',
+      satisfactionLinkDays: 14,
     });
   });
 
@@ -117,7 +123,14 @@ describe('UpdateSystemConfig', () => {
 
   it('after an update, then the state holds it, with who and when', () => {
     expect(spec.given([updated()]).state()).toEqual({
-      config: { ...valid, showStaffNamesInPresence: false, notifyTeamOfUnassigned: true },
+      config: {
+        ...valid,
+        showStaffNamesInPresence: false,
+        notifyTeamOfUnassigned: true,
+        satisfactionSurveyEnabled: true,
+        satisfactionScale: 'three',
+        satisfactionLinkDays: 14,
+      },
       lastUpdate: { at: iso(5), by: staff },
     });
   });
@@ -156,6 +169,37 @@ describe('UpdateSystemConfig', () => {
       .given([updated({ notifyTeamOfUnassigned: false }, 1)])
       .when(update({ notifyTeamOfUnassigned: true }))
       .then([updated({ notifyTeamOfUnassigned: true })]);
+  });
+});
+
+describe('the satisfaction survey settings', () => {
+  it('when an admin chooses the 1 to 5 scale and a 30-day link, then the event says so, and an update that omits them keeps them', () => {
+    const chosen = { satisfactionScale: 'five', satisfactionLinkDays: 30 } as const;
+    spec
+      .given([updated({}, 1)])
+      .when(update(chosen))
+      .then([updated(chosen)]);
+    spec
+      .given([updated(chosen, 1)])
+      .when(update())
+      .thenNothingHappens();
+  });
+
+  it('when the survey is switched off, then the event says so', () => {
+    spec
+      .given([updated({}, 1)])
+      .when(update({ satisfactionSurveyEnabled: false }))
+      .then([updated({ satisfactionSurveyEnabled: false })]);
+  });
+
+  it.each([
+    ['no days', { satisfactionLinkDays: 0 }, 'satisfactionLinkDays', 'must be at least 1 day'],
+    ['a year', { satisfactionLinkDays: 365 }, 'satisfactionLinkDays', 'must be at most 90 days'],
+    ['half a day', { satisfactionLinkDays: 1.5 }, 'satisfactionLinkDays', 'must be a whole number of days'],
+    ['a scale of ten', { satisfactionScale: 'ten' }, 'satisfactionScale', "must be 'three' or 'five'"],
+  ])('when %s is typed, then it is refused naming the field', (_what, data, path, message) => {
+    const error = refusal(() => update(data));
+    expect(error.details.issues).toEqual([{ path, message }]);
   });
 });
 

@@ -45,6 +45,7 @@ describe('thread state', () => {
       lastMessageAt: iso(0),
       attachments: {},
       sla: expect.objectContaining({ status: 'OPEN', snapshot: null }),
+      surveys: {},
     });
   });
 

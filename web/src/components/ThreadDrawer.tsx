@@ -22,6 +22,7 @@ import { AssigneePicker } from './AssigneePicker';
 import { Conversation } from './Conversation';
 import { Drawer } from './Drawer';
 import { GuestLinksPanel } from './GuestLinksPanel';
+import { SatisfactionPanel } from './SatisfactionPanel';
 import { Icon } from './Icon';
 import { ThreadLinks } from './ThreadLinks';
 import { ReplyBox, type Visibility } from './ReplyBox';
@@ -388,6 +389,7 @@ export function ThreadDrawer({
             />
           </section>
 
+          <SatisfactionPanel threadId={threadId} revision={data.thread.revision} />
           {manager ? (
             <GuestLinksPanel
               threadId={threadId}

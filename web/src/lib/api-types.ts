@@ -416,6 +416,54 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/public/satisfaction/{token}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The satisfaction survey a link opens: what it asks about, the scale and the answer recorded
+     * @description Changes nothing (mail scanners prefetch links): the rating page records an answer with PUT. An unknown or malformed token gets the same 404; every use is rate limited per address.
+     *
+     *     Public: no sign-in.
+     */
+    get: operations['getSatisfactionSurvey'];
+    /**
+     * Answer (or change the answer to) a satisfaction survey
+     * @description Records SatisfactionRated on the thread, as its raiser. The same answer again changes nothing; an omitted comment keeps the one given before, an empty one clears it. After the expiry: 422 `survey_expired`.
+     *
+     *     Public: no sign-in.
+     */
+    put: operations['rateSatisfaction'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/threads/{threadId}/satisfaction': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The thread's satisfaction surveys and their answers (staff)
+     * @description Allowed roles: admin, agent, auditor.
+     */
+    get: operations['getThreadSatisfaction'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/support/config': {
     parameters: {
       query?: never;
@@ -429,7 +477,7 @@ export interface paths {
      */
     get: operations['getSystemConfig'];
     /**
-     * Update the system config (WhatsApp number, support email, portal base URL, bubble, staff names in presence, team notifications)
+     * Update the system config (WhatsApp number, support email, portal base URL, bubble, staff names in presence, team notifications, satisfaction survey)
      * @description Allowed roles: admin.
      */
     put: operations['updateSystemConfig'];
@@ -1289,6 +1337,69 @@ export interface components {
       revision: number;
       position: string | null;
     };
+    SatisfactionSurveyPublic: {
+      /** @description The thread the survey asks about */
+      subject: string;
+      /** @description Its assignment reference, e.g. A-1001 */
+      reference: string;
+      /** @enum {string} */
+      scale: 'three' | 'five';
+      /** @description The answers the scale takes, best first */
+      ratings: (('good' | 'okay' | 'bad') | number)[];
+      /** @description The answer recorded (the latest); null: none yet */
+      rating: ('good' | 'okay' | 'bad') | number | null;
+      comment: string | null;
+      ratedAt: string | null;
+      /** @description Answers (and changes to them) are taken until then */
+      expiresAt: string;
+      /** @description false once the survey has expired: the answer stays as it was */
+      open: boolean;
+    };
+    SatisfactionRatedAnswer: {
+      /** @description The thread the survey asks about */
+      subject: string;
+      /** @description Its assignment reference, e.g. A-1001 */
+      reference: string;
+      /** @enum {string} */
+      scale: 'three' | 'five';
+      /** @description The answers the scale takes, best first */
+      ratings: (('good' | 'okay' | 'bad') | number)[];
+      /** @description The answer recorded (the latest); null: none yet */
+      rating: ('good' | 'okay' | 'bad') | number | null;
+      comment: string | null;
+      ratedAt: string | null;
+      /** @description Answers (and changes to them) are taken until then */
+      expiresAt: string;
+      /** @description false once the survey has expired: the answer stays as it was */
+      open: boolean;
+      revision: number;
+      position: string | null;
+    };
+    ThreadSatisfaction: {
+      threadId: string;
+      /** @description One per resolution that asked, the latest first */
+      surveys: components['schemas']['SatisfactionSurvey'][];
+    };
+    SatisfactionSurvey: {
+      surveyId: string;
+      recipient: {
+        /** @enum {string} */
+        kind: 'partner' | 'guest';
+        id: string;
+        name: string;
+      };
+      /** @enum {string} */
+      scale: 'three' | 'five';
+      offeredAt: string;
+      expiresAt: string;
+      open: boolean;
+      /** @description 'good', 'okay' or 'bad' on the three-point scale; 1 (worst) to 5 (best) on the five-point one */
+      rating: ('good' | 'okay' | 'bad') | number | null;
+      comment: string | null;
+      ratedAt: string | null;
+      /** @description How many times it was answered; the latest counts */
+      answers: number;
+    };
     SystemConfig: {
       whatsappNumber: string | null;
       supportEmail: string;
@@ -1298,6 +1409,15 @@ export interface components {
       showStaffNamesInPresence: boolean;
       /** @description When a partner or guest writes in a thread nobody is assigned, the support address is emailed (an assigned thread emails its agent) */
       notifyTeamOfUnassigned: boolean;
+      /** @description A resolution emails the partner or guest who raised the thread a satisfaction survey (a link, like a guest link) */
+      satisfactionSurveyEnabled: boolean;
+      /**
+       * @description The survey's answers: 'three' (good, okay, bad) or 'five' (1 to 5)
+       * @enum {string}
+       */
+      satisfactionScale: 'three' | 'five';
+      /** @description How many days a survey link takes answers (and changes to them) */
+      satisfactionLinkDays: number;
       revision: number;
       position: string | null;
     };
@@ -3418,6 +3538,180 @@ export interface operations {
       };
     };
   };
+  getSatisfactionSurvey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The token of the survey link (`<portal>/rate/<token>`) */
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The survey */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SatisfactionSurveyPublic'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (see Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  rateSatisfaction: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The token of the survey link (`<portal>/rate/<token>`) */
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          rating: ('good' | 'okay' | 'bad') | number;
+          comment?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The survey with the answer recorded */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SatisfactionRatedAnswer'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A rule of the domain refuses it */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (see Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getThreadSatisfaction: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        threadId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The surveys, the latest first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ThreadSatisfaction'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   getSystemConfig: {
     parameters: {
       query?: never;
@@ -3477,6 +3771,10 @@ export interface operations {
           whatsappBubbleEnabled: boolean;
           showStaffNamesInPresence?: boolean;
           notifyTeamOfUnassigned?: boolean;
+          satisfactionSurveyEnabled?: boolean;
+          /** @enum {string} */
+          satisfactionScale?: 'three' | 'five';
+          satisfactionLinkDays?: number;
         };
       };
     };
@@ -4567,7 +4865,8 @@ export interface operations {
                   | 'thread_resolved'
                   | 'guest_link_issued'
                   | 'partner_wrote'
-                  | 'sla_alert';
+                  | 'sla_alert'
+                  | 'satisfaction_survey';
                 /** @description accepted (the provider took it), sent, delayed, delivered, bounced, complained (as the provider reported: the strongest so far), failed, dead_lettered, suppressed (not sent: mail to the address is stopped) */
                 status: string;
                 attempts: number;

@@ -23,6 +23,10 @@ export const queryKeys = {
   opsAttachments: () => ['ops', 'attachments'] as const,
   staffThread: (threadId: string) => ['threads', threadId, 'staff'] as const,
   publicThread: (threadId: string) => ['threads', threadId, 'public'] as const,
+  /** A thread's satisfaction surveys, as of a revision of it (a new answer is a new revision). */
+  threadSatisfaction: (threadId: string, revision: number) =>
+    ['threads', threadId, 'satisfaction', { revision }] as const,
+  satisfactionSurvey: (token: string) => ['satisfaction', token] as const,
   threadHistory: (threadId: string) => ['audit', threadId, 'history'] as const,
   threadStateAsOf: (threadId: string, asOf: number | null) => ['audit', threadId, 'state-as-of', { asOf }] as const,
   myThreads: (assignmentId: string | undefined) => ['my-threads', { assignmentId: assignmentId ?? null }] as const,

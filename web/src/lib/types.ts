@@ -106,3 +106,9 @@ export interface EmailDelivery {
   lastError?: string | null;
   at?: string | null;
 }
+
+export type ThreadSatisfaction = Schemas['ThreadSatisfaction'];
+export type SatisfactionSurvey = Schemas['SatisfactionSurvey'];
+export type PublicSurvey = Schemas['SatisfactionSurveyPublic'];
+export type SatisfactionRatedAnswer = Schemas['SatisfactionRatedAnswer'];
+export type SatisfactionRating = PublicSurvey['ratings'][number];

@@ -4,6 +4,7 @@ import { Icon } from '../components/Icon';
 import { Alert, EmptyState, ErrorState, LoadingState, SkeletonRows, StatusBadge } from '../components/ui';
 import { ApiError, api } from '../lib/api';
 import { formatDateTime, label, shortId } from '../lib/format';
+import { satisfactionEventSummary } from '../lib/satisfaction';
 import type { HistoryEvent, ThreadHistory } from '../lib/types';
 import { queryKeys } from '../lib/queryKeys';
 import { useDeskQuery } from '../lib/useDeskQuery';
@@ -38,7 +39,7 @@ function eventSummary(e: HistoryEvent): string {
     case 'AttachmentErased':
       return `File erased (SHA-256 ${s('sha256').slice(0, 12)}…): ${s('reason')}`;
     default:
-      return '';
+      return satisfactionEventSummary(e.type, d) ?? '';
   }
 }
 

@@ -14,6 +14,10 @@ interface Form {
   whatsappBubbleEnabled: boolean;
   showStaffNamesInPresence: boolean;
   notifyTeamOfUnassigned: boolean;
+  satisfactionSurveyEnabled: boolean;
+  satisfactionScale: 'three' | 'five';
+  /** As typed: checked to be a whole number of days, 1 to 90. */
+  satisfactionLinkDays: string;
 }
 
 type Errors = Partial<Record<keyof Form | 'form', string>>;
@@ -35,6 +39,9 @@ export function validateConfig(form: Form): Errors {
     errors.portalBaseUrl = 'Enter a full URL, like https://desk.example.com.';
   }
   if (form.whatsappBubbleEnabled && !number) errors.whatsappBubbleEnabled = 'Set a WhatsApp number to show the bubble.';
+  const days = Number(form.satisfactionLinkDays.trim());
+  if (!/^\d+$/.test(form.satisfactionLinkDays.trim()) || days < 1 || days > 90)
+    errors.satisfactionLinkDays = 'Enter a whole number of days from 1 to 90.';
   return errors;
 }
 
@@ -63,6 +70,9 @@ export function SystemConfigPage() {
         whatsappBubbleEnabled: config.data.whatsappBubbleEnabled,
         showStaffNamesInPresence: config.data.showStaffNamesInPresence,
         notifyTeamOfUnassigned: config.data.notifyTeamOfUnassigned,
+        satisfactionSurveyEnabled: config.data.satisfactionSurveyEnabled,
+        satisfactionScale: config.data.satisfactionScale,
+        satisfactionLinkDays: String(config.data.satisfactionLinkDays),
       });
     }
   }, [config.data, form]);
@@ -99,9 +109,9 @@ export function SystemConfigPage() {
     if (!form || !config.data) return;
     const found = validateConfig(form);
     setErrors(found);
-    const firstBad = (['whatsappNumber', 'supportEmail', 'portalBaseUrl', 'whatsappBubbleEnabled'] as const).find(
-      (k) => found[k],
-    );
+    const firstBad = (
+      ['whatsappNumber', 'supportEmail', 'portalBaseUrl', 'whatsappBubbleEnabled', 'satisfactionLinkDays'] as const
+    ).find((k) => found[k]);
     if (firstBad) {
       document.getElementById(`config-${firstBad}`)?.focus();
       return;
@@ -117,6 +127,9 @@ export function SystemConfigPage() {
           whatsappBubbleEnabled: form.whatsappBubbleEnabled,
           showStaffNamesInPresence: form.showStaffNamesInPresence,
           notifyTeamOfUnassigned: form.notifyTeamOfUnassigned,
+          satisfactionSurveyEnabled: form.satisfactionSurveyEnabled,
+          satisfactionScale: form.satisfactionScale,
+          satisfactionLinkDays: Number(form.satisfactionLinkDays.trim()),
         },
         { headers: { 'if-match': `"${config.data.revision}"` } },
       );
@@ -128,6 +141,9 @@ export function SystemConfigPage() {
         whatsappBubbleEnabled: saved.whatsappBubbleEnabled,
         showStaffNamesInPresence: saved.showStaffNamesInPresence,
         notifyTeamOfUnassigned: saved.notifyTeamOfUnassigned,
+        satisfactionSurveyEnabled: saved.satisfactionSurveyEnabled,
+        satisfactionScale: saved.satisfactionScale,
+        satisfactionLinkDays: String(saved.satisfactionLinkDays),
       });
       setSavedAt(Date.now());
       toast('Settings saved');
@@ -218,6 +234,55 @@ export function SystemConfigPage() {
               checked={form.notifyTeamOfUnassigned}
               onChange={(on) => set('notifyTeamOfUnassigned', on)}
             />
+            <SwitchField
+              id="config-satisfactionSurveyEnabled"
+              label="Ask partners and guests how it went when their thread is resolved"
+              hint="The person who raised the thread gets an email with a one-click rating and room for a comment. Staff see the answer beside the thread."
+              checked={form.satisfactionSurveyEnabled}
+              onChange={(on) => set('satisfactionSurveyEnabled', on)}
+            />
+            <fieldset className="field" disabled={!form.satisfactionSurveyEnabled}>
+              <legend className="field-label">Rating scale</legend>
+              <label className="radio">
+                <input
+                  type="radio"
+                  name="satisfactionScale"
+                  value="three"
+                  checked={form.satisfactionScale === 'three'}
+                  onChange={() => set('satisfactionScale', 'three')}
+                />{' '}
+                Good, okay, bad
+              </label>
+              <label className="radio">
+                <input
+                  type="radio"
+                  name="satisfactionScale"
+                  value="five"
+                  checked={form.satisfactionScale === 'five'}
+                  onChange={() => set('satisfactionScale', 'five')}
+                />{' '}
+                1 to 5 (5 is best)
+              </label>
+            </fieldset>
+            <Field
+              id="config-satisfactionLinkDays"
+              label="Days the survey link takes answers"
+              hint="From 1 to 90. Until then the answer can be changed, or a comment added."
+              error={errors.satisfactionLinkDays}
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  className="input"
+                  inputMode="numeric"
+                  name="satisfactionLinkDays"
+                  style={{ maxWidth: 120 }}
+                  disabled={!form.satisfactionSurveyEnabled}
+                  value={form.satisfactionLinkDays}
+                  onChange={(e) => set('satisfactionLinkDays', e.target.value)}
+                />
+              )}
+            </Field>
           </div>
           <div className="card-footer">
             <span className="small muted" style={{ marginRight: 'auto', alignSelf: 'center' }}>
