@@ -59,6 +59,47 @@ export const metricNames: Record<SlaMetric, string> = {
   resolution: 'Resolution',
 };
 
+/** A warning or breach that has just happened, to tell the agent it concerns. */
+export interface FreshSlaAlert {
+  key: string;
+  kind: 'warning' | 'breach';
+  text: string;
+}
+
+/**
+ * The warnings and breaches of a thread's targets that happened within `withinMs` of `nowMs`
+ * (a breach by when it was recorded, a warning by when it fell due), each keyed by thread,
+ * target and kind so that a caller tells of each once.
+ */
+export function freshSlaAlerts(
+  threadId: string,
+  subject: string,
+  sla: ThreadSla | null,
+  nowMs: number,
+  withinMs = 120_000,
+): FreshSlaAlert[] {
+  const fresh: FreshSlaAlert[] = [];
+  const recent = (iso: string | null) =>
+    iso !== null && nowMs - Date.parse(iso) <= withinMs && Date.parse(iso) <= nowMs + 5_000;
+  for (const t of sla?.targets ?? []) {
+    const what = metricNames[t.metric];
+    if (t.breachedAt && recent(t.breachedAt)) {
+      fresh.push({
+        key: `${threadId}:${t.metric}:${t.cycle}:breach`,
+        kind: 'breach',
+        text: `${what} overdue: ${subject}`,
+      });
+    } else if (t.warned && !t.breachedAt && t.state === 'running' && recent(t.warnAt)) {
+      fresh.push({
+        key: `${threadId}:${t.metric}:${t.cycle}:warning`,
+        kind: 'warning',
+        text: `${what} due soon: ${subject}`,
+      });
+    }
+  }
+  return fresh;
+}
+
 /* ------------------------------------------------------------------ the clock's words and colour */
 
 /**

@@ -9,10 +9,14 @@ import { formatDateTime, formatRelative, label } from '../lib/format';
 import { useLive } from '../lib/live';
 import { useIdentity } from '../lib/session';
 import { priorities, queryTypes, type Counts, type Page, type StaffThreadSummary } from '../lib/types';
-import { keepSlaHeadline } from '../lib/sla';
+import { freshSlaAlerts, keepSlaHeadline } from '../lib/sla';
+import { useToast } from '../components/Toasts';
 import { isUnread, rememberStaff } from '../lib/unread';
 import { queryKeys } from '../lib/queryKeys';
 import { useDeskQuery } from '../lib/useDeskQuery';
+
+/** Service-level alerts already told in this tab (each once, whichever page told it). */
+const toldAlerts = new Set<string>();
 
 const tabs = ['ALL', 'OPEN', 'PENDING', 'RESOLVED', 'CLOSED'] as const;
 const PAGE = 25;
@@ -52,6 +56,7 @@ function useSeenVersion(): number {
  */
 export function InboxPage() {
   const identity = useIdentity();
+  const toast = useToast();
   const [params, setParams] = useSearchParams();
   const status = (tabs as readonly string[]).includes(params.get('status') ?? '') ? params.get('status')! : 'ALL';
   const priority = params.get('priority') ?? '';
@@ -138,6 +143,14 @@ export function InboxPage() {
       // the clocks of a thread changed: its row's chip changes in place (or it joins or leaves the breaching-soon view)
       const current = list.data;
       const shown = current?.items.find((r) => r.threadId === event.threadId);
+      // a warning or breach just recorded on my thread (or one nobody has) is told once, politely
+      if (shown && (shown.assigneeId === null || shown.assigneeId === identity.accountId)) {
+        for (const alert of freshSlaAlerts(event.threadId, shown.subject, event.sla, Date.now())) {
+          if (toldAlerts.has(alert.key)) continue;
+          toldAlerts.add(alert.key);
+          toast(alert.text, 'error');
+        }
+      }
       if (current && shown) {
         const row = { ...shown, sla: event.headline };
         const others = current.items.filter((r) => r.threadId !== event.threadId);
