@@ -1,9 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EmailWorker } from '../../workers/email/emailWorker.js';
-import { emailConfigSchema } from '../../workers/email/emailConfig.js';
-import { FakeResendServer, type ReceivedEmail } from '../support/fakeResend/fakeResendServer.js';
-import { TEST_GUEST_LINK_SECRET } from '../support/testDesk.js';
-import { CONFIG, LIVE, REPLY, ok, startScenario, type Scenario } from './scenario.js';
+import type { ReceivedEmail } from '../support/fakeResend/fakeResendServer.js';
+import { startEmailScenario, type EmailScenario } from './emailScenario.js';
+import { LIVE, REPLY, ok, type Scenario } from './scenario.js';
 
 /**
  * The links in emails, followed in a real browser: a partner's email opens their thread (through
@@ -14,18 +12,10 @@ import { CONFIG, LIVE, REPLY, ok, startScenario, type Scenario } from './scenari
  */
 
 let scenario: Scenario;
-let fake: FakeResendServer;
-let worker: EmailWorker;
+let emails: EmailScenario;
 
 /** Waits until an email to `recipient` matching `match` has arrived. */
-async function emailTo(recipient: string, match: (email: ReceivedEmail) => boolean): Promise<ReceivedEmail> {
-  for (let i = 0; ; i++) {
-    const found = fake.delivered.find((e) => e.to.includes(recipient) && match(e));
-    if (found) return found;
-    if (i > 300) throw new Error(`no email to ${recipient} arrived`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const emailTo = (recipient: string, match: (email: ReceivedEmail) => boolean) => emails.emailTo(recipient, match);
 
 /** The first link of an email's plain text that goes to the desk. */
 function linkOf(email: ReceivedEmail): URL {
@@ -36,23 +26,12 @@ function linkOf(email: ReceivedEmail): URL {
 
 describe('links in emails, in a browser', { timeout: 90_000 }, () => {
   beforeAll(async () => {
-    scenario = await startScenario();
-    fake = await FakeResendServer.start();
-    // the portal base URL is where this browser finds the desk, so the emails' links are clickable as sent
-    await scenario.arrangeConfig({ ...CONFIG, portalBaseUrl: scenario.bd.web });
-    worker = new EmailWorker({
-      pool: scenario.bd.desk.db.pool,
-      eventStore: scenario.bd.desk.eventStore,
-      config: emailConfigSchema.parse({ RESEND_API_KEY: fake.apiKey, RESEND_BASE_URL: fake.url, EMAIL_POLL_MS: 20 }),
-      guestLinkSecrets: [TEST_GUEST_LINK_SECRET],
-    });
-    await worker.start();
+    emails = await startEmailScenario();
+    ({ scenario } = emails);
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await fake?.stop();
-    await scenario?.bd.stop();
+    await emails?.stop();
   });
 
   afterEach(() => {

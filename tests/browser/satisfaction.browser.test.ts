@@ -1,9 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EmailWorker } from '../../workers/email/emailWorker.js';
-import { emailConfigSchema } from '../../workers/email/emailConfig.js';
-import { FakeResendServer, type ReceivedEmail } from '../support/fakeResend/fakeResendServer.js';
-import { TEST_GUEST_LINK_SECRET } from '../support/testDesk.js';
-import { CONFIG, LIVE, ok, startScenario, type Scenario } from './scenario.js';
+import type { ReceivedEmail } from '../support/fakeResend/fakeResendServer.js';
+import { startEmailScenario, type EmailScenario } from './emailScenario.js';
+import { LIVE, ok, type Scenario } from './scenario.js';
 
 /**
  * The satisfaction survey in a real browser: the email a resolution sends (the real one, through
@@ -13,18 +11,10 @@ import { CONFIG, LIVE, ok, startScenario, type Scenario } from './scenario.js';
  */
 
 let scenario: Scenario;
-let fake: FakeResendServer;
-let worker: EmailWorker;
+let emails: EmailScenario;
 
 async function surveyEmailAbout(subject: string): Promise<ReceivedEmail> {
-  for (let i = 0; ; i++) {
-    const found = fake.delivered.find(
-      (e) => e.to.includes('partner@acme.test') && e.subject === `How did we do? [A-1001] ${subject}`,
-    );
-    if (found) return found;
-    if (i > 300) throw new Error('no survey email arrived');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return emails.emailTo('partner@acme.test', (e) => e.subject === `How did we do? [A-1001] ${subject}`);
 }
 
 /** The link of one line of the email's plain text (`Good: <url>`). */
@@ -36,23 +26,12 @@ function linkAfter(email: ReceivedEmail, words: string): URL {
 
 describe('satisfaction survey, in a browser', { timeout: 90_000 }, () => {
   beforeAll(async () => {
-    scenario = await startScenario();
-    fake = await FakeResendServer.start();
-    // the emails' links go where this browser finds the desk
-    await scenario.arrangeConfig({ ...CONFIG, portalBaseUrl: scenario.bd.web });
-    worker = new EmailWorker({
-      pool: scenario.bd.desk.db.pool,
-      eventStore: scenario.bd.desk.eventStore,
-      config: emailConfigSchema.parse({ RESEND_API_KEY: fake.apiKey, RESEND_BASE_URL: fake.url, EMAIL_POLL_MS: 20 }),
-      guestLinkSecrets: [TEST_GUEST_LINK_SECRET],
-    });
-    await worker.start();
+    emails = await startEmailScenario();
+    ({ scenario } = emails);
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await fake?.stop();
-    await scenario?.bd.stop();
+    await emails?.stop();
   });
 
   afterEach(() => {
