@@ -1,10 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { useNavigate, useParams } from 'react-router-dom';
 import { Icon } from '../components/Icon';
+import { SlaEditorFrame } from '../components/sla/SlaEditorFrame';
 import { useToast } from '../components/Toasts';
-import { Alert, Button, EmptyState, ErrorState, Field, LoadingState } from '../components/ui';
+import { Alert, Button, Field } from '../components/ui';
 import { api, errorText } from '../lib/api';
-import { formatDateTime } from '../lib/format';
+
 import { isAdmin, useIdentity } from '../lib/session';
 import { weekdayNames, weekdays, type Calendar, type CalendarInput, type Interval, type Weekday } from '../lib/sla';
 import { newId, saveErrors, timeZones, useChangedBy, useSlaConfig } from '../lib/slaConfig';
@@ -148,43 +149,16 @@ export function SlaCalendarPage() {
 
   const heading = isNew ? 'New calendar' : (saved?.name ?? 'Calendar');
   return (
-    <div className="page page-narrow">
-      <p className="small" style={{ marginBottom: 8 }}>
-        <Link to="/admin/service-levels" className="row" style={{ display: 'inline-flex' }}>
-          <Icon name="arrowLeft" size={14} />
-          Service levels
-        </Link>
-      </p>
-      <div className="page-header">
-        <div>
-          <h1>{heading}</h1>
-          <p>
-            Business hours in one time zone. Targets count only while the calendar is open.
-            {saved ? (
-              <span data-testid="sla-version">
-                {' '}
-                Version {saved.version}, last changed by {changedBy(saved.updatedBy)} on{' '}
-                {formatDateTime(saved.updatedAt)}.
-              </span>
-            ) : null}
-          </p>
-        </div>
-      </div>
-      {config.loading ? (
-        <div className="card">
-          <LoadingState text="Loading the calendar…" />
-        </div>
-      ) : config.error && !config.data ? (
-        <div className="card">
-          <ErrorState error={config.error} onRetry={() => void config.reload()} />
-        </div>
-      ) : !form ? (
-        <div className="card">
-          <EmptyState icon="search" title="This calendar is gone">
-            Someone may have deleted it. <Link to="/admin/service-levels">Back to service levels</Link>
-          </EmptyState>
-        </div>
-      ) : (
+    <SlaEditorFrame
+      what="calendar"
+      heading={heading}
+      intro="Business hours in one time zone. Targets count only while the calendar is open."
+      saved={saved}
+      changedBy={changedBy}
+      config={config}
+      found={form !== null && form !== undefined}
+    >
+      {form ? (
         <form className="card" onSubmit={(e) => void save(e)} noValidate data-testid="sla-calendar-form">
           <fieldset disabled={!admin} style={{ border: 0, margin: 0, padding: 0, minWidth: 0 }}>
             <div className="card-body stack">
@@ -347,8 +321,8 @@ export function SlaCalendarPage() {
             </div>
           ) : null}
         </form>
-      )}
-    </div>
+      ) : null}
+    </SlaEditorFrame>
   );
 }
 

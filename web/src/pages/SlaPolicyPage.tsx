@@ -1,10 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { useNavigate, useParams } from 'react-router-dom';
 import { Icon } from '../components/Icon';
+import { SlaEditorFrame } from '../components/sla/SlaEditorFrame';
 import { useToast } from '../components/Toasts';
-import { Alert, Button, EmptyState, ErrorState, Field, LoadingState } from '../components/ui';
+import { Alert, Button, Field } from '../components/ui';
 import { api, errorText } from '../lib/api';
-import { formatDateTime, label } from '../lib/format';
+import { label } from '../lib/format';
 import { isAdmin, useIdentity } from '../lib/session';
 import {
   formatMinutes,
@@ -211,43 +212,16 @@ export function SlaPolicyPage() {
   const matchError = errors['match.queryTypes'] ?? errors.match;
   const orgError = errors['match.partnerOrgIds'];
   return (
-    <div className="page page-narrow">
-      <p className="small" style={{ marginBottom: 8 }}>
-        <Link to="/admin/service-levels" className="row" style={{ display: 'inline-flex' }}>
-          <Icon name="arrowLeft" size={14} />
-          Service levels
-        </Link>
-      </p>
-      <div className="page-header">
-        <div>
-          <h1>{isNew ? 'New policy' : (saved?.name ?? 'Policy')}</h1>
-          <p>
-            Targets per priority, counted in the calendar&rsquo;s business hours. A thread keeps the version it got.
-            {saved ? (
-              <span data-testid="sla-version">
-                {' '}
-                Version {saved.version}, last changed by {changedBy(saved.updatedBy)} on{' '}
-                {formatDateTime(saved.updatedAt)}.
-              </span>
-            ) : null}
-          </p>
-        </div>
-      </div>
-      {config.loading ? (
-        <div className="card">
-          <LoadingState text="Loading the policy…" />
-        </div>
-      ) : config.error && !config.data ? (
-        <div className="card">
-          <ErrorState error={config.error} onRetry={() => void config.reload()} />
-        </div>
-      ) : !form ? (
-        <div className="card">
-          <EmptyState icon="search" title="This policy is gone">
-            Someone may have deleted it. <Link to="/admin/service-levels">Back to service levels</Link>
-          </EmptyState>
-        </div>
-      ) : (
+    <SlaEditorFrame
+      what="policy"
+      heading={isNew ? 'New policy' : (saved?.name ?? 'Policy')}
+      intro="Targets per priority, counted in the calendar’s business hours. A thread keeps the version it got."
+      saved={saved}
+      changedBy={changedBy}
+      config={config}
+      found={form !== null && form !== undefined}
+    >
+      {form ? (
         <form className="card" onSubmit={(e) => void save(e)} noValidate data-testid="sla-policy-form">
           <fieldset disabled={!admin} style={{ border: 0, margin: 0, padding: 0, minWidth: 0 }}>
             <div className="card-body stack">
@@ -469,7 +443,7 @@ export function SlaPolicyPage() {
             </div>
           ) : null}
         </form>
-      )}
-    </div>
+      ) : null}
+    </SlaEditorFrame>
   );
 }
