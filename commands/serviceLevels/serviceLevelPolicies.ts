@@ -19,17 +19,36 @@ import type { EventStore } from '../../eventstore/port.js';
 export class ServiceLevelPolicies {
   private state: ServiceLevelsState = initialServiceLevelsState;
   private revision = -1;
-  private refreshing: Promise<void> | undefined;
+  private inFlight: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
 
   constructor(private readonly eventStore: EventStore) {}
 
   /** The state as of now, and the stream's revision. */
   async current(): Promise<{ state: ServiceLevelsState; revision: number }> {
-    // one read at a time: concurrent callers share it
-    while (this.refreshing) await this.refreshing;
-    this.refreshing = this.refresh().finally(() => (this.refreshing = undefined));
-    await this.refreshing;
+    await this.freshRead();
     return { state: this.state, revision: this.revision };
+  }
+
+  /**
+   * A read that begins after the caller came. One is on its way: it may have begun before, so
+   * the caller waits for the next one, which everyone who comes meanwhile shares (a burst of
+   * queries costs two reads, not one each).
+   */
+  private freshRead(): Promise<void> {
+    if (!this.inFlight) {
+      this.inFlight = this.refresh().finally(() => {
+        this.inFlight = undefined;
+      });
+      return this.inFlight;
+    }
+    this.next ??= this.inFlight
+      .catch(() => undefined)
+      .then(() => {
+        this.next = undefined;
+        return this.freshRead();
+      });
+    return this.next;
   }
 
   /** The policy (and calendar) a thread of this kind gets now, or null when none matches. */
