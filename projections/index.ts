@@ -2,6 +2,7 @@ import { emailDeliveriesProjection } from './emailDeliveries.js';
 import { emailDeliveryReportsProjection } from './emailDeliveryReports.js';
 import { emailSuppressionsProjection } from './emailSuppressions.js';
 import { guestLinksProjection } from './guestLinks.js';
+import { reportsProjection } from './reports.js';
 import type { Projection } from './projection.js';
 import { systemConfigProjection } from './systemConfig.js';
 import { threadInboxProjection } from './threadInbox.js';
@@ -16,4 +17,5 @@ export const allProjections: readonly Projection[] = [
   emailDeliveryReportsProjection,
   emailSuppressionsProjection,
   serviceLevelsProjection,
+  reportsProjection,
 ];
