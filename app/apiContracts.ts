@@ -36,6 +36,7 @@ import { listAssignableStaff } from '../platform/identity/staffRoutes.js';
 import { reportClientError } from '../platform/monitoring/clientLogs.js';
 import { exportThreadHistory, getThreadHistory } from '../read-api/audit/auditRoutes.js';
 import { listProjections, rebuildProjection } from '../read-api/opsRoutes.js';
+import { getReportCsv, getReports } from '../read-api/reports/reportRoutes.js';
 import {
   countInbox,
   getPublicConfig,
@@ -101,6 +102,8 @@ export const apiContracts: readonly AnyRouteContract[] = [
   getThread,
   listAssignmentGuestLinks,
   getPublicConfig,
+  getReports,
+  getReportCsv,
   listAssignableStaff,
   listProjections,
   rebuildProjection,

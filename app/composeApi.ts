@@ -52,6 +52,8 @@ import { opsRoutes, projectionStatuses, RebuildTracker } from '../read-api/opsRo
 import { ProjectionWatcher } from '../read-api/projectionWatcher.js';
 import { PublicConfigCache } from '../read-api/publicConfig.js';
 import { readRoutes } from '../read-api/readRoutes.js';
+import { registerReportMetrics } from '../read-api/reports/reportMetrics.js';
+import { reportRoutes } from '../read-api/reports/reportRoutes.js';
 import { createUpgradeIdentityResolver, LiveHub } from '../read-api/live/index.js';
 import { auditRoutes } from '../read-api/audit/auditRoutes.js';
 import { suppressionRoutes } from '../workers/email/delivery/suppressionRoutes.js';
@@ -218,6 +220,7 @@ export function composeApi(parts: DeskParts) {
       publicConfig,
       attachmentLimits: { ...attachments.limits, scanned: (parts.scannerName?.() ?? null) !== null },
     }),
+    ...reportRoutes({ pool, clock }),
     ...staffRoutes({ accounts }),
     ...accountPreferenceRoutes({ preferences: new AccountPreferenceStore(pool) }),
     ...opsRoutes({ engine, eventStore, rebuilds }),
@@ -294,6 +297,7 @@ export function composeApi(parts: DeskParts) {
     [],
     async (g) => g.set((await scanWorkerCounts(pool, clock())).oldestPendingSeconds ?? 0),
   );
+  registerReportMetrics(metrics.registry, pool);
   metrics.gauge('support_desk_live_clients', 'Connected live push clients', [], (g) => g.set(live.clientCount()));
   const identity = identityMiddleware({
     sessions,

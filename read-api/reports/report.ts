@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { queryTypeSchema } from '../../domain/index.js';
+import {
+  backlogReport,
+  timesReport,
+  volumeReport,
+  type BacklogDay,
+  type ReportFilter,
+  type TimesReport,
+  type VolumeReport,
+} from './reportQueries.js';
+
+/** The reports page's filters, as the query string carries them. */
+
+/** The longest period one report covers (its backlog has a point a day). */
+export const REPORT_PERIOD_MAX_DAYS = 366;
+const DEFAULT_PERIOD_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const reportQuery = z
+  .object({
+    from: z.iso
+      .datetime({ offset: true, error: 'must be an ISO time, e.g. 2026-11-01T00:00:00Z' })
+      .optional()
+      .meta({ description: 'Threads raised at or after this time (default: 30 days before `to`)' }),
+    to: z.iso
+      .datetime({ offset: true, error: 'must be an ISO time, e.g. 2026-12-01T00:00:00Z' })
+      .optional()
+      .meta({ description: 'Threads raised before this time (default: now)' }),
+    partnerOrgId: z.string().trim().min(1).max(200).optional(),
+    queryType: queryTypeSchema.optional(),
+    assigneeId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: "An account id, 'me', or 'none' for threads nobody is assigned" }),
+    timeZone: z
+      .string()
+      .max(64)
+      .refine(isTimeZone, { error: 'must be an IANA time zone, e.g. Europe/Berlin' })
+      .default('UTC')
+      .meta({ description: 'The zone the backlog’s days are counted in (default UTC)' }),
+  })
+  .superRefine((q, ctx) => {
+    if (!q.from || !q.to) return;
+    const from = Date.parse(q.from);
+    const to = Date.parse(q.to);
+    if (to <= from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+    else if (to - from > REPORT_PERIOD_MAX_DAYS * DAY_MS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `must be at most ${REPORT_PERIOD_MAX_DAYS} days after from`,
+      });
+  });
+export type ReportQuery = z.output<typeof reportQuery>;
+
+/** The filter a query asks for, at `now`; `me` is the asking account. */
+export function reportFilterOf(query: ReportQuery, now: Date, accountId: string | undefined): ReportFilter {
+  const to = query.to ? new Date(query.to) : now;
+  const from = query.from ? new Date(query.from) : new Date(to.getTime() - DEFAULT_PERIOD_DAYS * DAY_MS);
+  return {
+    from,
+    to,
+    partnerOrgId: query.partnerOrgId,
+    queryType: query.queryType,
+    assigneeId: query.assigneeId === 'me' ? accountId : query.assigneeId,
+    timeZone: query.timeZone,
+  };
+}
+
+const seconds = z.number().nullable();
+const timeFigures = z.object({
+  count: z.number().int().meta({ description: 'Threads the figure is taken over' }),
+  medianSeconds: seconds,
+  p90Seconds: seconds.meta({ description: '9 in 10 threads took at most this long' }),
+});
+const timeBar = z.object({
+  key: z.string(),
+  label: z.string(),
+  fromSeconds: z.number(),
+  toSeconds: z.number().nullable(),
+  threads: z.number().int(),
+});
+
+export const reportSchema = z
+  .object({
+    period: z.object({ from: z.string(), to: z.string(), timeZone: z.string() }),
+    summary: z.object({
+      threads: z.number().int().meta({ description: 'Threads raised in the period (under the filters)' }),
+      firstResponse: timeFigures.meta({
+        description: 'Wall-clock time from the raise to the first reply to the partner',
+      }),
+      resolution: timeFigures.meta({
+        description: 'Wall-clock time from the raise to the first resolution (or closing, if closed unresolved)',
+      }),
+    }),
+    firstResponseTimes: z.array(timeBar),
+    resolutionTimes: z.array(timeBar),
+    volumeByQueryType: z.array(z.object({ queryType: z.string(), threads: z.number().int() })),
+    volumeByOrganisation: z.array(z.object({ partnerOrgId: z.string(), threads: z.number().int() })),
+    volumeByPriority: z.array(z.object({ priority: z.string(), threads: z.number().int() })),
+    volumeByAgent: z.array(
+      z.object({ assigneeId: z.string().nullable(), assigneeName: z.string().nullable(), threads: z.number().int() }),
+    ),
+    backlog: z
+      .array(
+        z.object({
+          day: z.string(),
+          open: z.number().int().meta({ description: 'Threads waiting to be resolved at the end of the day' }),
+          opened: z.number().int().meta({ description: 'Raised or reopened that day' }),
+          closed: z.number().int().meta({ description: 'Resolved or closed that day' }),
+        }),
+      )
+      .meta({ description: 'Every thread waiting at each day’s end, whenever raised (the period’s days)' }),
+  })
+  .meta({ id: 'Report' });
+
+export type ReportData = TimesReport &
+  VolumeReport & { period: z.infer<typeof reportSchema>['period']; backlog: BacklogDay[] };
+
+type Queryable = Parameters<typeof timesReport>[0];
+
+/** Every dataset of the page, its statements run side by side. */
+export async function buildReport(db: Queryable, filter: ReportFilter): Promise<ReportData> {
+  const [times, volume, backlog] = await Promise.all([
+    timesReport(db, filter),
+    volumeReport(db, filter),
+    backlogReport(db, filter),
+  ]);
+  return {
+    period: { from: filter.from.toISOString(), to: filter.to.toISOString(), timeZone: filter.timeZone },
+    ...times,
+    ...volume,
+    backlog,
+  };
+}
