@@ -220,7 +220,7 @@ export function composeApi(parts: DeskParts) {
       publicConfig,
       attachmentLimits: { ...attachments.limits, scanned: (parts.scannerName?.() ?? null) !== null },
     }),
-    ...reportRoutes({ pool, clock }),
+    ...reportRoutes({ pool, clock, watcher }),
     ...staffRoutes({ accounts }),
     ...accountPreferenceRoutes({ preferences: new AccountPreferenceStore(pool) }),
     ...opsRoutes({ engine, eventStore, rebuilds }),

@@ -51,6 +51,11 @@ export const reportQuery = z
       .refine(isTimeZone, { error: 'must be an IANA time zone, e.g. Europe/Berlin' })
       .default('UTC')
       .meta({ description: 'The zone the backlog’s days are counted in (default UTC)' }),
+    waitFor: z
+      .string()
+      .max(50)
+      .optional()
+      .meta({ description: 'A position from a command answer: wait (up to 5 s) until the report reflects it' }),
   })
   .superRefine((q, ctx) => {
     if (!q.from || !q.to) return;

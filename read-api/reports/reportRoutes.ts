@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { implement, routeContract, type AnyRoute } from '../../platform/http/route.js';
 import { supportManagers } from '../../platform/identity/identity.js';
+import { requestedPosition, type ProjectionWatcher } from '../projectionWatcher.js';
 import { buildReport, reportFilterOf, reportQuery, reportSchema } from './report.js';
 import { chartCsv, reportCharts } from './reportCsv.js';
 import { backlogReport, timesReport, volumeReport } from './reportQueries.js';
@@ -18,6 +19,7 @@ export const getReports = routeContract({
   tags: ['Reports'],
   access: supportManagers,
   query: reportQuery,
+  headers: [{ name: 'X-Wait-For-Position', description: 'Same as the waitFor query parameter' }],
   response: { status: 200, description: 'Every dataset of the page', schema: reportSchema },
 });
 
@@ -37,14 +39,26 @@ export const getReportCsv = routeContract({
   response: { status: 200, description: 'The chart’s rows', schema: z.string() },
 });
 
-export function reportRoutes(deps: { pool: pg.Pool; clock: () => Date }): AnyRoute[] {
+export function reportRoutes(deps: { pool: pg.Pool; clock: () => Date; watcher: ProjectionWatcher }): AnyRoute[] {
   const accountOf = (identity: { kind: string; accountId?: string }) =>
     identity.kind === 'staff' ? identity.accountId : undefined;
 
+  /** Read-your-writes: with a position, the report waits (up to 5 s) until the reports projection has it. */
+  const consistency = async (
+    waitFor: string | undefined,
+    header: string | undefined,
+  ): Promise<Record<string, string>> => {
+    const position = requestedPosition(waitFor, header);
+    if (!position) return {};
+    const fresh = await deps.watcher.waitFor(position, ['reports'], 5000);
+    return { 'X-Consistency': fresh ? 'fresh' : 'stale' };
+  };
+
   const report = implement(getReports, {
     async handle(ctx) {
+      const headers = await consistency(ctx.query.waitFor, ctx.header('x-wait-for-position'));
       const filter = reportFilterOf(ctx.query, deps.clock(), accountOf(ctx.identity));
-      return { body: await buildReport(deps.pool, filter), headers: { 'Cache-Control': 'no-store' } };
+      return { body: await buildReport(deps.pool, filter), headers: { ...headers, 'Cache-Control': 'no-store' } };
     },
   });
 

@@ -281,6 +281,7 @@ describe('read models and the read API', () => {
       'emailDeliveryReports',
       'emailSuppressions',
       'guestLinks',
+      'reports',
       'serviceLevels',
       'systemConfig',
       'threads',

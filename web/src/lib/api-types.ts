@@ -770,6 +770,50 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/support/reports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The reports page: response and resolution times, volumes and the backlog, under the filters
+     * @description Times and volumes are over the threads raised in the period (`from` to `to`, default the last 30 days); the backlog counts, at each day’s end, every thread waiting to be resolved. Medians and p90 are interpolated (percentile_cont). Built from the reports projection.
+     *
+     *     Allowed roles: admin, agent.
+     */
+    get: operations['getReports'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/reports/{chart}.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One chart of the reports page as CSV (same filters)
+     * @description RFC 4180 with a header row and CRLF line ends. A cell that would start with = + - @ is prefixed with a quote (') so that a spreadsheet shows it as text.
+     *
+     *     Allowed roles: admin, agent.
+     */
+    get: operations['getReportCsv'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/support/staff': {
     parameters: {
       query?: never;
@@ -1667,6 +1711,74 @@ export interface components {
         /** @description Whether files are scanned for viruses (false: no scanner configured) */
         scanned: boolean;
       };
+    };
+    Report: {
+      period: {
+        from: string;
+        to: string;
+        timeZone: string;
+      };
+      summary: {
+        /** @description Threads raised in the period (under the filters) */
+        threads: number;
+        /** @description Wall-clock time from the raise to the first reply to the partner */
+        firstResponse: {
+          /** @description Threads the figure is taken over */
+          count: number;
+          medianSeconds: number | null;
+          /** @description 9 in 10 threads took at most this long */
+          p90Seconds: number | null;
+        };
+        /** @description Wall-clock time from the raise to the first resolution (or closing, if closed unresolved) */
+        resolution: {
+          /** @description Threads the figure is taken over */
+          count: number;
+          medianSeconds: number | null;
+          /** @description 9 in 10 threads took at most this long */
+          p90Seconds: number | null;
+        };
+      };
+      firstResponseTimes: {
+        key: string;
+        label: string;
+        fromSeconds: number;
+        toSeconds: number | null;
+        threads: number;
+      }[];
+      resolutionTimes: {
+        key: string;
+        label: string;
+        fromSeconds: number;
+        toSeconds: number | null;
+        threads: number;
+      }[];
+      volumeByQueryType: {
+        queryType: string;
+        threads: number;
+      }[];
+      volumeByOrganisation: {
+        partnerOrgId: string;
+        threads: number;
+      }[];
+      volumeByPriority: {
+        priority: string;
+        threads: number;
+      }[];
+      volumeByAgent: {
+        assigneeId: string | null;
+        assigneeName: string | null;
+        threads: number;
+      }[];
+      /** @description Every thread waiting at each day’s end, whenever raised (the period’s days) */
+      backlog: {
+        day: string;
+        /** @description Threads waiting to be resolved at the end of the day */
+        open: number;
+        /** @description Raised or reopened that day */
+        opened: number;
+        /** @description Resolved or closed that day */
+        closed: number;
+      }[];
     };
     AssignableStaff: {
       /** @description The account id, as assignThread takes it */
@@ -4968,6 +5080,138 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['PublicConfig'];
+        };
+      };
+    };
+  };
+  getReports: {
+    parameters: {
+      query?: {
+        /** @description Threads raised at or after this time (default: 30 days before `to`) */
+        from?: string;
+        /** @description Threads raised before this time (default: now) */
+        to?: string;
+        partnerOrgId?: string;
+        queryType?: 'DOCUMENTS' | 'PAYMENT' | 'SCHEDULING' | 'TECHNICAL' | 'ACCESS' | 'OTHER';
+        /** @description An account id, 'me', or 'none' for threads nobody is assigned */
+        assigneeId?: string;
+        /** @description The zone the backlog’s days are counted in (default UTC) */
+        timeZone?: string;
+        /** @description A position from a command answer: wait (up to 5 s) until the report reflects it */
+        waitFor?: string;
+      };
+      header?: {
+        /** @description Same as the waitFor query parameter */
+        'X-Wait-For-Position'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Every dataset of the page */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Report'];
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getReportCsv: {
+    parameters: {
+      query?: {
+        /** @description Threads raised at or after this time (default: 30 days before `to`) */
+        from?: string;
+        /** @description Threads raised before this time (default: now) */
+        to?: string;
+        partnerOrgId?: string;
+        queryType?: 'DOCUMENTS' | 'PAYMENT' | 'SCHEDULING' | 'TECHNICAL' | 'ACCESS' | 'OTHER';
+        /** @description An account id, 'me', or 'none' for threads nobody is assigned */
+        assigneeId?: string;
+        /** @description The zone the backlog’s days are counted in (default UTC) */
+        timeZone?: string;
+        /** @description A position from a command answer: wait (up to 5 s) until the report reflects it */
+        waitFor?: string;
+      };
+      header?: never;
+      path: {
+        chart:
+          | 'first-response-times'
+          | 'resolution-times'
+          | 'volume-by-query-type'
+          | 'volume-by-organisation'
+          | 'volume-by-priority'
+          | 'volume-by-agent'
+          | 'backlog';
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The chart’s rows */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      /** @description Invalid input; `errors` names the failing fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No identity */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The identity may not call this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
