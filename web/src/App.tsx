@@ -1,5 +1,5 @@
 import { QueryClientProvider } from '@tanstack/react-query';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { RequireSignIn, RoleGate } from './components/Layouts';
 import { ToastProvider } from './components/Toasts';
@@ -22,6 +22,9 @@ import { MySettingsPage } from './pages/MySettingsPage';
 import { ServiceLevelsPage } from './pages/ServiceLevelsPage';
 import { SlaCalendarPage } from './pages/SlaCalendarPage';
 import { SlaPolicyPage } from './pages/SlaPolicyPage';
+
+// the charts library is loaded only by the reports page
+const ReportsPage = lazy(() => import('./pages/ReportsPage').then((m) => ({ default: m.ReportsPage })));
 
 function Home() {
   const { state } = useSession();
@@ -59,6 +62,16 @@ function SignedInApp() {
             element={
               <RoleGate allow={canManageSupport}>
                 <MySettingsPage />
+              </RoleGate>
+            }
+          />
+          <Route
+            path="/admin/reports"
+            element={
+              <RoleGate allow={canManageSupport}>
+                <Suspense fallback={<LoadingState text="Loading the reports…" />}>
+                  <ReportsPage />
+                </Suspense>
               </RoleGate>
             }
           />

@@ -85,6 +85,7 @@ export function StaffLayout({ identity }: { identity: SignedIn }) {
   const heldCount = useHeldMailCount(mayManage);
   const items: { to: string; text: string; icon: IconName; show: boolean; count?: number | null }[] = [
     { to: '/admin/support', text: 'Inbox', icon: 'inbox' as const, show: true },
+    { to: '/admin/reports', text: 'Reports', icon: 'activity' as const, show: mayManage },
     { to: '/admin/held-mail', text: 'Held mail', icon: 'mail' as const, show: mayManage, count: heldCount },
     { to: '/admin/system-config', text: 'Config', icon: 'settings' as const, show: isAdmin(identity) },
     { to: '/admin/service-levels', text: 'Service levels', icon: 'clock' as const, show: isAdmin(identity) },

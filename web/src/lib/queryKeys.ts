@@ -17,6 +17,7 @@ export const queryKeys = {
   inboxCounts: (filters: { priority: string; queryType: string; assigneeId: string; q: string }) =>
     ['inbox', 'counts', filters] as const,
   auditSearch: (q: string) => ['inbox', 'audit-search', { q }] as const,
+  reports: (query: Record<string, string>) => ['reports', query] as const,
   heldMail: () => ['held-mail', 'list'] as const,
   heldMailDetail: (id: string) => ['held-mail', 'detail', id] as const,
   deadInbound: () => ['ops', 'inbound-dead'] as const,

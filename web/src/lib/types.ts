@@ -37,6 +37,8 @@ export type Attachment = Schemas['Attachment'];
 /** A file just uploaded, staged for its uploader's next message. */
 export type UploadedAttachment = Schemas['UploadedAttachment'];
 export type AttachmentFigures = Answer<'getAttachmentFigures'>;
+/** The reports page's datasets (GET /api/support/reports). */
+export type Report = Answer<'getReports'>;
 export type GuestLink = Schemas['GuestLink'];
 export interface ThreadView<T = StaffThreadSummary | PartnerThreadSummary> extends Omit<GetThread, 'thread'> {
   thread: T;
