@@ -1,4 +1,13 @@
-import type { ThreadEvent, ThreadStatus } from '../domain/index.js';
+import {
+  businessSecondsBetween,
+  evaluateSlaClocks,
+  evolveSlaClocks,
+  initialSlaClocks,
+  type SlaClocks,
+  type SlaMetric,
+  type ThreadEvent,
+  type ThreadStatus,
+} from '../domain/index.js';
 import type { Column } from './bulkSql.js';
 
 /**
@@ -36,6 +45,35 @@ export interface ReportRow {
   spans: number;
   /** When the open span began, or null while the thread is resolved or closed. */
   open_since: string | null;
+  /** The thread's service-level clocks (the domain's fold), kept to fold the next batch onto. */
+  sla_clocks: SlaClocks;
+  /** The policy in force, or null when none applies. */
+  sla_policy_name: string | null;
+  /** Business seconds the first-response clock ran (open hours of the policy's calendar). */
+  first_response_business_seconds: number | null;
+  /** Business seconds the resolution clock ran, to the last resolution (not while waiting on the partner). */
+  resolution_business_seconds: number | null;
+  /** Each target's state as of the thread's last event: met, missed, breached, running, paused; null without a target. */
+  sla_first_response: string | null;
+  sla_resolution: string | null;
+  /** Next-response waits by outcome. */
+  sla_next_met: number;
+  sla_next_missed: number;
+  sla_next_breached: number;
+  sla_next_open: number;
+  sla_warnings: number;
+  sla_breaches: number;
+}
+
+/** A warning or breach the scheduler recorded, with the priority the thread had then (the counters' label). */
+export interface AlertRow {
+  event_id: string;
+  thread_id: string;
+  kind: 'warning' | 'breach';
+  metric: SlaMetric;
+  cycle: number;
+  priority: string;
+  occurred_at: string;
 }
 
 /** A span of time a thread waited to be resolved: from its raise (or reopening) to its resolution or closing. */
@@ -65,6 +103,28 @@ export const reportColumns: readonly Column[] = [
   ['closed_at', 'timestamptz'],
   ['spans', 'integer'],
   ['open_since', 'timestamptz'],
+  ['sla_clocks', 'jsonb'],
+  ['sla_policy_name', 'text'],
+  ['first_response_business_seconds', 'double precision'],
+  ['resolution_business_seconds', 'double precision'],
+  ['sla_first_response', 'text'],
+  ['sla_resolution', 'text'],
+  ['sla_next_met', 'integer'],
+  ['sla_next_missed', 'integer'],
+  ['sla_next_breached', 'integer'],
+  ['sla_next_open', 'integer'],
+  ['sla_warnings', 'integer'],
+  ['sla_breaches', 'integer'],
+];
+
+export const alertColumns: readonly Column[] = [
+  ['event_id', 'uuid'],
+  ['thread_id', 'uuid'],
+  ['kind', 'text'],
+  ['metric', 'text'],
+  ['cycle', 'integer'],
+  ['priority', 'text'],
+  ['occurred_at', 'timestamptz'],
 ];
 
 export const spanColumns: readonly Column[] = [
@@ -82,10 +142,87 @@ export interface ReportFold {
   row: ReportRow;
   /** The span this event opened or closed, if any. */
   span: SpanRow | null;
+  /** The warning or breach this event recorded, if any. */
+  alert: AlertRow | null;
 }
 
-/** Folds one thread event onto the thread's report row (undefined: a thread never seen raised). */
-export function foldReport(row: ReportRow | undefined, event: ThreadEvent): ReportFold | undefined {
+const noSla = {
+  sla_policy_name: null,
+  first_response_business_seconds: null,
+  resolution_business_seconds: null,
+  sla_first_response: null,
+  sla_resolution: null,
+  sla_next_met: 0,
+  sla_next_missed: 0,
+  sla_next_breached: 0,
+  sla_next_open: 0,
+} as const;
+
+/**
+ * The service-level columns of a row as of `at` (its last event): business seconds of the
+ * finished clocks and each target's state, from the clocks and the policy in force. A re-applied
+ * policy (or calendar) recomputes them over the thread's whole history.
+ */
+export function settleSla(row: ReportRow, at: string): ReportRow {
+  const clocks = row.sla_clocks;
+  const snapshot = clocks.snapshot;
+  if (!snapshot) return { ...row, ...noSla };
+  const business = (metric: SlaMetric) => {
+    const clock = clocks.clocks.find((c) => c.metric === metric && c.cycle === 0);
+    if (!clock || clock.completedAt === null) return null;
+    return clock.spans.reduce(
+      (sum, [from, to]) => sum + businessSecondsBetween(snapshot.calendar, Date.parse(from), Date.parse(to)),
+      0,
+    );
+  };
+  const views = evaluateSlaClocks(clocks, new Date(at));
+  const stateOf = (metric: SlaMetric) => views.find((v) => v.metric === metric && v.cycle === 0)?.state ?? null;
+  const next = views.filter((v) => v.metric === 'nextResponse');
+  const count = (...states: string[]) => next.filter((v) => states.includes(v.state)).length;
+  return {
+    ...row,
+    sla_policy_name: snapshot.policy.name,
+    first_response_business_seconds: business('firstResponse'),
+    resolution_business_seconds: business('resolution'),
+    sla_first_response: stateOf('firstResponse'),
+    sla_resolution: stateOf('resolution'),
+    sla_next_met: count('met'),
+    sla_next_missed: count('missed'),
+    sla_next_breached: count('breached'),
+    sla_next_open: count('running', 'paused'),
+  };
+}
+
+/**
+ * Folds one thread event onto the thread's report row (undefined: a thread never seen raised).
+ * The service-level columns are left to `settleSla`, once per thread and batch (evaluating
+ * business time walks the calendar).
+ */
+export function foldReport(row: ReportRow | undefined, event: ThreadEvent, eventId = ''): ReportFold | undefined {
+  if (!row && event.type !== 'QueryRaised') return undefined;
+  const folded = foldThread(row, event);
+  if (!folded) return undefined;
+  const clocksBefore = row?.sla_clocks ?? initialSlaClocks;
+  folded.row.sla_clocks = evolveSlaClocks(clocksBefore, event);
+  let alert: AlertRow | null = null;
+  if (event.type === 'SlaWarning' || event.type === 'SlaBreached') {
+    const warning = event.type === 'SlaWarning';
+    if (warning) folded.row.sla_warnings += 1;
+    else folded.row.sla_breaches += 1;
+    alert = {
+      event_id: eventId,
+      thread_id: event.data.threadId,
+      kind: warning ? 'warning' : 'breach',
+      metric: event.data.metric,
+      cycle: event.data.cycle,
+      priority: clocksBefore.priority,
+      occurred_at: event.data.occurredAt,
+    };
+  }
+  return { ...folded, alert };
+}
+
+function foldThread(row: ReportRow | undefined, event: ThreadEvent): Omit<ReportFold, 'alert'> | undefined {
   if (event.type === 'QueryRaised') {
     const d = event.data;
     return {
@@ -108,6 +245,10 @@ export function foldReport(row: ReportRow | undefined, event: ThreadEvent): Repo
         closed_at: null,
         spans: 1,
         open_since: d.occurredAt,
+        sla_clocks: initialSlaClocks,
+        ...noSla,
+        sla_warnings: 0,
+        sla_breaches: 0,
       },
       span: { thread_id: d.threadId, seq: 1, opened_at: d.occurredAt, closed_at: null },
     };
@@ -149,7 +290,14 @@ export function foldReport(row: ReportRow | undefined, event: ThreadEvent): Repo
       next.closed_at = null;
       break;
     case 'AttachmentErased':
+    case 'SlaPolicyApplied':
+    case 'SlaWarning':
+    case 'SlaBreached':
       break;
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
   }
   next.status = status;
   let span: SpanRow | null = null;

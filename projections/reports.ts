@@ -1,11 +1,21 @@
 import type { ThreadEvent } from '../domain/index.js';
 import { loadRows, upsertRows } from './bulkSql.js';
 import type { Projection } from './projection.js';
-import { foldReport, reportColumns, spanColumns, type ReportRow, type SpanRow } from './reportRows.js';
+import {
+  alertColumns,
+  foldReport,
+  reportColumns,
+  settleSla,
+  spanColumns,
+  type AlertRow,
+  type ReportRow,
+  type SpanRow,
+} from './reportRows.js';
 
 /**
  * The reports page's read model: `support_reports` (one row per thread, see reportRows.ts) and
- * `support_report_spans` (each span a thread waited to be resolved, for the backlog over time).
+ * `support_report_spans` (each span a thread waited to be resolved, for the backlog over time) and
+ * `support_report_sla_alerts` (each warning and breach, with the priority then: the counters).
  * Its own tables, so it is rebuilt blue/green like every projection, and a report over any past
  * period is recomputed from the log.
  */
@@ -18,6 +28,9 @@ const threadEventTypes = [
   'ThreadResolved',
   'ThreadClosed',
   'ThreadReopened',
+  'SlaPolicyApplied',
+  'SlaWarning',
+  'SlaBreached',
 ] as const;
 
 /** A row as read back, in the shape the fold writes (times as ISO text: the fold subtracts them). */
@@ -30,7 +43,7 @@ function asStoredRow(row: Record<string, unknown>): ReportRow {
 export const reportsProjection: Projection = {
   name: 'reports',
   version: 1,
-  tables: ['support_reports', 'support_report_spans'],
+  tables: ['support_reports', 'support_report_spans', 'support_report_sla_alerts'],
   eventTypes: threadEventTypes,
   createTables: (t) => `
     CREATE TABLE ${t('support_reports')} (
@@ -51,7 +64,28 @@ export const reportsProjection: Projection = {
       resolved_at timestamptz,
       closed_at timestamptz,
       spans integer NOT NULL,
-      open_since timestamptz
+      open_since timestamptz,
+      sla_clocks jsonb NOT NULL,
+      sla_policy_name text,
+      first_response_business_seconds double precision,
+      resolution_business_seconds double precision,
+      sla_first_response text,
+      sla_resolution text,
+      sla_next_met integer NOT NULL,
+      sla_next_missed integer NOT NULL,
+      sla_next_breached integer NOT NULL,
+      sla_next_open integer NOT NULL,
+      sla_warnings integer NOT NULL,
+      sla_breaches integer NOT NULL
+    );
+    CREATE TABLE ${t('support_report_sla_alerts')} (
+      event_id uuid PRIMARY KEY,
+      thread_id uuid NOT NULL,
+      kind text NOT NULL,
+      metric text NOT NULL,
+      cycle integer NOT NULL,
+      priority text NOT NULL,
+      occurred_at timestamptz NOT NULL
     );
     CREATE TABLE ${t('support_report_spans')} (
       thread_id uuid NOT NULL,
@@ -68,6 +102,7 @@ export const reportsProjection: Projection = {
     CREATE INDEX ON ${t('support_reports')} (assignee_id, raised_at);
     CREATE INDEX ON ${t('support_report_spans')} (opened_at);
     CREATE INDEX ON ${t('support_report_spans')} (closed_at) WHERE closed_at IS NOT NULL;
+    CREATE INDEX ON ${t('support_report_sla_alerts')} (occurred_at);
   `,
   partitionKey: (e) => (e.event as ThreadEvent).data.threadId,
   async apply(client, events, t) {
@@ -81,21 +116,39 @@ export const reportsProjection: Projection = {
     );
     const rows = new Map([...loaded].map(([id, row]) => [id, asStoredRow(row)]));
     const changed = new Map<string, ReportRow>();
+    const lastAt = new Map<string, string>();
     const spans = new Map<string, SpanRow>();
-    for (const { event } of events) {
+    const alerts: AlertRow[] = [];
+    for (const { record, event } of events) {
       const e = event as ThreadEvent;
       const id = e.data.threadId;
-      const folded = foldReport(changed.get(id) ?? rows.get(id), e);
+      const folded = foldReport(changed.get(id) ?? rows.get(id), e, record.id);
       if (!folded) continue;
       changed.set(id, folded.row);
+      lastAt.set(id, e.data.occurredAt);
       if (folded.span) spans.set(`${id}:${folded.span.seq}`, folded.span);
+      if (folded.alert) alerts.push(folded.alert);
     }
-    await upsertRows(client, t('support_reports'), reportColumns, ['thread_id'], [
-      ...changed.values(),
-    ] as unknown as Record<string, unknown>[]);
+    // the service-level columns once per thread, as of its last event in the batch
+    const settled = [...changed].map(([id, row]) => settleSla(row, lastAt.get(id)!));
+    await upsertRows(
+      client,
+      t('support_reports'),
+      reportColumns,
+      ['thread_id'],
+      settled as unknown as Record<string, unknown>[],
+    );
     await upsertRows(client, t('support_report_spans'), spanColumns, ['thread_id', 'seq'], [
       ...spans.values(),
     ] as unknown as Record<string, unknown>[]);
+    await upsertRows(
+      client,
+      t('support_report_sla_alerts'),
+      alertColumns,
+      ['event_id'],
+      alerts as unknown as Record<string, unknown>[],
+      'nothing',
+    );
     // the reports page is read on demand: no live push for its rows
     return { threadIds: [] };
   },

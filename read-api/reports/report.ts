@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { queryTypeSchema } from '../../domain/index.js';
 import {
   backlogReport,
+  slaComplianceReport,
+  type SlaComplianceRow,
   timesReport,
   volumeReport,
   type BacklogDay,
@@ -110,6 +112,16 @@ export const reportSchema = z
       resolution: timeFigures.meta({
         description: 'Wall-clock time from the raise to the first resolution (or closing, if closed unresolved)',
       }),
+      firstResponseBusiness: timeFigures.meta({
+        description:
+          'Business time (open hours of the policy’s calendar, not while waiting on the partner) to the first reply, over the threads a service level applied to',
+      }),
+      resolutionBusiness: timeFigures.meta({
+        description:
+          'Business time the resolution clock ran, to the last resolution, over the threads a service level applied to',
+      }),
+      slaWarnings: z.number().int().meta({ description: 'Service-level warnings recorded on these threads' }),
+      slaBreaches: z.number().int().meta({ description: 'Service-level breaches recorded on these threads' }),
     }),
     firstResponseTimes: z.array(timeBar),
     resolutionTimes: z.array(timeBar),
@@ -119,6 +131,19 @@ export const reportSchema = z
     volumeByAgent: z.array(
       z.object({ assigneeId: z.string().nullable(), assigneeName: z.string().nullable(), threads: z.number().int() }),
     ),
+    slaCompliance: z
+      .array(
+        z.object({
+          metric: z.enum(['firstResponse', 'nextResponse', 'resolution']),
+          priority: z.string().meta({ description: 'A priority (today’s), or ALL' }),
+          met: z.number().int().meta({ description: 'Done within the target' }),
+          missed: z.number().int().meta({ description: 'Done late' }),
+          breached: z.number().int().meta({ description: 'Not done and already past the target' }),
+          open: z.number().int().meta({ description: 'Not done and still within the target' }),
+          compliance: z.number().nullable().meta({ description: 'met / (met + missed + breached)' }),
+        }),
+      )
+      .meta({ description: 'Per target, over the threads raised in the period that a service level applied to' }),
     backlog: z
       .array(
         z.object({
@@ -133,21 +158,27 @@ export const reportSchema = z
   .meta({ id: 'Report' });
 
 export type ReportData = TimesReport &
-  VolumeReport & { period: z.infer<typeof reportSchema>['period']; backlog: BacklogDay[] };
+  VolumeReport & {
+    period: z.infer<typeof reportSchema>['period'];
+    slaCompliance: SlaComplianceRow[];
+    backlog: BacklogDay[];
+  };
 
 type Queryable = Parameters<typeof timesReport>[0];
 
 /** Every dataset of the page, its statements run side by side. */
 export async function buildReport(db: Queryable, filter: ReportFilter): Promise<ReportData> {
-  const [times, volume, backlog] = await Promise.all([
+  const [times, volume, slaCompliance, backlog] = await Promise.all([
     timesReport(db, filter),
     volumeReport(db, filter),
+    slaComplianceReport(db, filter),
     backlogReport(db, filter),
   ]);
   return {
     period: { from: filter.from.toISOString(), to: filter.to.toISOString(), timeZone: filter.timeZone },
     ...times,
     ...volume,
+    slaCompliance,
     backlog,
   };
 }

@@ -9,6 +9,7 @@ export const reportCharts = [
   'volume-by-organisation',
   'volume-by-priority',
   'volume-by-agent',
+  'sla-compliance',
   'backlog',
 ] as const;
 export type ReportChart = (typeof reportCharts)[number];
@@ -58,6 +59,19 @@ export function chartCsv(chart: ReportChart, data: Partial<ReportData>): string 
       return csv(
         ['assigneeId', 'assigneeName', 'threads'],
         (data.volumeByAgent ?? []).map((r) => [r.assigneeId, r.assigneeName ?? 'Unassigned', r.threads]),
+      );
+    case 'sla-compliance':
+      return csv(
+        ['metric', 'priority', 'met', 'missed', 'breached', 'open', 'compliance'],
+        (data.slaCompliance ?? []).map((r) => [
+          r.metric,
+          r.priority,
+          r.met,
+          r.missed,
+          r.breached,
+          r.open,
+          r.compliance,
+        ]),
       );
     case 'backlog':
       return csv(

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 
 /**
  * The reports' Prometheus metrics, read from the reports projection when Prometheus scrapes
@@ -51,6 +51,17 @@ export async function readReportHistograms(db: Pick<pg.Pool, 'query'>): Promise<
   }));
 }
 
+export const reportAlertCountsSql = `
+  SELECT kind, priority, count(*)::bigint AS n FROM support_report_sla_alerts GROUP BY kind, priority ORDER BY kind, priority`;
+
+/** Warnings and breaches recorded so far, by the priority the thread had then. */
+export async function readReportAlertCounts(
+  db: Pick<pg.Pool, 'query'>,
+): Promise<{ kind: 'warning' | 'breach'; priority: string; count: number }[]> {
+  const { rows } = await db.query<{ kind: 'warning' | 'breach'; priority: string; n: string }>(reportAlertCountsSql);
+  return rows.map((r) => ({ kind: r.kind, priority: r.priority, count: Number(r.n) }));
+}
+
 type Exported = Awaited<ReturnType<Histogram<'priority'>['get']>>;
 
 /** A histogram whose buckets are counted elsewhere (a table): it exports what `read` answers. */
@@ -99,7 +110,7 @@ class CountedHistogram extends Histogram<'priority'> {
   }
 }
 
-/** Registers the reports' metrics; one scrape reads the table once, whichever metric asks first. */
+/** Registers the reports' metrics; one scrape reads each table once, whichever metric asks first. */
 export function registerReportMetrics(registry: Registry, pool: pg.Pool): void {
   let scrape: Promise<HistogramRow[]> | null = null;
   const rows = () => {
@@ -119,5 +130,33 @@ export function registerReportMetrics(registry: Registry, pool: pg.Pool): void {
     'Wall-clock seconds from the raise to the first resolution (or closing), by the priority then (from the reports projection)',
     registry,
     of('resolution'),
+  );
+  let alertScrape: ReturnType<typeof readReportAlertCounts> | null = null;
+  const alerts = () => {
+    alertScrape ??= readReportAlertCounts(pool).finally(() => setTimeout(() => (alertScrape = null), 0));
+    return alertScrape;
+  };
+  const counter = (name: string, help: string, kind: 'warning' | 'breach') =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['priority'],
+      registers: [registry],
+      // the count is the table's: set afresh at each scrape, it only grows (alerts are never removed)
+      async collect() {
+        const rows = (await alerts()).filter((r) => r.kind === kind);
+        this.reset();
+        for (const r of rows) this.inc({ priority: r.priority }, r.count);
+      },
+    });
+  counter(
+    'support_desk_sla_warnings_total',
+    'Service-level warnings recorded, by the thread’s priority then (from the reports projection)',
+    'warning',
+  );
+  counter(
+    'support_desk_sla_breaches_total',
+    'Service-level breaches recorded, by the thread’s priority then (from the reports projection)',
+    'breach',
   );
 }

@@ -48,7 +48,16 @@ export interface TimeBar {
 }
 
 export interface TimesReport {
-  summary: { threads: number; firstResponse: TimeFigures; resolution: TimeFigures };
+  summary: {
+    threads: number;
+    firstResponse: TimeFigures;
+    resolution: TimeFigures;
+    /** Business seconds (the policy calendar's open hours), over the threads a service level applied to. */
+    firstResponseBusiness: TimeFigures;
+    resolutionBusiness: TimeFigures;
+    slaWarnings: number;
+    slaBreaches: number;
+  };
   firstResponseTimes: TimeBar[];
   resolutionTimes: TimeBar[];
 }
@@ -102,6 +111,14 @@ export function timesSql(f: ReportFilter): { sql: string; params: unknown[] } {
            count(r.resolution_seconds)::int AS resolved,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY r.resolution_seconds) AS res_median,
            percentile_cont(0.9) WITHIN GROUP (ORDER BY r.resolution_seconds) AS res_p90,
+           count(r.first_response_business_seconds)::int AS frb_count,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY r.first_response_business_seconds) AS frb_median,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY r.first_response_business_seconds) AS frb_p90,
+           count(r.resolution_business_seconds)::int AS resb_count,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY r.resolution_business_seconds) AS resb_median,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY r.resolution_business_seconds) AS resb_p90,
+           coalesce(sum(r.sla_warnings), 0)::int AS warnings,
+           coalesce(sum(r.sla_breaches), 0)::int AS breaches,
            ${timeBuckets
              .map(
                (_, i) =>
@@ -126,6 +143,18 @@ export async function timesReport(db: Queryable, f: ReportFilter): Promise<Times
       threads: n('threads'),
       firstResponse: { count: n('responded'), medianSeconds: seconds('fr_median'), p90Seconds: seconds('fr_p90') },
       resolution: { count: n('resolved'), medianSeconds: seconds('res_median'), p90Seconds: seconds('res_p90') },
+      firstResponseBusiness: {
+        count: n('frb_count'),
+        medianSeconds: seconds('frb_median'),
+        p90Seconds: seconds('frb_p90'),
+      },
+      resolutionBusiness: {
+        count: n('resb_count'),
+        medianSeconds: seconds('resb_median'),
+        p90Seconds: seconds('resb_p90'),
+      },
+      slaWarnings: n('warnings'),
+      slaBreaches: n('breaches'),
     },
     firstResponseTimes: bars('fr'),
     resolutionTimes: bars('res'),
@@ -217,4 +246,77 @@ export async function backlogReport(db: Queryable, f: ReportFilter): Promise<Bac
   const { sql, params } = backlogSql(f);
   const { rows } = await db.query<BacklogDay>(sql, params);
   return rows;
+}
+
+export type SlaMetricName = 'firstResponse' | 'nextResponse' | 'resolution';
+
+export interface SlaComplianceRow {
+  metric: SlaMetricName;
+  /** A priority, or ALL for the metric over every priority. */
+  priority: string;
+  /** Done within the target. */
+  met: number;
+  /** Done late. */
+  missed: number;
+  /** Not done and already past the target. */
+  breached: number;
+  /** Not done and still within the target (running or paused). */
+  open: number;
+  /** met / (met + missed + breached); null when none is decided yet. */
+  compliance: number | null;
+}
+
+export function slaComplianceSql(f: ReportFilter): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const where = filterSql(f, params, true);
+  const state = (column: string, s: string) => `count(*) FILTER (WHERE r.${column} = '${s}')::int`;
+  const states = (column: string, prefix: string) =>
+    `${state(column, 'met')} AS ${prefix}_met, ${state(column, 'missed')} AS ${prefix}_missed,
+     ${state(column, 'breached')} AS ${prefix}_breached,
+     count(*) FILTER (WHERE r.${column} IN ('running', 'paused'))::int AS ${prefix}_open`;
+  const sql = `
+    SELECT coalesce(r.priority, 'ALL') AS priority,
+           ${states('sla_first_response', 'fr')},
+           ${states('sla_resolution', 'res')},
+           coalesce(sum(r.sla_next_met), 0)::int AS nr_met, coalesce(sum(r.sla_next_missed), 0)::int AS nr_missed,
+           coalesce(sum(r.sla_next_breached), 0)::int AS nr_breached, coalesce(sum(r.sla_next_open), 0)::int AS nr_open
+      FROM support_reports r
+     WHERE ${[...where, 'r.sla_policy_name IS NOT NULL'].join(' AND ')}
+     GROUP BY ROLLUP (r.priority)`;
+  return { sql, params };
+}
+
+const metricsInOrder: [SlaMetricName, string][] = [
+  ['firstResponse', 'fr'],
+  ['nextResponse', 'nr'],
+  ['resolution', 'res'],
+];
+const prioritiesInOrder = ['ALL', 'URGENT', 'HIGH', 'MEDIUM', 'LOW'];
+
+export async function slaComplianceReport(db: Queryable, f: ReportFilter): Promise<SlaComplianceRow[]> {
+  const { sql, params } = slaComplianceSql(f);
+  const { rows } = await db.query<Record<string, number | string>>(sql, params);
+  const out: SlaComplianceRow[] = [];
+  for (const [metric, prefix] of metricsInOrder) {
+    for (const row of [...rows].sort(
+      (a, b) => prioritiesInOrder.indexOf(String(a.priority)) - prioritiesInOrder.indexOf(String(b.priority)),
+    )) {
+      const met = Number(row[`${prefix}_met`]);
+      const missed = Number(row[`${prefix}_missed`]);
+      const breached = Number(row[`${prefix}_breached`]);
+      const open = Number(row[`${prefix}_open`]);
+      const decided = met + missed + breached;
+      if (decided + open === 0) continue;
+      out.push({
+        metric,
+        priority: String(row.priority),
+        met,
+        missed,
+        breached,
+        open,
+        compliance: decided ? met / decided : null,
+      });
+    }
+  }
+  return out;
 }

@@ -165,5 +165,8 @@ describe('the reports over HTTP', () => {
     expect(metrics).toMatch(/^support_desk_first_response_seconds_bucket\{priority="HIGH",le="900"\} 0$/m);
     expect(metrics).toMatch(/^support_desk_resolution_seconds_count\{priority="HIGH"\} 1$/m);
     expect(metrics).not.toMatch(/^support_desk_resolution_seconds_count\{priority="LOW"\}/m);
+    // no service level on this desk: the counters are there, with nothing counted
+    expect(metrics).toMatch(/^# TYPE support_desk_sla_warnings_total counter$/m);
+    expect(metrics).toMatch(/^# TYPE support_desk_sla_breaches_total counter$/m);
   });
 });

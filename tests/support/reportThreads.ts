@@ -5,6 +5,8 @@ import {
   type Author,
   type Priority,
   type QueryType,
+  type SlaMetric,
+  type SlaSnapshot,
   type ThreadEvent,
   type ThreadStatus,
 } from '../../domain/index.js';
@@ -21,7 +23,48 @@ export const agentAuthor: Author = { kind: 'staff', id: 'agent-1', name: 'Alex A
 export type Step =
   | { kind: 'reply' | 'note' | 'partnerMessage' | 'resolve' | 'close' | 'reopen'; minutes: number }
   | { kind: 'assign'; minutes: number; assigneeId: string | null; assigneeName: string | null }
-  | { kind: 'priority'; minutes: number; to: Priority };
+  | { kind: 'priority'; minutes: number; to: Priority }
+  | { kind: 'warning' | 'breach'; minutes: number; metric: SlaMetric; cycle?: number }
+  | { kind: 'reapply'; minutes: number; snapshot: SlaSnapshot | null };
+
+const week = (open: { start: string; end: string }[]) => ({
+  mon: open,
+  tue: open,
+  wed: open,
+  thu: open,
+  fri: open,
+  sat: [],
+  sun: [],
+});
+
+/** A policy snapshot: office hours (Monday to Friday, 09:00 to 17:00 UTC) or always open; these targets for every priority. */
+export function slaSnapshot(
+  options: { alwaysOpen?: boolean; firstResponse?: number; nextResponse?: number; resolution?: number } = {},
+): SlaSnapshot {
+  const targets = {
+    firstResponseMinutes: options.firstResponse ?? 60,
+    nextResponseMinutes: options.nextResponse ?? 60,
+    resolutionMinutes: options.resolution ?? 240,
+  };
+  return {
+    policy: {
+      policyId: '7d1f3c2a-4b5e-4f60-8a71-92b3c4d5e6f7',
+      version: 1,
+      name: 'Office hours',
+      targets: { LOW: targets, MEDIUM: targets, HIGH: targets, URGENT: targets },
+      warnBeforeMinutes: 30,
+    },
+    calendar: {
+      calendarId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+      version: options.alwaysOpen ? 2 : 1,
+      name: options.alwaysOpen ? 'Always open' : 'London office',
+      timeZone: 'UTC',
+      alwaysOpen: options.alwaysOpen ?? false,
+      week: week([{ start: '09:00', end: '17:00' }]),
+      holidays: [],
+    },
+  };
+}
 
 export interface ThreadStory {
   threadId?: string;
@@ -29,6 +72,8 @@ export interface ThreadStory {
   partnerOrgId?: string;
   queryType?: QueryType;
   priority?: Priority;
+  /** The policy applied with the raise (none: no service level). */
+  sla?: SlaSnapshot;
   /** Minutes after the raise. */
   steps?: Step[];
 }
@@ -59,6 +104,12 @@ export function storyEvents(story: ThreadStory): ThreadEvent[] {
       },
     },
   ];
+  if (story.sla) {
+    events.push({
+      type: 'SlaPolicyApplied',
+      data: { threadId, snapshot: story.sla, reason: 'raised', by: partnerAuthor, occurredAt: at(0) },
+    });
+  }
   for (const step of story.steps ?? []) {
     const occurredAt = at(step.minutes);
     const statusBefore = status;
@@ -121,6 +172,28 @@ export function storyEvents(story: ThreadStory): ThreadEvent[] {
         });
         priority = step.to;
         break;
+      case 'warning':
+      case 'breach':
+        events.push({
+          type: step.kind === 'warning' ? 'SlaWarning' : 'SlaBreached',
+          data: {
+            threadId,
+            metric: step.metric,
+            cycle: step.cycle ?? 0,
+            dueAt: occurredAt,
+            policyId: story.sla?.policy.policyId ?? '7d1f3c2a-4b5e-4f60-8a71-92b3c4d5e6f7',
+            policyVersion: 1,
+            by: { kind: 'system', id: 'sla-scheduler', name: 'Support desk' },
+            occurredAt,
+          },
+        });
+        break;
+      case 'reapply':
+        events.push({
+          type: 'SlaPolicyApplied',
+          data: { threadId, snapshot: step.snapshot, reason: 'reapplied', by: agentAuthor, occurredAt },
+        });
+        break;
     }
   }
   return events;
@@ -133,6 +206,16 @@ export async function appendStory(
 ): Promise<{ threadId: string; position: Position }> {
   const events = storyEvents(story);
   const threadId = events[0]!.data.threadId;
+  return { threadId, position: await appendThreadEvents(store, threadId, events, 'no_stream') };
+}
+
+/** Appends events to a thread's stream as the desk would have; answers the log position after them. */
+export async function appendThreadEvents(
+  store: EventStore,
+  threadId: string,
+  events: ThreadEvent[],
+  expected: 'no_stream' | 'exists' = 'exists',
+): Promise<Position> {
   const result = await store.append(
     threadStreamName(threadId),
     events.map((e) => ({
@@ -144,7 +227,7 @@ export async function appendStory(
         schemaVersion: domainEventDefinitions[e.type].version,
       },
     })),
-    { expected: 'no_stream' },
+    { expected },
   );
-  return { threadId, position: result.position };
+  return result.position;
 }

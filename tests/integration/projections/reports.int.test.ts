@@ -8,7 +8,9 @@ import { buildReport } from '../../../read-api/reports/report.js';
 import { readReportHistograms, reportSecondsBuckets } from '../../../read-api/reports/reportMetrics.js';
 import type { ReportFilter } from '../../../read-api/reports/reportQueries.js';
 import { ProjectorRunner } from '../../../workers/projectorRunner.js';
-import { appendStory, type ThreadStory } from '../../support/reportThreads.js';
+import { appendStory, appendThreadEvents, slaSnapshot, type ThreadStory } from '../../support/reportThreads.js';
+import { randomUUID } from 'node:crypto';
+import { readReportAlertCounts } from '../../../read-api/reports/reportMetrics.js';
 import { createTestDatabase, type TestDatabase } from '../../support/testDatabase.js';
 
 /**
@@ -55,6 +57,42 @@ const others: ThreadStory[] = [
   { raisedAt: day(-5), partnerOrgId: 'acme', queryType: 'OTHER', steps: [{ kind: 'close', minutes: 8 * 24 * 60 }] },
 ];
 
+// January 2027, office hours Monday to Friday 09:00 to 17:00 UTC; 4 January is a Monday
+const jan = (d: number, hour: number, minute = 0) => new Date(Date.UTC(2027, 0, d, hour, minute));
+const january: ReportFilter = { from: jan(1, 0), to: jan(31, 0), timeZone: 'UTC' };
+const minutesAfter = (from: Date, to: Date) => (to.getTime() - from.getTime()) / 60_000;
+const answeredOvernight = randomUUID();
+const slaStories: ThreadStory[] = [
+  // raised half an hour before closing, answered 20 minutes after opening: 50 business minutes, met
+  {
+    threadId: answeredOvernight,
+    raisedAt: jan(4, 16, 30),
+    partnerOrgId: 'initech',
+    priority: 'URGENT',
+    sla: slaSnapshot(),
+    steps: [
+      { kind: 'reply', minutes: minutesAfter(jan(4, 16, 30), jan(5, 9, 20)) },
+      { kind: 'resolve', minutes: minutesAfter(jan(4, 16, 30), jan(5, 9, 30)) },
+    ],
+  },
+  // answered after two hours (missed, warned and breached); the partner wrote again and waits past the next-reply target
+  {
+    raisedAt: jan(4, 10),
+    partnerOrgId: 'initech',
+    priority: 'URGENT',
+    sla: slaSnapshot(),
+    steps: [
+      { kind: 'warning', minutes: 30, metric: 'firstResponse' },
+      { kind: 'breach', minutes: 60, metric: 'firstResponse' },
+      { kind: 'reply', minutes: 120 },
+      { kind: 'partnerMessage', minutes: 180 },
+      { kind: 'breach', minutes: 240, metric: 'nextResponse', cycle: 1 },
+    ],
+  },
+  // no service level applies
+  { raisedAt: jan(4, 10), partnerOrgId: 'initech', priority: 'URGENT', steps: [{ kind: 'reply', minutes: 5 }] },
+];
+
 async function projected(position: Position): Promise<void> {
   for (let i = 0; !(await engine.reached(position, ['reports'])); i++) {
     if (i > 400) throw new Error('the reports projection did not reach the log’s end');
@@ -69,7 +107,7 @@ beforeAll(async () => {
   runner = new ProjectorRunner({ engine, logger: createLogger('silent'), idleMs: 100 });
   await runner.start();
   let position: Position | undefined;
-  for (const story of [...answered, ...others]) position = (await appendStory(store, story)).position;
+  for (const story of [...answered, ...others, ...slaStories]) position = (await appendStory(store, story)).position;
   await projected(position!);
 });
 
@@ -159,7 +197,8 @@ describe('the reports projection and its queries', () => {
     expect(firstHigh.sum).toBe((10 + 20 + 30 + 40 + 50) * 60);
     expect(firstHigh.buckets[reportSecondsBuckets.indexOf(900)]).toBe(1);
     expect(firstHigh.buckets[reportSecondsBuckets.indexOf(3600)]).toBe(5);
-    expect(rows.filter((r) => r.metric === 'resolution').reduce((n, r) => n + r.count, 0)).toBe(12);
+    const resolved = rows.filter((r) => r.metric === 'resolution' && r.priority !== 'URGENT');
+    expect(resolved.reduce((n, r) => n + r.count, 0)).toBe(12);
   });
 
   it('when the projection is rebuilt from the log, then the new generation holds the same rows', async () => {
@@ -168,11 +207,60 @@ describe('the reports projection and its queries', () => {
       spans: (await db.pool.query('SELECT * FROM support_report_spans ORDER BY thread_id, seq')).rows,
     });
     const before = await snapshot();
-    expect(before.reports).toHaveLength(13);
-    expect(before.spans).toHaveLength(14);
+    expect(before.reports).toHaveLength(16);
+    expect(before.spans).toHaveLength(17);
     const live = await engine.liveGeneration('reports');
     const rebuilt = await engine.rebuild('reports');
     expect(rebuilt.generation).toBe(live!.generation + 1);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('when a service level applied, then business time and each target’s outcome are reported', async () => {
+    const report = await buildReport(db.pool, january);
+    expect(report.summary.threads).toBe(3);
+    // business minutes to the first reply: 50 (overnight) and 120
+    expect(report.summary.firstResponseBusiness).toEqual({ count: 2, medianSeconds: 85 * 60, p90Seconds: 113 * 60 });
+    // only the overnight thread is resolved: its clock ran 50 business minutes (paused while waiting on the partner)
+    expect(report.summary.resolutionBusiness).toEqual({ count: 1, medianSeconds: 3000, p90Seconds: 3000 });
+    expect(report.summary).toMatchObject({ slaWarnings: 1, slaBreaches: 2 });
+    const all = report.slaCompliance.filter((r) => r.priority === 'ALL');
+    expect(all).toEqual([
+      { metric: 'firstResponse', priority: 'ALL', met: 1, missed: 1, breached: 0, open: 0, compliance: 0.5 },
+      { metric: 'nextResponse', priority: 'ALL', met: 0, missed: 0, breached: 1, open: 0, compliance: 0 },
+      { metric: 'resolution', priority: 'ALL', met: 1, missed: 0, breached: 0, open: 1, compliance: 1 },
+    ]);
+    expect(report.slaCompliance.filter((r) => r.priority === 'URGENT')).toHaveLength(3);
+    expect(await readReportAlertCounts(db.pool)).toEqual([
+      { kind: 'breach', priority: 'URGENT', count: 2 },
+      { kind: 'warning', priority: 'URGENT', count: 1 },
+    ]);
+  });
+
+  it('when an admin applies a changed calendar to a past thread, then its figures are recomputed over its whole history', async () => {
+    const position = await appendThreadEvents(store, answeredOvernight, [
+      {
+        type: 'SlaPolicyApplied',
+        data: {
+          threadId: answeredOvernight,
+          snapshot: slaSnapshot({ alwaysOpen: true }),
+          reason: 'reapplied',
+          by: { kind: 'staff', id: 'admin-1', name: 'Ada Admin' },
+          occurredAt: jan(20, 12).toISOString(),
+        },
+      },
+    ]);
+    await projected(position);
+    const report = await buildReport(db.pool, january);
+    // always open: the night counts, 16 h 50 min to the reply, past the hour's target
+    expect(report.summary.firstResponseBusiness.count).toBe(2);
+    expect(report.slaCompliance.find((r) => r.metric === 'firstResponse' && r.priority === 'ALL')).toMatchObject({
+      met: 0,
+      missed: 2,
+    });
+    const { rows } = await db.pool.query(
+      'SELECT first_response_business_seconds, sla_policy_name FROM support_reports WHERE thread_id = $1',
+      [answeredOvernight],
+    );
+    expect(rows[0]).toEqual({ first_response_business_seconds: (16 * 60 + 50) * 60, sla_policy_name: 'Office hours' });
   });
 });

@@ -1,20 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { foldReport, type ReportRow, type SpanRow } from '../../../projections/reportRows.js';
-import { storyEvents, type ThreadStory } from '../../support/reportThreads.js';
+import { foldReport, settleSla, type AlertRow, type ReportRow, type SpanRow } from '../../../projections/reportRows.js';
+import { slaSnapshot, storyEvents, type ThreadStory } from '../../support/reportThreads.js';
 
 const raisedAt = new Date('2026-11-02T09:00:00.000Z');
 const at = (minutes: number) => new Date(raisedAt.getTime() + minutes * 60_000).toISOString();
 
 /** Folds a story's events as the projection does: the last row, and every span written (last write wins). */
-function fold(story: Omit<ThreadStory, 'raisedAt'>): { row: ReportRow | undefined; spans: SpanRow[] } {
+function fold(story: Omit<ThreadStory, 'raisedAt'>): {
+  row: ReportRow | undefined;
+  spans: SpanRow[];
+  alerts: AlertRow[];
+} {
   let row: ReportRow | undefined;
+  let last = raisedAt.toISOString();
   const spans = new Map<number, SpanRow>();
-  for (const event of storyEvents({ raisedAt, ...story })) {
-    const folded = foldReport(row, event);
+  const alerts: AlertRow[] = [];
+  storyEvents({ raisedAt, ...story }).forEach((event, i) => {
+    const folded = foldReport(row, event, `event-${i}`);
     row = folded?.row;
+    last = event.data.occurredAt;
     if (folded?.span) spans.set(folded.span.seq, folded.span);
-  }
-  return { row, spans: [...spans.values()] };
+    if (folded?.alert) alerts.push(folded.alert);
+  });
+  return { row: row && settleSla(row, last), spans: [...spans.values()], alerts };
 }
 
 describe('the reports fold', () => {
@@ -107,5 +115,53 @@ describe('the reports fold', () => {
   it('when an event comes for a thread never seen raised, then nothing is folded', () => {
     const [, reply] = storyEvents({ raisedAt, steps: [{ kind: 'reply', minutes: 1 }] });
     expect(foldReport(undefined, reply!)).toBeUndefined();
+  });
+
+  it('when no service level applies, then the row has no business time and no target outcome', () => {
+    const { row } = fold({ steps: [{ kind: 'reply', minutes: 5 }] });
+    expect(row).toMatchObject({
+      sla_policy_name: null,
+      first_response_business_seconds: null,
+      sla_first_response: null,
+      sla_warnings: 0,
+    });
+  });
+
+  it('when a policy applies (24/7), then business time follows its clocks and each target says met or missed', () => {
+    // 2 November 2026 is a Monday; always open: business time is wall-clock time, but not while waiting on the partner
+    const { row } = fold({
+      sla: slaSnapshot({ alwaysOpen: true, firstResponse: 30, resolution: 120 }),
+      steps: [
+        { kind: 'reply', minutes: 20 },
+        { kind: 'partnerMessage', minutes: 80 },
+        { kind: 'resolve', minutes: 200 },
+      ],
+    });
+    expect(row).toMatchObject({
+      sla_policy_name: 'Office hours',
+      first_response_business_seconds: 20 * 60,
+      // 20 minutes to the reply, paused an hour while pending, 120 minutes after the partner wrote
+      resolution_business_seconds: 140 * 60,
+      sla_first_response: 'met',
+      sla_resolution: 'missed',
+      sla_next_missed: 1,
+    });
+  });
+
+  it('when the scheduler records a warning and a breach, then each counts with the priority the thread had then', () => {
+    const { row, alerts } = fold({
+      priority: 'LOW',
+      sla: slaSnapshot(),
+      steps: [
+        { kind: 'warning', minutes: 30, metric: 'firstResponse' },
+        { kind: 'priority', minutes: 40, to: 'URGENT' },
+        { kind: 'breach', minutes: 60, metric: 'firstResponse' },
+      ],
+    });
+    expect(row).toMatchObject({ sla_warnings: 1, sla_breaches: 1, sla_first_response: 'breached' });
+    expect(alerts.map((a) => [a.kind, a.metric, a.priority])).toEqual([
+      ['warning', 'firstResponse', 'LOW'],
+      ['breach', 'firstResponse', 'URGENT'],
+    ]);
   });
 });

@@ -1737,6 +1737,26 @@ export interface components {
           /** @description 9 in 10 threads took at most this long */
           p90Seconds: number | null;
         };
+        /** @description Business time (open hours of the policy’s calendar, not while waiting on the partner) to the first reply, over the threads a service level applied to */
+        firstResponseBusiness: {
+          /** @description Threads the figure is taken over */
+          count: number;
+          medianSeconds: number | null;
+          /** @description 9 in 10 threads took at most this long */
+          p90Seconds: number | null;
+        };
+        /** @description Business time the resolution clock ran, to the last resolution, over the threads a service level applied to */
+        resolutionBusiness: {
+          /** @description Threads the figure is taken over */
+          count: number;
+          medianSeconds: number | null;
+          /** @description 9 in 10 threads took at most this long */
+          p90Seconds: number | null;
+        };
+        /** @description Service-level warnings recorded on these threads */
+        slaWarnings: number;
+        /** @description Service-level breaches recorded on these threads */
+        slaBreaches: number;
       };
       firstResponseTimes: {
         key: string;
@@ -1768,6 +1788,23 @@ export interface components {
         assigneeId: string | null;
         assigneeName: string | null;
         threads: number;
+      }[];
+      /** @description Per target, over the threads raised in the period that a service level applied to */
+      slaCompliance: {
+        /** @enum {string} */
+        metric: 'firstResponse' | 'nextResponse' | 'resolution';
+        /** @description A priority (today’s), or ALL */
+        priority: string;
+        /** @description Done within the target */
+        met: number;
+        /** @description Done late */
+        missed: number;
+        /** @description Not done and already past the target */
+        breached: number;
+        /** @description Not done and still within the target */
+        open: number;
+        /** @description met / (met + missed + breached) */
+        compliance: number | null;
       }[];
       /** @description Every thread waiting at each day’s end, whenever raised (the period’s days) */
       backlog: {
@@ -5172,6 +5209,7 @@ export interface operations {
           | 'volume-by-organisation'
           | 'volume-by-priority'
           | 'volume-by-agent'
+          | 'sla-compliance'
           | 'backlog';
       };
       cookie?: never;
