@@ -27,6 +27,29 @@ describe('the reports page in a browser', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     scenario = await startScenario();
     const { api, bd } = scenario;
+    // a service level for every thread: always open, a first reply within the hour, resolution within four
+    const calendarId = crypto.randomUUID();
+    const open = [{ start: '00:00', end: '24:00' }];
+    await ok(
+      api.admin.request('PUT', `/api/support/sla/calendars/${calendarId}`, {
+        name: 'Always open',
+        timeZone: 'Europe/Amsterdam',
+        alwaysOpen: true,
+        week: { mon: open, tue: open, wed: open, thu: open, fri: open, sat: open, sun: open },
+        holidays: [],
+      }),
+    );
+    const targets = { firstResponseMinutes: 60, nextResponseMinutes: 120, resolutionMinutes: 240 };
+    await ok(
+      api.admin.request('PUT', `/api/support/sla/policies/${crypto.randomUUID()}`, {
+        name: 'Standard',
+        calendarId,
+        position: 0,
+        match: { queryTypes: [], partnerOrgIds: [] },
+        targets: { LOW: targets, MEDIUM: targets, HIGH: targets, URGENT: targets },
+        warnBeforeMinutes: 15,
+      }),
+    );
     const raised: Raised[] = [];
     for (const q of queries) {
       raised.push(
@@ -88,6 +111,7 @@ describe('the reports page in a browser', { timeout: 120_000 }, () => {
       'chart-priority',
       'chart-organisation',
       'chart-agent',
+      'chart-sla',
     ]) {
       const card = page.getByTestId(chart);
       // drawn by recharts: an SVG surface with its bars or area
@@ -96,6 +120,9 @@ describe('the reports page in a browser', { timeout: 120_000 }, () => {
         /^\/api\/support\/reports\/[a-z-]+\.csv\?from=.+&to=.+&timeZone=Europe%2FAmsterdam$/,
       );
     }
+    // the first reply after 20 minutes met its target, those after two hours and a day did not
+    const sla = page.getByTestId('chart-sla').getByRole('table');
+    expect(await sla.getByRole('row', { name: /^First reply All 2 3 / }).count()).toBe(1);
     // the figures are there as a table too, for screen readers
     const typeTable = page.getByTestId('chart-query-type').getByRole('table');
     expect(await typeTable.getByRole('row').count()).toBe(5); // the header and four query types

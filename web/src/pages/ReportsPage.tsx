@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { ChartCard } from '../components/reports/ChartCard';
-import { BacklogChart, ColumnChart, RowChart } from '../components/reports/ReportCharts';
+import { BacklogChart, ColumnChart, OutcomeChart, RowChart } from '../components/reports/ReportCharts';
 import { periodOf, ReportFilters, type ReportFilterValues } from '../components/reports/ReportFilters';
 import { ErrorState, SkeletonRows } from '../components/ui';
 import { api } from '../lib/api';
@@ -24,6 +24,13 @@ const shortBarNames: Record<string, string> = {
   '3d-7d': '3–7 d',
   'over-7d': '7 d +',
 };
+
+const metricNames: Record<string, string> = {
+  firstResponse: 'First reply',
+  nextResponse: 'Next reply',
+  resolution: 'Resolution',
+};
+const percent = (share: number | null) => (share === null ? '—' : `${Math.round(share * 100)}%`);
 
 /** A time as people read it: minutes, hours or days, rounded. */
 const duration = (seconds: number | null) => (seconds === null ? '—' : formatDuration(Math.round(seconds)));
@@ -163,6 +170,30 @@ export function ReportsPage() {
               name="Resolution, 9 in 10 within"
               value={duration(data.summary.resolution.p90Seconds)}
             />
+            {data.summary.firstResponseBusiness.count > 0 ? (
+              <>
+                <Figure
+                  testId="figure-first-response-business"
+                  name="First reply in open hours, median"
+                  value={duration(data.summary.firstResponseBusiness.medianSeconds)}
+                />
+                <Figure
+                  testId="figure-resolution-business"
+                  name="Resolution in open hours, median"
+                  value={duration(data.summary.resolutionBusiness.medianSeconds)}
+                />
+              </>
+            ) : null}
+            <Figure
+              testId="figure-warnings"
+              name="Service-level warnings"
+              value={formatNumber(data.summary.slaWarnings)}
+            />
+            <Figure
+              testId="figure-breaches"
+              name="Service-level breaches"
+              value={formatNumber(data.summary.slaBreaches)}
+            />
           </section>
           <div className="report-grid">
             <ChartCard
@@ -184,6 +215,36 @@ export function ReportsPage() {
               empty={noThreads}
             >
               <ColumnChart data={bars(data.resolutionTimes)} />
+            </ChartCard>
+            <ChartCard
+              testId="chart-sla"
+              title="Service-level targets"
+              description={`Whether each target was met, over the threads a service level applied to. ${data.slaCompliance
+                .filter((r) => r.priority === 'ALL')
+                .map((r) => `${metricNames[r.metric] ?? r.metric}: ${percent(r.compliance)} met`)
+                .join(', ')}`}
+              csvHref={csv('sla-compliance')}
+              table={{
+                columns: ['Target', 'Priority', 'Met', 'Missed', 'Past due', 'Running', 'Met in time'],
+                rows: data.slaCompliance.map((r) => [
+                  metricNames[r.metric] ?? r.metric,
+                  r.priority === 'ALL' ? 'All' : label(r.priority),
+                  r.met,
+                  r.missed,
+                  r.breached,
+                  r.open,
+                  percent(r.compliance),
+                ]),
+              }}
+              empty={
+                data.slaCompliance.length === 0 ? 'No service level applied to the threads of this period.' : false
+              }
+            >
+              <OutcomeChart
+                data={data.slaCompliance
+                  .filter((r) => r.priority === 'ALL')
+                  .map((r) => ({ ...r, name: metricNames[r.metric] ?? r.metric }))}
+              />
             </ChartCard>
             <ChartCard
               testId="chart-backlog"
