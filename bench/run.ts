@@ -60,6 +60,7 @@ const allSteps: Step[] = [
     },
   })),
   { id: 'reads', title: 'Inbox reads', script: 'bench/read.bench.ts', timeoutMs: minutes(60, 8) },
+  { id: 'reports', title: 'Reports page queries', script: 'bench/reports.bench.ts', timeoutMs: minutes(30, 6) },
   { id: 'uploads', title: 'Uploads', script: 'bench/uploads.bench.ts', timeoutMs: minutes(10, 5) },
   { id: 'sla', title: 'Service-level scheduler', script: 'bench/sla.bench.ts', timeoutMs: minutes(25, 5) },
 ];
