@@ -3,7 +3,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 
 /**
  * The reports' Prometheus metrics, read from the reports projection when Prometheus scrapes
- * (one grouped statement a scrape), not observed in a process: a process may run twice or
+ * (one grouped statement per table, shared by the scrapes of a few seconds), not observed in a process: a process may run twice or
  * rebuild, and the table is the one exact count across restarts and processes. Each thread is
  * counted once, labelled with the priority it had when it was answered (or resolved), so the
  * buckets only grow.
@@ -110,14 +110,39 @@ class CountedHistogram extends Histogram<'priority'> {
   }
 }
 
-/** Registers the reports' metrics; one scrape reads each table once, whichever metric asks first. */
-export function registerReportMetrics(registry: Registry, pool: pg.Pool): void {
-  let scrape: Promise<HistogramRow[]> | null = null;
-  const rows = () => {
-    // the metrics of one scrape are read side by side: they share one statement
-    scrape ??= readReportHistograms(pool).finally(() => setTimeout(() => (scrape = null), 0));
-    return scrape;
+/**
+ * A read shared by the scrapes within `maxAgeMs` of it (and by the metrics of one scrape): at a
+ * million threads the grouped statement takes seconds (docs/reports.md), and Prometheus scrapes
+ * every few seconds, from every API process.
+ */
+function sharedRead<T>(read: () => Promise<T>, maxAgeMs: number, clock: () => number): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | null = null;
+  return () => {
+    const now = clock();
+    if (!last || now - last.at >= maxAgeMs) {
+      const value = read();
+      last = { at: now, value };
+      // a failed read is not kept: the next scrape asks again
+      value.catch(() => {
+        if (last?.value === value) last = null;
+      });
+    }
+    return last.value;
   };
+}
+
+/** How old the figures a scrape answers may be. */
+export const REPORT_METRICS_MAX_AGE_MS = 15_000;
+
+/** Registers the reports' metrics; the scrapes within REPORT_METRICS_MAX_AGE_MS share one read of each table. */
+export function registerReportMetrics(
+  registry: Registry,
+  pool: pg.Pool,
+  options: { maxAgeMs?: number; clock?: () => number } = {},
+): void {
+  const maxAgeMs = options.maxAgeMs ?? REPORT_METRICS_MAX_AGE_MS;
+  const clock = options.clock ?? (() => performance.now());
+  const rows = sharedRead(() => readReportHistograms(pool), maxAgeMs, clock);
   const of = (metric: ReportHistogramMetric) => async () => (await rows()).filter((r) => r.metric === metric);
   new CountedHistogram(
     'support_desk_first_response_seconds',
@@ -131,11 +156,7 @@ export function registerReportMetrics(registry: Registry, pool: pg.Pool): void {
     registry,
     of('resolution'),
   );
-  let alertScrape: ReturnType<typeof readReportAlertCounts> | null = null;
-  const alerts = () => {
-    alertScrape ??= readReportAlertCounts(pool).finally(() => setTimeout(() => (alertScrape = null), 0));
-    return alertScrape;
-  };
+  const alerts = sharedRead(() => readReportAlertCounts(pool), maxAgeMs, clock);
   const counter = (name: string, help: string, kind: 'warning' | 'breach') =>
     new Counter({
       name,
