@@ -63,6 +63,14 @@ export interface ReportRow {
   sla_next_open: number;
   sla_warnings: number;
   sla_breaches: number;
+  /** Satisfaction surveys offered (one a resolution, when surveys are on). */
+  csat_offered: number;
+  /** The latest rating: good, okay or bad, or 1 to 5 (as text); null until one came. */
+  csat_rating: string | null;
+  /** 1 to 5 for a five-point rating (the mean is taken over these), else null. */
+  csat_score: number | null;
+  csat_comment: string | null;
+  csat_rated_at: string | null;
 }
 
 /** A warning or breach the scheduler recorded, with the priority the thread had then (the counters' label). */
@@ -115,6 +123,11 @@ export const reportColumns: readonly Column[] = [
   ['sla_next_open', 'integer'],
   ['sla_warnings', 'integer'],
   ['sla_breaches', 'integer'],
+  ['csat_offered', 'integer'],
+  ['csat_rating', 'text'],
+  ['csat_score', 'integer'],
+  ['csat_comment', 'text'],
+  ['csat_rated_at', 'timestamptz'],
 ];
 
 export const alertColumns: readonly Column[] = [
@@ -249,6 +262,11 @@ function foldThread(row: ReportRow | undefined, event: ThreadEvent): Omit<Report
         ...noSla,
         sla_warnings: 0,
         sla_breaches: 0,
+        csat_offered: 0,
+        csat_rating: null,
+        csat_score: null,
+        csat_comment: null,
+        csat_rated_at: null,
       },
       span: { thread_id: d.threadId, seq: 1, opened_at: d.occurredAt, closed_at: null },
     };
@@ -289,6 +307,18 @@ function foldThread(row: ReportRow | undefined, event: ThreadEvent): Omit<Report
       next.resolved_at = null;
       next.closed_at = null;
       break;
+    case 'SatisfactionSurveyOffered':
+      next.csat_offered = row.csat_offered + 1;
+      break;
+    case 'SatisfactionRated': {
+      // the latest answer counts, whichever survey it answers
+      const rating = event.data.rating;
+      next.csat_rating = String(rating);
+      next.csat_score = typeof rating === 'number' ? rating : null;
+      next.csat_comment = event.data.comment;
+      next.csat_rated_at = at;
+      break;
+    }
     case 'AttachmentErased':
     case 'SlaPolicyApplied':
     case 'SlaWarning':

@@ -31,6 +31,8 @@ const threadEventTypes = [
   'SlaPolicyApplied',
   'SlaWarning',
   'SlaBreached',
+  'SatisfactionSurveyOffered',
+  'SatisfactionRated',
 ] as const;
 
 /** A row as read back, in the shape the fold writes (times as ISO text: the fold subtracts them). */
@@ -76,7 +78,12 @@ export const reportsProjection: Projection = {
       sla_next_breached integer NOT NULL,
       sla_next_open integer NOT NULL,
       sla_warnings integer NOT NULL,
-      sla_breaches integer NOT NULL
+      sla_breaches integer NOT NULL,
+      csat_offered integer NOT NULL,
+      csat_rating text,
+      csat_score integer,
+      csat_comment text,
+      csat_rated_at timestamptz
     );
     CREATE TABLE ${t('support_report_sla_alerts')} (
       event_id uuid PRIMARY KEY,

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { queryTypeSchema } from '../../domain/index.js';
 import {
   backlogReport,
+  satisfactionReport,
   slaComplianceReport,
+  type SatisfactionReport,
   type SlaComplianceRow,
   timesReport,
   volumeReport,
@@ -144,6 +146,21 @@ export const reportSchema = z
         }),
       )
       .meta({ description: 'Per target, over the threads raised in the period that a service level applied to' }),
+    satisfaction: z
+      .object({
+        offered: z.number().int().meta({ description: 'Satisfaction surveys offered on these threads' }),
+        rated: z.number().int().meta({ description: 'Threads rated (the latest answer counts)' }),
+        good: z.number().int(),
+        okay: z.number().int(),
+        bad: z.number().int(),
+        goodShare: z.number().nullable().meta({ description: 'good ÷ (good + okay + bad)' }),
+        fivePoint: z.array(z.number().int()).meta({ description: 'How many rated 1, 2, 3, 4 and 5' }),
+        meanScore: z.number().nullable().meta({ description: 'The mean of the 1 to 5 ratings' }),
+        comments: z
+          .array(z.object({ threadId: z.string(), rating: z.string(), comment: z.string(), ratedAt: z.string() }))
+          .meta({ description: 'The latest 10 comments, newest first' }),
+      })
+      .meta({ description: 'What partners said in the satisfaction survey, over the threads raised in the period' }),
     backlog: z
       .array(
         z.object({
@@ -161,6 +178,7 @@ export type ReportData = TimesReport &
   VolumeReport & {
     period: z.infer<typeof reportSchema>['period'];
     slaCompliance: SlaComplianceRow[];
+    satisfaction: SatisfactionReport;
     backlog: BacklogDay[];
   };
 
@@ -168,10 +186,11 @@ type Queryable = Parameters<typeof timesReport>[0];
 
 /** Every dataset of the page, its statements run side by side. */
 export async function buildReport(db: Queryable, filter: ReportFilter): Promise<ReportData> {
-  const [times, volume, slaCompliance, backlog] = await Promise.all([
+  const [times, volume, slaCompliance, satisfaction, backlog] = await Promise.all([
     timesReport(db, filter),
     volumeReport(db, filter),
     slaComplianceReport(db, filter),
+    satisfactionReport(db, filter),
     backlogReport(db, filter),
   ]);
   return {
@@ -179,6 +198,7 @@ export async function buildReport(db: Queryable, filter: ReportFilter): Promise<
     ...times,
     ...volume,
     slaCompliance,
+    satisfaction,
     backlog,
   };
 }

@@ -10,6 +10,8 @@ export const reportCharts = [
   'volume-by-priority',
   'volume-by-agent',
   'sla-compliance',
+  'satisfaction',
+  'satisfaction-comments',
   'backlog',
 ] as const;
 export type ReportChart = (typeof reportCharts)[number];
@@ -72,6 +74,23 @@ export function chartCsv(chart: ReportChart, data: Partial<ReportData>): string 
           r.open,
           r.compliance,
         ]),
+      );
+    case 'satisfaction': {
+      const s = data.satisfaction;
+      const rows: [string, number][] = s
+        ? [
+            ['good', s.good],
+            ['okay', s.okay],
+            ['bad', s.bad],
+            ...s.fivePoint.map((n, i): [string, number] => [String(i + 1), n]),
+          ]
+        : [];
+      return csv(['rating', 'threads'], rows);
+    }
+    case 'satisfaction-comments':
+      return csv(
+        ['ratedAt', 'threadId', 'rating', 'comment'],
+        (data.satisfaction?.comments ?? []).map((c) => [c.ratedAt, c.threadId, c.rating, c.comment]),
       );
     case 'backlog':
       return csv(

@@ -320,3 +320,66 @@ export async function slaComplianceReport(db: Queryable, f: ReportFilter): Promi
   }
   return out;
 }
+
+export interface SatisfactionReport {
+  /** Surveys offered on the threads. */
+  offered: number;
+  /** Threads with a rating (the latest counts). */
+  rated: number;
+  good: number;
+  okay: number;
+  bad: number;
+  /** good ÷ good, okay and bad ratings; null without any. */
+  goodShare: number | null;
+  /** Ratings from 1 to 5, how many of each (index 0 is 1). */
+  fivePoint: number[];
+  /** The mean of the 1 to 5 ratings; null without any. */
+  meanScore: number | null;
+  /** The latest comments, newest first. */
+  comments: { threadId: string; rating: string; comment: string; ratedAt: string }[];
+}
+
+export function satisfactionSql(f: ReportFilter): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const where = filterSql(f, params, true).join(' AND ');
+  const rating = (r: string) => `count(*) FILTER (WHERE r.csat_rating = '${r}')::int`;
+  const sql = `
+    SELECT coalesce(sum(r.csat_offered), 0)::int AS offered, count(r.csat_rating)::int AS rated,
+           ${rating('good')} AS good, ${rating('okay')} AS okay, ${rating('bad')} AS bad,
+           ARRAY[${[1, 2, 3, 4, 5].map((n) => `count(*) FILTER (WHERE r.csat_score = ${n})::int`).join(', ')}] AS five_point,
+           avg(r.csat_score)::float8 AS mean_score,
+           (SELECT coalesce(jsonb_agg(c ORDER BY c."ratedAt" DESC), '[]'::jsonb) FROM (
+              SELECT r.thread_id AS "threadId", r.csat_rating AS rating, r.csat_comment AS comment, r.csat_rated_at AS "ratedAt"
+                FROM support_reports r WHERE ${where} AND r.csat_comment IS NOT NULL
+               ORDER BY r.csat_rated_at DESC LIMIT 10) c) AS comments
+      FROM support_reports r
+     WHERE ${where}`;
+  return { sql, params };
+}
+
+export async function satisfactionReport(db: Queryable, f: ReportFilter): Promise<SatisfactionReport> {
+  const { sql, params } = satisfactionSql(f);
+  const { rows } = await db.query<{
+    offered: number;
+    rated: number;
+    good: number;
+    okay: number;
+    bad: number;
+    five_point: number[];
+    mean_score: number | null;
+    comments: { threadId: string; rating: string; comment: string; ratedAt: string }[];
+  }>(sql, params);
+  const r = rows[0]!;
+  const threePoint = r.good + r.okay + r.bad;
+  return {
+    offered: r.offered,
+    rated: r.rated,
+    good: r.good,
+    okay: r.okay,
+    bad: r.bad,
+    goodShare: threePoint ? r.good / threePoint : null,
+    fivePoint: r.five_point,
+    meanScore: r.mean_score,
+    comments: r.comments.map((c) => ({ ...c, ratedAt: new Date(c.ratedAt).toISOString() })),
+  };
+}

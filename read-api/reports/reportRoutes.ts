@@ -5,7 +5,7 @@ import { supportManagers } from '../../platform/identity/identity.js';
 import { requestedPosition, type ProjectionWatcher } from '../projectionWatcher.js';
 import { buildReport, reportFilterOf, reportQuery, reportSchema } from './report.js';
 import { chartCsv, reportCharts } from './reportCsv.js';
-import { backlogReport, slaComplianceReport, timesReport, volumeReport } from './reportQueries.js';
+import { backlogReport, satisfactionReport, slaComplianceReport, timesReport, volumeReport } from './reportQueries.js';
 
 export const getReports = routeContract({
   method: 'get',
@@ -70,11 +70,13 @@ export function reportRoutes(deps: { pool: pg.Pool; clock: () => Date; watcher: 
       const data =
         chart === 'backlog'
           ? { backlog: await backlogReport(deps.pool, filter) }
-          : chart === 'sla-compliance'
-            ? { slaCompliance: await slaComplianceReport(deps.pool, filter) }
-            : chart.startsWith('volume')
-              ? await volumeReport(deps.pool, filter)
-              : await timesReport(deps.pool, filter);
+          : chart.startsWith('satisfaction')
+            ? { satisfaction: await satisfactionReport(deps.pool, filter) }
+            : chart === 'sla-compliance'
+              ? { slaCompliance: await slaComplianceReport(deps.pool, filter) }
+              : chart.startsWith('volume')
+                ? await volumeReport(deps.pool, filter)
+                : await timesReport(deps.pool, filter);
       const day = (d: Date) => d.toISOString().slice(0, 10);
       return {
         body: chartCsv(chart, data),

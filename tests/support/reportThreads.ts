@@ -25,7 +25,9 @@ export type Step =
   | { kind: 'assign'; minutes: number; assigneeId: string | null; assigneeName: string | null }
   | { kind: 'priority'; minutes: number; to: Priority }
   | { kind: 'warning' | 'breach'; minutes: number; metric: SlaMetric; cycle?: number }
-  | { kind: 'reapply'; minutes: number; snapshot: SlaSnapshot | null };
+  | { kind: 'reapply'; minutes: number; snapshot: SlaSnapshot | null }
+  | { kind: 'offerSurvey'; minutes: number; scale: 'three' | 'five' }
+  | { kind: 'rate'; minutes: number; rating: 'good' | 'okay' | 'bad' | 1 | 2 | 3 | 4 | 5; comment?: string };
 
 const week = (open: { start: string; end: string }[]) => ({
   mon: open,
@@ -84,6 +86,7 @@ export function storyEvents(story: ThreadStory): ThreadEvent[] {
   let status: ThreadStatus = 'OPEN';
   let priority: Priority = story.priority ?? 'MEDIUM';
   let assignee: string | null = null;
+  let surveyId = randomUUID();
   const events: ThreadEvent[] = [
     {
       type: 'QueryRaised',
@@ -184,6 +187,36 @@ export function storyEvents(story: ThreadStory): ThreadEvent[] {
             policyId: story.sla?.policy.policyId ?? '7d1f3c2a-4b5e-4f60-8a71-92b3c4d5e6f7',
             policyVersion: 1,
             by: { kind: 'system', id: 'sla-scheduler', name: 'Support desk' },
+            occurredAt,
+          },
+        });
+        break;
+      case 'offerSurvey':
+        surveyId = randomUUID();
+        events.push({
+          type: 'SatisfactionSurveyOffered',
+          data: {
+            threadId,
+            surveyId,
+            tokenSeed: 'A'.repeat(22),
+            tokenHash: 'a'.repeat(64),
+            recipient: { kind: 'partner', id: partnerAuthor.id, name: partnerAuthor.name },
+            scale: step.scale,
+            expiresAt: at(step.minutes + 14 * 24 * 60),
+            by: agentAuthor,
+            occurredAt,
+          },
+        });
+        break;
+      case 'rate':
+        events.push({
+          type: 'SatisfactionRated',
+          data: {
+            threadId,
+            surveyId,
+            rating: step.rating,
+            comment: step.comment ?? null,
+            by: partnerAuthor,
             occurredAt,
           },
         });

@@ -5,6 +5,7 @@ import { createLogger } from '../../../platform/logger.js';
 import { ProjectionEngine } from '../../../projections/projectionEngine.js';
 import { reportsProjection } from '../../../projections/reports.js';
 import { buildReport } from '../../../read-api/reports/report.js';
+import { chartCsv } from '../../../read-api/reports/reportCsv.js';
 import { readReportHistograms, reportSecondsBuckets } from '../../../read-api/reports/reportMetrics.js';
 import type { ReportFilter } from '../../../read-api/reports/reportQueries.js';
 import { ProjectorRunner } from '../../../workers/projectorRunner.js';
@@ -92,6 +93,42 @@ const slaStories: ThreadStory[] = [
   // no service level applies
   { raisedAt: jan(4, 10), partnerOrgId: 'initech', priority: 'URGENT', steps: [{ kind: 'reply', minutes: 5 }] },
 ];
+// February 2027: satisfaction. Three threads rated on the three-point scale (one changed its mind), two on 1 to 5
+const february: ReportFilter = {
+  from: new Date(Date.UTC(2027, 1, 1)),
+  to: new Date(Date.UTC(2027, 2, 1)),
+  timeZone: 'UTC',
+};
+const rated = (at: number, steps: ThreadStory['steps']): ThreadStory => ({
+  raisedAt: new Date(Date.UTC(2027, 1, at, 9)),
+  partnerOrgId: 'hooli',
+  steps: [{ kind: 'resolve', minutes: 30 }, ...(steps ?? [])],
+});
+const csatStories: ThreadStory[] = [
+  rated(2, [
+    { kind: 'offerSurvey', minutes: 30, scale: 'three' },
+    { kind: 'rate', minutes: 40, rating: 'bad', comment: 'Slow.' },
+    { kind: 'rate', minutes: 50, rating: 'good', comment: '=HYPERLINK("https://evil.test") fixed after all' },
+  ]),
+  rated(3, [
+    { kind: 'offerSurvey', minutes: 30, scale: 'three' },
+    { kind: 'rate', minutes: 40, rating: 'okay' },
+  ]),
+  rated(4, [
+    { kind: 'offerSurvey', minutes: 30, scale: 'three' },
+    { kind: 'rate', minutes: 40, rating: 'good', comment: 'Thanks!' },
+  ]),
+  rated(5, [
+    { kind: 'offerSurvey', minutes: 30, scale: 'five' },
+    { kind: 'rate', minutes: 40, rating: 5 },
+  ]),
+  rated(6, [
+    { kind: 'offerSurvey', minutes: 30, scale: 'five' },
+    { kind: 'rate', minutes: 40, rating: 2, comment: 'Took two days.' },
+  ]),
+  // offered, never answered
+  rated(7, [{ kind: 'offerSurvey', minutes: 30, scale: 'five' }]),
+];
 
 async function projected(position: Position): Promise<void> {
   for (let i = 0; !(await engine.reached(position, ['reports'])); i++) {
@@ -107,7 +144,8 @@ beforeAll(async () => {
   runner = new ProjectorRunner({ engine, logger: createLogger('silent'), idleMs: 100 });
   await runner.start();
   let position: Position | undefined;
-  for (const story of [...answered, ...others, ...slaStories]) position = (await appendStory(store, story)).position;
+  for (const story of [...answered, ...others, ...slaStories, ...csatStories])
+    position = (await appendStory(store, story)).position;
   await projected(position!);
 });
 
@@ -198,7 +236,8 @@ describe('the reports projection and its queries', () => {
     expect(firstHigh.buckets[reportSecondsBuckets.indexOf(900)]).toBe(1);
     expect(firstHigh.buckets[reportSecondsBuckets.indexOf(3600)]).toBe(5);
     const resolved = rows.filter((r) => r.metric === 'resolution' && r.priority !== 'URGENT');
-    expect(resolved.reduce((n, r) => n + r.count, 0)).toBe(12);
+    // November's twelve resolved threads and February's six rated ones
+    expect(resolved.reduce((n, r) => n + r.count, 0)).toBe(18);
   });
 
   it('when the projection is rebuilt from the log, then the new generation holds the same rows', async () => {
@@ -207,8 +246,8 @@ describe('the reports projection and its queries', () => {
       spans: (await db.pool.query('SELECT * FROM support_report_spans ORDER BY thread_id, seq')).rows,
     });
     const before = await snapshot();
-    expect(before.reports).toHaveLength(16);
-    expect(before.spans).toHaveLength(17);
+    expect(before.reports).toHaveLength(22);
+    expect(before.spans).toHaveLength(23);
     const live = await engine.liveGeneration('reports');
     const rebuilt = await engine.rebuild('reports');
     expect(rebuilt.generation).toBe(live!.generation + 1);
@@ -262,5 +301,26 @@ describe('the reports projection and its queries', () => {
       [answeredOvernight],
     );
     expect(rows[0]).toEqual({ first_response_business_seconds: (16 * 60 + 50) * 60, sla_policy_name: 'Office hours' });
+  });
+
+  it('when partners rated their threads, then the report has the share of good, the mean of 1 to 5 and the latest comments', async () => {
+    const { satisfaction } = await buildReport(db.pool, february);
+    expect(satisfaction).toMatchObject({ offered: 6, rated: 5, good: 2, okay: 1, bad: 0, fivePoint: [0, 1, 0, 0, 1] });
+    expect(satisfaction.goodShare).toBeCloseTo(2 / 3);
+    expect(satisfaction.meanScore).toBe(3.5);
+    expect(satisfaction.comments.map((c) => [c.rating, c.comment])).toEqual([
+      ['2', 'Took two days.'],
+      ['good', 'Thanks!'],
+      ['good', '=HYPERLINK("https://evil.test") fixed after all'],
+    ]);
+    const csv = chartCsv('satisfaction-comments', { satisfaction });
+    // a comment that would run as a formula stays text
+    expect(csv).toContain(`,good,"'=HYPERLINK(""https://evil.test"") fixed after all"\r\n`);
+    expect(chartCsv('satisfaction', { satisfaction }).split('\r\n').slice(0, 4)).toEqual([
+      'rating,threads',
+      'good,2',
+      'okay,1',
+      'bad,0',
+    ]);
   });
 });

@@ -1806,6 +1806,29 @@ export interface components {
         /** @description met / (met + missed + breached) */
         compliance: number | null;
       }[];
+      /** @description What partners said in the satisfaction survey, over the threads raised in the period */
+      satisfaction: {
+        /** @description Satisfaction surveys offered on these threads */
+        offered: number;
+        /** @description Threads rated (the latest answer counts) */
+        rated: number;
+        good: number;
+        okay: number;
+        bad: number;
+        /** @description good ÷ (good + okay + bad) */
+        goodShare: number | null;
+        /** @description How many rated 1, 2, 3, 4 and 5 */
+        fivePoint: number[];
+        /** @description The mean of the 1 to 5 ratings */
+        meanScore: number | null;
+        /** @description The latest 10 comments, newest first */
+        comments: {
+          threadId: string;
+          rating: string;
+          comment: string;
+          ratedAt: string;
+        }[];
+      };
       /** @description Every thread waiting at each day’s end, whenever raised (the period’s days) */
       backlog: {
         day: string;
@@ -5210,6 +5233,8 @@ export interface operations {
           | 'volume-by-priority'
           | 'volume-by-agent'
           | 'sla-compliance'
+          | 'satisfaction'
+          | 'satisfaction-comments'
           | 'backlog';
       };
       cookie?: never;
