@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { formatPosition } from '../../eventstore/port.js';
+import { appendThreadEvents } from '../support/reportThreads.js';
 import { LIVE, ok, startScenario, type Scenario } from './scenario.js';
 
 /**
@@ -82,6 +84,40 @@ describe('the reports page in a browser', { timeout: 120_000 }, () => {
         if (i % 2 === 0) await act(`/api/support/threads/${threadId}/resolve`, {});
       }
     }
+    // the raiser of the first thread answered its survey (as the survey page records it)
+    const surveyed = raised[0]!.threadId;
+    const surveyId = crypto.randomUUID();
+    const now = bd.desk.clock.now().toISOString();
+    const partner = { kind: 'partner' as const, id: 'partner-acme', name: 'Pat Partner' };
+    last = formatPosition(
+      await appendThreadEvents(bd.desk.eventStore, surveyed, [
+        {
+          type: 'SatisfactionSurveyOffered',
+          data: {
+            threadId: surveyed,
+            surveyId,
+            tokenSeed: 'B'.repeat(22),
+            tokenHash: 'b'.repeat(64),
+            recipient: partner,
+            scale: 'three',
+            expiresAt: new Date(Date.parse(now) + 14 * 86_400_000).toISOString(),
+            by: { kind: 'staff', id: agentId, name: 'Alex Agent' },
+            occurredAt: now,
+          },
+        },
+        {
+          type: 'SatisfactionRated',
+          data: {
+            threadId: surveyed,
+            surveyId,
+            rating: 'good',
+            comment: 'Refund arrived the same day.',
+            by: partner,
+            occurredAt: now,
+          },
+        },
+      ]),
+    );
     await ok(api.agent.request('GET', `/api/support/reports?waitFor=${last}`));
   });
 
@@ -112,6 +148,7 @@ describe('the reports page in a browser', { timeout: 120_000 }, () => {
       'chart-organisation',
       'chart-agent',
       'chart-sla',
+      'chart-satisfaction',
     ]) {
       const card = page.getByTestId(chart);
       // drawn by recharts: an SVG surface with its bars or area
@@ -123,11 +160,13 @@ describe('the reports page in a browser', { timeout: 120_000 }, () => {
     // the first reply after 20 minutes met its target, those after two hours and a day did not
     const sla = page.getByTestId('chart-sla').getByRole('table');
     expect(await sla.getByRole('row', { name: /^First reply All 2 3 / }).count()).toBe(1);
+    expect(await page.getByTestId('figure-csat').locator('.value').textContent()).toBe('100%');
+    expect(await page.getByTestId('satisfaction-comments').textContent()).toContain('Refund arrived the same day.');
     // the figures are there as a table too, for screen readers
     const typeTable = page.getByTestId('chart-query-type').getByRole('table');
     expect(await typeTable.getByRole('row').count()).toBe(5); // the header and four query types
 
-    await page.setViewportSize({ width: 1360, height: 1900 });
+    await page.setViewportSize({ width: 1360, height: 2300 });
     await scenario.bd.screenshot(page, 'reports');
 
     const download = page.waitForEvent('download');

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { ChartCard } from '../components/reports/ChartCard';
 import { BacklogChart, ColumnChart, OutcomeChart, RowChart } from '../components/reports/ReportCharts';
+import { SatisfactionCard } from '../components/reports/SatisfactionCard';
 import { periodOf, ReportFilters, type ReportFilterValues } from '../components/reports/ReportFilters';
 import { ErrorState, SkeletonRows } from '../components/ui';
 import { api } from '../lib/api';
@@ -185,6 +186,21 @@ export function ReportsPage() {
               </>
             ) : null}
             <Figure
+              testId="figure-csat"
+              name={
+                data.satisfaction.goodShare === null && data.satisfaction.meanScore !== null
+                  ? 'Satisfaction, mean of 1 to 5'
+                  : 'Satisfaction, rated good'
+              }
+              value={
+                data.satisfaction.goodShare !== null
+                  ? percent(data.satisfaction.goodShare)
+                  : data.satisfaction.meanScore !== null
+                    ? data.satisfaction.meanScore.toFixed(1)
+                    : '—'
+              }
+            />
+            <Figure
               testId="figure-warnings"
               name="Service-level warnings"
               value={formatNumber(data.summary.slaWarnings)}
@@ -318,6 +334,11 @@ export function ReportsPage() {
                   .map((r) => ({ name: r.assigneeName ?? 'Unassigned', threads: r.threads }))}
               />
             </ChartCard>
+            <SatisfactionCard
+              data={data.satisfaction}
+              csvHref={csv('satisfaction')}
+              commentsHref={csv('satisfaction-comments')}
+            />
           </div>
         </>
       ) : null}
