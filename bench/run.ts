@@ -379,7 +379,8 @@ const sections: { result?: BenchResult; outcome?: StepOutcome[]; title: string; 
   { id: 'reads', title: '5. Inbox reads', result: outcomes.find((o) => o.step.id === 'reads')?.result },
   { id: 'uploads', title: '6. Uploads', result: outcomes.find((o) => o.step.id === 'uploads')?.result },
   { id: 'sla', title: '7. Service-level scheduler', result: outcomes.find((o) => o.step.id === 'sla')?.result },
-  { id: 'memory', title: '8. Memory', result: memorySection },
+  { id: 'reports', title: '8. Reports page queries', result: outcomes.find((o) => o.step.id === 'reports')?.result },
+  { id: 'memory', title: '9. Memory', result: memorySection },
 ];
 
 await mkdir(chartDir, { recursive: true });
