@@ -41,7 +41,9 @@ describe('rights: every route against every role', () => {
   const who: Who[] = [];
 
   beforeAll(async () => {
-    desk = await startTestDesk({ JWT_SECRET: CHAOS_JWT_SECRET });
+    // each guest calls from an address of its own (through the trusted loopback proxy): the matrix
+    // sends every route once per identity, more guest-token uses than one address may make a minute
+    desk = await startTestDesk({ JWT_SECRET: CHAOS_JWT_SECRET, TRUST_PROXY: 'loopback' });
     const pool = desk.db.pool;
     const session = (email: string) => () => sessionCaller(pool, email);
     const acme = await sessionCaller(pool, 'partner@acme.test');
@@ -69,8 +71,18 @@ describe('rights: every route against every role', () => {
     spareLinkId = (await link(threadId)).linkId;
     who.push(
       { key: 'anonymous', role: undefined, outsider: true, caller: undefined },
-      { key: 'guest of another thread', role: 'guest', outsider: true, caller: guestCaller(other.token) },
-      { key: 'guest of this thread', role: 'guest', outsider: false, caller: guestCaller(own.token) },
+      {
+        key: 'guest of another thread',
+        role: 'guest',
+        outsider: true,
+        caller: fromAddress(guestCaller(other.token), '198.51.100.21'),
+      },
+      {
+        key: 'guest of this thread',
+        role: 'guest',
+        outsider: false,
+        caller: fromAddress(guestCaller(own.token), '198.51.100.22'),
+      },
       {
         key: 'partner of another organisation',
         role: 'partner',
@@ -119,6 +131,11 @@ describe('rights: every route against every role', () => {
   afterAll(async () => {
     await desk?.stop();
   });
+
+  /** A caller whose requests come through the proxy from `address`. */
+  function fromAddress(caller: Caller, address: string): Caller {
+    return { ...caller, headers: { ...caller.headers, 'x-forwarded-for': address } };
+  }
 
   /** Path parameters: the matrix's own resources (an acme thread and assignment, a spare guest link). */
   function pathOf(route: AnyRoute): string {

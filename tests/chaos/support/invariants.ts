@@ -115,8 +115,10 @@ export interface EmailAudit {
   strangers: string[];
   /**
    * Outbox rows the log calls for, computed from the log: QueryRaised ×2, staff external replies,
-   * resolutions, and one `partner_wrote` per partner's or guest's external message (to the
-   * assignee, or to the support address for an unassigned thread: the workload turns neither off).
+   * resolutions, one `partner_wrote` per partner's or guest's external message (to the
+   * assignee, or to the support address for an unassigned thread: the workload turns neither off),
+   * one survey per survey offered (the workload's raisers can always still see their threads) and
+   * one `sla_alert` per warning or breach.
    */
   expectedRows: number;
 }
@@ -137,7 +139,8 @@ export async function auditEmails(pool: pg.Pool, fake: FakeResendServer): Promis
                                 AND data->'by'->>'kind' = 'staff')
            + count(*) FILTER (WHERE event_type = 'MessagePosted' AND data->>'visibility' = 'external'
                                 AND data->'by'->>'kind' IN ('partner', 'guest'))
-           + count(*) FILTER (WHERE event_type = 'ThreadResolved'))::int AS n
+           + count(*) FILTER (WHERE event_type = 'ThreadResolved')
+           + count(*) FILTER (WHERE event_type IN ('SatisfactionSurveyOffered', 'SlaWarning', 'SlaBreached')))::int AS n
        FROM es_events WHERE stream_name LIKE 'thread-%'`,
   );
   return {
