@@ -143,7 +143,10 @@ export function registerReportMetrics(
   const maxAgeMs = options.maxAgeMs ?? REPORT_METRICS_MAX_AGE_MS;
   const clock = options.clock ?? (() => performance.now());
   const rows = sharedRead(() => readReportHistograms(pool), maxAgeMs, clock);
-  const of = (metric: ReportHistogramMetric) => async () => (await rows()).filter((r) => r.metric === metric);
+  // a read that fails (the projection not built yet, the database away) leaves these metrics out of
+  // the scrape, never the whole scrape: the rest of /metrics still answers
+  const of = (metric: ReportHistogramMetric) => async () =>
+    (await rows().catch(() => [])).filter((r) => r.metric === metric);
   new CountedHistogram(
     'support_desk_first_response_seconds',
     'Wall-clock seconds from the raise to the first reply to the partner, by the priority then (from the reports projection)',
@@ -165,7 +168,7 @@ export function registerReportMetrics(
       registers: [registry],
       // the count is the table's: set afresh at each scrape, it only grows (alerts are never removed)
       async collect() {
-        const rows = (await alerts()).filter((r) => r.kind === kind);
+        const rows = (await alerts().catch(() => [])).filter((r) => r.kind === kind);
         this.reset();
         for (const r of rows) this.inc({ priority: r.priority }, r.count);
       },
