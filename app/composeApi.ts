@@ -21,6 +21,7 @@ import { satisfactionRoutes } from '../commands/satisfaction/satisfactionRoutes.
 import { SurveyTokens } from '../commands/satisfaction/satisfactionToken.js';
 import { IdempotencyStore } from '../commands/idempotency.js';
 import { readSystemConfig, systemConfigRoutes } from '../commands/systemConfig/systemConfigRoutes.js';
+import type { QueryType } from '../domain/index.js';
 import { serviceLevelRoutes } from '../commands/serviceLevels/serviceLevelRoutes.js';
 import { serviceLevelPoliciesOf } from '../commands/serviceLevels/serviceLevelPolicies.js';
 import { manageThreadRoutes } from '../commands/threads/manageThread.js';
@@ -205,11 +206,22 @@ export function composeApi(parts: DeskParts) {
     ...serviceLevelRoutes({
       ...commandDeps,
       async threadsRaisedBetween(from: Date, to: Date, limit: number) {
-        const { rows } = await pool.query<{ thread_id: string }>(
-          `SELECT thread_id FROM support_inbox WHERE raised_at >= $1 AND raised_at < $2 ORDER BY raised_at LIMIT $3`,
+        const { rows } = await pool.query<{
+          thread_id: string;
+          query_type: QueryType;
+          partner_org_id: string;
+          raised_at: Date;
+        }>(
+          `SELECT thread_id, query_type, partner_org_id, raised_at FROM support_inbox
+            WHERE raised_at >= $1 AND raised_at < $2 ORDER BY raised_at, thread_id LIMIT $3`,
           [from, to, limit],
         );
-        return rows.map((r) => r.thread_id);
+        return rows.map((r) => ({
+          threadId: r.thread_id,
+          queryType: r.query_type,
+          partnerOrgId: r.partner_org_id,
+          raisedAt: r.raised_at,
+        }));
       },
     }),
     ...assignmentRoutes(directory),

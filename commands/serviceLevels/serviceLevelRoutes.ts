@@ -1,6 +1,9 @@
 import { z } from 'zod';
+import pMap from 'p-map';
 import {
   calendarInput,
+  matchSlaPolicy,
+  type QueryType,
   policiesInOrder,
   policyInput,
   priorities,
@@ -201,17 +204,32 @@ export const reapplySlaToPeriod = routeContract({
   body: reapplyPeriodInput,
   response: {
     status: 200,
-    description: 'How many threads were looked at and how many changed policy or version',
-    schema: z.object({ threads: z.number().int(), changed: z.number().int() }),
+    description:
+      'How many threads were looked at and how many changed policy or version; `next`, when not null: more threads remain, send again with it as `raisedFrom`',
+    schema: z.object({ threads: z.number().int(), changed: z.number().int(), next: z.string().nullable() }),
   },
   errors: [422],
 });
 
-/** At most this many threads per period request: a larger period is re-applied in parts. */
-export const REAPPLY_MAX_THREADS = 10_000;
+/**
+ * At most this many threads per period request (well inside the request timeout): a larger period
+ * is re-applied in parts, each answer naming where the next starts.
+ */
+export const REAPPLY_MAX_THREADS = 500;
+
+/** A thread of a period, with the facts its policy is matched on (they never change). */
+export interface RaisedThread {
+  threadId: string;
+  queryType: QueryType;
+  partnerOrgId: string;
+  raisedAt: Date;
+}
 
 export function serviceLevelRoutes(
-  deps: CommandDependencies & { threadsRaisedBetween(from: Date, to: Date, limit: number): Promise<string[]> },
+  deps: CommandDependencies & {
+    /** The threads raised in [from, to), oldest first. */
+    threadsRaisedBetween(from: Date, to: Date, limit: number): Promise<RaisedThread[]>;
+  },
 ): AnyRoute[] {
   const runConfig = <B extends object>(
     ctx: { identity: Parameters<typeof authorOf>[0]; header(name: string): string | undefined; requestId: string },
@@ -328,25 +346,36 @@ export function serviceLevelRoutes(
 
   const reapplyPeriod = implement(reapplySlaToPeriod, {
     async handle(ctx) {
-      const ids = await deps.threadsRaisedBetween(
+      const threads = await deps.threadsRaisedBetween(
         new Date(ctx.body.raisedFrom),
         new Date(ctx.body.raisedTo),
         REAPPLY_MAX_THREADS,
       );
+      const { state } = await deps.serviceLevels.current();
       let changed = 0;
-      for (const threadId of ids) {
-        const found = await reapplyCommand(threadId, deps.clock());
-        if (!found) continue;
-        const outcome = await handleCommand(
-          deps.eventStore,
-          threadDecider,
-          threadStreamName(threadId),
-          { type: found.type, data: found.data, metadata: { now: found.now, author: authorOf(ctx.identity) } },
-          { metadata: { actor: actorOf(ctx.identity), correlationId: ctx.requestId || undefined } },
-        );
-        if (outcome.appended.length > 0) changed++;
-      }
-      return { body: { threads: ids.length, changed } };
+      await pMap(
+        threads,
+        async (thread) => {
+          const snapshot = matchSlaPolicy(state, thread);
+          const outcome = await handleCommand(
+            deps.eventStore,
+            threadDecider,
+            threadStreamName(thread.threadId),
+            {
+              type: 'ApplySlaPolicy',
+              data: { threadId: thread.threadId, snapshot },
+              metadata: { now: deps.clock(), author: authorOf(ctx.identity) },
+            },
+            { metadata: { actor: actorOf(ctx.identity), correlationId: ctx.requestId || undefined } },
+          );
+          if (outcome.appended.length > 0) changed++;
+        },
+        { concurrency: 8 },
+      );
+      // the last thread's time starts the next part (it is looked at again: a no-op, so no thread is skipped)
+      const last = threads[threads.length - 1];
+      const next = threads.length === REAPPLY_MAX_THREADS && last ? last.raisedAt.toISOString() : null;
+      return { body: { threads: threads.length, changed, next } };
     },
   });
 

@@ -337,7 +337,7 @@ export function eraseAttachment(command: EraseAttachment, state: ThreadState): A
   ];
 }
 
-/** An admin's re-apply: recorded even when the policy is the same one (the clocks are recomputed on it). */
+/** An admin's re-apply: recorded when it changes the policy or its version (the clocks are recomputed on it); the same version again records nothing. */
 export function applySlaPolicy(command: ApplySlaPolicy, state: ThreadState): SlaPolicyApplied[] {
   const { author, now } = command.metadata;
   requireAuthor(author, staffOrSystem, 'apply a service-level policy');

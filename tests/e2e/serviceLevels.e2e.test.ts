@@ -217,13 +217,14 @@ describe('service levels over HTTP', () => {
       expect(rows[0]!.n).toBe(1); // the same version again changes nothing
       expect(again.revision).toBeGreaterThan(0);
       const period = await ok(
-        admin.request<{ threads: number; changed: number }>('POST', '/api/support/sla/reapply', {
+        admin.request<{ threads: number; changed: number; next: string | null }>('POST', '/api/support/sla/reapply', {
           raisedFrom: new Date(Date.now() - 3_600_000).toISOString(),
           raisedTo: new Date(Date.now() + 3_600_000).toISOString(),
         }),
         200,
       );
       expect(period.threads).toBeGreaterThanOrEqual(1);
+      expect(period.next).toBeNull(); // one part held them all
       expect(
         (await admin.request('POST', '/api/support/sla/reapply', { raisedFrom: 'yesterday', raisedTo: 'today' }))
           .status,

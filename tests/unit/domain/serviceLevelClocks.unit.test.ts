@@ -324,6 +324,15 @@ describe('the clocks', () => {
     expect(fold(events)).toMatchObject({ appliedReason: 'reapplied', snapshot: { policy: { version: 2 } } });
   });
 
+  it('the examples of docs/service-levels.md: a pause and a reopening on office hours', () => {
+    const office = [raised(0), applied(0, snapshotOn(london))]; // T0: Monday 7 December 2026, 10:00 London
+    const paused = [...office, posted(10, staff, 'OPEN', 'PENDING'), posted(70, partner, 'PENDING', 'OPEN')];
+    // 10 minutes spent before the pause, 230 left from 11:10: 80 before lunch, 150 after 13:30
+    expect(target(paused, 80, 'resolution')).toMatchObject({ state: 'running', dueAt: '2026-12-07T16:00:00.000Z' });
+    const again = [...office, resolved(30), reopened(90)];
+    expect(target(again, 90, 'resolution')).toMatchObject({ state: 'running', elapsedSeconds: 30 * 60 });
+  });
+
   it('given no policy, then there are no targets', () => {
     expect(targetsAt([raised(0)], 10)).toEqual([]);
     expect(targetsAt([...opened, applied(5, null, 'reapplied')], 10)).toEqual([]);

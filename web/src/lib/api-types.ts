@@ -4562,7 +4562,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description How many threads were looked at and how many changed policy or version */
+      /** @description How many threads were looked at and how many changed policy or version; `next`, when not null: more threads remain, send again with it as `raisedFrom` */
       200: {
         headers: {
           [name: string]: unknown;
@@ -4571,6 +4571,7 @@ export interface operations {
           'application/json': {
             threads: number;
             changed: number;
+            next: string | null;
           };
         };
       };

@@ -209,7 +209,18 @@ function ReapplyCard() {
       // whole days in this browser's time zone
       const raisedFrom = new Date(`${from}T00:00:00`).toISOString();
       const raisedTo = new Date(new Date(`${to}T00:00:00`).getTime() + 86_400_000).toISOString();
-      const answer = await api.post<SlaReapplied>('/api/support/sla/reapply', { raisedFrom, raisedTo });
+      // the desk re-applies a part at a time and says where the next part starts
+      const answer = { threads: 0, changed: 0, next: null as string | null };
+      let start: string | null = raisedFrom;
+      while (start !== null) {
+        const part: SlaReapplied = await api.post<SlaReapplied>('/api/support/sla/reapply', {
+          raisedFrom: start,
+          raisedTo,
+        });
+        answer.threads += part.threads;
+        answer.changed += part.changed;
+        start = part.next;
+      }
       setDone(answer);
       setConfirming(false);
       toast(`Re-applied to ${formatNumber(answer.threads)} thread${answer.threads === 1 ? '' : 's'}`);
